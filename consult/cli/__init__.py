@@ -1,0 +1,112 @@
+"""The `consult` command: a thin skin over the library.
+
+Each command parses its arguments, makes one library call and prints. Command groups are
+imported only when used (`LazyGroup`), so `consult --help`, `consult check` and `consult rate`
+never pay for pandas or ReportLab. `main()` is the one place errors become messages and exit
+codes: 0 ok, 1 a problem in the books (explained), 2 bad usage. No traceback reaches a user
+unless they ask with `--debug` (or CONSULT_DEBUG=1).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from typing import Any
+
+import click
+
+from .. import __version__
+from ..errors import ConsultError
+
+# name -> "module:attribute". A group's module is imported the first time it is used.
+COMMANDS: dict[str, str] = {
+    "init": "consult.cli.books:init_cmd",
+    "check": "consult.cli.books:check_cmd",
+    "client": "consult.cli.books:client_group",
+    "engagement": "consult.cli.books:engagement_group",
+    "rate": "consult.cli.rate:rate_group",
+    "time": "consult.cli.time:time_group",
+    "invoice": "consult.cli.invoice:invoice_group",
+    "quote": "consult.cli.proposal:quote_cmd",
+    "proposal": "consult.cli.proposal:proposal_group",
+    "earnings": "consult.cli.earnings:earnings_group",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands live in modules imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [n for n, target in COMMANDS.items() if _module_exists(target)]
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None or not _module_exists(target):
+            return None
+        mod, attr = target.split(":")
+        cmd = getattr(importlib.import_module(mod), attr)
+        assert isinstance(cmd, click.Command)
+        return cmd
+
+
+def _module_exists(target: str) -> bool:
+    from importlib.util import find_spec
+
+    return find_spec(target.split(":")[0]) is not None
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--books", "books", type=click.Path(file_okay=False), metavar="DIR",
+              help="The books folder (default: $CONSULT_BOOKS, else the nearest folder upward with practice.yaml).")
+@click.option("--debug", is_flag=True, help="Show the Python traceback of an unexpected error.")
+@click.version_option(__version__, prog_name="consult")
+@click.pass_context
+def cli(ctx: click.Context, books: str | None, debug: bool) -> None:
+    """The money side of a consulting practice, from plain YAML and CSV files.
+
+    \b
+    Start:   consult check              validate the books (all problems, file:line)
+             consult client list        who you bill
+             consult time report        what you worked
+             consult invoice create C   a month of work to a PDF invoice
+             consult earnings 2026      how the year went
+    """
+    ctx.obj = {"books": books, "debug": debug}
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args or os.environ.get("CONSULT_DEBUG") == "1"
+    code = run(args, debug)
+    sys.exit(code)
+
+
+def run(args: list[str], debug: bool = False) -> int:
+    """Run the CLI and turn every outcome into an exit code, printing errors as one message."""
+    try:
+        rv: Any = cli.main(args=args, prog_name="consult", standalone_mode=False)
+        return rv if isinstance(rv, int) else 0
+    except ConsultError as e:
+        click.echo(f"error: {e}", err=True)
+        return e.exit_code
+    except click.exceptions.Exit as e:
+        return e.exit_code
+    except click.ClickException as e:
+        e.show()
+        return 2 if isinstance(e, click.UsageError) else e.exit_code
+    except click.Abort:
+        click.echo("aborted", err=True)
+        return 1
+    except KeyboardInterrupt:
+        click.echo("interrupted; nothing was half-written", err=True)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as e:  # the promise: no traceback for a user, ever
+        if debug:
+            raise
+        click.echo(f"error: unexpected {type(e).__name__}: {e}\n"
+                   "This is a bug in consult; run again with --debug for the traceback and report it.",
+                   err=True)
+        return 1

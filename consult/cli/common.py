@@ -1,0 +1,73 @@
+"""What every command shares: finding the books, `--format`, today's date, ids on the line."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import click
+
+from ..errors import UsageError
+from ..fields import id_problem, parse_date
+from ..output import FORMATS, render
+
+format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
+                             show_default=True, help="Output as an aligned table, CSV or JSON.")
+
+
+def books_root(ctx: click.Context) -> Path:
+    from ..loader import find_books
+
+    return find_books((ctx.find_root().obj or {}).get("books"))
+
+
+def load(ctx: click.Context, *, timesheets: bool = True):
+    """The books for a command that acts on them (refuses while any error remains)."""
+    from ..loader import open_books
+
+    return open_books(books_root(ctx), timesheets=timesheets)
+
+
+def today() -> date:
+    """The one clock: today's date, or CONSULT_TODAY (YYYY-MM-DD) for reproducible runs."""
+    fixed = os.environ.get("CONSULT_TODAY")
+    if fixed:
+        try:
+            return parse_date(fixed)
+        except ValueError as e:
+            raise UsageError(f"CONSULT_TODAY: {e}") from None
+    return date.today()
+
+
+def date_arg(value: str | None, name: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return parse_date(value)
+    except ValueError as e:
+        raise UsageError(f"{name}: {e}") from None
+
+
+def check_id(value: str, what: str) -> str:
+    if why := id_problem(value):
+        raise UsageError(f"{what}: {why}")
+    return value
+
+
+def split_ref(ref: str, what: str = "CLIENT/ENGAGEMENT") -> tuple[str, str]:
+    """`acme/churn-model` -> ("acme", "churn-model"), both checked as ids."""
+    parts = ref.split("/")
+    if len(parts) != 2 or not all(parts):
+        raise UsageError(f"'{ref}' is not {what} — e.g. acme-analytics/churn-model")
+    return check_id(parts[0], "client"), check_id(parts[1], "id")
+
+
+def echo_rows(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str] | None = None,
+              locale: str = "en_GB", headers: dict[str, str] | None = None) -> None:
+    click.echo(render(rows, fmt, columns, locale, headers))
+
+
+def lazy_choice(values: Callable[[], Sequence[str]]) -> Any:  # pragma: no cover - helper
+    return click.Choice(list(values()))

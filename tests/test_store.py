@@ -1,0 +1,93 @@
+"""Safe writing: all or nothing, write-once documents, and a lock that serialises numbering."""
+
+import multiprocessing
+import os
+import time
+
+import pytest
+
+from consult.errors import ConflictError
+from consult.store import WriteError, append_text, atomic_write, books_lock, write_new
+
+
+def test_atomic_write_replaces_whole_file(tmp_path):
+    p = tmp_path / "a.yaml"
+    p.write_text("old\n")
+    atomic_write(p, "new\n")
+    assert p.read_text() == "new\n"
+    assert [f.name for f in tmp_path.iterdir()] == ["a.yaml"]  # no temp file left behind
+
+
+def test_a_write_failing_half_way_leaves_the_old_file_intact(tmp_path, monkeypatch):
+    """The disk fills after the first bytes: the old file is untouched and no temp remains."""
+    p = tmp_path / "t.yaml"
+    p.write_text("- {date: 2026-01-05, hours: 1}\n")
+    real_write = os.write
+
+    class Full:
+        calls = 0
+
+    def failing_fdopen(fd, mode="r", *a, **k):
+        f = real_fdopen(fd, mode, *a, **k)
+        orig = f.write
+
+        def write(data):
+            orig(data[:5])
+            raise OSError(28, "No space left on device")
+
+        f.write = write
+        return f
+
+    real_fdopen = os.fdopen
+    monkeypatch.setattr(os, "fdopen", failing_fdopen)
+    with pytest.raises(WriteError, match="the disk is full; nothing was changed"):
+        atomic_write(p, "- {date: 2026-01-06, hours: 2}\n" * 100)
+    monkeypatch.setattr(os, "fdopen", real_fdopen)
+    assert p.read_text() == "- {date: 2026-01-05, hours: 1}\n"
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["t.yaml"]
+    del real_write, Full
+
+
+def test_permission_denied_is_explained(tmp_path):
+    if os.geteuid() == 0:
+        pytest.skip("root ignores folder permissions")
+    d = tmp_path / "ro"
+    d.mkdir()
+    d.chmod(0o500)
+    with pytest.raises(WriteError, match="permission denied"):
+        atomic_write(d / "x", "y")
+
+
+def test_write_new_refuses_to_rewrite_an_issued_document(tmp_path):
+    p = tmp_path / "INV-2026-0001.yaml"
+    write_new(p, "issued\n")
+    with pytest.raises(ConflictError, match="never rewritten"):
+        write_new(p, "changed\n")
+    assert p.read_text() == "issued\n"
+
+
+def test_append_keeps_existing_text_and_comments(tmp_path):
+    p = tmp_path / "2026-11.yaml"
+    p.write_text("# my notes\n- {date: 2026-11-02, hours: 1}")  # no final newline
+    append_text(p, "- {date: 2026-11-03, hours: 2}\n")
+    assert p.read_text() == "# my notes\n- {date: 2026-11-02, hours: 1}\n- {date: 2026-11-03, hours: 2}\n"
+
+
+def _count_under_lock(root, path, n):
+    for _ in range(n):
+        with books_lock(root):
+            value = int(path.read_text())
+            time.sleep(0.001)  # widen the window a lost update would need
+            atomic_write(path, str(value + 1))
+
+
+def test_lock_serialises_read_modify_write_across_processes(tmp_path):
+    """Four processes each add 25 under the lock: no increment is lost."""
+    counter = tmp_path / "seq"
+    counter.write_text("0")
+    procs = [multiprocessing.Process(target=_count_under_lock, args=(tmp_path, counter, 25)) for _ in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(30)
+    assert int(counter.read_text()) == 100

@@ -210,6 +210,10 @@ def _D(text: Any) -> Decimal | None:
     return None if text in (None, "") else Decimal(str(text))
 
 
+def _bool(v: Any) -> bool:
+    return v if isinstance(v, bool) else str(v).lower() in ("true", "yes", "1")
+
+
 def from_record(rec: dict[str, Any]) -> Invoice:
     """The invoice back from its record (as produced by `to_record`, read as plain strings).
 
@@ -249,7 +253,7 @@ def from_record(rec: dict[str, Any]) -> Invoice:
         gbp_rate=_D(tax.get("gbp_rate")), gbp_rate_source=tax.get("gbp_rate_source"),
         rules=tuple(rec.get("rules") or ()), notes=tuple(rec.get("notes") or ()),
         periods=tuple(BilledPeriod(p["engagement"], _d(p["start"]), _d(p["end"])) for p in rec.get("periods") or ()),
-        entries=tuple(BilledEntry(e["engagement"], _d(e["date"]), int(e["minutes"]), bool(e.get("billable", True)),
+        entries=tuple(BilledEntry(e["engagement"], _d(e["date"]), int(e["minutes"]), _bool(e.get("billable", True)),
                                   e.get("note"), e.get("source", "")) for e in rec.get("entries") or ()),
         template=rec.get("template", "default"),
     )

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Iterable, Sequence
 
 from .errors import Problem, Source
 from .money import Money, is_currency, minor_unit, parse_decimal, quantum

@@ -17,8 +17,18 @@ from pathlib import Path
 from .errors import BooksError, Problem, Source, UsageError
 from .fields import Fields, check_vat_number, id_problem
 from .model import (
-    TAX_TREATMENTS, Bank, Books, Budget, Client, Engagement, Expense, IncomeItem,
-    InvoiceSettings, Milestone, Payment, Practice,
+    TAX_TREATMENTS,
+    Bank,
+    Books,
+    Budget,
+    Client,
+    Engagement,
+    Expense,
+    IncomeItem,
+    InvoiceSettings,
+    Milestone,
+    Payment,
+    Practice,
 )
 from .money import Money
 from .yamlsource import Scalar, YamlProblem, YMap, YSeq, load_yaml

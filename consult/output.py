@@ -10,9 +10,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from .money import Money
 
@@ -60,7 +61,7 @@ def table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None,
 
     def fmt(parts: Iterable[str]) -> str:
         return "  ".join(p.rjust(w) if rj else p.ljust(w)
-                         for p, w, rj in zip(parts, widths, right)).rstrip()
+                         for p, w, rj in zip(parts, widths, right, strict=True)).rstrip()
 
     lines = [fmt(heads), fmt("-" * w for w in widths)]
     lines += [fmt(row) for row in cells]

@@ -61,7 +61,7 @@ class YSeq(list["Value"]):
     column: int = 0
 
 
-Value = Union[Scalar, YMap, YSeq]
+Value = Union[Scalar, YMap, YSeq]  # noqa: UP007 - a runtime alias; `|` needs 3.10 objects
 
 
 class YamlProblem(Exception):

@@ -35,7 +35,7 @@ def test_client_list_table(run_cli):
     assert code == 0
     lines = out.splitlines()
     assert lines[0].split() == ["id", "name", "kind", "country", "currency", "tax", "engagements"]
-    ids = [l.split()[0] for l in lines[2:]]
+    ids = [row.split()[0] for row in lines[2:]]
     assert ids == ["acme-analytics", "brightpath-ai", "hafen-logistik", "inkwell-press", "lotus-insights"]
 
 

@@ -1,5 +1,6 @@
 """Safe writing: all or nothing, write-once documents, and a lock that serialises numbering."""
 
+import errno
 import multiprocessing
 import os
 import time
@@ -22,40 +23,41 @@ def test_a_write_failing_half_way_leaves_the_old_file_intact(tmp_path, monkeypat
     """The disk fills after the first bytes: the old file is untouched and no temp remains."""
     p = tmp_path / "t.yaml"
     p.write_text("- {date: 2026-01-05, hours: 1}\n")
-    real_write = os.write
+    real_fdopen = os.fdopen
 
-    class Full:
-        calls = 0
-
-    def failing_fdopen(fd, mode="r", *a, **k):
+    def filling_fdopen(fd, mode="r", *a, **k):
         f = real_fdopen(fd, mode, *a, **k)
-        orig = f.write
+        first = f.write
 
         def write(data):
-            orig(data[:5])
-            raise OSError(28, "No space left on device")
+            first(data[:5])
+            raise OSError(errno.ENOSPC, "No space left on device")
 
         f.write = write
         return f
 
-    real_fdopen = os.fdopen
-    monkeypatch.setattr(os, "fdopen", failing_fdopen)
+    monkeypatch.setattr(os, "fdopen", filling_fdopen)
     with pytest.raises(WriteError, match="the disk is full; nothing was changed"):
         atomic_write(p, "- {date: 2026-01-06, hours: 2}\n" * 100)
-    monkeypatch.setattr(os, "fdopen", real_fdopen)
+    monkeypatch.undo()
     assert p.read_text() == "- {date: 2026-01-05, hours: 1}\n"
     assert sorted(f.name for f in tmp_path.iterdir()) == ["t.yaml"]
-    del real_write, Full
 
 
-def test_permission_denied_is_explained(tmp_path):
-    if os.geteuid() == 0:
-        pytest.skip("root ignores folder permissions")
-    d = tmp_path / "ro"
-    d.mkdir()
-    d.chmod(0o500)
-    with pytest.raises(WriteError, match="permission denied"):
-        atomic_write(d / "x", "y")
+def test_permission_denied_is_explained(tmp_path, monkeypatch):
+    """A folder we may not write to: one sentence, and the old file stays."""
+    import tempfile
+
+    p = tmp_path / "x.yaml"
+    p.write_text("old\n")
+
+    def denied(*a, **k):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", denied)
+    with pytest.raises(WriteError, match=r"could not write .*x.yaml: permission denied; nothing was changed"):
+        atomic_write(p, "new\n")
+    assert p.read_text() == "old\n"
 
 
 def test_write_new_refuses_to_rewrite_an_issued_document(tmp_path):

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..model import Client, Engagement
-from .common import books_root, echo_rows, format_option, load, split_ref, check_id
+from .common import books_root, check_id, echo_rows, format_option, load, split_ref
 
 
 @click.command("init")

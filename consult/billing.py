@@ -18,10 +18,10 @@ Raw time is never changed; these functions derive what is billed from it.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
-from typing import Iterable
 
 from .model import Engagement, TimeEntry
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from .errors import Problem
 from .loader import LoadResult, load_books
 
 # "module:function", each taking Books and returning Problems (errors or warnings).

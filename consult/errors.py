@@ -8,8 +8,9 @@ report every one of them at once (the beancount habit). Exceptions are for stopp
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import Literal
 
 EXIT_OK = 0
 EXIT_BOOKS = 1  # the books (or the state of the world) have a problem the message explains

@@ -15,10 +15,10 @@ Rules written down once (and tested with figures worked by hand):
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from functools import lru_cache
-from typing import Iterable
+from functools import cache
 
 from .errors import CurrencyMismatch
 
@@ -48,7 +48,7 @@ def parse_decimal(text: str) -> Decimal:
     return d
 
 
-@lru_cache(maxsize=None)
+@cache
 def _currencies() -> frozenset[str]:
     from babel.numbers import list_currencies
 
@@ -60,7 +60,7 @@ def is_currency(code: str) -> bool:
     return len(code) == 3 and code.isupper() and code in _currencies()
 
 
-@lru_cache(maxsize=None)
+@cache
 def minor_unit(currency: str) -> int:
     """Digits after the decimal point for the currency, from CLDR (GBP 2, JPY 0, BHD 3)."""
     from babel.numbers import get_currency_precision
@@ -68,7 +68,7 @@ def minor_unit(currency: str) -> int:
     return int(get_currency_precision(currency))
 
 
-@lru_cache(maxsize=None)
+@cache
 def quantum(currency: str) -> Decimal:
     return Decimal(1).scaleb(-minor_unit(currency))
 

@@ -6,6 +6,7 @@ exact string that was written, so amounts go straight to `Decimal` and no value 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -14,6 +15,18 @@ from .errors import Problem, Source
 from .invoice_model import Invoice, from_record
 
 _BaseLoader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+
+
+class _RecordLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """The base loader plus one implicit type: a plain `null`/`~`/empty value is None.
+
+    `to_record` writes None as `null`; without this it would read back as the text "null"
+    (a PO number "null", a VAT rate that is not a number). A quoted 'null' stays text."""
+
+
+_RecordLoader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"),
+                                    ["~", "n", "N", ""])
+_RecordLoader.add_constructor("tag:yaml.org,2002:null", lambda loader, node: None)
 
 
 def invoice_dir(root: Path, client_id: str) -> Path:
@@ -29,7 +42,7 @@ def read_record(path: Path, root: Path) -> Invoice:
     """One record; raises ValueError naming the file when it cannot be read back."""
     rel = path.relative_to(root).as_posix()
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_BaseLoader)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_RecordLoader)
         inv = from_record(data)
     except (OSError, UnicodeDecodeError, yaml.YAMLError, KeyError, TypeError, ValueError, ArithmeticError) as e:
         raise ValueError(f"{rel}: this issued record cannot be read back ({type(e).__name__}: {e}); "

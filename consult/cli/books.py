@@ -68,7 +68,7 @@ def _engagement_row(e: Engagement) -> dict:
 
 @click.group("client")
 def client_group() -> None:
-    """List and show clients (one folder each under clients/)."""
+    """List, show and add clients (one folder each under clients/)."""
 
 
 @client_group.command("list")
@@ -116,9 +116,40 @@ def client_show(ctx: click.Context, client_id: str, fmt: str) -> None:
               locale=c.locale)
 
 
+@client_group.command("add")
+@click.argument("client_id", metavar="ID")
+@click.option("--name", required=True, help="The client's legal name, as it goes on invoices.")
+@click.option("--country", required=True, help="ISO 3166 two-letter code: GB, DE, US, IN…")
+@click.option("--currency", help="ISO 4217 code (default: the country's currency).")
+@click.option("--locale", help="How money is written for them (default: from the country, e.g. de_DE, en_IN).")
+@click.option("--tax", type=click.Choice(["standard", "reverse_charge", "outside_scope", "zero", "exempt", "none"]),
+              help="VAT treatment (default: standard in GB, reverse_charge in the EU, outside_scope elsewhere; "
+                   "none if you are not VAT-registered).")
+@click.option("--kind", type=click.Choice(["client", "platform", "employer"]), default="client", show_default=True)
+@click.option("--contact", help="The person you deal with.")
+@click.option("--email", help="Where invoices go.")
+@click.option("--address", multiple=True, metavar="LINE", help="One address line; repeat for each line.")
+@click.option("--vat-number", help="Their VAT number (checked; needed for reverse charge).")
+@click.option("--terms", "terms", type=click.IntRange(0, 365), help="Payment terms in days (default: the practice's).")
+@click.option("--business-evidence", help="Why they are a business, when outside the UK with no VAT number.")
+@click.pass_context
+def client_add(ctx: click.Context, client_id: str, name: str, country: str, currency: str | None,
+               locale: str | None, tax: str | None, kind: str, contact: str | None, email: str | None,
+               address: tuple[str, ...], vat_number: str | None, terms: int | None,
+               business_evidence: str | None) -> None:
+    """Add a client: writes clients/ID/client.yaml, checked as `consult check` would."""
+    from ..books_add import NewClient, add_client
+
+    path = add_client(books_root(ctx), NewClient(
+        id=client_id, name=name, country=country, currency=currency, locale=locale, tax=tax, kind=kind,
+        contact=contact, email=email, address=address, vat_number=vat_number, payment_terms_days=terms,
+        business_evidence=business_evidence))
+    click.echo(f"wrote {path}")
+
+
 @click.group("engagement")
 def engagement_group() -> None:
-    """List and show engagements (clients/CLIENT/engagements/ID.yaml)."""
+    """List, show and add engagements (clients/CLIENT/engagements/ID.yaml)."""
 
 
 @engagement_group.command("list")
@@ -168,3 +199,47 @@ def engagement_show(ctx: click.Context, ref: str, fmt: str) -> None:
     if ms:
         click.echo("")
         echo_rows(ms, "table", locale=client.locale)
+
+
+def _decimal_opt(value: str | None, name: str):
+    from ..errors import UsageError
+    from ..money import parse_decimal
+
+    if value is None:
+        return None
+    try:
+        return parse_decimal(value)
+    except ValueError:
+        raise UsageError(f"{name}: '{value}' is not a number — e.g. 650 or 87.50") from None
+
+
+@engagement_group.command("add")
+@click.argument("ref", metavar="CLIENT/ID")
+@click.option("--title", required=True, help="What the work is.")
+@click.option("--billing", type=click.Choice(["daily", "hourly", "fixed"]), required=True)
+@click.option("--rate", help="Per day (daily) or per hour (hourly), in the client's currency.")
+@click.option("--start", help="First day, YYYY-MM-DD.")
+@click.option("--end", help="Last day, YYYY-MM-DD.")
+@click.option("--day-rounding", type=click.Choice(["exact", "half", "whole"]),
+              help="Daily billing: how each day's hours become days (default half).")
+@click.option("--increment", "increment", type=click.IntRange(1, 60),
+              help="Hourly billing: minutes each entry rounds up to (default 15).")
+@click.option("--hours-per-day", help="Overrides the practice's working day.")
+@click.option("--po", "po_number", help="The client's purchase order number.")
+@click.option("--budget-days", help="Warn when the work passes this many days.")
+@click.option("--status", type=click.Choice(["proposed", "active", "closed"]), default="active", show_default=True)
+@click.pass_context
+def engagement_add(ctx: click.Context, ref: str, title: str, billing: str, rate: str | None, start: str | None,
+                   end: str | None, day_rounding: str | None, increment: int | None, hours_per_day: str | None,
+                   po_number: str | None, budget_days: str | None, status: str) -> None:
+    """Add an engagement: writes clients/CLIENT/engagements/ID.yaml, checked first, never overwriting."""
+    from ..books_add import NewEngagement, add_engagement
+    from .common import date_arg
+
+    cid, eid = split_ref(ref)
+    path = add_engagement(books_root(ctx), NewEngagement(
+        client=cid, id=eid, title=title, billing=billing, rate=_decimal_opt(rate, "--rate"),
+        start=date_arg(start, "--start"), end=date_arg(end, "--end"), day_rounding=day_rounding,
+        time_increment_minutes=increment, hours_per_day=_decimal_opt(hours_per_day, "--hours-per-day"),
+        po_number=po_number, budget_days=_decimal_opt(budget_days, "--budget-days"), status=status))
+    click.echo(f"wrote {path}")

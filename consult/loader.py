@@ -96,6 +96,8 @@ def rel(root: Path, path: Path) -> str:
 def read_text(root: Path, path: Path, problems: list[Problem]) -> str | None:
     """A file's text, or None with a problem: missing, a folder, too big, binary, not UTF-8."""
     r = rel(root, path)
+    if path.is_symlink() and not _inside(root, path):
+        return None  # reported once by links_outside(); never read a file from elsewhere
     if path.is_dir():
         problems.append(Problem(Source(r), None, "is a folder, but a file was expected here"))
         return None
@@ -463,12 +465,47 @@ def _yaml_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml"))
 
 
+def _inside(root: Path, path: Path) -> bool:
+    base = Path(os.path.realpath(root))
+    target = Path(os.path.realpath(path))
+    return target == base or base in target.parents
+
+
+def links_outside(root: Path) -> list[Problem]:
+    """Symbolic links under clients/ and templates/ that lead out of the books folder.
+
+    Ids and file names can never leave the books (`..` and `/` are not id characters), and a
+    link is the one way a path could: a linked `invoices/` folder would make `consult invoice
+    create` write somewhere else, a linked timesheet would read another folder's file. Such a
+    link is an error, so every command refuses to act until it is replaced by the real file
+    or folder. Links that stay inside the books are fine.
+    """
+    base = Path(os.path.realpath(root))
+    out: list[Problem] = []
+    stack: list[Path] = [Path(root) / d for d in ("clients", "templates")]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for e in entries:
+            if e.is_symlink():
+                if not _inside(base, Path(e.path)):
+                    out.append(Problem(Source(rel(Path(root), Path(e.path))), None,
+                                       f"is a link to {os.readlink(e.path)}, outside the books; consult reads "
+                                       "and writes only inside the books folder — put the file itself here"))
+            elif e.is_dir(follow_symlinks=False) and not e.name.startswith("."):
+                stack.append(Path(e.path))
+    return out
+
+
 def load_books(root: Path, *, timesheets: bool = True) -> LoadResult:
     """Read everything under `root`. `timesheets=False` skips the (possibly large) time entries."""
     from .timesheet_files import read_timesheets
 
     root = Path(root)
-    problems: list[Problem] = []
+    problems: list[Problem] = links_outside(root)
     practice = read_practice(root, problems)
     clients: dict[str, Client] = {}
     engagements: dict[tuple[str, str], Engagement] = {}

@@ -1,0 +1,317 @@
+"""`consult invoice …`: create, list, show, render, pay, credit, overdue (and export, once the
+e-invoice commands exist). Each command parses, makes one library call and prints."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import ConsultError, UsageError
+from ..money import parse_decimal
+from .common import books_root, check_id, date_arg, echo_rows, format_option, load, today
+
+
+class _InvoiceGroup(click.Group):
+    """The invoice commands, plus `export` from consult.cli.einvoice when that module exists."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = super().list_commands(ctx)
+        return sorted(names + (["export"] if _has_export() else []))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name == "export" and _has_export():
+            from .einvoice import export_cmd  # type: ignore[import-not-found,attr-defined]
+
+            return export_cmd  # type: ignore[no-any-return]
+        return super().get_command(ctx, name)
+
+
+def _has_export() -> bool:
+    from importlib.util import find_spec
+
+    return find_spec("consult.cli.einvoice") is not None
+
+
+@click.group("invoice", cls=_InvoiceGroup)
+def invoice_group() -> None:
+    """Invoices and credit notes: from a period of work to a PDF; payments; what is overdue."""
+
+
+def _decimal(value: str | None, name: str) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        return parse_decimal(value)
+    except ValueError as e:
+        raise UsageError(f"{name}: {e}") from None
+
+
+def _renderer(root: Path, books: Any, *, draft: bool = False, facturx: bool = False):
+    """The PDF renderer (and the Factur-X step when asked), imported only when a PDF is made."""
+    try:
+        from ..render.invoice import invoice_pdf  # type: ignore[import-not-found]
+    except ModuleNotFoundError as e:
+        if e.name and e.name.startswith("consult.render"):
+            raise ConsultError("the PDF renderer (consult.render.invoice) is not installed in this "
+                               "version of consult; use --dry-run to see the figures") from None
+        raise
+
+    def render(inv: Any) -> bytes:
+        pdf = invoice_pdf(inv, root, draft=draft)
+        want_fx = facturx or books.clients[inv.client].einvoice == "facturx"
+        if want_fx and not draft:
+            try:
+                from ..einvoice import facturx_pdf  # type: ignore[import-not-found,attr-defined]
+            except ModuleNotFoundError as e:
+                if e.name and e.name.startswith("consult.einvoice"):
+                    raise UsageError("--facturx: e-invoices (consult.einvoice) are not available in this "
+                                     "version of consult") from None
+                raise
+            pdf = facturx_pdf(pdf, inv, books)
+        return pdf  # type: ignore[no-any-return]
+
+    return render
+
+
+def _fmt(m: Any, locale: str) -> str:
+    return m.format(locale)
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _summary(inv: Any) -> str:
+    loc = inv.locale
+    vat = "no VAT (" + inv.tax_treatment.replace("_", " ") + ")" if inv.tax_treatment != "standard" \
+        else f"VAT {_fmt(inv.vat, loc)}"
+    return (f"net {_fmt(inv.net, loc)}  {vat}  total {_fmt(inv.total, loc)}  "
+            f"due {inv.due_date.isoformat()}")
+
+
+@invoice_group.command("create")
+@click.argument("client")
+@click.option("--period", required=True, metavar="PERIOD",
+              help="The work to bill: a month (2026-10) or FROM..TO (2026-10-01..2026-10-15).")
+@click.option("--engagement", metavar="E", help="Bill one engagement only (default: all of the client's).")
+@click.option("--date", "issued", metavar="D", help="Issue date (default: today).")
+@click.option("--dry-run", is_flag=True, help="Show the invoice's figures; write nothing.")
+@click.option("--preview", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write a DRAFT PDF to FILE with no number allocated; issue nothing.")
+@click.option("--facturx", is_flag=True, help="Embed Factur-X (EN 16931) XML in the PDF.")
+@click.option("--no-expenses", is_flag=True, help="Leave rebillable expenses for a later invoice.")
+@click.option("--gbp-rate", metavar="R",
+              help="GBP per 1 unit of the invoice currency, for the sterling VAT total (default: ECB rate).")
+@click.pass_context
+def create_cmd(ctx: click.Context, client: str, period: str, engagement: str | None, issued: str | None,
+               dry_run: bool, preview: str | None, facturx: bool, no_expenses: bool, gbp_rate: str | None) -> None:
+    """Invoice CLIENT for the work in PERIOD: writes clients/CLIENT/invoices/NUMBER.yaml and .pdf."""
+    from ..invoicing import build_invoice, issue, next_number, parse_period
+
+    check_id(client, "CLIENT")
+    if engagement:
+        check_id(engagement, "--engagement")
+    start, end = parse_period(period)
+    books = load(ctx)
+    root = books.root
+    day = date_arg(issued, "--date") or today()
+    inv = build_invoice(books, client, start, end, engagement=engagement, issued=day,
+                        expenses=not no_expenses, gbp_rate=_decimal(gbp_rate, "--gbp-rate"))
+    if dry_run or preview:
+        if preview:
+            from ..store import atomic_write
+
+            atomic_write(Path(preview), _renderer(root, books, draft=True)(inv))
+        would = next_number(root, books.practice.invoice.number_format, day.year)
+        for ln in inv.lines:
+            click.echo(f"  {ln.description}: {ln.quantity} {ln.unit} x {_fmt(ln.unit_price, inv.locale)}"
+                       f" = {_fmt(ln.net, inv.locale)}")
+        click.echo(f"DRAFT {client}  {_summary(inv)}")
+        if preview:
+            click.echo(f"preview (draft, no number allocated) written to {preview}")
+        click.echo(f"nothing issued (the next number would be {would})")
+        return
+    done = issue(books, inv, _renderer(root, books, facturx=facturx))
+    click.echo(f"{done.invoice.number}  {client}  {_summary(done.invoice)}")
+    click.echo(f"wrote {_rel(done.record, root)}")
+    if done.pdf:
+        click.echo(f"wrote {_rel(done.pdf, root)}")
+
+
+def _accounts(ctx: click.Context, as_of: date):
+    from ..invoice_store import load_invoices
+    from ..ledger import accounts
+
+    books = load(ctx, timesheets=False)
+    invoices, problems = load_invoices(books.root)
+    if problems:
+        from ..errors import BooksError
+
+        raise BooksError(problems, "some issued records cannot be read")
+    return books, invoices, accounts(invoices, books.payments, as_of)
+
+
+@invoice_group.command("list")
+@click.option("--status", type=click.Choice(["unpaid", "part-paid", "paid", "overdue", "credited"]),
+              help="Only invoices with this status.")
+@click.option("--client", metavar="C", help="Only this client's invoices.")
+@click.option("--as-of", metavar="D", help="Status as of this date (default: today).")
+@format_option
+@click.pass_context
+def list_cmd(ctx: click.Context, status: str | None, client: str | None, as_of: str | None, fmt: str) -> None:
+    """Issued invoices with what is outstanding and their status (credit notes fold in)."""
+    day = date_arg(as_of, "--as-of") or today()
+    books, _, accts = _accounts(ctx, day)
+    if client:
+        books.client(check_id(client, "--client"))
+    rows = [{"number": a.number, "client": a.invoice.client, "issued": a.invoice.issue_date,
+             "due": a.invoice.due_date, "currency": a.invoice.currency, "net": a.invoice.net,
+             "vat": a.invoice.vat, "total": a.invoice.total, "outstanding": a.outstanding,
+             "status": a.status, "days_late": a.days_late}
+            for a in accts if (not status or a.status == status) and (not client or a.invoice.client == client)]
+    echo_rows(rows, fmt, locale=books.practice.locale)
+
+
+@invoice_group.command("show")
+@click.argument("number")
+@click.option("--as-of", metavar="D", help="Status as of this date (default: today).")
+@click.pass_context
+def show_cmd(ctx: click.Context, number: str, as_of: str | None) -> None:
+    """Everything on one invoice or credit note, and where it stands."""
+    from ..invoicing import find_invoice
+
+    day = date_arg(as_of, "--as-of") or today()
+    _, invoices, accts = _accounts(ctx, day)
+    inv = find_invoice(invoices, number)
+    loc = inv.locale
+    click.echo(f"{inv.title} {inv.number}  {inv.buyer.name} ({inv.client})")
+    if inv.credits:
+        click.echo(f"credits {inv.credits}: {inv.reason}")
+    click.echo(f"issued {inv.issue_date}  tax point {inv.tax_point}  supply {inv.supply_start} to "
+               f"{inv.supply_end}  due {inv.due_date}")
+    if inv.po_number:
+        click.echo(f"PO {inv.po_number}")
+    for ln in inv.lines:
+        click.echo(f"  {ln.description}: {ln.quantity} {ln.unit} x {_fmt(ln.unit_price, loc)} = {_fmt(ln.net, loc)}")
+    click.echo(f"net {_fmt(inv.net, loc)}")
+    if inv.tax_treatment == "standard":
+        click.echo(f"VAT {inv.vat_rate}% {_fmt(inv.vat, loc)}")
+        if inv.vat_gbp is not None:
+            click.echo(f"VAT in sterling {inv.vat_gbp.format('en_GB')} at {inv.gbp_rate} ({inv.gbp_rate_source})")
+    if inv.tax_note:
+        click.echo(inv.tax_note)
+    click.echo(f"total {_fmt(inv.total, loc)}")
+    for a in accts:
+        if a.number == number:
+            for p in a.payments:
+                held = f" (+ {_fmt(p.withheld, loc)} withheld)" if p.withheld else ""
+                click.echo(f"paid {p.date}: {_fmt(p.amount, loc)}{held}")
+            for c in a.credit_notes:
+                click.echo(f"credited {c.issue_date}: {_fmt(c.total, loc)} by {c.number}")
+            click.echo(f"status {a.status}  outstanding {_fmt(a.outstanding, loc)}"
+                       + (f"  {a.days_late} days late" if a.days_late else ""))
+
+
+@invoice_group.command("render")
+@click.argument("number")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Where to write the PDF (default: NUMBER.pdf here; the books' copy is never replaced).")
+@click.pass_context
+def render_cmd(ctx: click.Context, number: str, output: str | None) -> None:
+    """Render the PDF again from the frozen record (restores the books' copy if it is missing)."""
+    from ..invoice_store import invoice_dir, load_invoices
+    from ..invoicing import find_invoice
+    from ..store import atomic_write, write_new
+
+    books = load(ctx, timesheets=False)
+    inv = find_invoice(load_invoices(books.root)[0], number)
+    pdf = _renderer(books.root, books)(inv)
+    own = invoice_dir(books.root, inv.client) / f"{number}.pdf"
+    if output is None and not own.exists():
+        write_new(own, pdf)
+        click.echo(f"wrote {_rel(own, books.root)}")
+        return
+    target = Path(output or f"{number}.pdf")
+    if target.resolve() == own.resolve():
+        raise UsageError(f"{_rel(own, books.root)} is the issued PDF and is never replaced; choose another --output")
+    atomic_write(target, pdf)
+    click.echo(f"wrote {target}")
+
+
+@invoice_group.command("pay")
+@click.argument("number")
+@click.argument("amount")
+@click.option("--date", "paid", metavar="D", help="Date received (default: today).")
+@click.option("--fx-rate", metavar="R", help="Base-currency units your bank gave per 1 unit received.")
+@click.option("--withheld", metavar="W", help="Tax the client withheld at source (e.g. Indian TDS).")
+@click.option("--note", help="A note kept with the payment.")
+@click.option("--force", is_flag=True, help="Record an overpayment or a payment dated before the invoice.")
+@click.pass_context
+def pay_cmd(ctx: click.Context, number: str, amount: str, paid: str | None, fx_rate: str | None,
+            withheld: str | None, note: str | None, force: bool) -> None:
+    """Record AMOUNT received against invoice NUMBER (appends to the client's payments.yaml)."""
+    from ..invoicing import record_payment
+
+    amt = _decimal(amount, "AMOUNT")
+    assert amt is not None
+    p = record_payment(books_root(ctx), number, amt, paid_on=date_arg(paid, "--date") or today(),
+                       fx_rate=_decimal(fx_rate, "--fx-rate"), withheld=_decimal(withheld, "--withheld"),
+                       note=note, force=force)
+    held = f" with {p.withheld} withheld" if p.withheld else ""
+    click.echo(f"recorded {p.amount}{held} against {number} on {p.date} in clients/{p.client}/payments.yaml")
+
+
+@invoice_group.command("credit")
+@click.argument("number")
+@click.option("--amount", metavar="A", help="Net amount to credit, before VAT (default: the whole invoice).")
+@click.option("--reason", required=True, help="Why: printed on the credit note.")
+@click.option("--date", "issued", metavar="D", help="Issue date (default: today).")
+@click.pass_context
+def credit_cmd(ctx: click.Context, number: str, amount: str | None, reason: str, issued: str | None) -> None:
+    """Issue a credit note (its own CN- sequence) against invoice NUMBER."""
+    from ..invoice_store import load_invoices
+    from ..invoicing import build_credit_note, issue
+
+    books = load(ctx, timesheets=False)
+    draft = build_credit_note(books, load_invoices(books.root)[0], number, reason=reason,
+                              issued=date_arg(issued, "--date") or today(), amount=_decimal(amount, "--amount"))
+    done = issue(books, draft, _renderer(books.root, books))
+    cn = done.invoice
+    click.echo(f"{cn.number}  credits {number}  net {_fmt(cn.net, cn.locale)}  VAT {_fmt(cn.vat, cn.locale)}  "
+               f"total {_fmt(cn.total, cn.locale)}")
+    click.echo(f"wrote {_rel(done.record, books.root)}")
+    if done.pdf:
+        click.echo(f"wrote {_rel(done.pdf, books.root)}")
+
+
+@invoice_group.command("overdue")
+@click.option("--as-of", metavar="D", help="Work it out as of this date (default: today).")
+@click.option("--base-rate", metavar="P", help="Bank Rate reference (percent) to use instead of the table.")
+@format_option
+@click.pass_context
+def overdue_cmd(ctx: click.Context, as_of: str | None, base_rate: str | None, fmt: str) -> None:
+    """Unpaid invoices past due, with statutory interest and fixed compensation for UK business
+    debts (Late Payment of Commercial Debts (Interest) Act 1998: 8% over Bank Rate, simple, daily)."""
+    from ..late_payment import late_claim, reference_rates
+
+    day = date_arg(as_of, "--as-of") or today()
+    books, _, accts = _accounts(ctx, day)
+    table = reference_rates(books.root)
+    base = _decimal(base_rate, "--base-rate")
+    rows = []
+    for a in accts:
+        if a.status != "overdue":
+            continue
+        c = late_claim(a, books.clients[a.invoice.client], day, table, base)
+        rows.append({"number": a.number, "client": a.invoice.client, "due": a.invoice.due_date,
+                     "days_late": a.days_late, "currency": a.invoice.currency, "outstanding": a.outstanding,
+                     "rate": f"{c.rate:f}%" if c.rate is not None else "n/a (not a UK sterling debt)",
+                     "interest": c.interest, "fixed_sum": c.fixed_sum, "claim": c.claim})
+    echo_rows(rows, fmt, locale=books.practice.locale)

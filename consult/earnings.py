@@ -1,0 +1,569 @@
+"""How the year went: every invoice, payment and payout of a period in one currency, grouped.
+
+Pure functions of the books, the issued records and a period; nothing here reads the clock
+or prints. The rules are choices an accountant should be able to read, so they are here:
+
+* **Accrual basis**: issued invoices count on their issue date at their *net* (VAT is charged
+  for HMRC, not income); a credit note counts on its own issue date at minus its net, so it
+  reduces the month it is dated in, not the month of the invoice it credits.
+* **Cash basis**: payments count on the date received. What a payment settles (`amount` +
+  `withheld`) is split pro rata into net and VAT by the invoice's net ÷ total, net rounded half
+  up to the minor unit and VAT the remainder, so net + VAT = settled exactly. Tax withheld at
+  source (e.g. Indian TDS) is income the client paid to a tax authority for you: it is in the
+  income and also shown on its own, as a credit to claim.
+* **Payouts** (`income.yaml`: platforms, salary) count on their date on both bases.
+* **Streams**: an invoice's time and milestone lines are `consulting`; its expense lines are
+  `rebilled expenses`; a payout has the stream written in income.yaml.
+* **One currency**: each row is converted on its own (fx.py: its recorded `fx_rate`, else the
+  ECB reference rate of its date) and keeps its rate and source; totals add converted rows
+  only, so no total ever adds two currencies.
+* **Billable days** come from the timesheets through consult.billing (the rounding each
+  engagement bills by); **utilisation** = billable days ÷ available working days (weekdays
+  less the practice country's bank holidays); **effective day rate** = consulting income ÷
+  billable days. **Expenses** are expenses.yaml items of the period, without reclaimable VAT
+  when the practice is VAT-registered; **costs** are the ones not rebilled to a client, and
+  **profit** = income − all expenses (a rebilled expense is income on the invoice and an
+  expense here, so it nets out).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from dateutil.relativedelta import relativedelta
+
+from . import fx
+from .billing import daily_breakdown, quantity
+from .errors import UsageError
+from .invoice_model import Invoice
+from .model import Books, IncomeItem, Payment
+from .money import Money
+
+CONSULTING = "consulting"
+REBILLED = "rebilled expenses"
+BASES = ("accrual", "cash")
+GROUPINGS = ("month", "quarter", "client", "stream")
+BUCKETS = ("0-30", "31-60", "61-90", "90+")
+
+
+# --------------------------------------------------------------------------------------------
+# periods
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Period:
+    """Inclusive dates and the label a person reads (`2026`, `2026/27`, `2026-01-01..2026-06-30`).
+
+    `anchored`: quarters step three months from `start` (a calendar or tax year: the tax year's
+    quarters are then the Making Tax Digital ones); otherwise they are calendar quarters.
+    """
+
+    start: date
+    end: date
+    label: str
+    anchored: bool = True
+    tax_year: bool = False
+
+    def __contains__(self, d: object) -> bool:
+        return isinstance(d, date) and self.start <= d <= self.end
+
+
+def calendar_year(year: int) -> Period:
+    return Period(date(year, 1, 1), date(year, 12, 31), str(year))
+
+
+def tax_year(year: int, start: tuple[int, int] = (4, 6)) -> Period:
+    """The tax year that starts in `year` (UK: 6 April `year` to 5 April next year, `2026/27`)."""
+    month, day = start
+    first = date(year, month, day)
+    last = first + relativedelta(years=1) - timedelta(days=1)
+    label = str(year) if (month, day) == (1, 1) else f"{year}/{(year + 1) % 100:02d}"
+    return Period(first, last, label, anchored=True, tax_year=True)
+
+
+def date_range(start: date, end: date) -> Period:
+    if end < start:
+        raise UsageError(f"period: {end} is before {start} — write FROM..TO, earliest first")
+    return Period(start, end, f"{start.isoformat()}..{end.isoformat()}", anchored=False)
+
+
+_YEAR = re.compile(r"(\d{4})(?:/(\d{2}))?")
+
+
+def parse_period(text: str | None, *, today: date, use_tax_year: bool = False,
+                 tax_year_start: tuple[int, int] = (4, 6)) -> Period:
+    """`2026`, `2026/27` (a tax year), `FROM..TO` (ISO dates), or None for the year holding `today`."""
+    if text is None:
+        if use_tax_year:
+            y = today.year if (today.month, today.day) >= tax_year_start else today.year - 1
+            return tax_year(y, tax_year_start)
+        return calendar_year(today.year)
+    text = text.strip()
+    if ".." in text:
+        a, _, b = text.partition("..")
+        try:
+            start, end = date.fromisoformat(a.strip()), date.fromisoformat(b.strip())
+        except ValueError:
+            raise UsageError(f"period: '{text}' is not FROM..TO — e.g. 2026-01-01..2026-06-30") from None
+        if use_tax_year:
+            raise UsageError("--tax-year takes a year (2026 or 2026/27), not FROM..TO")
+        return date_range(start, end)
+    m = _YEAR.fullmatch(text)
+    if not m or not 1900 <= int(m.group(1)) <= 2200:
+        raise UsageError(f"period: '{text}' is not a year or FROM..TO — e.g. 2026, 2026/27 "
+                         "or 2026-04-06..2027-04-05")
+    year = int(m.group(1))
+    if m.group(2) is not None:
+        if int(m.group(2)) != (year + 1) % 100:
+            raise UsageError(f"period: '{text}' is not a tax year — e.g. {year}/{(year + 1) % 100:02d}")
+        return tax_year(year, tax_year_start)
+    return tax_year(year, tax_year_start) if use_tax_year else calendar_year(year)
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    """A slice of the period: a month or a quarter (inclusive dates)."""
+
+    key: str
+    label: str
+    start: date
+    end: date
+
+
+def months(period: Period) -> list[Bucket]:
+    """Calendar months, the first and last cut to the period (a UK tax year has 13: 6–30 April
+    to 1–5 April)."""
+    out: list[Bucket] = []
+    d = period.start.replace(day=1)
+    while d <= period.end:
+        nxt = d + relativedelta(months=1)
+        a, b = max(d, period.start), min(nxt - timedelta(days=1), period.end)
+        out.append(Bucket(d.strftime("%Y-%m"), d.strftime("%b %Y"), a, b))
+        d = nxt
+    return out
+
+
+def quarters(period: Period) -> list[Bucket]:
+    """Three-month steps from the start of a calendar or tax year (the MTD quarters for a UK tax
+    year: 6 Apr–5 Jul, 6 Jul–5 Oct, 6 Oct–5 Jan, 6 Jan–5 Apr); calendar quarters for FROM..TO."""
+    out: list[Bucket] = []
+    if period.anchored:
+        d, n = period.start, 1
+        while d <= period.end:
+            nxt = period.start + relativedelta(months=3 * n)
+            b = min(nxt - timedelta(days=1), period.end)
+            out.append(Bucket(f"Q{n}", f"Q{n} {_short(d)}–{_short(b)}", d, b))
+            d, n = nxt, n + 1
+        return out
+    d = date(period.start.year, 3 * ((period.start.month - 1) // 3) + 1, 1)
+    while d <= period.end:
+        nxt = d + relativedelta(months=3)
+        a, b = max(d, period.start), min(nxt - timedelta(days=1), period.end)
+        q = (d.month - 1) // 3 + 1
+        out.append(Bucket(f"{d.year}-Q{q}", f"{d.year} Q{q}", a, b))
+        d = nxt
+    return out
+
+
+def _short(d: date) -> str:
+    return f"{d.day} {d.strftime('%b')} {d.year}"
+
+
+# --------------------------------------------------------------------------------------------
+# rows: one per document, stream and event, each converted on its own
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One counted event. `amount` is income in its own currency (negative for a credit note);
+    `vat` is VAT charged or received with it (not income); `withheld` is the part of `amount`
+    that tax at source took. `base*` are the same in the report currency at `rate`."""
+
+    date: date
+    kind: str  # invoice | credit_note | payment | payout
+    ref: str
+    client: str
+    stream: str
+    amount: Money
+    vat: Money
+    withheld: Money
+    rate: Decimal
+    source: str
+    base: Money
+    base_vat: Money
+    base_withheld: Money
+
+
+def allocate(total: Money, weights: Sequence[Decimal]) -> list[Money]:
+    """`total` split in proportion to `weights`, each share half up, the last taking the rest so
+    the shares add up to `total` exactly."""
+    if len(weights) <= 1:
+        return [total] * len(weights)
+    whole = sum(weights, Decimal(0))
+    if whole == 0:
+        return [total] + [Money.zero(total.currency)] * (len(weights) - 1)
+    shares = [Money.rounded(total.amount * w / whole, total.currency) for w in weights[:-1]]
+    return shares + [total - Money.total(shares, total.currency)]
+
+
+def invoice_parts(inv: Invoice) -> list[tuple[str, Money]]:
+    """The invoice's net by stream: expense lines are rebilled expenses, the rest consulting."""
+    cur = inv.currency
+    rebilled = Money.total((ln.net for ln in inv.lines if ln.kind == "expense"), cur)
+    if not rebilled:
+        return [(CONSULTING, inv.net)]
+    consulting = inv.net - rebilled
+    return [(CONSULTING, consulting), (REBILLED, rebilled)] if consulting else [(REBILLED, rebilled)]
+
+
+class _Converter:
+    """Converts to the report currency, naming the record when no rate can be had."""
+
+    def __init__(self, currency: str, base_currency: str):
+        self.currency = currency
+        self.base_currency = base_currency
+
+    def rate(self, frm: str, on: date, recorded: Decimal | None, where: str) -> fx.Rate:
+        try:
+            return fx.rate_for(frm, self.currency, on, recorded, where, self.base_currency)
+        except fx.NoRate as e:
+            raise fx.NoRate(f"{where}: {e}; record `fx_rate` ({self.base_currency} per 1 {frm}) "
+                            "on the item, or report in its own currency with --currency") from None
+
+    def row(self, d: date, kind: str, ref: str, client: str, stream: str, amount: Money, vat: Money,
+            withheld: Money, r: fx.Rate) -> Row:
+        def conv(m: Money) -> Money:
+            return m if m.currency == self.currency else m.convert(r.rate, self.currency)
+
+        return Row(d, kind, ref, client, stream, amount, vat, withheld, r.rate, r.source,
+                   conv(amount), conv(vat), conv(withheld))
+
+
+def _invoice_rate(conv: _Converter, inv: Invoice) -> fx.Rate:
+    """An invoice's own sterling rate (printed for its VAT) when reporting in GBP, else ECB."""
+    recorded = inv.gbp_rate if conv.currency == "GBP" and inv.currency != "GBP" else None
+    where = f"{inv.number}: {inv.gbp_rate_source}" if inv.gbp_rate_source else (inv.number or "")
+    return conv.rate(inv.currency, inv.issue_date, recorded, f"invoice {where}")
+
+
+def accrual_rows(invoices: Iterable[Invoice], period: Period, conv: _Converter) -> list[Row]:
+    """Issued invoices and credit notes dated in the period, at their net, by stream."""
+    out: list[Row] = []
+    for inv in invoices:
+        if inv.issue_date not in period:
+            continue
+        sign = -1 if inv.is_credit_note else 1
+        parts = invoice_parts(inv)
+        vats = allocate(inv.vat, [m.amount for _, m in parts])
+        r = _invoice_rate(conv, inv)
+        zero = Money.zero(inv.currency)
+        for (stream, net), vat in zip(parts, vats, strict=True):
+            if sign < 0:
+                net, vat = -net, -vat
+            out.append(conv.row(inv.issue_date, inv.kind, inv.number or "", inv.client, stream,
+                                net, vat, zero, r))
+    return out
+
+
+def cash_rows(invoices: Iterable[Invoice], payments: Iterable[Payment], period: Period,
+              conv: _Converter, warnings: list[str]) -> list[Row]:
+    """Payments received in the period: the net part of what each settles, by stream."""
+    by_number = {i.number: i for i in invoices if i.number and not i.is_credit_note}
+    out: list[Row] = []
+    for p in payments:
+        if p.date not in period:
+            continue
+        withheld = p.withheld if p.withheld is not None else Money.zero(p.amount.currency)
+        settled = p.amount + withheld
+        r = conv.rate(p.amount.currency, p.date, p.fx_rate, str(p.source))
+        inv = by_number.get(p.invoice)
+        if inv is None:
+            warnings.append(f"{p.source}: payment for '{p.invoice}', which was never issued: "
+                            "counted whole as consulting income, no VAT taken out")
+            out.append(conv.row(p.date, "payment", p.invoice, p.client, CONSULTING, settled,
+                                Money.zero(settled.currency), withheld, r))
+            continue
+        net = (settled if inv.total.amount == 0 else
+               Money.rounded(settled.amount * inv.net.amount / inv.total.amount, settled.currency))
+        vat = settled - net
+        parts = invoice_parts(inv)
+        weights = [m.amount for _, m in parts]
+        for (stream, _), n, v, w in zip(parts, allocate(net, weights), allocate(vat, weights),
+                                        allocate(withheld, weights), strict=True):
+            out.append(conv.row(p.date, "payment", p.invoice, p.client, stream, n, v, w, r))
+    return out
+
+
+def payout_rows(income: Iterable[IncomeItem], period: Period, conv: _Converter) -> list[Row]:
+    """income.yaml payouts dated in the period (the same on both bases)."""
+    out: list[Row] = []
+    for item in income:
+        if item.date not in period:
+            continue
+        where = str(item.source)
+        r = conv.rate(item.amount.currency, item.date, item.fx_rate, where)
+        withheld = item.withheld if item.withheld is not None else Money.zero(item.amount.currency)
+        out.append(conv.row(item.date, "payout", where, item.client, item.stream, item.amount,
+                            Money.zero(item.amount.currency), withheld, r))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# time: billable days worked and days available
+# --------------------------------------------------------------------------------------------
+def billable_days(books: Books, period: Period) -> list[tuple[date, str, Decimal]]:
+    """(day, client, billable days) for each engagement's working day in the period.
+
+    Daily engagements bill by their own day rounding (consult.billing); hourly and fixed ones
+    count billable hours ÷ the engagement's hours per day.
+    """
+    per: dict[tuple[str, str], list] = defaultdict(list)
+    for e in books.entries:
+        if e.billable and period.start <= e.date <= period.end:
+            per[(e.client, e.engagement)].append(e)
+    out: list[tuple[date, str, Decimal]] = []
+    for (client, eid), entries in per.items():
+        eng = books.engagements.get((client, eid))
+        if eng is None:
+            continue
+        if eng.billing == "daily":
+            out.extend((d.date, client, d.days) for d in daily_breakdown(entries, eng) if d.days)
+        else:
+            mins: dict[date, int] = defaultdict(int)
+            for e in entries:
+                mins[e.date] += e.minutes
+            per_day = eng.hours_per_day * 60
+            out.extend((d, client, Decimal(m) / per_day) for d, m in mins.items())
+    return out
+
+
+def working_days(period: Period, country: str, subdivision: str | None) -> int | None:
+    """Weekdays less bank holidays (consult.workdays), or None while that module is missing."""
+    try:
+        from .workdays import working_days as wd
+    except ImportError:
+        return None
+    return int(wd(period.start, period.end, country, subdivision))
+
+
+# --------------------------------------------------------------------------------------------
+# the report
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Group:
+    """One line of the rollup: a month, quarter, client or stream."""
+
+    key: str
+    label: str
+    by_stream: dict[str, Money]
+    income: Money
+    vat: Money
+    withheld: Money
+    days: Decimal
+    start: date | None = None
+    end: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Earnings:
+    """The period's income in one currency, grouped, with the figures around it."""
+
+    period: Period
+    basis: str
+    by: str
+    currency: str
+    rows: tuple[Row, ...]
+    streams: tuple[str, ...]
+    groups: tuple[Group, ...]
+    by_stream: dict[str, Money]
+    income: Money
+    vat: Money
+    withheld: Money
+    billable_days: Decimal
+    working_days: int | None
+    utilisation: Decimal | None  # percent, one decimal
+    effective_day_rate: Money | None
+    expenses: Money
+    costs: Money
+    profit: Money
+    clients: tuple[Group, ...] = ()
+    warnings: tuple[str, ...] = field(default=())
+
+    def rate_notes(self) -> list[str]:
+        """The rates used, by currency: how many rows each kind of source converted."""
+        seen: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        ranges: dict[str, list[date]] = defaultdict(list)
+        for r in self.rows:
+            if r.amount.currency == self.currency:
+                continue
+            kind = "their recorded fx_rate" if r.source.startswith("recorded") else (
+                "the invoice's own sterling rate" if r.source.startswith("invoice") else
+                "the ECB reference rate of the day")
+            seen[r.amount.currency][kind] += 1
+            ranges[r.amount.currency].append(r.date)
+        notes = []
+        for cur in sorted(seen):
+            parts = ", ".join(f"{n} at {k}" for k, n in sorted(seen[cur].items()))
+            notes.append(f"{cur} → {self.currency} ({min(ranges[cur])} to {max(ranges[cur])}): {parts}; "
+                         "each row's rate and source are in the CSV and JSON output.")
+        return notes
+
+
+def _total(ms: Iterable[Money], currency: str) -> Money:
+    return Money.total(ms, currency)
+
+
+def _group(key: str, label: str, rows: list[Row], days: Decimal, currency: str, streams: Sequence[str],
+           start: date | None = None, end: date | None = None) -> Group:
+    by = {s: _total((r.base for r in rows if r.stream == s), currency) for s in streams}
+    return Group(key, label, by, _total((r.base for r in rows), currency),
+                 _total((r.base_vat for r in rows), currency),
+                 _total((r.base_withheld for r in rows), currency), quantity(days), start, end)
+
+
+def _in(d: date, b: Bucket) -> bool:
+    return b.start <= d <= b.end
+
+
+def rollup(books: Books, invoices: Sequence[Invoice], period: Period, *, basis: str = "accrual",
+           by: str = "month", currency: str | None = None) -> Earnings:
+    """The earnings of `period` on `basis`, grouped `by` month, quarter, client or stream."""
+    if basis not in BASES:
+        raise UsageError(f"basis: '{basis}' is not one of {', '.join(BASES)}")
+    if by not in GROUPINGS:
+        raise UsageError(f"by: '{by}' is not one of {', '.join(GROUPINGS)}")
+    practice = books.practice
+    cur = currency or practice.base_currency
+    conv = _Converter(cur, practice.base_currency)
+    warnings: list[str] = []
+    if basis == "accrual":
+        rows = accrual_rows(invoices, period, conv)
+    else:
+        rows = cash_rows(invoices, books.payments, period, conv, warnings)
+    rows += payout_rows(books.income, period, conv)
+    rows.sort(key=lambda r: (r.date, r.client, r.ref, r.stream))
+
+    streams = tuple(sorted({r.stream for r in rows}, key=lambda s: (s != CONSULTING, s == REBILLED, s)))
+    days = billable_days(books, period)
+    total_days = quantity(sum((d for _, _, d in days), Decimal(0)))
+
+    groups: list[Group] = []
+    if by in ("month", "quarter"):
+        for b in (months(period) if by == "month" else quarters(period)):
+            groups.append(_group(b.key, b.label, [r for r in rows if _in(r.date, b)],
+                                 sum((d for day, _, d in days if _in(day, b)), Decimal(0)), cur, streams,
+                                 b.start, b.end))
+    clients = _client_groups(books, rows, days, cur, streams)
+    if by == "client":
+        groups = list(clients)
+    elif by == "stream":
+        for s in streams:
+            srows = [r for r in rows if r.stream == s]
+            sdays = total_days if s == CONSULTING else Decimal(0)
+            groups.append(_group(s, s, srows, sdays, cur, streams))
+
+    by_stream = {s: _total((r.base for r in rows if r.stream == s), cur) for s in streams}
+    income = _total((r.base for r in rows), cur)
+    wd = working_days(period, practice.country, practice.subdivision)
+    if wd is None:
+        warnings.append("available working days need consult.workdays, which is not installed yet")
+    util = (None if not wd else
+            (total_days * 100 / Decimal(wd)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    consulting = by_stream.get(CONSULTING, Money.zero(cur))
+    rate = Money.rounded(consulting.amount / total_days, cur) if total_days and consulting else None
+    expenses, costs = _expenses(books, period, conv)
+    return Earnings(period, basis, by, cur, tuple(rows), streams, tuple(groups), by_stream, income,
+                    _total((r.base_vat for r in rows), cur), _total((r.base_withheld for r in rows), cur),
+                    total_days, wd, util, rate, expenses, costs, income - expenses, tuple(clients),
+                    tuple(warnings))
+
+
+def _client_groups(books: Books, rows: list[Row], days: list[tuple[date, str, Decimal]], cur: str,
+                   streams: Sequence[str]) -> list[Group]:
+    by_client: dict[str, list[Row]] = defaultdict(list)
+    for r in rows:
+        by_client[r.client].append(r)
+    client_days: dict[str, Decimal] = defaultdict(Decimal)
+    for _, c, d in days:
+        client_days[c] += d
+    out = []
+    for c in sorted(set(by_client) | {c for c, d in client_days.items() if d}):
+        name = books.clients[c].name if c in books.clients else c
+        out.append(_group(c, name, by_client.get(c, []), client_days.get(c, Decimal(0)), cur, streams))
+    return out
+
+
+def _expenses(books: Books, period: Period, conv: _Converter) -> tuple[Money, Money]:
+    """(all expenses, those not rebilled) of the period, without reclaimable VAT, converted."""
+    registered = books.practice.vat_registered
+    every: list[Money] = []
+    kept: list[Money] = []
+    for x in books.expenses:
+        if x.date not in period:
+            continue
+        value = x.amount - x.vat if registered and x.vat is not None and x.vat.currency == x.amount.currency \
+            else x.amount
+        r = conv.rate(value.currency, x.date, None, str(x.source))
+        m = value if value.currency == conv.currency else value.convert(r.rate, conv.currency)
+        every.append(m)
+        if not x.rebill:
+            kept.append(m)
+    return _total(every, conv.currency), _total(kept, conv.currency)
+
+
+# --------------------------------------------------------------------------------------------
+# receivables
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Receivable:
+    """An invoice with money still owed, aged by days since it was issued."""
+
+    number: str
+    client: str
+    issued: date
+    due: date
+    outstanding: Money
+    age: int
+    bucket: str
+    days_late: int
+    rate: Decimal
+    source: str
+    base: Money
+
+
+@dataclass(frozen=True, slots=True)
+class Receivables:
+    as_of: date
+    currency: str
+    items: tuple[Receivable, ...]
+    buckets: dict[str, Money]
+    total: Money
+
+
+def bucket_of(age: int) -> str:
+    return BUCKETS[0] if age <= 30 else BUCKETS[1] if age <= 60 else BUCKETS[2] if age <= 90 else BUCKETS[3]
+
+
+def receivables(invoices: Sequence[Invoice], payments: Sequence[Payment], as_of: date, currency: str,
+                base_currency: str | None = None) -> Receivables:
+    """Outstanding invoices as of `as_of`, aged 0–30, 31–60, 61–90 and 90+ days since issue,
+    converted at the ECB rate of `as_of` (what the debt is worth that day)."""
+    from .ledger import accounts
+
+    conv = _Converter(currency, base_currency or currency)
+    items: list[Receivable] = []
+    for a in accounts(invoices, payments, as_of):
+        if a.outstanding.amount <= 0:
+            continue
+        inv = a.invoice
+        r = conv.rate(inv.currency, as_of, None, f"invoice {inv.number}")
+        base = a.outstanding if inv.currency == currency else a.outstanding.convert(r.rate, currency)
+        age = (as_of - inv.issue_date).days
+        items.append(Receivable(a.number, inv.client, inv.issue_date, inv.due_date, a.outstanding, age,
+                                bucket_of(age), a.days_late, r.rate, r.source, base))
+    items.sort(key=lambda i: (-i.age, i.number))
+    buckets = {b: _total((i.base for i in items if i.bucket == b), currency) for b in BUCKETS}
+    return Receivables(as_of, currency, tuple(items), buckets, _total((i.base for i in items), currency))

@@ -1,0 +1,115 @@
+"""Statutory late-payment interest and fixed sums, worked by hand."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+
+from consult.errors import UsageError
+from consult.late_payment import (
+    fixed_sum,
+    interest,
+    late_claim,
+    qualifies,
+    reference_day,
+    reference_for,
+    reference_rates,
+)
+from consult.ledger import account
+from consult.model import Client
+from consult.money import Money
+from tests.test_ledger import inv, pay
+
+
+def gbp(x):
+    return Money.of(x, "GBP")
+
+
+def client(country="GB", currency="GBP") -> Client:
+    return Client("acme", "Acme Ltd", "client", None, None, (), country, currency, "en_GB", None, 30, "standard")
+
+
+class TestReferenceRate:
+    def test_first_half_year_uses_31_december(self):
+        """A debt due in March 2026 uses the Bank Rate on 31 Dec 2025; one due in July 2026, 30 Jun 2026."""
+        assert reference_day(date(2026, 3, 15)) == date(2025, 12, 31)
+        assert reference_day(date(2026, 6, 30)) == date(2025, 12, 31)
+        assert reference_day(date(2026, 7, 1)) == date(2026, 6, 30)
+
+    def test_shipped_table_matches_published_statutory_rates(self):
+        """payontime: H1 2022 8.25%, H2 2022 9.25%, H1 2023 11.50%, H2 2023 13.00%, H1 2024 13.25%."""
+        table = reference_rates()
+        got = [table[date(y, m, d)].bank_rate + 8 for y, m, d in
+               ((2021, 12, 31), (2022, 6, 30), (2022, 12, 31), (2023, 6, 30), (2023, 12, 31))]
+        assert got == [D("8.25"), D("9.25"), D("11.50"), D("13.00"), D("13.25")]
+        assert table[date(2025, 12, 31)].bank_rate == D("3.75")
+
+    def test_missing_reference_says_how_to_add_it(self):
+        """A debt due in Oct 2026 needs 30 Jun 2026, which the table does not have yet."""
+        with pytest.raises(UsageError) as e:
+            reference_for(date(2026, 10, 31), reference_rates())
+        assert str(e.value) == ("no Bank Rate reference value for 2026-06-30 (needed for debts due 2026-10-31); "
+                                "add '- {date: 2026-06-30, bank_rate: P}' to bank_rate.yaml in your books, "
+                                "or pass --base-rate P")
+
+    def test_books_can_extend_the_table(self, tmp_path):
+        """bank_rate.yaml in the books adds (or corrects) reference values."""
+        (tmp_path / "bank_rate.yaml").write_text("- {date: 2026-06-30, bank_rate: 3.5, source: my note}\n")
+        ref = reference_for(date(2026, 10, 31), reference_rates(tmp_path))
+        assert (ref.bank_rate, ref.source) == (D("3.5"), "my note")
+
+    def test_base_rate_option_overrides(self):
+        """--base-rate replaces the table's value for every debt."""
+        assert reference_for(date(2026, 10, 31), {}, D("4")).bank_rate == D(4)
+
+
+class TestFixedSums:
+    @pytest.mark.parametrize("debt,fixed", [("999.99", 40), ("1000.00", 70), ("9999.99", 70), ("10000.00", 100)])
+    def test_fixed_sum_by_debt_size(self, debt, fixed):
+        """Under £1,000 £40; £1,000–£9,999.99 £70; £10,000 or more £100 (s.5A)."""
+        assert fixed_sum(gbp(debt)) == gbp(fixed)
+
+
+class TestInterest:
+    def test_gov_uk_example(self):
+        """gov.uk: £1,000 at 8.5% for 50 days: 1000 x 0.085 x 50 / 365 = 11.643... -> £11.64
+        (gov.uk rounds the daily 23p first and shows about £11.50)."""
+        i = inv(total="1000.00", due=date(2026, 1, 1))
+        a = account(i, [], [], date(2026, 2, 20))
+        assert a.days_late == 50
+        assert interest(a, D("8.5"), date(2026, 2, 20)) == gbp("11.64")
+
+    def test_part_payment_stops_interest_on_what_it_paid(self):
+        """£10,000 due 1 Jan at 11.75%: 10 days on £10,000 then 20 days on £4,000 =
+        (100,000 + 80,000) x 0.1175 / 365 = £57.945... -> £57.95."""
+        i = inv(total="10000.00", due=date(2026, 1, 1))
+        a = account(i, [pay("6000.00", date(2026, 1, 11))], [], date(2026, 1, 31))
+        assert interest(a, D("11.75"), date(2026, 1, 31)) == gbp("57.95")
+
+    def test_claim_for_acme_style_debt(self):
+        """£14,430.00 due 1 Dec 2025 (H2 2025: Bank Rate 4.25% on 30 Jun 2025 -> 12.25%), unpaid
+        on 9 Mar 2026 (98 days): 14430 x 0.1225 x 98 / 365 = £474.61...; fixed sum £100."""
+        i = inv(issued=date(2025, 11, 1), due=date(2025, 12, 1))
+        a = account(i, [], [], date(2026, 3, 9))
+        c = late_claim(a, client(), date(2026, 3, 9), reference_rates())
+        assert (a.days_late, c.rate) == (98, D("12.25"))
+        assert (c.interest, c.fixed_sum, c.claim) == (gbp("474.61"), gbp(100), gbp("574.61"))
+
+    def test_fixed_sum_uses_the_debt_when_it_fell_late(self):
+        """£1,200 invoice, £300 paid before the due date: a £900 debt, so £40 not £70."""
+        i = inv(total="1200.00", due=date(2026, 1, 31))
+        a = account(i, [pay("300.00", date(2026, 1, 20))], [], date(2026, 3, 1))
+        assert late_claim(a, client(), date(2026, 3, 1), reference_rates()).fixed_sum == gbp(40)
+
+
+class TestWhoQualifies:
+    def test_only_uk_sterling_business_debts(self):
+        """A German client in EUR, or a UK client billed in USD, is listed without a claim."""
+        assert qualifies(client()) is True
+        assert qualifies(client("DE", "EUR")) is False
+        assert qualifies(client("GB", "USD")) is False
+        a = account(inv(cur="EUR", total="1322.50", due=date(2026, 10, 31)), [], [], date(2026, 11, 22))
+        c = late_claim(a, client("DE", "EUR"), date(2026, 11, 22), reference_rates())
+        assert (c.qualifies, c.interest, c.claim) == (False, None, None)

@@ -1,0 +1,185 @@
+"""Issued invoices and credit notes are never rewritten, whatever command runs.
+
+The books get issued records (an invoice, a credit note against it, another invoice) and their
+PDFs; then every command consult has runs against them — listings, reports, payments, new
+invoices, credit notes, renders, even ones that must refuse — and the bytes, inode and
+modification time of every issued file must be exactly what they were.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+
+from consult.invoice_model import BilledEntry, BilledPeriod, Invoice, InvoiceLine, Party, to_record
+from consult.money import Money
+
+FAKE_PDF = b"%PDF-1.4\n% issued on 2026-10-01, stands in for the rendered copy\n%%EOF\n"
+
+
+def _invoice(number: str, *, kind: str = "invoice", credits: str | None = None, days: str = "3.0",
+             start: date = date(2026, 9, 1), end: date = date(2026, 9, 30), issued: date = date(2026, 10, 1)) -> Invoice:
+    rate = Money(Decimal("650.00"), "GBP")
+    net = rate.times(Decimal(days))
+    vat = net.percent(Decimal(20))
+    return Invoice(
+        number=number, kind=kind, client="acme", issue_date=issued, tax_point=issued, supply_start=start,
+        supply_end=end, due_date=date(2026, 10, 31), currency="GBP", locale="en_GB",
+        seller=Party("Test Practice Ltd", ("1 Test Street", "London"), "GB", vat_number="GB980780684"),
+        buyer=Party("Acme Ltd", ("2 Client Road", "Leeds"), "GB"),
+        lines=(InvoiceLine("Model build", Decimal(days), "day", rate, net, "time", "build", start, end),),
+        net=net, vat=vat, total=net + vat, tax_treatment="standard", vat_rate=Decimal(20), vat_rounding="half_up",
+        payment_terms_days=30, credits=credits, reason="Day billed twice" if credits else None,
+        periods=() if credits else (BilledPeriod("build", start, end),),
+        entries=() if credits else tuple(BilledEntry("build", date(2026, 9, d), 450, True, None,
+                                                     f"clients/acme/timesheets/2026-09.yaml:{i + 1}")
+                                         for i, d in enumerate((1, 2, 3))),
+    )
+
+
+SEPT = "".join(f"- {{date: 2026-09-0{d}, engagement: build, hours: 7.5}}\n" for d in (1, 2, 3))
+OCT = "".join(f"- {{date: 2026-10-0{d}, engagement: build, hours: 7.5}}\n" for d in (5, 6))
+
+
+@pytest.fixture
+def issued_books(make_books):
+    root = make_books({"clients/acme/timesheets/2026-09.yaml": SEPT, "clients/acme/timesheets/2026-10.yaml": OCT,
+                       "clients/acme/payments.yaml": "- {date: 2026-10-20, invoice: INV-2026-0001, amount: 100.00}\n"})
+    folder = root / "clients/acme/invoices"
+    folder.mkdir(parents=True)
+    records = [_invoice("INV-2026-0001"),
+               _invoice("CN-2026-0001", kind="credit_note", credits="INV-2026-0001", days="1.0",
+                        issued=date(2026, 10, 15)),
+               _invoice("INV-2026-0002", days="0.5", start=date(2026, 8, 1), end=date(2026, 8, 31))]
+    for inv in records:
+        (folder / f"{inv.number}.yaml").write_text(
+            yaml.safe_dump(to_record(inv), sort_keys=False, allow_unicode=True), encoding="utf-8")
+        (folder / f"{inv.number}.pdf").write_bytes(FAKE_PDF + inv.number.encode())
+    return root
+
+
+def fingerprint(root: Path) -> dict[str, tuple[str, int, int]]:
+    """Bytes digest, inode and mtime (ns) of every issued file: a rewrite changes at least one."""
+    out = {}
+    for p in sorted((root / "clients").glob("*/invoices/*")):
+        st = p.stat()
+        out[p.relative_to(root).as_posix()] = (hashlib.sha256(p.read_bytes()).hexdigest(), st.st_ino, st.st_mtime_ns)
+    return out
+
+
+def _has(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+# Every command, with arguments that make it act on the issued records where it can.
+# (module the command needs, arguments); {out} is a scratch folder outside the books.
+COMMANDS: list[tuple[str | None, list[str]]] = [
+    (None, ["check"]),
+    (None, ["client", "list"]),
+    (None, ["client", "show", "acme"]),
+    (None, ["engagement", "list", "--format", "json"]),
+    (None, ["engagement", "show", "acme/build"]),
+    (None, ["client", "add", "newco", "--name", "New Co Ltd", "--country", "GB"]),
+    (None, ["engagement", "add", "acme/audit", "--title", "Audit", "--billing", "daily", "--rate", "600"]),
+    (None, ["init", "{out}/fresh"]),
+    ("consult.cli.invoice", ["invoice", "list"]),
+    ("consult.cli.invoice", ["invoice", "list", "--format", "json", "--as-of", "2026-12-31"]),
+    ("consult.cli.invoice", ["invoice", "show", "INV-2026-0001"]),
+    ("consult.cli.invoice", ["invoice", "show", "CN-2026-0001"]),
+    ("consult.cli.invoice", ["invoice", "overdue", "--as-of", "2027-01-31", "--base-rate", "4"]),
+    ("consult.cli.invoice", ["invoice", "pay", "INV-2026-0001", "50.00", "--date", "2026-11-01"]),
+    ("consult.cli.invoice", ["invoice", "pay", "INV-2026-0002", "390.00", "--date", "2026-11-02"]),
+    ("consult.cli.invoice", ["invoice", "create", "acme", "--period", "2026-09"]),  # already billed: refused
+    ("consult.cli.invoice", ["invoice", "create", "acme", "--period", "2026-10", "--dry-run"]),
+    ("consult.render.invoice", ["invoice", "create", "acme", "--period", "2026-10", "--preview", "{out}/p.pdf"]),
+    ("consult.render.invoice", ["invoice", "create", "acme", "--period", "2026-10"]),
+    ("consult.render.invoice", ["invoice", "credit", "INV-2026-0002", "--reason", "Discount agreed"]),
+    ("consult.render.invoice", ["invoice", "render", "INV-2026-0001"]),
+    ("consult.render.invoice", ["invoice", "render", "INV-2026-0001", "--output", "{out}/again.pdf"]),
+    ("consult.render.invoice", ["invoice", "render", "INV-2026-0001", "--output", "{books}/clients/acme/invoices/INV-2026-0001.pdf"]),
+    ("consult.cli.einvoice", ["invoice", "export", "INV-2026-0001", "--format", "ubl", "--output", "{out}/inv.xml"]),
+    ("consult.cli.time", ["time", "log", "acme/build", "2h", "--date", "2026-09-04"]),
+    ("consult.cli.time", ["time", "report"]),
+    ("consult.cli.time", ["time", "unbilled"]),
+    ("consult.cli.earnings", ["earnings", "2026"]),
+    ("consult.cli.earnings", ["earnings", "2026", "--basis", "cash", "--format", "json"]),
+    ("consult.cli.earnings", ["earnings", "receivables", "--as-of", "2026-12-31"]),
+    ("consult.render.earnings", ["earnings", "2026", "--pdf", "{out}/year.pdf"]),
+    ("consult.cli.rate", ["rate", "convert", "650/day"]),
+    ("consult.cli.proposal", ["proposal", "list"]),
+    ("consult.cli.proposal", ["quote", "acme", "--days", "5", "--rate", "650", "--title", "Follow-on"]),
+    (None, ["check"]),
+]
+
+
+def test_issued_records_are_byte_for_byte_the_same_after_every_command(issued_books, run_cli, tmp_path,
+                                                                       monkeypatch):
+    """Run every command in turn; no issued invoice or credit note (record or PDF) changes at all."""
+    out = tmp_path / "scratch"
+    out.mkdir()
+    monkeypatch.chdir(out)  # `invoice render` without --output writes NUMBER.pdf here
+    before = fingerprint(issued_books)
+    assert len(before) == 6
+    ran = []
+    for module, args in COMMANDS:
+        if module and not _has(module):
+            continue
+        argv = [a.replace("{out}", str(out)).replace("{books}", str(issued_books)) for a in args]
+        code, stdout, stderr = run_cli(*argv, books=issued_books)
+        assert "Traceback" not in stdout + stderr and "This is a bug" not in stderr, (argv, stderr)
+        ran.append((" ".join(args[:2]), code))
+        now = fingerprint(issued_books)
+        changed = [k for k in before if now.get(k) != before[k]]
+        assert changed == [], f"`consult {' '.join(argv)}` changed {changed}"
+    assert len(ran) >= 15
+    # the ones that must refuse did refuse
+    codes = dict(ran)
+    if _has("consult.cli.invoice"):
+        assert codes["invoice create"] in (0, 1)
+
+
+def test_refusing_to_bill_a_period_twice_writes_nothing(issued_books, run_cli):
+    """`invoice create` for a period already invoiced exits 1, names the invoice, writes nothing."""
+    if not _has("consult.cli.invoice"):
+        pytest.skip("invoice command not built yet")
+    from tests.test_corpus import snapshot
+
+    before = snapshot(issued_books)
+    code, out, err = run_cli("invoice", "create", "acme", "--period", "2026-09", books=issued_books)
+    assert code == 1 and out == ""
+    assert "INV-2026-0001" in err
+    assert snapshot(issued_books) == before
+
+
+def test_issued_files_are_not_writable_through_the_store(issued_books):
+    """The store's write-once call refuses an existing issued name, however it is asked."""
+    from consult.errors import ConflictError
+    from consult.store import write_new
+
+    target = issued_books / "clients/acme/invoices/INV-2026-0001.yaml"
+    before = target.read_bytes()
+    with pytest.raises(ConflictError, match="already exists and issued documents are never rewritten"):
+        write_new(target, "tampered\n")
+    assert target.read_bytes() == before
+    assert not [p for p in target.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_numbers_of_issued_records_are_never_reused(issued_books):
+    """The next number after INV-2026-0001..0002 is 0003, and credit notes run their own sequence."""
+    if not _has("consult.invoicing"):
+        pytest.skip("invoicing not built yet")
+    from consult.invoicing import next_number
+
+    assert next_number(issued_books, "INV-{year}-{seq:04d}", 2026) == "INV-2026-0003"
+    assert next_number(issued_books, "CN-{year}-{seq:04d}", 2026) == "CN-2026-0002"
+    assert os.path.exists(issued_books / "clients/acme/invoices/INV-2026-0002.yaml")

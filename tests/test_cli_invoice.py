@@ -175,11 +175,10 @@ class TestListPayCredit:
                        "INV-2026-0003; see `consult invoice list`)\n")
 
     def test_overdue_lists_interest_only_for_uk_sterling_debts(self, issued, run_cli):
-        """As of 15 Jan 2027 acme's £10,530.00 (due 31 Oct 2026) is 76 days late; with --base-rate 3.75
-        (11.75%): 10530 x 0.1175 x 76 / 365 = £257.62...; fixed sum £100 (a debt of £10,000 or more).
-        Hafen (EUR, Germany) and BrightPath (USD, US): listed, no claim."""
-        code, out, err = run_cli("invoice", "overdue", "--as-of", "2027-01-15", "--base-rate", "3.75",
-                                 "--format", "json", books=issued)
+        """As of 15 Jan 2027 acme's £10,530.00 (due 31 Oct 2026) is 76 days late; Bank Rate on 30 Jun 2026
+        3.75% -> 11.75%: 10530 x 0.1175 x 76 / 365 = £257.62...; fixed sum £100 (a debt of £10,000 or
+        more). Hafen (EUR, Germany) and BrightPath (USD, US): listed, no claim."""
+        code, out, err = run_cli("invoice", "overdue", "--as-of", "2027-01-15", "--format", "json", books=issued)
         assert code == 0, err
         rows = {r["number"]: r for r in json.loads(out)}
         assert {k: rows["INV-2026-0001"][k] for k in ("days_late", "rate", "interest", "fixed_sum", "claim")} == {
@@ -187,10 +186,12 @@ class TestListPayCredit:
         assert rows["INV-2026-0002"]["rate"] == "n/a (not a UK sterling debt)"
         assert rows["INV-2026-0002"]["interest"] is None
 
-    def test_overdue_without_a_reference_rate_says_what_to_do(self, issued, run_cli):
-        """Debts due in H2 2026 need the 30 June 2026 Bank Rate, which is not shipped: exit 2, how to add it."""
-        code, _, err = run_cli("invoice", "overdue", "--as-of", "2027-01-15", books=issued)
-        assert code == 2 and "no Bank Rate reference value for 2026-06-30" in err
+    def test_base_rate_overrides_the_table(self, issued, run_cli):
+        """--base-rate 4 -> 12%: 10530 x 0.12 x 76 / 365 = £263.105... -> £263.11."""
+        code, out, _ = run_cli("invoice", "overdue", "--as-of", "2027-01-15", "--base-rate", "4",
+                               "--format", "csv", books=issued)
+        assert code == 0
+        assert out.splitlines()[1] == "INV-2026-0001,acme-analytics,2026-10-31,76,GBP,10530.00,12%,263.11,100.00,363.11"
 
     def test_render_again_restores_a_missing_pdf(self, issued, run_cli):
         """A deleted PDF is rendered again from the frozen record with the same text."""

@@ -47,17 +47,17 @@ class TestReferenceRate:
         assert table[date(2025, 12, 31)].bank_rate == D("3.75")
 
     def test_missing_reference_says_how_to_add_it(self):
-        """A debt due in Oct 2026 needs 30 Jun 2026, which the table does not have yet."""
+        """A debt due in Jan 2027 needs 31 Dec 2026, which the shipped table cannot have yet."""
         with pytest.raises(UsageError) as e:
-            reference_for(date(2026, 10, 31), reference_rates())
-        assert str(e.value) == ("no Bank Rate reference value for 2026-06-30 (needed for debts due 2026-10-31); "
-                                "add '- {date: 2026-06-30, bank_rate: P}' to bank_rate.yaml in your books, "
+            reference_for(date(2027, 1, 31), reference_rates())
+        assert str(e.value) == ("no Bank Rate reference value for 2026-12-31 (needed for debts due 2027-01-31); "
+                                "add '- {date: 2026-12-31, bank_rate: P}' to bank_rate.yaml in your books, "
                                 "or pass --base-rate P")
 
     def test_books_can_extend_the_table(self, tmp_path):
         """bank_rate.yaml in the books adds (or corrects) reference values."""
-        (tmp_path / "bank_rate.yaml").write_text("- {date: 2026-06-30, bank_rate: 3.5, source: my note}\n")
-        ref = reference_for(date(2026, 10, 31), reference_rates(tmp_path))
+        (tmp_path / "bank_rate.yaml").write_text("- {date: 2026-12-31, bank_rate: 3.5, source: my note}\n")
+        ref = reference_for(date(2027, 3, 31), reference_rates(tmp_path))
         assert (ref.bank_rate, ref.source) == (D("3.5"), "my note")
 
     def test_base_rate_option_overrides(self):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import io
 import json
+import shutil
 import sys
 import types
 
@@ -13,6 +14,16 @@ import pytest
 HAVE_RENDERER = importlib.util.find_spec("consult.render") is not None and \
     importlib.util.find_spec("consult.render.invoice") is not None
 needs_renderer = pytest.mark.skipif(not HAVE_RENDERER, reason="consult.render.invoice has not landed yet")
+
+
+@pytest.fixture
+def sample_books(sample_books):
+    """The sample books before anything was invoiced or paid (the repo's September invoices removed)."""
+    for p in sample_books.glob("clients/*/invoices"):
+        shutil.rmtree(p)
+    for p in sample_books.glob("clients/*/payments.yaml"):
+        p.unlink()
+    return sample_books
 
 
 @pytest.fixture(autouse=True)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+
+import pytest
 
 from tests.conftest import REPO
 
@@ -24,6 +27,16 @@ main(sys.argv[1:])
 JOBS = [("acme-analytics", "2026-10"), ("hafen-logistik", "2026-10"), ("lotus-insights", "2026-10"),
         ("brightpath-ai", "2026-10"), ("acme-analytics", "2026-09"), ("hafen-logistik", "2026-09"),
         ("brightpath-ai", "2026-09"), ("acme-analytics", "2026-10")]  # the last one bills October again
+
+
+@pytest.fixture
+def sample_books(sample_books):
+    """The sample books before anything was invoiced or paid (the repo's September invoices removed)."""
+    for p in sample_books.glob("clients/*/invoices"):
+        shutil.rmtree(p)
+    for p in sample_books.glob("clients/*/payments.yaml"):
+        p.unlink()
+    return sample_books
 
 
 def test_concurrent_creates_get_consecutive_numbers_and_bill_once(sample_books):

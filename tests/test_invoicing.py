@@ -4,6 +4,7 @@ Every figure here is worked by hand from the sample books (see the comments)."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from decimal import Decimal as D
 
@@ -28,6 +29,16 @@ from consult.money import Money
 OCT = parse_period("2026-10")
 SEP = parse_period("2026-09")
 ISSUED = date(2026, 11, 2)
+
+
+@pytest.fixture
+def sample_books(sample_books):
+    """The sample books before anything was invoiced or paid (the repo's September invoices removed)."""
+    for p in sample_books.glob("clients/*/invoices"):
+        shutil.rmtree(p)
+    for p in sample_books.glob("clients/*/payments.yaml"):
+        p.unlink()
+    return sample_books
 
 
 def fake_pdf(inv):

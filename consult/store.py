@@ -60,6 +60,24 @@ def _temp_with(path: Path, data: bytes, mode: int = 0o644) -> str:
     return tmp
 
 
+def _make_parents(folder: Path) -> list[Path]:
+    """mkdir -p `folder`; the folders it had to create, deepest first (to undo on failure)."""
+    made: list[Path] = []
+    p = folder
+    while not p.exists():
+        made.append(p)
+        p = p.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    return made
+
+
+def _undo_parents(made: list[Path]) -> None:
+    """Remove folders a failed write created, so a refused `client add` leaves no empty client."""
+    for p in made:
+        with contextlib.suppress(OSError):
+            p.rmdir()  # only ever removes an empty folder
+
+
 def _as_bytes(data: bytes | str) -> bytes:
     return data.encode("utf-8") if isinstance(data, str) else data
 
@@ -74,8 +92,9 @@ def _explain(path: Path, e: OSError) -> WriteError:
 def atomic_write(path: Path, data: bytes | str) -> None:
     """Replace (or create) `path` with `data`, all or nothing."""
     path = Path(path)
+    made: list[Path] = []
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        made = _make_parents(path.parent)
         mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
         tmp = _temp_with(path, _as_bytes(data), mode)
         try:
@@ -86,14 +105,16 @@ def atomic_write(path: Path, data: bytes | str) -> None:
             raise
         _fsync_dir(path.parent)
     except OSError as e:
+        _undo_parents(made)
         raise _explain(path, e) from None
 
 
 def write_new(path: Path, data: bytes | str) -> None:
     """Create `path` with `data`, all or nothing; refuse if it already exists (write-once)."""
     path = Path(path)
+    made: list[Path] = []
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        made = _make_parents(path.parent)
         tmp = _temp_with(path, _as_bytes(data))
         try:
             os.link(tmp, path)  # fails with EEXIST rather than replacing
@@ -104,6 +125,7 @@ def write_new(path: Path, data: bytes | str) -> None:
                 os.unlink(tmp)
         _fsync_dir(path.parent)
     except OSError as e:
+        _undo_parents(made)
         raise _explain(path, e) from None
 
 

@@ -38,11 +38,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from dateutil.relativedelta import relativedelta
 
 from . import fx
-from .billing import daily_breakdown, quantity
+from .billing import day_fraction, quantity
 from .errors import UsageError
 from .invoice_model import Invoice
 from .model import Books, IncomeItem, Payment
 from .money import Money
+from .worked_minutes import Minutes, aggregate
 
 CONSULTING = "consulting"
 REBILLED = "rebilled expenses"
@@ -314,38 +315,36 @@ def payout_rows(income: Iterable[IncomeItem], period: Period, conv: _Converter) 
 # --------------------------------------------------------------------------------------------
 # time: billable days worked and days available
 # --------------------------------------------------------------------------------------------
-def billable_days(books: Books, period: Period) -> list[tuple[date, str, Decimal]]:
+def billable_days(books: Books, period: Period, minutes: Minutes | None = None) -> list[tuple[date, str, Decimal]]:
     """(day, client, billable days) for each engagement's working day in the period.
 
-    Daily engagements bill by their own day rounding (consult.billing); hourly and fixed ones
-    count billable hours ÷ the engagement's hours per day.
+    Daily engagements bill by their own day rounding (consult.billing.day_fraction); hourly and
+    fixed ones count billable hours ÷ the engagement's hours per day. `minutes` (billable
+    minutes per engagement per day, consult.worked_minutes) is taken from `books.entries` when
+    not given.
     """
-    per: dict[tuple[str, str], list] = defaultdict(list)
-    for e in books.entries:
-        if e.billable and period.start <= e.date <= period.end:
-            per[(e.client, e.engagement)].append(e)
+    if minutes is None:
+        minutes = aggregate(books.entries)
     out: list[tuple[date, str, Decimal]] = []
-    for (client, eid), entries in per.items():
+    for (client, eid), days in minutes.items():
         eng = books.engagements.get((client, eid))
         if eng is None:
             continue
-        if eng.billing == "daily":
-            out.extend((d.date, client, d.days) for d in daily_breakdown(entries, eng) if d.days)
-        else:
-            mins: dict[date, int] = defaultdict(int)
-            for e in entries:
-                mins[e.date] += e.minutes
-            per_day = eng.hours_per_day * 60
-            out.extend((d, client, Decimal(m) / per_day) for d, m in mins.items())
+        per_day = eng.hours_per_day * 60
+        for d, m in days.items():
+            if not (period.start <= d <= period.end) or m <= 0:
+                continue
+            if eng.billing == "daily":
+                out.append((d, client, day_fraction(m, eng.hours_per_day, eng.day_rounding, eng.overtime)))
+            else:
+                out.append((d, client, Decimal(m) / per_day))
     return out
 
 
-def working_days(period: Period, country: str, subdivision: str | None) -> int | None:
-    """Weekdays less bank holidays (consult.workdays), or None while that module is missing."""
-    try:
-        from .workdays import working_days as wd
-    except ImportError:
-        return None
+def working_days(period: Period, country: str, subdivision: str | None) -> int:
+    """Weekdays less the bank holidays on them (consult.workdays, from the holidays library)."""
+    from .workdays import working_days as wd
+
     return int(wd(period.start, period.end, country, subdivision))
 
 
@@ -383,7 +382,7 @@ class Earnings:
     vat: Money
     withheld: Money
     billable_days: Decimal
-    working_days: int | None
+    working_days: int
     utilisation: Decimal | None  # percent, one decimal
     effective_day_rate: Money | None
     expenses: Money
@@ -429,8 +428,11 @@ def _in(d: date, b: Bucket) -> bool:
 
 
 def rollup(books: Books, invoices: Sequence[Invoice], period: Period, *, basis: str = "accrual",
-           by: str = "month", currency: str | None = None) -> Earnings:
-    """The earnings of `period` on `basis`, grouped `by` month, quarter, client or stream."""
+           by: str = "month", currency: str | None = None, minutes: Minutes | None = None) -> Earnings:
+    """The earnings of `period` on `basis`, grouped `by` month, quarter, client or stream.
+
+    `minutes`: billable minutes per engagement per day when the books were loaded without their
+    timesheets (consult.worked_minutes); else they come from `books.entries`."""
     if basis not in BASES:
         raise UsageError(f"basis: '{basis}' is not one of {', '.join(BASES)}")
     if by not in GROUPINGS:
@@ -447,7 +449,7 @@ def rollup(books: Books, invoices: Sequence[Invoice], period: Period, *, basis: 
     rows.sort(key=lambda r: (r.date, r.client, r.ref, r.stream))
 
     streams = tuple(sorted({r.stream for r in rows}, key=lambda s: (s != CONSULTING, s == REBILLED, s)))
-    days = billable_days(books, period)
+    days = billable_days(books, period, minutes)
     total_days = quantity(sum((d for _, _, d in days), Decimal(0)))
 
     groups: list[Group] = []
@@ -468,8 +470,6 @@ def rollup(books: Books, invoices: Sequence[Invoice], period: Period, *, basis: 
     by_stream = {s: _total((r.base for r in rows if r.stream == s), cur) for s in streams}
     income = _total((r.base for r in rows), cur)
     wd = working_days(period, practice.country, practice.subdivision)
-    if wd is None:
-        warnings.append("available working days need consult.workdays, which is not installed yet")
     util = (None if not wd else
             (total_days * 100 / Decimal(wd)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
     consulting = by_stream.get(CONSULTING, Money.zero(cur))

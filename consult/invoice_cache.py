@@ -6,7 +6,10 @@ on the file's path, size and modification time (nanoseconds) can never be stale:
 changes in any way (restored from git, edited by hand) has another size or mtime and is read
 again through `invoice_store.read_record`, the one reader. Files that disappeared drop out.
 
-The cache is JSON of the plain records (`to_record`), never pickle, so a cache file found in
+Reports never look at the time entries an invoice billed, the bulk of a record, so the cache
+keeps records without them: invoices come back with `entries == ()` (use
+`invoice_store.load_invoices` when they matter). The cache is JSON of the plain records
+(`to_record`), never pickle, so a cache file found in
 someone else's books cannot run code; a damaged or foreign cache is ignored and rewritten. It is
 written atomically (consult.store) and only when something changed; if it cannot be written
 (read-only books) the report still runs.
@@ -15,6 +18,7 @@ written atomically (consult.store) and only when something changed; if it cannot
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +28,7 @@ from .invoice_store import read_record, record_paths
 
 CACHE_DIR = ".consult-cache"
 CACHE_FILE = "invoices.json"
-FORMAT = f"consult-invoices-{RECORD_VERSION}-1"
+FORMAT = f"consult-invoices-{RECORD_VERSION}-2"
 
 
 def _read_cache(path: Path) -> dict[str, Any]:
@@ -38,7 +42,8 @@ def _read_cache(path: Path) -> dict[str, Any]:
 
 
 def load_invoices_cached(root: Path) -> tuple[list[Invoice], list[Problem]]:
-    """The same answer as `invoice_store.load_invoices(root)`, from the cache where it holds."""
+    """`invoice_store.load_invoices(root)` without each record's billed entries, from the cache
+    where it holds."""
     from .store import atomic_write
 
     root = Path(root)
@@ -70,6 +75,7 @@ def load_invoices_cached(root: Path) -> tuple[list[Invoice], list[Problem]]:
                 problems.append(Problem(Source(rel), None, str(e).split(": ", 1)[1]))
                 changed = True
                 continue
+            inv = replace(inv, entries=())
             new[rel] = key + [_plain(to_record(inv))]
             changed = True
         out.append(inv)

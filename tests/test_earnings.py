@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -238,6 +239,18 @@ class TestTimeAndProfit:
         assert e.effective_day_rate == Money.of("650.00", "GBP")
         assert [g.days for g in e.groups if g.key == "2026-10"] == [Decimal("3.0")]
 
+    def test_utilisation_is_billable_days_over_working_days(self, make_books):
+        """England 2026 has 253 working days (261 weekdays − 8 bank holidays); 3 days is 1.2%."""
+        from tests.conftest import PRACTICE
+
+        root = make_books({
+            "practice.yaml": PRACTICE + "subdivision: ENG\n",
+            "clients/acme/timesheets/2026-10.csv": "date,engagement,hours\n2026-10-05,build,7.5\n"
+                                                   "2026-10-06,build,7.5\n2026-10-07,build,6\n"})
+        books, invs = books_and_invoices(root)
+        e = rollup(books, invs, parse_period("2026", today=date(2026, 1, 1)))
+        assert (e.billable_days, e.working_days, e.utilisation) == (Decimal("3.0"), 253, Decimal("1.2"))
+
     def test_profit_is_income_less_expenses_without_reclaimable_vat(self, make_books):
         """£1,000 income; rail £142.60 (rebilled, no VAT) and lunch £18.40 incl. £3.07 VAT (kept):
         expenses 142.60 + 15.33 = 157.93, costs 15.33, profit 842.07."""
@@ -295,7 +308,7 @@ class TestInvoiceCache:
         first, _ = load_invoices_cached(root)
         assert (root / ".consult-cache/invoices.json").exists()
         second, _ = load_invoices_cached(root)
-        assert first == second == load_invoices(root)[0]
+        assert first == second == [replace(i, entries=()) for i in load_invoices(root)[0]]
         path = root / "clients/acme/invoices/INV-2026-0001.yaml"
         changed = invoice("INV-2026-0001", "2026-10-31", "1200.00", "240.00")
         path.write_text(yaml.safe_dump(to_record(changed), sort_keys=False))
@@ -308,3 +321,30 @@ class TestInvoiceCache:
         (root / ".consult-cache/invoices.json").write_text("{not json")
         invs, problems = load_invoices_cached(root)
         assert problems == [] and invs[0].net == Money.of("1000.00", "GBP")
+
+
+class TestWorkedMinutesCache:
+    def test_cached_daily_minutes_match_the_timesheets_and_follow_edits(self, make_books):
+        """Billable minutes per day from the cache equal a fresh read; an edited file is read again."""
+        from consult.worked_minutes import aggregate, worked_minutes
+
+        root = make_books({"clients/acme/timesheets/2026-10.csv":
+                           "date,engagement,hours,billable\n2026-10-05,build,4,\n2026-10-05,build,2,false\n"})
+        books = load_books(root).books
+        cold = worked_minutes(books)
+        assert cold == aggregate(books.entries) == {("acme", "build"): {date(2026, 10, 5): 240}}
+        assert worked_minutes(books) == cold  # from .consult-cache
+        (root / "clients/acme/timesheets/2026-10.csv").write_text("date,engagement,hours\n2026-10-05,build,7.5\n")
+        assert worked_minutes(books) == {("acme", "build"): {date(2026, 10, 5): 450}}
+
+    def test_a_timesheet_error_stops_the_report(self, make_books):
+        """Books loaded without timesheets still refuse a broken one, naming file and line."""
+        from consult.errors import BooksError
+        from consult.loader import load_books as lb
+        from consult.worked_minutes import worked_minutes
+
+        root = make_books({"clients/acme/timesheets/2026-10.yaml": "- {date: 2026-10-05, engagement: build, duration: 1h75m}\n"})
+        books = lb(root, timesheets=False).books
+        with pytest.raises(BooksError) as e:
+            worked_minutes(books)
+        assert "clients/acme/timesheets/2026-10.yaml:1" in str(e.value) and "minutes must be under 60" in str(e.value)

@@ -89,12 +89,14 @@ def earnings_group(ctx: click.Context, period: str | None, use_tax_year: bool, b
     if ctx.invoked_subcommand:
         return
     from ..earnings import parse_period, rollup
+    from ..worked_minutes import worked_minutes
 
     root = books_root(ctx)
-    books = load(ctx)
+    books = load(ctx, timesheets=False)  # time comes as daily totals, cached (worked_minutes)
     p = parse_period(period, today=today(), use_tax_year=use_tax_year,
                      tax_year_start=books.practice.tax_year_start)
-    report = rollup(books, _invoices(root), p, basis=basis, by=by, currency=_currency(currency))
+    report = rollup(books, _invoices(root), p, basis=basis, by=by, currency=_currency(currency),
+                    minutes=worked_minutes(books))
     locale = books.practice.locale
     if fmt == "json":
         from ..output import to_json

@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -112,6 +113,21 @@ def parse_bench_lines(text: str) -> list[Row]:
     return rows
 
 
+_LIMIT = re.compile(r"^(?P<name>[^:]+):.*?(?:median|measured|wall)\s*(?P<m>[\d.]+)\s*(?P<mu>s|ms|MiB)\b.*?"
+                    r"\((?:limit|target)\s*(?:<=|≤)?\s*(?P<t>[\d.]+)\s*(?P<tu>s|ms|MiB)\)")
+
+
+def parse_limit_lines(text: str) -> list[Row]:
+    """Rows from lines like `NAME: … median 0.207 s … (limit 1.0 s)` (scripts without BENCH lines)."""
+    rows = []
+    for line in text.splitlines():
+        m = _LIMIT.search(line)
+        if m and m["mu"] == m["tu"]:
+            measured, limit = float(m["m"]), float(m["t"])
+            rows.append(Row(m["name"].strip(), f"<= {m['t']} {m['tu']}", f"{m['m']} {m['mu']}", measured <= limit))
+    return rows
+
+
 def bench_rows(only: str | None, quick: bool, timeout: float) -> tuple[list[Row], list[str]]:
     rows: list[Row] = []
     logs: list[str] = []
@@ -131,7 +147,7 @@ def bench_rows(only: str | None, quick: bool, timeout: float) -> tuple[list[Row]
         dt = time.perf_counter() - t
         out = proc.stdout + proc.stderr
         logs.append(f"--- {script.name} (exit {proc.returncode}, {dt:.1f} s)\n{out.rstrip()}")
-        found = parse_bench_lines(proc.stdout)
+        found = parse_bench_lines(proc.stdout) or parse_limit_lines(proc.stdout)
         if found:
             if proc.returncode != 0 and all(r.ok for r in found):
                 found.append(Row(script.stem, "exit 0", f"exit {proc.returncode}", False))

@@ -1,0 +1,336 @@
+"""`consult rate …`: what to charge, with the arithmetic printed line by line.
+
+A thin skin over `consult.rates`: parse the options, take defaults from practice.yaml when
+there are books (hours per day, currency, country, subdivision, locale) or the UK ones when
+there are none, make one library call, print its breakdown. Imports neither pandas nor
+ReportLab.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import BooksError, Problem, UsageError
+from ..money import Money
+from ..output import table, to_json
+from ..rates import (
+    MarketResult,
+    RateResult,
+    RefPoint,
+    Step,
+    YearPlan,
+    check_currency,
+    check_hours_per_day,
+    convert,
+    market_position,
+    parse_amount,
+    parse_rate,
+    plan_for_year,
+    read_points,
+    salary_rate,
+    target_rate,
+)
+from .common import books_root, today
+
+MARKET_FILE = "market_rates.yaml"
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent.parent  # so sources read consult/data/…
+
+
+# --------------------------------------------------------------------------------------------
+# defaults: the practice's, else the UK's
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Defaults:
+    hours_per_day: Decimal = Decimal("7.5")
+    currency: str = "GBP"
+    country: str = "GB"
+    subdivision: str | None = "ENG"
+    locale: str = "en_GB"
+    root: Path | None = None
+
+
+def practice_defaults(ctx: click.Context) -> Defaults:
+    """practice.yaml's settings when books are found; the UK defaults when none are.
+
+    Books named with --books or CONSULT_BOOKS must exist; a practice.yaml with errors stops the
+    command (exit 1), since its figures would be guesses.
+    """
+    from ..loader import read_practice
+
+    explicit = (ctx.find_root().obj or {}).get("books") or os.environ.get("CONSULT_BOOKS")
+    try:
+        root = books_root(ctx)
+    except UsageError:
+        if explicit:
+            raise
+        return Defaults()
+    problems: list[Problem] = []
+    p = read_practice(root, problems)
+    if p is None or any(x.severity == "error" for x in problems):
+        raise BooksError(problems, "practice.yaml has errors (the rate defaults come from it)")
+    return Defaults(p.hours_per_day, p.base_currency, p.country, p.subdivision, p.locale, root)
+
+
+def _dec(value: str | None, option: str, *, allow_zero: bool = True) -> Decimal | None:
+    if value is None:
+        return None
+    return parse_amount(value, option, allow_zero=allow_zero)
+
+
+# --------------------------------------------------------------------------------------------
+# printing a breakdown
+# --------------------------------------------------------------------------------------------
+def _value_text(s: Step, locale: str) -> tuple[str, str]:
+    """(value, unit suffix) as a user reads them: £552.95 /day, 253 days."""
+    from ..rates import number_text
+
+    if s.money is not None:
+        suffix = s.unit.partition("/")[2]
+        return s.money.format(locale), f"/{suffix}" if suffix else ""
+    unit = "" if s.unit == "ratio" else s.unit
+    return number_text(s.value), unit
+
+
+def breakdown_text(r: RateResult, locale: str) -> str:
+    """The result's lines, aligned: operator, item, value, unit, note; then one sentence."""
+    cells = [(s.op, s.label, *_value_text(s, locale), s.note) for s in r.steps]
+    w_label = max(len(c[1]) for c in cells)
+    w_value = max(len(c[2]) for c in cells)
+    w_unit = max(len(c[3]) for c in cells)
+    lines = [r.title, ""]
+    for op, label, value, unit, note in cells:
+        line = f"{op or ' '} {label.ljust(w_label)}  {value.rjust(w_value)} {unit.ljust(w_unit)}"
+        lines.append(f"{line}  {note}".rstrip())
+    day, hour = r.day_rate.format(locale), r.hour_rate.format(locale)
+    lines.append("")
+    if r.kind == "convert":
+        hpd = next(s.value for s in r.steps if s.label == "hours per day")
+        from ..rates import number_text
+
+        lines.append(f"{day} a day = {hour} an hour at {number_text(hpd)} hours a day ({r.rounding}).")
+    else:
+        lines.append(f"Charge at least {day} a day or {hour} an hour.")
+    return "\n".join(lines)
+
+
+def _emit(result: RateResult, fmt: str, locale: str) -> None:
+    click.echo(to_json(result.as_dict()) if fmt == "json" else breakdown_text(result, locale))
+
+
+format_option = click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table",
+                             show_default=True, help="The breakdown as aligned lines or as JSON.")
+hours_option = click.option("--hours-per-day", "hours", metavar="H",
+                            help="Hours in a billed day (default: practice.yaml, else 7.5).")
+currency_option = click.option("--currency", metavar="CODE",
+                               help="ISO 4217 currency (default: practice.yaml base_currency, else GBP).")
+
+
+def _common(d: Defaults, hours: str | None, currency: str | None) -> tuple[Decimal, str]:
+    hpd = check_hours_per_day(_dec(hours, "--hours-per-day") or Decimal(0)) if hours is not None \
+        else d.hours_per_day
+    return hpd, check_currency(currency) if currency is not None else d.currency
+
+
+def year_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """The options that count billable days (shared by `target` and `salary`)."""
+    opts = [
+        click.option("--year", type=int, help="Calendar year whose working days count (default: this year)."),
+        click.option("--country", help="ISO 3166 code for bank holidays (default: practice.yaml, else GB)."),
+        click.option("--subdiv", help="Region for bank holidays, e.g. ENG, SCT, WLS, NIR (default: practice.yaml)."),
+        click.option("--leave-days", metavar="N", help="Days of holiday you take, besides bank holidays [25]."),
+        click.option("--sick-days", metavar="N", help="Days of sickness to allow for [5]."),
+        click.option("--non-billable-days", metavar="N",
+                     help="Working days spent unpaid: admin, sales, training, gaps [10]."),
+        click.option("--utilisation", metavar="R",
+                     help="Instead of --non-billable-days: share of the days left that you bill, e.g. 0.85."),
+        click.option("--billable-days", metavar="N", help="Skip the count: bill exactly N days a year."),
+        click.option("--expenses", metavar="AMOUNT", help="Business costs a year to cover as well [0]."),
+        click.option("--platform-fee", metavar="PCT",
+                     help="Percent a platform or agency keeps of what the client pays [0]."),
+        hours_option, currency_option, format_option,
+    ]
+    for o in reversed(opts):
+        f = o(f)
+    return f
+
+
+def _plan(d: Defaults, kw: dict[str, Any], on: date) -> YearPlan:
+    deductions = {
+        "leave_days": _dec(kw["leave_days"], "--leave-days"),
+        "sick_days": _dec(kw["sick_days"], "--sick-days"),
+        "non_billable_days": _dec(kw["non_billable_days"], "--non-billable-days"),
+        "utilisation": _dec(kw["utilisation"], "--utilisation"),
+    }
+    if kw["billable_days"] is not None:
+        return YearPlan(billable_days=_dec(kw["billable_days"], "--billable-days", allow_zero=False),
+                        **deductions)
+    country = kw["country"] or d.country
+    subdiv = kw["subdiv"] if kw["country"] else (kw["subdiv"] or d.subdivision)
+    return plan_for_year(kw["year"] or on.year, country, subdiv, **deductions)
+
+
+# --------------------------------------------------------------------------------------------
+# the commands
+# --------------------------------------------------------------------------------------------
+@click.group("rate")
+def rate_group() -> None:
+    """What to charge: hourly <-> day rates, a target income, a salary, the market.
+
+    \b
+    consult rate convert 650/day            the hourly rate (and 90/hour -> the day rate)
+    consult rate target 100000              the day rate that earns it, this year's working days
+    consult rate salary 68750 --pension 5   the day rate that matches an employee package
+    consult rate market 650                 against dated reference points
+    """
+
+
+@rate_group.command("convert")
+@click.argument("rate")
+@hours_option
+@currency_option
+@format_option
+@click.pass_context
+def convert_cmd(ctx: click.Context, rate: str, hours: str | None, currency: str | None, fmt: str) -> None:
+    """A day rate as an hourly rate (650/day) or an hourly rate as a day rate (90/hour)."""
+    amount, per = parse_rate(rate)
+    d = practice_defaults(ctx)
+    hpd, cur = _common(d, hours, currency)
+    _emit(convert(amount, per, hpd, cur), fmt, d.locale)
+
+
+@rate_group.command("target")
+@click.argument("income")
+@year_options
+@click.pass_context
+def target_cmd(ctx: click.Context, income: str, **kw: Any) -> None:
+    """The day and hourly rate that earn INCOME a year (before tax), plus expenses."""
+    need = parse_amount(income, "income")
+    d = practice_defaults(ctx)
+    hpd, cur = _common(d, kw["hours"], kw["currency"])
+    result = target_rate(need, _plan(d, kw, today()), expenses=_dec(kw["expenses"], "--expenses") or Decimal(0),
+                         platform_fee=_dec(kw["platform_fee"], "--platform-fee"), hours_per_day=hpd, currency=cur)
+    _emit(result, kw["fmt"], d.locale)
+
+
+@rate_group.command("salary")
+@click.argument("salary")
+@click.option("--pension", metavar="PCT", help="Employer pension contribution, percent of salary [0].")
+@click.option("--benefits", metavar="AMOUNT", help="Cash value of benefits a year (health cover, car …) [0].")
+@year_options
+@click.pass_context
+def salary_cmd(ctx: click.Context, salary: str, pension: str | None, benefits: str | None, **kw: Any) -> None:
+    """The day rate that matches an employee package: SALARY + employer pension + benefits.
+
+    Employer's National Insurance and tax differences are not counted (see the README).
+    """
+    gross = parse_amount(salary, "salary")
+    d = practice_defaults(ctx)
+    hpd, cur = _common(d, kw["hours"], kw["currency"])
+    result = salary_rate(gross, _plan(d, kw, today()), pension_percent=_dec(pension, "--pension") or Decimal(0),
+                         benefits=_dec(benefits, "--benefits") or Decimal(0),
+                         expenses=_dec(kw["expenses"], "--expenses") or Decimal(0),
+                         platform_fee=_dec(kw["platform_fee"], "--platform-fee"), hours_per_day=hpd, currency=cur)
+    _emit(result, kw["fmt"], d.locale)
+
+
+@rate_group.command("market")
+@click.argument("rate")
+@click.option("--basis-days", metavar="N", default="220", show_default=True,
+              help="Billable days a year that turn a salary into a day rate.")
+@hours_option
+@currency_option
+@format_option
+@click.pass_context
+def market_cmd(ctx: click.Context, rate: str, basis_days: str, hours: str | None, currency: str | None,
+               fmt: str) -> None:
+    """Where a day RATE (650 or 650/day; 90/hour works too) sits against dated reference points."""
+    amount, per = parse_rate(rate, default_per="day")
+    d = practice_defaults(ctx)
+    hpd, cur = _common(d, hours, currency)
+    day = Money.rounded(amount * hpd if per == "hour" else amount, cur)
+    basis = _dec(basis_days, "--basis-days", allow_zero=False) or Decimal(220)
+    result = market_position(day, reference_points(d.root), hours_per_day=hpd, basis_days=basis,
+                             converter=ecb_converter)
+    click.echo(to_json(result.as_dict()) if fmt == "json" else market_text(result, d.locale))
+
+
+# --------------------------------------------------------------------------------------------
+# market: reading the points, converting, printing
+# --------------------------------------------------------------------------------------------
+def _point_entries(root: Path, path: Path, problems: list[Problem]) -> list[Any]:
+    """The entries of a points file: a mapping with `points:`, or a bare list."""
+    from ..fields import Fields
+    from ..loader import read_yaml, rel
+    from ..yamlsource import YMap, YSeq
+
+    if not path.is_file():
+        return []
+    value = read_yaml(root, path, problems, allow_empty=True)
+    r = rel(root, path)
+    if isinstance(value, YMap):
+        f = Fields(r, value, problems)
+        items = f.items("points")
+        f.done(("points", "valid_as_of"))
+        return items
+    if isinstance(value, YSeq):
+        return Fields(r, YMap({"points": value}), problems).items("points")
+    if value is not None:
+        problems.append(Problem(_source(r, value), None, "expected `points:` with a list of reference points"))
+    return []
+
+
+def _source(path: str, value: Any):
+    from ..errors import Source
+
+    return Source(path, getattr(value, "line", None))
+
+
+def reference_points(books: Path | None) -> list[RefPoint]:
+    """The shipped points, then the books' own (market_rates.yaml, practice.yaml `market_rates:`)."""
+    from ..loader import PRACTICE_FILE, read_mapping
+
+    problems: list[Problem] = []
+    entries = _point_entries(PACKAGE_ROOT, PACKAGE_ROOT / "consult" / "data" / MARKET_FILE, problems)
+    if books is not None:
+        entries += _point_entries(books, books / MARKET_FILE, problems)
+        practice = read_mapping(books, books / PRACTICE_FILE, problems)
+        if practice is not None:
+            entries += practice.items("market_rates")
+    points = read_points(entries)
+    if any(p.severity == "error" for p in problems):
+        raise BooksError(problems, "the market reference points have errors")
+    return points
+
+
+def ecb_converter(amount: Money, to: str, on: date) -> tuple[Money, str]:
+    """`amount` in `to` at the ECB reference rate of `on` (consult.fx), with the rate and its source."""
+    from ..fx import convert as fx_convert
+
+    c = fx_convert(amount, to, on)
+    return c.converted, f"{amount.plain()} {amount.currency} × {c.rate} ({c.source}) = {c.converted.plain()} {to}"
+
+
+def market_text(r: MarketResult, locale: str) -> str:
+    rows = []
+    for c in r.rows:
+        p = c.point
+        diff = "" if c.difference_percent is None else f"{c.difference_percent:+}%"
+        rows.append({
+            "point": p.label, "statistic": p.statistic, "as stated": p.amount,
+            "as a day rate": c.day_rate if c.day_rate is not None else "—",
+            "you vs it": diff, "source": f"{p.source}, {p.as_of}", "how": c.how,
+        })
+    head = f"Market position of {r.rate.format(locale)} a day"
+    out = [head, "", table(rows, locale=locale), "", r.summary + "."]
+    out += [f"note: {n}" for n in r.notes]
+    out.append("Reference points are dated: see consult/data/market_rates.yaml; add your own in "
+               "market_rates.yaml at the books root.")
+    return "\n".join(out)

@@ -389,6 +389,7 @@ class Earnings:
     costs: Money
     profit: Money
     clients: tuple[Group, ...] = ()
+    months: tuple[Group, ...] = ()
     warnings: tuple[str, ...] = field(default=())
 
     def rate_notes(self) -> list[str]:
@@ -452,12 +453,17 @@ def rollup(books: Books, invoices: Sequence[Invoice], period: Period, *, basis: 
     days = billable_days(books, period, minutes)
     total_days = quantity(sum((d for _, _, d in days), Decimal(0)))
 
+    def slices(buckets: list[Bucket]) -> list[Group]:
+        return [_group(b.key, b.label, [r for r in rows if _in(r.date, b)],
+                       sum((d for day, _, d in days if _in(day, b)), Decimal(0)), cur, streams, b.start, b.end)
+                for b in buckets]
+
+    by_month = slices(months(period))  # always: the PDF charts the year by month
     groups: list[Group] = []
-    if by in ("month", "quarter"):
-        for b in (months(period) if by == "month" else quarters(period)):
-            groups.append(_group(b.key, b.label, [r for r in rows if _in(r.date, b)],
-                                 sum((d for day, _, d in days if _in(day, b)), Decimal(0)), cur, streams,
-                                 b.start, b.end))
+    if by == "month":
+        groups = by_month
+    elif by == "quarter":
+        groups = slices(quarters(period))
     clients = _client_groups(books, rows, days, cur, streams)
     if by == "client":
         groups = list(clients)
@@ -478,7 +484,7 @@ def rollup(books: Books, invoices: Sequence[Invoice], period: Period, *, basis: 
     return Earnings(period, basis, by, cur, tuple(rows), streams, tuple(groups), by_stream, income,
                     _total((r.base_vat for r in rows), cur), _total((r.base_withheld for r in rows), cur),
                     total_days, wd, util, rate, expenses, costs, income - expenses, tuple(clients),
-                    tuple(warnings))
+                    tuple(by_month), tuple(warnings))
 
 
 def _client_groups(books: Books, rows: list[Row], days: list[tuple[date, str, Decimal]], cur: str,

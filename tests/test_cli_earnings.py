@@ -68,3 +68,18 @@ def test_earnings_in_euros(run_cli):
     code, out, _ = run_cli("earnings", "2026", "--currency", "EUR", "--format", "csv", books=REPO)
     row = next(r for r in out.splitlines() if r.startswith("2026-08-28"))
     assert row.endswith(",EUR,333.38,0.00,0.00")
+
+
+def test_the_pdf_shows_the_chart_client_table_totals_and_rate_notes(run_cli, sample_books, tmp_path):
+    """Text extracted from the PDF carries the figures the table shows and the notes on rates."""
+    from pypdf import PdfReader
+
+    out = tmp_path / "year.pdf"
+    code, stdout, err = run_cli("earnings", "2026", "--pdf", str(out), books=sample_books)
+    assert code == 0, err
+    assert f"wrote {out}" in stdout
+    text = "\n".join(page.extract_text() for page in PdfReader(out).pages)
+    for expected in ("Earnings 2026", "Month by month", "By client", "Inkwell Press", "£1,016.55", "£391.58",
+                     "USD → GBP (2026-07-31 to 2026-10-30)", "Profit (income − expenses)", "Working days available"):
+        assert expected in text, expected
+    assert PdfReader(out).metadata.title == "Earnings 2026"

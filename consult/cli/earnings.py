@@ -109,7 +109,7 @@ def earnings_group(ctx: click.Context, period: str | None, use_tax_year: bool, b
     if pdf:
         from ..render.earnings import render_earnings
 
-        out = render_earnings(report, books.practice, Path(pdf))
+        out = render_earnings(report, books.practice, Path(pdf), root)
         click.echo(f"wrote {out}", err=fmt != "table")
     for w in report.warnings:
         click.echo(f"warning: {w}", err=True)

@@ -1,0 +1,257 @@
+"""The earnings report as a PDF: a monthly bar chart by stream, the client table, totals, rates.
+
+Takes a finished `consult.earnings.Earnings` and lays it out; every figure printed is one the
+report already holds (no arithmetic here). The chart is ReportLab's own graphics
+(`VerticalBarChart`, stacked by stream), so no plotting library is needed; bar heights are the
+converted amounts as floats, used for drawing only, never for a printed figure.
+
+It uses the shared document layer (consult.render.document / text / theme) when it is there,
+so the report wears the practice's theme like its invoices.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
+
+from ..earnings import Earnings
+from ..model import Practice
+
+# one colour per stream, in the report's stream order (consulting first)
+PALETTE = ("#1f4e79", "#e07b39", "#5b9e4d", "#8e6bbf", "#c0504d", "#4bacc6", "#9c9c9c", "#d4a017")
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class _Kit:
+    """Fonts, colours, styles and a paragraph maker: the shared theme's (consult.render.theme,
+    fonts, text) when the layer is installed, else DejaVu Sans and plain escaping."""
+
+    def __init__(self, books_root: Path | None = None, template: str = "default") -> None:
+        self.fonts: Any = None
+        self._para: Any = None
+        self._cell: Any = None
+        accent, stripe, muted = "#1f4e79", "#f3f6fa", "#555555"
+        try:
+            from .fonts import fonts_for
+            from .text import cell, para
+            from .theme import load_theme
+        except ImportError:
+            self.font, self.bold = _fallback_fonts()
+        else:
+            theme = load_theme(Path(books_root or "."), template)
+            self.fonts = fonts_for(theme)
+            self.font, self.bold = self.fonts.regular, self.fonts.bold
+            self._para, self._cell = para, cell
+            accent, stripe, muted = theme.colours.accent, theme.colours.stripe, theme.colours.muted
+        self.accent, self.stripe, self.muted = (colors.HexColor(c) for c in (accent, stripe, muted))
+        ss = getSampleStyleSheet()
+        self.body = ParagraphStyle("body", parent=ss["BodyText"], fontName=self.font, fontSize=8, leading=10)
+        self.small = ParagraphStyle("small", parent=self.body, fontSize=8, leading=10.5, textColor=self.muted)
+        self.h1 = ParagraphStyle("h1", parent=ss["Title"], fontName=self.bold, fontSize=18, leading=22,
+                                 alignment=0, spaceAfter=2, textColor=self.accent)
+        self.h2 = ParagraphStyle("h2", parent=ss["Heading2"], fontName=self.bold, fontSize=11, leading=14,
+                                 spaceBefore=9, spaceAfter=4, textColor=self.accent)
+        self.right = ParagraphStyle("right", parent=self.body, alignment=TA_RIGHT)
+
+    def p(self, text: str, style: ParagraphStyle) -> Paragraph:
+        """User text, always escaped (and drawn with a font that has each character)."""
+        if self._para is not None:
+            return self._para(text, style, self.fonts)
+        return Paragraph(_esc(text), style)
+
+    def c(self, text: str) -> Any:
+        """A table cell of user text."""
+        if self._cell is not None:
+            return self._cell(text, self.body, self.fonts)
+        return Paragraph(_esc(text), self.body)
+
+
+def _fallback_fonts() -> tuple[str, str]:
+    """DejaVu Sans (has £, € and ₹), registered once, when the shared fonts are not there."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    here = Path(__file__).resolve().parent.parent / "fonts"
+    for folder in (here, Path("/usr/share/fonts/truetype/dejavu")):
+        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
+        if regular.exists() and bold.exists():
+            if "EarnSans" not in pdfmetrics.getRegisteredFontNames():
+                pdfmetrics.registerFont(TTFont("EarnSans", str(regular)))
+                pdfmetrics.registerFont(TTFont("EarnSans-Bold", str(bold)))
+            return "EarnSans", "EarnSans-Bold"
+    return "Helvetica", "Helvetica-Bold"
+
+
+def month_chart(e: Earnings, kit: _Kit, width: float = 170 * mm, height: float = 75 * mm) -> Drawing:
+    """Income per month, stacked by stream, in the report currency."""
+    from babel.numbers import get_currency_symbol
+
+    symbol = get_currency_symbol(e.currency, locale="en_GB")
+    d = Drawing(width, height)
+    streams = [s for s in e.streams] or ["income"]
+    data = [[float(g.by_stream[s].amount) if s in g.by_stream else 0.0 for g in e.months] for s in streams]
+    chart = VerticalBarChart()
+    chart.x, chart.y = 18 * mm, 16 * mm
+    chart.width, chart.height = width - 24 * mm, height - 26 * mm
+    chart.data = data
+    chart.categoryAxis.style = "stacked"
+    chart.categoryAxis.categoryNames = [g.start.strftime("%b") if g.start else g.label for g in e.months]
+    chart.categoryAxis.labels.fontName = kit.font
+    chart.categoryAxis.labels.fontSize = 7
+    chart.valueAxis.labels.fontName = kit.font
+    chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.labelTextFormat = lambda v: f"{symbol}{v:,.0f}"
+    chart.valueAxis.forceZero = True
+    chart.valueAxis.visibleGrid = True
+    chart.valueAxis.gridStrokeColor = colors.HexColor("#dddddd")
+    chart.barSpacing = 1
+    chart.groupSpacing = 6
+    for i in range(len(streams)):
+        chart.bars[i].fillColor = colors.HexColor(PALETTE[i % len(PALETTE)])  # noqa: B023
+        chart.bars[i].strokeColor = None
+    d.add(chart)
+    legend = Legend()
+    legend.x, legend.y = 18 * mm, height - 4 * mm
+    legend.alignment = "right"
+    legend.columnMaximum = 1
+    legend.fontName = kit.font
+    legend.fontSize = 8
+    legend.dx = legend.dy = 7
+    legend.deltax = 60
+    legend.colorNamePairs = [(colors.HexColor(PALETTE[i % len(PALETTE)]), s) for i, s in enumerate(streams)]
+    d.add(legend)
+    d.add(String(0, 2, f"Income by month and stream, {e.currency}", fontName=kit.font, fontSize=7,
+                 fillColor=kit.muted))
+    return d
+
+
+def _table(rows: list[list[Any]], widths: list[float], kit: _Kit, total_row: bool = True) -> Table:
+    t = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    style = [
+        ("FONTNAME", (0, 0), (-1, 0), kit.bold), ("FONTNAME", (0, 1), (-1, -1), kit.font),
+        ("FONTSIZE", (0, 0), (-1, -1), 8), ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.6, kit.accent), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, kit.stripe]),
+        ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+    ]
+    if total_row:
+        style += [("FONTNAME", (0, -1), (-1, -1), kit.bold),
+                  ("LINEABOVE", (0, -1), (-1, -1), 0.6, kit.accent),
+                  ("BACKGROUND", (0, -1), (-1, -1), colors.white)]
+    t.setStyle(TableStyle(style))
+    return t
+
+
+def earnings_story(e: Earnings, practice: Practice, kit: _Kit | None = None) -> list[Any]:
+    """The report's flowables: heading, totals, chart, client and month tables, notes."""
+    kit = kit or _Kit()
+    loc = practice.locale
+
+    def m(x: Any) -> str:
+        return "" if x is None else x.format(loc)
+
+    basis = "invoiced (accrual basis)" if e.basis == "accrual" else "received (cash basis)"
+    kind = "Tax year" if e.period.tax_year else "Period"
+    story: list[Any] = [
+        kit.p(f"Earnings {e.period.label}", kit.h1),
+        kit.p(f"{practice.name} — {kind} {e.period.start:%-d %B %Y} to {e.period.end:%-d %B %Y}, "
+              f"{basis}, in {e.currency}", kit.small),
+        Spacer(1, 4 * mm),
+    ]
+    facts = [["", ""]]
+    facts += [[f"Income: {s}", m(e.by_stream[s])] for s in e.streams]
+    facts += [["Income", m(e.income)], ["  of which withheld at source", m(e.withheld)],
+              ["VAT charged (not income)", m(e.vat)],
+              ["Billable days worked", f"{e.billable_days}"],
+              ["Working days available", f"{e.working_days}"],
+              ["Utilisation", f"{e.utilisation}%" if e.utilisation is not None else "n/a"],
+              ["Effective day rate", m(e.effective_day_rate) or "n/a"],
+              ["Expenses (ex VAT)", m(e.expenses)], ["  of which costs not rebilled", m(e.costs)],
+              ["Profit (income − expenses)", m(e.profit)]]
+    ft = Table(facts[1:], colWidths=[70 * mm, 40 * mm], hAlign="LEFT")
+    ft.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), kit.font), ("FONTSIZE", (0, 0), (-1, -1), 9),
+                            ("ALIGN", (1, 0), (1, -1), "RIGHT"),
+                            ("FONTNAME", (0, len(e.streams)), (-1, len(e.streams)), kit.bold),
+                            ("FONTNAME", (0, -1), (-1, -1), kit.bold),
+                            ("LINEABOVE", (0, -1), (-1, -1), 0.6, kit.accent),
+                            ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
+    story += [kit.p("Totals", kit.h2), ft, kit.p("Month by month", kit.h2), month_chart(e, kit)]
+
+    streams = list(e.streams)
+    head = ["Client"] + [s.capitalize() for s in streams] + ["Income", "VAT", "Days"]
+    n = len(head)
+    name_w = 58 * mm
+    other = (170 * mm - name_w) / (n - 1)
+    rows: list[list[Any]] = [head]
+    for g in e.clients:
+        rows.append([kit.c(g.label)] + [m(g.by_stream[s]) for s in streams]
+                    + [m(g.income), m(g.vat), f"{g.days}"])
+    rows.append(["Total"] + [m(e.by_stream[s]) for s in streams] + [m(e.income), m(e.vat), f"{e.billable_days}"])
+    story += [KeepTogether([kit.p("By client", kit.h2), _table(rows, [name_w] + [other] * (n - 1), kit)])]
+
+    mrows: list[list[Any]] = [["Month"] + [s.capitalize() for s in streams] + ["Income", "VAT", "Days"]]
+    for g in e.months:
+        mrows.append([g.label] + [m(g.by_stream[s]) for s in streams] + [m(g.income), m(g.vat), f"{g.days}"])
+    mrows.append(["Total"] + [m(e.by_stream[s]) for s in streams] + [m(e.income), m(e.vat), f"{e.billable_days}"])
+    story += [KeepTogether([kit.p("By month", kit.h2), _table(mrows, [name_w] + [other] * (n - 1), kit)])]
+
+    notes = e.rate_notes() or [f"Every amount was already in {e.currency}; nothing was converted."]
+    notes += [
+        "Accrual basis: invoices count on their issue date at their net; credit notes reduce the month they "
+        "are dated in. Cash basis: payments count on the day received, net of the VAT share pro rata to "
+        "the invoice. Platform payouts count on their date on both bases.",
+        "Conversion: each amount at its recorded fx_rate, else the European Central Bank reference rate of "
+        "its date (the latest earlier ECB day on a weekend or holiday), rounded half up once.",
+    ]
+    story += [kit.p("Notes on rates and rules", kit.h2)] + [kit.p(t, kit.small) for t in notes]
+    story += [kit.p(f"warning: {w}", kit.small) for w in e.warnings]
+    return story
+
+
+def earnings_pdf(e: Earnings, practice: Practice, books_root: Path | None = None, *,
+                 invariant: bool = False) -> bytes:
+    """The report as PDF bytes, on A4 with page numbers, in the practice's theme."""
+    import io
+
+    from reportlab.platypus import SimpleDocTemplate
+
+    kit = _Kit(books_root, practice.invoice.template)
+    story = earnings_story(e, practice, kit)
+    buf = io.BytesIO()
+    title = f"Earnings {e.period.label}"
+
+    def footer(canvas: Any, doc: Any) -> None:
+        canvas.saveState()
+        canvas.setFont(kit.font, 7)
+        canvas.setFillColor(kit.muted)
+        canvas.drawString(20 * mm, 10 * mm, f"{practice.name} — {title}")
+        canvas.drawRightString(190 * mm, 10 * mm, f"Page {doc.page}")
+        canvas.restoreState()
+
+    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,
+                            bottomMargin=18 * mm, title=title, author=practice.name,
+                            subject=f"{title}, {e.basis} basis, {e.currency}", invariant=1 if invariant else 0)
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    return buf.getvalue()
+
+
+def render_earnings(e: Earnings, practice: Practice, path: Path, books_root: Path | None = None) -> Path:
+    """Write the PDF atomically and return its path."""
+    from ..store import atomic_write
+
+    path = Path(path)
+    atomic_write(path, earnings_pdf(e, practice, books_root))
+    return path

@@ -18,7 +18,6 @@ from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
@@ -36,47 +35,69 @@ def _esc(text: str) -> str:
 
 
 class _Kit:
-    """Fonts, colours, styles and a paragraph maker: the shared theme's (consult.render.theme,
-    fonts, text) when the layer is installed, else DejaVu Sans and plain escaping."""
+    """Theme, fonts, styles and the escaping paragraph maker of the shared layer
+    (consult.render.theme / fonts / text / document); DejaVu Sans and plain escaping only if
+    that layer is absent."""
 
     def __init__(self, books_root: Path | None = None, template: str = "default") -> None:
+        self.theme: Any = None
         self.fonts: Any = None
-        self._para: Any = None
-        self._cell: Any = None
+        self.width = 170 * mm
         accent, stripe, muted = "#1f4e79", "#f3f6fa", "#555555"
         try:
+            from .document import frame_width, styles_for
             from .fonts import fonts_for
-            from .text import cell, para
             from .theme import load_theme
         except ImportError:
             self.font, self.bold = _fallback_fonts()
+            ss = getSampleStyleSheet()
+            self.body = ParagraphStyle("body", parent=ss["BodyText"], fontName=self.font, fontSize=8, leading=10)
+            self.small = ParagraphStyle("small", parent=self.body, leading=10.5, textColor=colors.HexColor(muted))
+            self.h1 = ParagraphStyle("h1", parent=self.body, fontName=self.bold, fontSize=18, leading=22,
+                                     textColor=colors.HexColor(accent))
+            self.h2 = ParagraphStyle("h2", parent=self.h1, fontSize=11, leading=14, spaceBefore=9, spaceAfter=4)
         else:
-            theme = load_theme(Path(books_root or "."), template)
-            self.fonts = fonts_for(theme)
+            self.theme = load_theme(Path(books_root or "."), template)
+            self.fonts = fonts_for(self.theme)
             self.font, self.bold = self.fonts.regular, self.fonts.bold
-            self._para, self._cell = para, cell
-            accent, stripe, muted = theme.colours.accent, theme.colours.stripe, theme.colours.muted
-        self.accent, self.stripe, self.muted = (colors.HexColor(c) for c in (accent, stripe, muted))
-        ss = getSampleStyleSheet()
-        self.body = ParagraphStyle("body", parent=ss["BodyText"], fontName=self.font, fontSize=8, leading=10)
-        self.small = ParagraphStyle("small", parent=self.body, fontSize=8, leading=10.5, textColor=self.muted)
-        self.h1 = ParagraphStyle("h1", parent=ss["Title"], fontName=self.bold, fontSize=18, leading=22,
-                                 alignment=0, spaceAfter=2, textColor=self.accent)
-        self.h2 = ParagraphStyle("h2", parent=ss["Heading2"], fontName=self.bold, fontSize=11, leading=14,
-                                 spaceBefore=9, spaceAfter=4, textColor=self.accent)
-        self.right = ParagraphStyle("right", parent=self.body, alignment=TA_RIGHT)
+            st = styles_for(self.theme, self.fonts)
+            self.body, self.small, self.h1, self.h2 = st.cell, st.muted, st.title, st.heading
+            self.width = frame_width(self.theme)
+            c = self.theme.colours
+            accent, stripe, muted = c.accent, c.stripe, c.muted
+        self.accent, self.stripe, self.muted = (colors.HexColor(x) for x in (accent, stripe, muted))
 
     def p(self, text: str, style: ParagraphStyle) -> Paragraph:
-        """User text, always escaped (and drawn with a font that has each character)."""
-        if self._para is not None:
-            return self._para(text, style, self.fonts)
+        """User text, always escaped (and each character in a font that has it)."""
+        if self.fonts is not None:
+            from .text import para
+
+            return para(text, style, self.fonts)
         return Paragraph(_esc(text), style)
 
     def c(self, text: str) -> Any:
         """A table cell of user text."""
-        if self._cell is not None:
-            return self._cell(text, self.body, self.fonts)
+        if self.fonts is not None:
+            from .text import cell
+
+            return cell(text, self.body, self.fonts)
         return Paragraph(_esc(text), self.body)
+
+    def table(self, rows: list[list[Any]], widths: list[float]) -> Table:
+        """A data table with a header repeated on each page and its total row kept with it."""
+        right = list(range(1, len(rows[0])))
+        if self.theme is not None:
+            from .document import table
+
+            return table(rows, widths, self.theme, self.fonts, right=right, closing_rows=1)
+        t = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+        t.setStyle(TableStyle([
+            ("FONTNAME", (0, 0), (-1, 0), self.bold), ("FONTNAME", (0, 1), (-1, -1), self.font),
+            ("FONTSIZE", (0, 0), (-1, -1), 8), ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.6, self.accent),
+            ("ROWBACKGROUNDS", (0, 1), (-1, -2), [colors.white, self.stripe]),
+            ("FONTNAME", (0, -1), (-1, -1), self.bold), ("LINEABOVE", (0, -1), (-1, -1), 0.6, self.accent)]))
+        return t
 
 
 def _fallback_fonts() -> tuple[str, str]:
@@ -138,23 +159,6 @@ def month_chart(e: Earnings, kit: _Kit, width: float = 170 * mm, height: float =
     return d
 
 
-def _table(rows: list[list[Any]], widths: list[float], kit: _Kit, total_row: bool = True) -> Table:
-    t = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
-    style = [
-        ("FONTNAME", (0, 0), (-1, 0), kit.bold), ("FONTNAME", (0, 1), (-1, -1), kit.font),
-        ("FONTSIZE", (0, 0), (-1, -1), 8), ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.6, kit.accent), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, kit.stripe]),
-        ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-    ]
-    if total_row:
-        style += [("FONTNAME", (0, -1), (-1, -1), kit.bold),
-                  ("LINEABOVE", (0, -1), (-1, -1), 0.6, kit.accent),
-                  ("BACKGROUND", (0, -1), (-1, -1), colors.white)]
-    t.setStyle(TableStyle(style))
-    return t
-
-
 def earnings_story(e: Earnings, practice: Practice, kit: _Kit | None = None) -> list[Any]:
     """The report's flowables: heading, totals, chart, client and month tables, notes."""
     kit = kit or _Kit()
@@ -169,7 +173,7 @@ def earnings_story(e: Earnings, practice: Practice, kit: _Kit | None = None) -> 
         kit.p(f"Earnings {e.period.label}", kit.h1),
         kit.p(f"{practice.name} — {kind} {e.period.start:%-d %B %Y} to {e.period.end:%-d %B %Y}, "
               f"{basis}, in {e.currency}", kit.small),
-        Spacer(1, 4 * mm),
+        Spacer(1, 3 * mm),
     ]
     facts = [["", ""]]
     facts += [[f"Income: {s}", m(e.by_stream[s])] for s in e.streams]
@@ -188,25 +192,25 @@ def earnings_story(e: Earnings, practice: Practice, kit: _Kit | None = None) -> 
                             ("FONTNAME", (0, -1), (-1, -1), kit.bold),
                             ("LINEABOVE", (0, -1), (-1, -1), 0.6, kit.accent),
                             ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
-    story += [kit.p("Totals", kit.h2), ft, kit.p("Month by month", kit.h2), month_chart(e, kit)]
+    story += [kit.p("Totals", kit.h2), ft, kit.p("Month by month", kit.h2), month_chart(e, kit, kit.width)]
 
     streams = list(e.streams)
     head = ["Client"] + [s.capitalize() for s in streams] + ["Income", "VAT", "Days"]
     n = len(head)
-    name_w = 58 * mm
-    other = (170 * mm - name_w) / (n - 1)
+    name_w = 52 * mm
+    other = (kit.width - name_w) / (n - 1)
     rows: list[list[Any]] = [head]
     for g in e.clients:
         rows.append([kit.c(g.label)] + [m(g.by_stream[s]) for s in streams]
                     + [m(g.income), m(g.vat), f"{g.days}"])
     rows.append(["Total"] + [m(e.by_stream[s]) for s in streams] + [m(e.income), m(e.vat), f"{e.billable_days}"])
-    story += [KeepTogether([kit.p("By client", kit.h2), _table(rows, [name_w] + [other] * (n - 1), kit)])]
+    story += [KeepTogether([kit.p("By client", kit.h2), kit.table(rows, [name_w] + [other] * (n - 1))])]
 
     mrows: list[list[Any]] = [["Month"] + [s.capitalize() for s in streams] + ["Income", "VAT", "Days"]]
     for g in e.months:
         mrows.append([g.label] + [m(g.by_stream[s]) for s in streams] + [m(g.income), m(g.vat), f"{g.days}"])
     mrows.append(["Total"] + [m(e.by_stream[s]) for s in streams] + [m(e.income), m(e.vat), f"{e.billable_days}"])
-    story += [KeepTogether([kit.p("By month", kit.h2), _table(mrows, [name_w] + [other] * (n - 1), kit)])]
+    story += [KeepTogether([kit.p("By month", kit.h2), kit.table(mrows, [name_w] + [other] * (n - 1))])]
 
     notes = e.rate_notes() or [f"Every amount was already in {e.currency}; nothing was converted."]
     notes += [
@@ -216,34 +220,45 @@ def earnings_story(e: Earnings, practice: Practice, kit: _Kit | None = None) -> 
         "Conversion: each amount at its recorded fx_rate, else the European Central Bank reference rate of "
         "its date (the latest earlier ECB day on a weekend or holiday), rounded half up once.",
     ]
-    story += [kit.p("Notes on rates and rules", kit.h2)] + [kit.p(t, kit.small) for t in notes]
+    note = ParagraphStyle("note", parent=kit.small, spaceAfter=3)
+    story += [kit.p("Notes on rates and rules", kit.h2)] + [kit.p(t, note) for t in notes]
     story += [kit.p(f"warning: {w}", kit.small) for w in e.warnings]
     return story
 
 
 def earnings_pdf(e: Earnings, practice: Practice, books_root: Path | None = None, *,
                  invariant: bool = False) -> bytes:
-    """The report as PDF bytes, on A4 with page numbers, in the practice's theme."""
+    """The report as PDF bytes: the theme's pages, running head, footer and "Page x of y"."""
+    kit = _Kit(books_root, practice.invoice.template)
+    story = earnings_story(e, practice, kit)
+    title = f"Earnings {e.period.label}"
+    subject = f"{title}, {e.basis} basis, in {e.currency}"
+    if kit.theme is not None:
+        from .document import build_pdf
+
+        return build_pdf(story, kit.theme, title=title, author=practice.name, subject=subject,
+                         running_head=f"{title} — {practice.name}", invariant=invariant, fonts=kit.fonts)
+    return _plain_pdf(story, kit, title, practice.name, subject, invariant)
+
+
+def _plain_pdf(story: list[Any], kit: _Kit, title: str, author: str, subject: str, invariant: bool) -> bytes:
     import io
 
     from reportlab.platypus import SimpleDocTemplate
 
-    kit = _Kit(books_root, practice.invoice.template)
-    story = earnings_story(e, practice, kit)
     buf = io.BytesIO()
-    title = f"Earnings {e.period.label}"
 
     def footer(canvas: Any, doc: Any) -> None:
         canvas.saveState()
         canvas.setFont(kit.font, 7)
         canvas.setFillColor(kit.muted)
-        canvas.drawString(20 * mm, 10 * mm, f"{practice.name} — {title}")
+        canvas.drawString(20 * mm, 10 * mm, f"{author} — {title}")
         canvas.drawRightString(190 * mm, 10 * mm, f"Page {doc.page}")
         canvas.restoreState()
 
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,
-                            bottomMargin=18 * mm, title=title, author=practice.name,
-                            subject=f"{title}, {e.basis} basis, {e.currency}", invariant=1 if invariant else 0)
+                            bottomMargin=18 * mm, title=title, author=author, subject=subject,
+                            invariant=1 if invariant else 0)
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return buf.getvalue()
 

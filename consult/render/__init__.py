@@ -1,0 +1,26 @@
+"""PDF documents: the only package that imports ReportLab (commands import it lazily).
+
+Public API for every document (invoices, proposals, the earnings report); stable once
+committed — add, do not change:
+
+* `theme.load_theme(books_root, name) -> Theme` — packaged `consult/themes/default.yaml`
+  overridden by `<books>/templates/<name>.yaml`; `Theme.label(key, **values)` for words,
+  `Theme.colours`, `Theme.font_size`, `Theme.page_size`/`margins` (points). Bad theme →
+  ConsultError naming file, line and field.
+* `fonts.fonts_for(theme) -> FontSet` (registered embedded TTF names: `.regular`, `.bold`,
+  `.fallback`); `fonts.draw_string(canvas, x, y, text, font, size, fonts, align)` for canvas
+  text with per-character fallback.
+* `text.para(text, style, fonts, bold_prefix=None)` — the ONLY way user text becomes a
+  paragraph: escaped, fallback-font runs, newlines as line breaks. `text.cell(text, style,
+  fonts)` — a table cell (plain string when the font covers it: keeps U+202F in amounts).
+* `document.styles_for(theme, fonts) -> Styles` (body, bold, small, muted, heading, title,
+  cell, cell_right, cell_bold); `document.frame_width(theme)`; `document.logo(theme)`;
+  `document.table(rows, col_widths, theme, fonts, right=(cols), closing_rows=n)` — header
+  repeated on each page, last n rows (totals) kept with the last body row;
+  `document.build_pdf(story, theme, title=, author=, subject=, running_head=, watermark=,
+  invariant=, footer_values=, fonts=) -> bytes` — page x of y, footer, draft watermark,
+  metadata.
+* `invoice.invoice_pdf(inv, books_root, *, draft=False, invariant=False, theme=None) -> bytes`.
+
+No arithmetic on money happens here: documents print the figures their records hold.
+"""

@@ -166,8 +166,8 @@ def parse_rate(text: str, default_per: Per | None = None) -> tuple[Decimal, Per]
         raise UsageError(f"rate '{raw}': '{m['unit']}' is not day or hour — e.g. 650/day or 90/hour")
     try:
         amount = parse_decimal(m["num"].lstrip("£$€₹"))
-    except ValueError:
-        raise UsageError(f"rate '{raw}': '{m['num']}' is not a number — e.g. 650/day or 90/hour") from None
+    except ValueError as e:
+        raise UsageError(f"rate '{raw}': {e} — e.g. 650/day or 90/hour") from None
     if amount <= 0:
         raise UsageError(f"rate '{raw}': must be more than zero — e.g. 650/day or 90/hour")
     return amount, unit

@@ -84,7 +84,6 @@ def _has(module: str) -> bool:
 
 def test_twenty_invoice_creates_at_once_get_twenty_gapless_numbers(tmp_path):
     """20 × `consult invoice create cNN --period 2026-10` at once: INV-2026-0001..0020, one per client."""
-    pytest.importorskip("consult.cli.invoice")
     pytest.importorskip("consult.render.invoice", reason="invoice create needs the PDF renderer")
     root = many_clients_books(tmp_path / "books")
     results = run_all_at_once([consult(root, "invoice", "create", f"c{i:02d}", "--period", "2026-10")
@@ -116,7 +115,6 @@ print(issue(books, draft).invoice.number, client)
 
 def test_twenty_processes_numbering_at_once_never_collide(tmp_path):
     """20 processes issuing through the library at once (no PDF): 20 distinct, consecutive numbers."""
-    pytest.importorskip("consult.invoicing")
     root = many_clients_books(tmp_path / "books")
     results = run_all_at_once([[sys.executable, "-c", ISSUE, str(root), f"c{i:02d}"] for i in range(1, N + 1)],
                               tmp_path)

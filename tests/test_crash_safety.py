@@ -95,7 +95,6 @@ def _issue_by_hand(root: Path, client: str) -> str:
 # ------------------------------------------------------------------------------------------
 def test_killing_invoice_pay_leaves_payments_old_or_complete(tmp_path):
     """`consult invoice pay` killed at random: payments.yaml is always the old text plus whole lines."""
-    pytest.importorskip("consult.cli.invoice")
     root = many_clients_books(tmp_path / "books", 2)
     number = _issue_by_hand(root, "c01")
     payments = root / "clients/c01/payments.yaml"
@@ -161,7 +160,6 @@ def test_killing_time_log_leaves_the_timesheet_old_or_complete(tmp_path):
 
 def test_killing_invoice_create_leaves_whole_records_and_gapless_numbers(tmp_path):
     """`consult invoice create` killed at random: each record and PDF is absent or complete, numbers gapless."""
-    pytest.importorskip("consult.cli.invoice")
     pytest.importorskip("consult.render.invoice", reason="invoice create needs the PDF renderer")
     from pypdf import PdfReader
 
@@ -240,7 +238,7 @@ WRITERS = [
     pytest.param(None, ["client", "add", "newco", "--name", "New Co Ltd", "--country", "GB"],
                  marks=CLIENT_ADD_BUG, id="client add"),
     (None, ["engagement", "add", "c01/audit", "--title", "Audit", "--billing", "daily", "--rate", "600"]),
-    ("consult.cli.invoice", ["invoice", "pay", "{number}", "100.00", "--date", "2026-11-05"]),
+    (None, ["invoice", "pay", "{number}", "100.00", "--date", "2026-11-05"]),
     ("consult.render.invoice", ["invoice", "create", "c02", "--period", "2026-10"]),
     ("consult.render.invoice", ["invoice", "credit", "{number}", "--reason", "Agreed discount"]),
     ("consult.cli.time", ["time", "log", "c01/build", "1h", "--date", "2026-11-04"]),

@@ -92,15 +92,15 @@ COMMANDS: list[tuple[str | None, list[str]]] = [
     (None, ["client", "add", "newco", "--name", "New Co Ltd", "--country", "GB"]),
     (None, ["engagement", "add", "acme/audit", "--title", "Audit", "--billing", "daily", "--rate", "600"]),
     (None, ["init", "{out}/fresh"]),
-    ("consult.cli.invoice", ["invoice", "list"]),
-    ("consult.cli.invoice", ["invoice", "list", "--format", "json", "--as-of", "2026-12-31"]),
-    ("consult.cli.invoice", ["invoice", "show", "INV-2026-0001"]),
-    ("consult.cli.invoice", ["invoice", "show", "CN-2026-0001"]),
-    ("consult.cli.invoice", ["invoice", "overdue", "--as-of", "2027-01-31", "--base-rate", "4"]),
-    ("consult.cli.invoice", ["invoice", "pay", "INV-2026-0001", "50.00", "--date", "2026-11-01"]),
-    ("consult.cli.invoice", ["invoice", "pay", "INV-2026-0002", "390.00", "--date", "2026-11-02"]),
-    ("consult.cli.invoice", ["invoice", "create", "acme", "--period", "2026-09"]),  # already billed: refused
-    ("consult.cli.invoice", ["invoice", "create", "acme", "--period", "2026-10", "--dry-run"]),
+    (None, ["invoice", "list"]),
+    (None, ["invoice", "list", "--format", "json", "--as-of", "2026-12-31"]),
+    (None, ["invoice", "show", "INV-2026-0001"]),
+    (None, ["invoice", "show", "CN-2026-0001"]),
+    (None, ["invoice", "overdue", "--as-of", "2027-01-31", "--base-rate", "4"]),
+    (None, ["invoice", "pay", "INV-2026-0001", "50.00", "--date", "2026-11-01"]),
+    (None, ["invoice", "pay", "INV-2026-0002", "390.00", "--date", "2026-11-02"]),
+    (None, ["invoice", "create", "acme", "--period", "2026-09"]),  # already billed: refused
+    (None, ["invoice", "create", "acme", "--period", "2026-10", "--dry-run"]),
     ("consult.render.invoice", ["invoice", "create", "acme", "--period", "2026-10", "--preview", "{out}/p.pdf"]),
     ("consult.render.invoice", ["invoice", "create", "acme", "--period", "2026-10"]),
     ("consult.render.invoice", ["invoice", "credit", "INV-2026-0002", "--reason", "Discount agreed"]),
@@ -111,11 +111,11 @@ COMMANDS: list[tuple[str | None, list[str]]] = [
     ("consult.cli.time", ["time", "log", "acme/build", "2h", "--date", "2026-09-04"]),
     ("consult.cli.time", ["time", "report"]),
     ("consult.cli.time", ["time", "unbilled"]),
-    ("consult.cli.earnings", ["earnings", "2026"]),
-    ("consult.cli.earnings", ["earnings", "2026", "--basis", "cash", "--format", "json"]),
-    ("consult.cli.earnings", ["earnings", "receivables", "--as-of", "2026-12-31"]),
+    (None, ["earnings", "2026"]),
+    (None, ["earnings", "2026", "--basis", "cash", "--format", "json"]),
+    (None, ["earnings", "receivables", "--as-of", "2026-12-31"]),
     ("consult.render.earnings", ["earnings", "2026", "--pdf", "{out}/year.pdf"]),
-    ("consult.cli.rate", ["rate", "convert", "650/day"]),
+    (None, ["rate", "convert", "650/day"]),
     ("consult.cli.proposal", ["proposal", "list"]),
     ("consult.cli.proposal", ["quote", "acme", "--days", "5", "--rate", "650", "--title", "Follow-on"]),
     (None, ["check"]),
@@ -143,15 +143,11 @@ def test_issued_records_are_byte_for_byte_the_same_after_every_command(issued_bo
         assert changed == [], f"`consult {' '.join(argv)}` changed {changed}"
     assert len(ran) >= 15
     # the ones that must refuse did refuse
-    codes = dict(ran)
-    if _has("consult.cli.invoice"):
-        assert codes["invoice create"] in (0, 1)
+    assert ("invoice create", 1) in ran  # the period already billed was refused
 
 
 def test_refusing_to_bill_a_period_twice_writes_nothing(issued_books, run_cli):
     """`invoice create` for a period already invoiced exits 1, names the invoice, writes nothing."""
-    if not _has("consult.cli.invoice"):
-        pytest.skip("invoice command not built yet")
     from tests.test_corpus import snapshot
 
     before = snapshot(issued_books)
@@ -176,8 +172,6 @@ def test_issued_files_are_not_writable_through_the_store(issued_books):
 
 def test_numbers_of_issued_records_are_never_reused(issued_books):
     """The next number after INV-2026-0001..0002 is 0003, and credit notes run their own sequence."""
-    if not _has("consult.invoicing"):
-        pytest.skip("invoicing not built yet")
     from consult.invoicing import next_number
 
     assert next_number(issued_books, "INV-{year}-{seq:04d}", 2026) == "INV-2026-0003"

@@ -162,10 +162,6 @@ def test_a_linked_invoices_folder_stops_every_command_before_it_writes(make_book
     (root / "clients/acme/invoices").symlink_to(elsewhere, target_is_directory=True)
     code, out, _ = run_cli("check", books=root)
     assert code == 1 and "clients/acme/invoices: is a link to" in out
-    try:
-        import consult.cli.invoice  # noqa: F401
-    except ImportError:
-        return
     code, _, err = run_cli("invoice", "create", "acme", "--period", "2026-01", books=root)
     assert code == 1 and "outside the books" in err
     assert list(elsewhere.iterdir()) == []

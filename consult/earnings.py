@@ -399,15 +399,22 @@ class Earnings:
         for r in self.rows:
             if r.amount.currency == self.currency:
                 continue
-            kind = "their recorded fx_rate" if r.source.startswith("recorded") else (
-                "the invoice's own sterling rate" if r.source.startswith("invoice") else
-                "the ECB reference rate of the day")
+            if r.source.startswith("recorded"):
+                kind = "their recorded fx_rate"
+            elif r.source.startswith("invoice"):
+                kind = "the invoice's own sterling rate"
+            elif "last in data" in r.source:
+                kind = f"the last ECB rate in the shipped data ({r.source.split()[1]}; none yet for their date)"
+            else:
+                kind = "the ECB reference rate of the day"
             seen[r.amount.currency][kind] += 1
             ranges[r.amount.currency].append(r.date)
         notes = []
         for cur in sorted(seen):
             parts = ", ".join(f"{n} at {k}" for k, n in sorted(seen[cur].items()))
-            notes.append(f"{cur} → {self.currency} ({min(ranges[cur])} to {max(ranges[cur])}): {parts}; "
+            lo, hi = min(ranges[cur]), max(ranges[cur])
+            span = f"{lo}" if lo == hi else f"{lo} to {hi}"
+            notes.append(f"{cur} → {self.currency} ({span}): {parts}; "
                          "each row's rate and source are in the CSV and JSON output.")
         return notes
 

@@ -83,3 +83,16 @@ def test_the_pdf_shows_the_chart_client_table_totals_and_rate_notes(run_cli, sam
                      "USD → GBP (2026-07-31 to 2026-10-30)", "Profit (income − expenses)", "Working days available"):
         assert expected in text, expected
     assert PdfReader(out).metadata.title == "Earnings 2026"
+
+
+def test_earnings_without_pdf_imports_neither_pandas_nor_reportlab():
+    """The table path stays light: ReportLab is loaded only for --pdf."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom consult.cli import run\n"
+            "run(['--books', sys.argv[1], 'earnings', '2026', '--format', 'json'])\n"
+            "print(' '.join(m for m in ('pandas', 'reportlab') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code, str(REPO)], capture_output=True, text=True, check=True,
+                         env={**__import__("os").environ, "CONSULT_TODAY": "2026-11-22"})
+    assert out.stdout.splitlines()[-1] == ""

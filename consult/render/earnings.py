@@ -18,6 +18,7 @@ from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
@@ -27,6 +28,7 @@ from ..earnings import Earnings
 from ..model import Practice
 
 # one colour per stream, in the report's stream order (consulting first)
+TABLE_FONT_SIZE = 7.5  # the client and month tables: one column per stream must fit a portrait page
 PALETTE = ("#1f4e79", "#e07b39", "#5b9e4d", "#8e6bbf", "#c0504d", "#4bacc6", "#9c9c9c", "#d4a017")
 
 
@@ -84,19 +86,31 @@ class _Kit:
         return Paragraph(_esc(text), self.body)
 
     def table(self, rows: list[list[Any]], widths: list[float]) -> Table:
-        """A data table with a header repeated on each page and its total row kept with it."""
+        """A data table with a header repeated on each page and its total row kept with it, in a
+        smaller size so that a column per stream fits the page; header words wrap."""
+        size = TABLE_FONT_SIZE
+        head_colour = colors.white if self.theme is None else colors.HexColor(self.theme.colours.header_text)
+        head = ParagraphStyle("head", fontName=self.bold, fontSize=size, leading=size * 1.2,
+                              textColor=head_colour, alignment=TA_RIGHT)
+        rows = [[rows[0][0]] + [Paragraph(_esc(str(h)), head) for h in rows[0][1:]]] + rows[1:]
         right = list(range(1, len(rows[0])))
+        tight = [("FONTSIZE", (0, 0), (-1, -1), size), ("LEADING", (0, 0), (-1, -1), size * 1.25),
+                 ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+                 ("VALIGN", (0, 0), (-1, 0), "BOTTOM")]
         if self.theme is not None:
             from .document import table
 
-            return table(rows, widths, self.theme, self.fonts, right=right, closing_rows=1)
+            t = table(rows, widths, self.theme, self.fonts, right=right, closing_rows=1)
+            t.setStyle(TableStyle(tight))
+            return t
         t = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
         t.setStyle(TableStyle([
             ("FONTNAME", (0, 0), (-1, 0), self.bold), ("FONTNAME", (0, 1), (-1, -1), self.font),
-            ("FONTSIZE", (0, 0), (-1, -1), 8), ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
-            ("LINEBELOW", (0, 0), (-1, 0), 0.6, self.accent),
+            ("ALIGN", (1, 0), (-1, -1), "RIGHT"), ("BACKGROUND", (0, 0), (-1, 0), self.accent),
+            ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
             ("ROWBACKGROUNDS", (0, 1), (-1, -2), [colors.white, self.stripe]),
-            ("FONTNAME", (0, -1), (-1, -1), self.bold), ("LINEABOVE", (0, -1), (-1, -1), 0.6, self.accent)]))
+            ("FONTNAME", (0, -1), (-1, -1), self.bold), ("LINEABOVE", (0, -1), (-1, -1), 0.6, self.accent),
+            *tight]))
         return t
 
 
@@ -195,22 +209,23 @@ def earnings_story(e: Earnings, practice: Practice, kit: _Kit | None = None) -> 
     story += [kit.p("Totals", kit.h2), ft, kit.p("Month by month", kit.h2), month_chart(e, kit, kit.width)]
 
     streams = list(e.streams)
-    head = ["Client"] + [s.capitalize() for s in streams] + ["Income", "VAT", "Days"]
+    head = ["Client"] + [s.capitalize() for s in streams] + ["Income", "VAT", "Days"]  # stream names wrap
     n = len(head)
-    name_w = 52 * mm
-    other = (kit.width - name_w) / (n - 1)
+    name_w, days_w = 42 * mm, 14 * mm
+    other = (kit.width - name_w - days_w) / (n - 2)
+    widths = [name_w] + [other] * (n - 2) + [days_w]
     rows: list[list[Any]] = [head]
     for g in e.clients:
         rows.append([kit.c(g.label)] + [m(g.by_stream[s]) for s in streams]
                     + [m(g.income), m(g.vat), f"{g.days}"])
     rows.append(["Total"] + [m(e.by_stream[s]) for s in streams] + [m(e.income), m(e.vat), f"{e.billable_days}"])
-    story += [KeepTogether([kit.p("By client", kit.h2), kit.table(rows, [name_w] + [other] * (n - 1))])]
+    story += [KeepTogether([kit.p("By client", kit.h2), kit.table(rows, widths)])]
 
     mrows: list[list[Any]] = [["Month"] + [s.capitalize() for s in streams] + ["Income", "VAT", "Days"]]
     for g in e.months:
         mrows.append([g.label] + [m(g.by_stream[s]) for s in streams] + [m(g.income), m(g.vat), f"{g.days}"])
     mrows.append(["Total"] + [m(e.by_stream[s]) for s in streams] + [m(e.income), m(e.vat), f"{e.billable_days}"])
-    story += [KeepTogether([kit.p("By month", kit.h2), kit.table(mrows, [name_w] + [other] * (n - 1))])]
+    story += [KeepTogether([kit.p("By month", kit.h2), kit.table(mrows, widths)])]
 
     notes = e.rate_notes() or [f"Every amount was already in {e.currency}; nothing was converted."]
     notes += [

@@ -138,12 +138,12 @@ def _money_step(op: str, label: str, value: Decimal, currency: str, unit: str = 
 # --------------------------------------------------------------------------------------------
 # parsing what a user types
 # --------------------------------------------------------------------------------------------
-def parse_amount(text: str, what: str, *, allow_zero: bool = False) -> Decimal:
+def parse_amount(text: str, what: str, *, allow_zero: bool = False, example: str = "126000 or 126,000.00") -> Decimal:
     """A positive amount from `what`'s text (`126000`, `126,000`, `525.50`), or UsageError."""
     try:
         d = parse_decimal(str(text))
     except ValueError as e:
-        raise UsageError(f"{what} '{text}': {e} — e.g. 126000 or 126,000.00") from None
+        raise UsageError(f"{what} '{text}': {e} — e.g. {example}") from None
     if d < 0 or (d == 0 and not allow_zero):
         raise UsageError(f"{what} '{text}': must be more than zero" if not allow_zero
                          else f"{what} '{text}': must not be negative")
@@ -236,7 +236,7 @@ class YearPlan:
 
 def plan_for_year(year: int, country: str, subdiv: str | None, **deductions: Decimal | None) -> YearPlan:
     """A `YearPlan` whose working days are `year`'s weekdays less its weekday bank holidays."""
-    from .workdays import weekday_holidays, weekdays, working_days, year_bounds
+    from .workdays import subdivisions, weekday_holidays, weekdays, working_days, year_bounds
 
     if not 1900 <= year <= 2200:
         raise UsageError(f"--year {year}: give a calendar year such as 2026")
@@ -245,6 +245,9 @@ def plan_for_year(year: int, country: str, subdiv: str | None, **deductions: Dec
     held = len(weekday_holidays(start, end, country, subdiv))
     where = f"{country.upper()}/{subdiv.upper()}" if subdiv else country.upper()
     note = f"{year}: {weekdays(start, end)} weekdays − {held} bank holidays ({where}, holidays library)"
+    if not subdiv and (regions := subdivisions(country)):
+        shown = ", ".join(regions[:4]) + (", …" if len(regions) > 4 else "")
+        note += f"; national days only — give a subdivision ({shown}) for regional ones"
     return YearPlan(working_days=n, working_note=note, **deductions)
 
 

@@ -106,9 +106,17 @@ def year_bounds(year: int) -> tuple[date, date]:
     return date(year, 1, 1), date(year, 12, 31)
 
 
+def subdivisions(country: str) -> tuple[str, ...]:
+    """The subdivision codes the library knows for `country` (GB: ENG, NIR, SCT, WLS)."""
+    code, _ = _normalise(country, None)
+    import holidays
+
+    return tuple(holidays.list_supported_countries()[code])
+
+
 def weekday_holidays(start: date, end: date, country: str, subdiv: str | None = None) -> list[tuple[date, str]]:
     """The bank holidays that actually cost a working day (those on Monday to Friday)."""
     return [(d, n) for d, n in bank_holidays(start, end, country, subdiv) if d.weekday() not in WEEKEND]
 
 
-__all__ = ["bank_holidays", "weekday_holidays", "weekdays", "working_days", "year_bounds"]
+__all__ = ["bank_holidays", "subdivisions", "weekday_holidays", "weekdays", "working_days", "year_bounds"]

@@ -105,6 +105,13 @@ class TestBillableDays:
                                                non_billable_days=D(0)))
         assert (steps[0].value, n) == (254, 224)
 
+    def test_a_country_without_its_region_says_regional_days_are_missing(self) -> None:
+        """GB alone has only the UK-wide days (261 − 6 = 255), and the line says so."""
+        steps, _ = billable_days(plan_for_year(2026, "GB", None))
+        assert steps[0].value == 255
+        assert steps[0].note == ("2026: 261 weekdays − 6 bank holidays (GB, holidays library); national days "
+                                 "only — give a subdivision (ENG, NIR, SCT, WLS) for regional ones")
+
     def test_given_days_replace_the_count(self) -> None:
         """--billable-days 240 is used as it is, with one line saying so."""
         steps, n = billable_days(GIVEN_240)

@@ -85,3 +85,10 @@ class TestRefusals:
         """An inverted range is a usage error, not zero days."""
         with pytest.raises(UsageError, match="ends"):
             working_days(date(2026, 2, 1), date(2026, 1, 1), "GB")
+
+
+def test_subdivisions_are_the_library_codes() -> None:
+    """GB has four: England, Northern Ireland, Scotland, Wales."""
+    from consult.workdays import subdivisions
+
+    assert subdivisions("gb") == ("ENG", "NIR", "SCT", "WLS")

@@ -79,10 +79,15 @@ def practice_defaults(ctx: click.Context) -> Defaults:
     return Defaults(p.hours_per_day, p.base_currency, p.country, p.subdivision, p.locale, root)
 
 
+EXAMPLES = {"--hours-per-day": "7.5", "--utilisation": "0.85", "--pension": "5", "--platform-fee": "10",
+            "--expenses": "6000", "--benefits": "2000"}
+
+
 def _dec(value: str | None, option: str, *, allow_zero: bool = True) -> Decimal | None:
     if value is None:
         return None
-    return parse_amount(value, option, allow_zero=allow_zero)
+    example = EXAMPLES.get(option, "25" if option.endswith("days") else "126000 or 126,000.00")
+    return parse_amount(value, option, allow_zero=allow_zero, example=example)
 
 
 # --------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from ..errors import BooksError, Problem, UsageError
+from ..errors import BooksError, Problem, Source, UsageError
 from ..money import Money
 from ..output import table, to_json
 from ..rates import (
@@ -168,18 +168,17 @@ def year_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _plan(d: Defaults, kw: dict[str, Any], on: date) -> YearPlan:
-    deductions = {
-        "leave_days": _dec(kw["leave_days"], "--leave-days"),
-        "sick_days": _dec(kw["sick_days"], "--sick-days"),
-        "non_billable_days": _dec(kw["non_billable_days"], "--non-billable-days"),
-        "utilisation": _dec(kw["utilisation"], "--utilisation"),
-    }
+    leave = _dec(kw["leave_days"], "--leave-days")
+    sick = _dec(kw["sick_days"], "--sick-days")
+    other = _dec(kw["non_billable_days"], "--non-billable-days")
+    utilisation = _dec(kw["utilisation"], "--utilisation")
     if kw["billable_days"] is not None:
         return YearPlan(billable_days=_dec(kw["billable_days"], "--billable-days", allow_zero=False),
-                        **deductions)
+                        leave_days=leave, sick_days=sick, non_billable_days=other, utilisation=utilisation)
     country = kw["country"] or d.country
     subdiv = kw["subdiv"] if kw["country"] else (kw["subdiv"] or d.subdivision)
-    return plan_for_year(kw["year"] or on.year, country, subdiv, **deductions)
+    return plan_for_year(kw["year"] or on.year, country, subdiv, leave_days=leave, sick_days=sick,
+                         non_billable_days=other, utilisation=utilisation)
 
 
 # --------------------------------------------------------------------------------------------
@@ -215,7 +214,7 @@ def convert_cmd(ctx: click.Context, rate: str, hours: str | None, currency: str 
 @click.argument("income")
 @year_options
 @click.pass_context
-def target_cmd(ctx: click.Context, income: str, **kw: Any) -> None:
+def target_cmd(ctx: click.Context, /, income: str, **kw: Any) -> None:
     """The day and hourly rate that earn INCOME a year (before tax), plus expenses."""
     need = parse_amount(income, "income")
     d = practice_defaults(ctx)
@@ -231,7 +230,7 @@ def target_cmd(ctx: click.Context, income: str, **kw: Any) -> None:
 @click.option("--benefits", metavar="AMOUNT", help="Cash value of benefits a year (health cover, car …) [0].")
 @year_options
 @click.pass_context
-def salary_cmd(ctx: click.Context, salary: str, pension: str | None, benefits: str | None, **kw: Any) -> None:
+def salary_cmd(ctx: click.Context, /, salary: str, pension: str | None, benefits: str | None, **kw: Any) -> None:
     """The day rate that matches an employee package: SALARY + employer pension + benefits.
 
     Employer's National Insurance and tax differences are not counted (see the README).
@@ -292,9 +291,7 @@ def _point_entries(root: Path, path: Path, problems: list[Problem]) -> list[Any]
     return []
 
 
-def _source(path: str, value: Any):
-    from ..errors import Source
-
+def _source(path: str, value: Any) -> Source:
     return Source(path, getattr(value, "line", None))
 
 

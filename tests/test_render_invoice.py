@@ -50,12 +50,13 @@ def make_invoice(**changes) -> Invoice:
     return replace(inv, **changes)
 
 
-def text_of(pdf: bytes) -> str:
-    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
-
-
 def pages_of(pdf: bytes) -> list[str]:
-    return [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages]
+    """Each page's text with line breaks read as spaces (table cells come out one per line)."""
+    return [re.sub(r"\n+", " ", p.extract_text()) for p in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def text_of(pdf: bytes) -> str:
+    return " ".join(pages_of(pdf))
 
 
 def render(inv: Invoice, **kw) -> bytes:
@@ -136,3 +137,106 @@ class TestDraft:
         text = text_of(render(make_invoice(number=None), draft=True))
         assert "DRAFT — not an invoice" in text
         assert "INV-2026-0001" not in text
+
+
+class TestForeignCurrencyVat:
+    def test_usd_vat_invoice_shows_vat_in_sterling_and_the_rate(self):
+        """A USD invoice charging UK VAT prints the sterling VAT and the rate and its source, from the record."""
+        usd = lambda t: Money(Decimal(t), "USD")  # noqa: E731
+        inv = make_invoice(currency="USD", locale="en_US", net=usd("10000.00"), vat=usd("2000.00"),
+                           total=usd("12000.00"), vat_gbp=gbp("1480.00"), gbp_rate=Decimal("0.7400"),
+                           gbp_rate_source="ECB reference rate of 2026-10-30",
+                           lines=(InvoiceLine("Advisory", Decimal(10), "day", usd("1000.00"), usd("10000.00")),))
+        text = text_of(render(inv))
+        assert "$12,000.00" in text and "$2,000.00" in text
+        assert "VAT in sterling: £1,480.00 (1 USD = 0.74 GBP, ECB reference rate of 2026-10-30)" in text
+
+
+class TestCreditNote:
+    def test_credit_note_names_itself_and_the_invoice_it_credits(self):
+        """Title "Credit note", the credited invoice, the reason and "Total credited"; no payment block."""
+        inv = make_invoice(number="CN-2026-0001", kind="credit_note", credits="INV-2026-0001",
+                           reason="Agreed discount", net=gbp("100.00"), vat=gbp("20.00"), total=gbp("120.00"),
+                           lines=(InvoiceLine("Credit for invoice INV-2026-0001: Agreed discount", Decimal(1), "item",
+                                              gbp("100.00"), gbp("100.00"), "credit"),), rules=())
+        text = text_of(render(inv))
+        assert text.startswith("Credit note")
+        assert "CN-2026-0001" in text and "Credits invoice INV-2026-0001" in text and "Reason: Agreed discount" in text
+        assert "Total credited £120.00" in text and "Payment due" not in text
+
+
+class TestCharacters:
+    def test_cjk_and_accented_names_print(self):
+        """A Japanese contact and a Polish address come back out of the PDF as written."""
+        inv = make_invoice(buyer=Party("Café Müller Sp. z o.o.", ("ul. Piotrkowska 1", "Łódź"), "PL",
+                                       contact="山田太郎"))
+        text = text_of(render(inv))
+        assert "Café Müller Sp. z o.o." in text and "Łódź" in text and "山田太郎" in text
+
+    def test_every_font_is_embedded_truetype(self):
+        """Each font the invoice uses carries its TrueType program (FontFile2), CJK fallback included."""
+        inv = make_invoice(buyer=replace(make_invoice().buyer, contact="山田太郎"))
+        reader = PdfReader(io.BytesIO(render(inv)))
+        names = set()
+        for page in reader.pages:
+            for f in page["/Resources"]["/Font"].values():
+                f = f.get_object()
+                names.add(str(f["/BaseFont"]).split("+")[-1])
+                assert "/FontFile2" in f["/FontDescriptor"].get_object(), f["/BaseFont"]
+        assert names == {"DejaVuSans", "DejaVuSans-Bold", "DroidSansFallback"}
+
+    def test_metadata_names_the_document_and_the_seller(self):
+        """Title, author and subject are set from the record."""
+        meta = PdfReader(io.BytesIO(render(make_invoice()))).metadata
+        assert meta.title == "Invoice INV-2026-0001"
+        assert meta.author == "Northlight Machine Learning Ltd"
+        assert meta.subject == ("Invoice INV-2026-0001 from Northlight Machine Learning Ltd to Acme Analytics Ltd: "
+                                "£14,430.00, due 2026-12-02")
+
+    def test_no_actions_links_or_javascript(self):
+        """The PDF carries no /JavaScript, /URI, /OpenAction, /AA or annotations."""
+        data = render(make_invoice(notes=("See https://example.com/pay",)))
+        for key in (b"/JavaScript", b"/JS ", b"/URI", b"/OpenAction", b"/AA ", b"/Annots", b"/Launch"):
+            assert key not in data, key
+
+
+def long_invoice(n: int = 200) -> Invoice:
+    """n lines of 0.5 day x £650 = £325.00: net £325 x n, VAT 20%."""
+    lines = tuple(InvoiceLine(f"Line {i:03d}: model work, sprint {i // 10}", Decimal("0.5"), "day", gbp("650.00"),
+                              gbp("325.00")) for i in range(1, n + 1))
+    net = gbp(f"{325 * n}.00")
+    return make_invoice(lines=lines, net=net, vat=gbp(f"{65 * n}.00"), total=gbp(f"{390 * n}.00"))
+
+
+class TestLongInvoice:
+    def test_200_lines_span_pages_with_the_header_on_each(self):
+        """Every page carries the column headings; every line appears exactly once, in order."""
+        pages = pages_of(render(long_invoice()))
+        assert len(pages) >= 4
+        for p in pages:
+            assert "Description Qty Unit Unit price Net" in p
+        numbers = [int(m) for p in pages for m in re.findall(r"Line (\d{3}):", p)]
+        assert numbers == list(range(1, 201))
+
+    def test_pages_are_counted_on_every_page(self):
+        """Page x of y on each page, y the real count."""
+        pages = pages_of(render(long_invoice()))
+        assert [re.search(r"Page (\d+) of (\d+)", p).groups() for p in pages] == \
+            [(str(i), str(len(pages))) for i in range(1, len(pages) + 1)]
+
+    def test_totals_stay_with_the_end_of_the_table(self):
+        """Net £65,000.00, VAT £13,000.00 and total £78,000.00 are on the page that ends the table."""
+        pages = pages_of(render(long_invoice()))
+        last_lines = [i for i, p in enumerate(pages) if "Line 200:" in p]
+        totals = [i for i, p in enumerate(pages) if "Total due" in p]
+        assert last_lines == totals
+        page = pages[totals[0]]
+        assert page.index("Line 200:") < page.index("Net total £65,000.00") < page.index("VAT at 20% £13,000.00") \
+            < page.index("Total due £78,000.00")
+
+    def test_three_page_invoice_says_page_1_of_3(self):
+        """A long enough invoice to fill three pages numbers them 1 of 3 to 3 of 3."""
+        sizes = {n: len(pages_of(render(long_invoice(n)))) for n in (60, 80, 100)}
+        n = next(n for n, count in sizes.items() if count == 3)
+        text = text_of(render(long_invoice(n)))
+        assert "Page 1 of 3" in text and "Page 3 of 3" in text

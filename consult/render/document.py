@@ -141,6 +141,22 @@ def table(rows: Sequence[Sequence[object]], col_widths: Sequence[float], theme: 
     return t
 
 
+def layout(rows: Sequence[Sequence[object]], col_widths: Sequence[float], fonts: FontSet, *,
+           h_align: str = "LEFT", padding: float = 0, row_gap: float = 0) -> Table:
+    """An invisible table for placing blocks side by side (no lines, no padding unless asked).
+
+    Cells hold flowables or lists of flowables; the font is set so that even empty cells never
+    pull a non-embedded base-14 font into the PDF.
+    """
+    t = Table([list(r) for r in rows], colWidths=list(col_widths), hAlign=h_align)
+    t.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), fonts.regular), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), padding), ("RIGHTPADDING", (0, 0), (-1, -1), padding),
+        ("TOPPADDING", (0, 0), (-1, -1), row_gap / 2), ("BOTTOMPADDING", (0, 0), (-1, -1), row_gap / 2),
+    ]))
+    return t
+
+
 def _furniture(theme: Theme, fonts: FontSet, *, running_head: str | None, footer: str
                ) -> Callable[[Canvas, int, int], None]:
     """What is drawn on page `page` of `pages` once the count is known."""

@@ -20,7 +20,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from ..invoice_model import Invoice, Party
 from ..money import Money
-from .document import Styles, build_pdf, colour, frame_width, logo, styles_for, table
+from .document import Styles, build_pdf, colour, frame_width, layout, logo, styles_for, table
 from .fonts import FontSet, fonts_for
 from .text import cell, para
 from .theme import Theme, load_theme
@@ -110,15 +110,9 @@ def _meta(inv: Invoice, theme: Theme, fonts: FontSet, st: Styles, draft: bool, w
         rows.append((theme.label("po_number"), inv.po_number))
     if inv.buyer_reference:
         rows.append((theme.label("buyer_reference"), inv.buyer_reference))
-    label_w = width * 0.42
-    t = Table([[para(k, st.muted, fonts), para(v, st.bold if i == 0 else st.body, fonts)]
-               for i, (k, v) in enumerate(rows)], colWidths=[label_w, width - label_w], hAlign="RIGHT")
-    t.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 1),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-    ]))
-    return t
+    label_w = width * 0.34
+    return layout([[para(k, st.muted, fonts), para(v, st.bold if i == 0 else st.body, fonts)]
+                   for i, (k, v) in enumerate(rows)], [label_w, width - label_w], fonts, h_align="RIGHT", row_gap=2)
 
 
 def _lines_table(inv: Invoice, theme: Theme, fonts: FontSet, st: Styles) -> Table:
@@ -183,10 +177,7 @@ def _payment_block(inv: Invoice, theme: Theme, fonts: FontSet, st: Styles, draft
         keys = [k for k in _BANK_ORDER if inv.bank.get(k)] + [k for k in inv.bank if k not in _BANK_ORDER]
         rows = [[para(theme.labels.get(k, k.replace("_", " ").capitalize()), st.muted, fonts),
                  para(str(inv.bank[k]), st.body, fonts)] for k in keys]
-        t = Table(rows, colWidths=[frame_width(theme) * 0.2, frame_width(theme) * 0.5], hAlign="LEFT")
-        t.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0.5),
-                               ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-        out += [Spacer(1, 3), t]
+        out += [Spacer(1, 3), layout(rows, [frame_width(theme) * 0.2, frame_width(theme) * 0.5], fonts, row_gap=1)]
     return [KeepTogether(out)]
 
 
@@ -199,19 +190,15 @@ def invoice_story(inv: Invoice, theme: Theme, fonts: FontSet, *, draft: bool = F
     if draft:
         head_left.append(para(theme.label("draft_watermark"), st.bold, fonts))
     pic = logo(theme)
-    head = Table([[head_left, pic or ""]], colWidths=[width * 0.6, width * 0.4])
-    head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                              ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("ALIGN", (1, 0), (1, 0), "RIGHT")]))
-    gap = width * 0.06
-    left_w = (width - gap) * 0.5
+    head = layout([[head_left, pic or ""]], [width * 0.6, width * 0.4], fonts)
+    head.setStyle(TableStyle([("ALIGN", (1, 0), (1, 0), "RIGHT")]))
+    gap = width * 0.04
+    left_w = (width - gap) * 0.46
     seller = _party_block(theme.label("from"), inv.seller, theme, fonts, st)
     buyer = _party_block(theme.label("bill_to"), inv.buyer, theme, fonts, st)
     meta = _meta(inv, theme, fonts, st, draft, width - left_w - gap)
-    parties = Table([[seller, "", meta], [Spacer(1, 8), "", ""], [buyer, "", ""]],
-                    colWidths=[left_w, gap, width - left_w - gap])
-    parties.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                                 ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0),
-                                 ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
+    parties = layout([[seller, "", meta], [Spacer(1, 8), "", ""], [buyer, "", ""]],
+                     [left_w, gap, width - left_w - gap], fonts)
     story: list[Flowable] = [head, Spacer(1, 10), parties, Spacer(1, 16)]
     if inv.reason:
         story += [para(inv.reason, st.body, fonts, bold_prefix=theme.label("reason") + ": "), Spacer(1, 8)]

@@ -451,6 +451,18 @@ def issue_proposal(books: Books, client_id: str, pid: str, *, today: date,
         return _issue_locked(books, client, pid, text, today, render, create=False)
 
 
+def preview(books: Books, client_id: str, pid: str, *, today: date) -> ProposalDocument:
+    """The document as it would print, with no number allocated and nothing written.
+
+    An undated draft is shown as if dated `today`; a numbered proposal keeps its number."""
+    from dataclasses import replace
+
+    p = load_proposal(books, client_id, pid)
+    if p.date is None:
+        p = replace(p, date=today)
+    return document(books, p)
+
+
 # --------------------------------------------------------------------------------------------
 # writing new proposals: quote and template
 # --------------------------------------------------------------------------------------------

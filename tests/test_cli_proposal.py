@@ -175,3 +175,46 @@ def test_sample_proposal_reads_and_renders(sample_books, run_cli):
     code, out, err = run_cli("proposal", "render", "acme-analytics/mlops-platform", books=sample_books)
     assert code == 0, err
     assert "(number allocated now)" not in out
+
+
+class TestPreviewAndText:
+    def test_preview_is_a_draft_with_no_number_and_changes_nothing(self, books, run_cli):
+        """--preview writes a DRAFT PDF elsewhere; the proposal keeps no number and no PDF is made in the books."""
+        run_cli("proposal", "new", "acme-analytics", "mlops", books=books)
+        yaml_before = (books / "clients/acme-analytics/proposals/mlops.yaml").read_bytes()
+        out_pdf = books.parent / "preview.pdf"
+        code, out, err = run_cli("proposal", "render", "acme-analytics/mlops", "--preview", str(out_pdf), books=books)
+        assert (code, out) == (0, f"preview written to {out_pdf} (draft: no number allocated)\n"), err
+        text = pdf_text(out_pdf)
+        assert "DRAFT — not yet sent" in text and "P-2026" not in text and "22 December 2026" in text
+        assert (books / "clients/acme-analytics/proposals/mlops.yaml").read_bytes() == yaml_before
+        assert not (books / "clients/acme-analytics/proposals/mlops.pdf").exists()
+
+    def test_user_text_prints_literally(self, books, run_cli):
+        """A title with markup characters and a CJK name prints exactly as typed."""
+        code, _, err = run_cli("quote", "acme-analytics", "--days", "1", "--rate", "650", "--id", "rd",
+                               "--title", "R&D <Labs> review for 山田太郎", books=books)
+        assert code == 0, err
+        assert "R&D <Labs> review for 山田太郎" in pdf_text(books / "clients/acme-analytics/proposals/rd.pdf")
+
+    def test_a_file_consult_cannot_number_safely_is_left_alone(self, books, run_cli):
+        """A proposal written as one flow mapping cannot take a `number:` line; it is refused untouched."""
+        p = books / "clients/acme-analytics/proposals/flow.yaml"
+        p.parent.mkdir(parents=True)
+        p.write_text("{title: T, rate: 650, phases: [{name: A, days: 1}]}\n")
+        code, _, err = run_cli("proposal", "render", "acme-analytics/flow", books=books)
+        assert (code, err) == (1, "error: clients/acme-analytics/proposals/flow.yaml: could not add the line "
+                                  "`number: P-2026-0001` without changing what the file means; add it by hand "
+                                  "at the top and render again\n")
+        assert p.read_text() == "{title: T, rate: 650, phases: [{name: A, days: 1}]}\n"
+        assert not p.with_suffix(".pdf").exists()
+
+    def test_proposal_list_imports_neither_pandas_nor_reportlab(self, books):
+        """Listing proposals is quick: no PDF or dataframe library is loaded."""
+        import subprocess
+        import sys
+
+        code = ("import sys; from consult.cli import run; run(['--books', sys.argv[1], 'proposal', 'list']); "
+                "print(' '.join(m for m in ('pandas', 'reportlab') if m in sys.modules))")
+        out = subprocess.run([sys.executable, "-c", code, str(books)], capture_output=True, text=True, check=True)
+        assert out.stdout.splitlines()[-1] == ""

@@ -26,7 +26,7 @@ def _decimal(value: str | None, name: str) -> Decimal | None:
         raise UsageError(f"{name}: {e}") from None
 
 
-def _renderer(root: Path):
+def _renderer(root: Path, *, draft: bool = False):
     """The PDF renderer, imported only when a PDF is made."""
     try:
         from ..render.proposal import proposal_pdf
@@ -37,7 +37,7 @@ def _renderer(root: Path):
         raise
 
     def render(doc: Any) -> bytes:
-        return proposal_pdf(doc, root)
+        return proposal_pdf(doc, root, draft=draft)
 
     return render
 
@@ -116,13 +116,23 @@ def new_cmd(ctx: click.Context, client: str, proposal_id: str, title: str | None
 
 @proposal_group.command("render")
 @click.argument("ref", metavar="CLIENT/ID")
+@click.option("--preview", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Write a DRAFT PDF to FILE; allocate no number and change nothing in the books.")
 @click.pass_context
-def render_cmd(ctx: click.Context, ref: str) -> None:
+def render_cmd(ctx: click.Context, ref: str, preview: str | None) -> None:
     """Make the PDF (proposals/ID.pdf); the first time, give the proposal its number."""
     from ..proposals import issue_proposal
 
     client, pid = split_ref(ref, "CLIENT/ID")
     books = load(ctx, timesheets=False)
+    if preview is not None:
+        from ..proposals import preview as preview_doc
+        from ..store import atomic_write
+
+        doc = preview_doc(books, client, pid, today=today())
+        atomic_write(Path(preview), _renderer(books.root, draft=doc.proposal.number is None)(doc))
+        click.echo(f"preview written to {preview}" + ("" if doc.proposal.number else " (draft: no number allocated)"))
+        return
     issued = issue_proposal(books, client, pid, today=today(), render=_renderer(books.root))
     click.echo(_summary(issued) + ("  (number allocated now)" if issued.numbered else ""))
     click.echo(f"wrote {_rel(issued.pdf, books.root)}")

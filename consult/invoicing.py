@@ -44,7 +44,7 @@ from typing import Any
 
 from .billing import billable_days, billable_hours, rule_text
 from .errors import ConflictError, ConsultError, NotFound, Problem, Source, UsageError
-from .invoice_model import BilledEntry, BilledPeriod, Invoice, InvoiceLine, Party, to_record
+from .invoice_model import BilledEntry, BilledPeriod, Invoice, InvoiceLine, Party, dump_record, to_record
 from .invoice_store import invoice_dir, load_invoices
 from .model import Books, Client, Engagement, Payment, TimeEntry
 from .money import Money
@@ -406,8 +406,6 @@ def next_number(root: Path, pattern: str, year: int) -> str:
 
 def record_yaml(inv: Invoice) -> str:
     """The frozen record as YAML text: None values are left out, everything else is text."""
-    import yaml
-
     def strip(v: Any) -> Any:
         if isinstance(v, dict):
             return {k: strip(x) for k, x in v.items() if x is not None}
@@ -417,7 +415,7 @@ def record_yaml(inv: Invoice) -> str:
 
     head = f"# {inv.title} {inv.number}: issued record, written once by consult. Never edit it;\n" \
            "# corrections are credit notes (consult invoice credit).\n"
-    return head + yaml.safe_dump(strip(to_record(inv)), sort_keys=False, allow_unicode=True, width=100)
+    return head + dump_record(strip(to_record(inv)))
 
 
 @dataclass(frozen=True, slots=True)

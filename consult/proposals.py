@@ -103,6 +103,7 @@ class Proposal:
     terms: tuple[str, ...] = ()
     accepted: date | None = None
     source: Source = Source("")
+    number_source: Source = Source("")
 
     @property
     def key(self) -> str:
@@ -238,6 +239,7 @@ def parse_proposal(path: str, text: str, client: Client, problems: list[Problem]
         valid_days=valid_days or DEFAULT_VALID_DAYS, explicit_valid_until=valid_until,
         assumptions=_paragraphs(f, "assumptions"), payment_schedule=_paragraphs(f, "payment_schedule"),
         terms=_paragraphs(f, "terms"), accepted=accepted, source=f.where(),
+        number_source=f.where("number"),
     )
 
 
@@ -274,7 +276,7 @@ def load_proposals(books: Books) -> tuple[list[Proposal], list[Problem]]:
         if p.number is None:
             continue
         if p.number in seen:
-            problems.append(Problem(p.source, "number", f"{p.number} is also the number of "
+            problems.append(Problem(p.number_source, "number", f"{p.number} is also the number of "
                                     f"{seen[p.number].key}; each proposal has its own — remove this "
                                     "`number:` line and render it again to get a new one"))
         else:
@@ -427,6 +429,7 @@ def _issue_locked(books: Books, client: Client, pid: str, text: str, today: date
         p = p2
     doc = document(books, p)
     pdf_bytes = render(doc) if render is not None else None
+    before = None if create else path.read_bytes()
     if create:
         write_new(path, text)
     elif numbered:
@@ -434,7 +437,14 @@ def _issue_locked(books: Books, client: Client, pid: str, text: str, today: date
     pdf = None
     if pdf_bytes is not None:
         pdf = path.with_suffix(".pdf")
-        atomic_write(pdf, pdf_bytes)
+        try:
+            atomic_write(pdf, pdf_bytes)
+        except BaseException:  # a failed render leaves the proposal as it was: no number taken
+            if create:
+                path.unlink(missing_ok=True)
+            elif numbered and before is not None:
+                atomic_write(path, before)
+            raise
     return Issued(doc, path, pdf, numbered)
 
 

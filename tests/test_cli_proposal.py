@@ -218,3 +218,10 @@ class TestPreviewAndText:
                 "print(' '.join(m for m in ('pandas', 'reportlab') if m in sys.modules))")
         out = subprocess.run([sys.executable, "-c", code, str(books)], capture_output=True, text=True, check=True)
         assert out.stdout.splitlines()[-1] == ""
+
+
+def test_new_for_a_client_without_a_day_rate_asks_for_rate(books, run_cli):
+    """Inkwell (a platform) has no daily engagement to copy a rate from: exit 2 naming --rate."""
+    code, _, err = run_cli("proposal", "new", "inkwell-press", "x", books=books)
+    assert (code, err) == (2, "error: give --rate: client 'inkwell-press' has no daily engagement to take a "
+                              "day rate from\n")

@@ -298,9 +298,52 @@ class TestCheck:
         root = make_books({"clients/acme/proposals/a.yaml": text, "clients/acme/proposals/b.yaml": text})
         problems = check_proposals(load_books(root).books)
         assert [str(p) for p in problems] == [
-            "clients/acme/proposals/b.yaml:1:1: number: P-2026-0001 is also the number of acme/a; each proposal "
+            "clients/acme/proposals/b.yaml:1:9: number: P-2026-0001 is also the number of acme/a; each proposal "
             "has its own — remove this `number:` line and render it again to get a new one"]
 
     def test_check_passes_clean_proposals(self, books):
         """A good proposal adds no problem to `consult check`."""
         assert check_proposals(load_books(books).books) == []
+
+
+class TestFailedWrites:
+    def _fail_pdf(self, monkeypatch):
+        from consult import store
+        from consult.store import WriteError
+
+        real = store.atomic_write
+
+        def failing(path, data):
+            if str(path).endswith(".pdf"):
+                raise WriteError(f"could not write {path}: the disk is full; nothing was changed")
+            real(path, data)
+
+        monkeypatch.setattr(store, "atomic_write", failing)
+
+    def test_a_failed_pdf_write_leaves_the_proposal_unnumbered(self, books, monkeypatch):
+        """Disk full while writing the PDF: the YAML is restored byte for byte, no number is taken."""
+        from consult.store import WriteError
+
+        path = books / "clients/acme/proposals/mlops.yaml"
+        before = path.read_bytes()
+        self._fail_pdf(monkeypatch)
+        with pytest.raises(WriteError, match="the disk is full"):
+            issue_proposal(opened(books), "acme", "mlops", today=NOV22, render=lambda doc: b"%PDF-1.4")
+        assert path.read_bytes() == before
+
+    def test_a_failed_quote_writes_nothing(self, books, monkeypatch):
+        """Disk full while writing a quote's PDF: its YAML is removed again."""
+        from consult.store import WriteError
+
+        self._fail_pdf(monkeypatch)
+        with pytest.raises(WriteError):
+            quote(opened(books), "acme", title="Review", days=Decimal(2), rate=Decimal(650), day=NOV22,
+                  render=lambda doc: b"%PDF-1.4")
+        assert sorted(p.name for p in (books / "clients/acme/proposals").iterdir()) == ["mlops.yaml"]
+
+    def test_duplicate_number_points_at_the_number_line(self, make_books):
+        """The problem names the line of the second file's `number:`."""
+        text = "title: T\nnumber: P-2026-0001\ndate: 2026-11-01\nrate: 650\nphases: [{name: A, days: 1}]\n"
+        root = make_books({"clients/acme/proposals/a.yaml": text, "clients/acme/proposals/b.yaml": text})
+        assert [(p.source.path, p.source.line) for p in check_proposals(load_books(root).books)] == [
+            ("clients/acme/proposals/b.yaml", 2)]

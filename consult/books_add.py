@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import BooksError, ConflictError, Problem, Source, UsageError
+from .errors import BooksError, ConflictError, Problem, UsageError
 from .fields import id_problem
 from .loader import open_books, read_client, read_engagement, read_practice
 from .store import books_lock, write_new
@@ -161,11 +161,26 @@ def engagement_text(e: NewEngagement) -> str:
     return "\n".join(out) + "\n"
 
 
-def _refuse(problems: list[Problem], rel: str) -> None:
+# record field -> the command-line option that set it
+OPTION_FOR = {"name": "--name", "country": "--country", "currency": "--currency", "locale": "--locale",
+              "tax": "--tax", "kind": "--kind", "contact": "--contact", "email": "--email",
+              "address": "--address", "vat_number": "--vat-number", "payment_terms_days": "--terms",
+              "business_evidence": "--business-evidence", "title": "--title", "billing": "--billing",
+              "rate": "--rate", "start": "--start", "end": "--end", "day_rounding": "--day-rounding",
+              "time_increment_minutes": "--increment", "hours_per_day": "--hours-per-day",
+              "po_number": "--po", "budget": "--budget-days", "status": "--status"}
+
+
+def _refuse(problems: list[Problem]) -> None:
+    """The record the options describe would not check: say which option, as bad usage (exit 2).
+
+    Only the first error is shown: later ones follow from it (a bad country makes the VAT
+    treatment unknowable too)."""
     errors = [p for p in problems if p.severity == "error"]
     if errors:
-        raise BooksError([Problem(Source(rel, p.source.line, p.source.column), p.field, p.message)
-                          for p in errors])
+        p = errors[0]
+        field = (p.field or "").split(".")[0].split("[")[0]
+        raise UsageError(f"{OPTION_FOR.get(field, field or 'options')}: {p.message}")
 
 
 def add_client(root: Path, c: NewClient) -> Path:
@@ -185,14 +200,13 @@ def add_client(root: Path, c: NewClient) -> Path:
         path.write_text(text, encoding="utf-8")
         found: list[Problem] = []
         read_client(Path(scratch), c.id, practice, found)
-        _refuse(found, rel)
+        _refuse(found)
     target = root / rel
     with books_lock(root):
         if target.parent.exists():
             raise ConflictError(f"client '{c.id}' already exists ({target.parent}); "
                                 "edit its client.yaml instead")
-        target.parent.mkdir(parents=True)
-        write_new(target, text)
+        write_new(target, text)  # makes the folder, and removes it again if the write fails
     return target
 
 
@@ -214,10 +228,9 @@ def add_engagement(root: Path, e: NewEngagement) -> Path:
         path.write_text(text, encoding="utf-8")
         found: list[Problem] = []
         read_engagement(Path(scratch), path, client, books.practice, found)
-        _refuse(found, rel)
+        _refuse(found)
     target = root / rel
     with books_lock(root):
-        target.parent.mkdir(parents=True, exist_ok=True)
         if target.exists():
             raise ConflictError(f"engagement '{e.client}/{e.id}' already exists ({rel}); edit it instead")
         write_new(target, text)

@@ -32,8 +32,9 @@ def test_client_add_refuses_what_check_would_reject_and_writes_nothing(sample_bo
     """Reverse charge without a VAT number is refused with the loader's own message."""
     code, _, err = run_cli("client", "add", "paris-ai", "--name", "Paris AI SAS", "--country", "FR",
                            books=sample_books)
-    assert code == 1
-    assert "clients/paris-ai/client.yaml" in err and "reverse_charge needs the customer's VAT number" in err
+    assert code == 2
+    assert err.strip() == ("error: --tax: reverse_charge needs the customer's VAT number (vat_number:) — "
+                           "it must be printed on the invoice")
     assert not (sample_books / "clients" / "paris-ai").exists()
 
 

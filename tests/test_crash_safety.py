@@ -229,14 +229,8 @@ def _denied(monkeypatch) -> None:
 FAILURES = {"disk full": (_disk_full, "the disk is full; nothing was changed"),
             "permission denied": (_denied, "permission denied; nothing was changed")}
 
-CLIENT_ADD_BUG = pytest.mark.xfail(strict=True, reason=(
-    "consult/books_add.py add_client: `target.parent.mkdir(parents=True)` before write_new leaves an empty "
-    "clients/newco/ when the write fails, and `consult check` then reports 'has no client.yaml' — drop the "
-    "mkdir (write_new makes the folder and removes it again on failure)"))
-
 WRITERS = [
-    pytest.param(None, ["client", "add", "newco", "--name", "New Co Ltd", "--country", "GB"],
-                 marks=CLIENT_ADD_BUG, id="client add"),
+    pytest.param(None, ["client", "add", "newco", "--name", "New Co Ltd", "--country", "GB"], id="client add"),
     (None, ["engagement", "add", "c01/audit", "--title", "Audit", "--billing", "daily", "--rate", "600"]),
     (None, ["invoice", "pay", "{number}", "100.00", "--date", "2026-11-05"]),
     ("consult.render.invoice", ["invoice", "create", "c02", "--period", "2026-10"]),

@@ -18,12 +18,18 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-import yaml
-
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from consult.invoice_model import BilledEntry, BilledPeriod, Invoice, InvoiceLine, Party, to_record  # noqa: E402
+from consult.invoice_model import (  # noqa: E402
+    BilledEntry,
+    BilledPeriod,
+    Invoice,
+    InvoiceLine,
+    Party,
+    dump_record,
+    to_record,
+)
 from consult.money import Money  # noqa: E402
 
 FIRST_YEAR, YEARS, CLIENTS = 2016, 10, 20
@@ -129,7 +135,7 @@ def generate(root: Path) -> dict[str, int]:
                     payment_terms_days=30, periods=(BilledPeriod("work", date(y, m, 1), days[-1]),),
                     entries=tuple(billed))
                 (cdir / "invoices" / f"{number}.yaml").write_text(
-                    yaml.safe_dump(to_record(inv), sort_keys=False, allow_unicode=True))
+                    dump_record(to_record(inv)))
                 counts["invoices"] += 1
                 paid_on = issued + timedelta(days=25 + (i * 7 + m) % 21)
                 if (y, m) == last_month:

@@ -580,3 +580,22 @@ def test_real_renderer_output_becomes_valid_facturx(sample_books: Path) -> None:
     assert unembedded_fonts(pdf) == []
     out = ei.facturx_pdf(pdf, inv, books)
     assert read_cii(ei.xml_from_pdf(out)[1]).payable == D("1753.75")
+
+
+def test_invoice_create_facturx_issues_a_pdf_carrying_the_xml(sample_books: Path, run_cli) -> None:
+    """`invoice create hafen-logistik --period 2026-10 --facturx`: the issued PDF holds valid EN 16931 XML."""
+    pytest.importorskip("consult.render.invoice")
+    import facturx
+
+    code, out, err = run_cli("invoice", "create", "hafen-logistik", "--period", "2026-10", "--date", "2026-11-02",
+                             "--facturx", books=sample_books)
+    assert code == 0, err
+    number = out.split()[0]
+    pdf = (sample_books / "clients" / "hafen-logistik" / "invoices" / f"{number}.pdf").read_bytes()
+    name, xml = facturx.get_xml_from_pdf(pdf, check_xsd=False)
+    assert name == "factur-x.xml" and facturx.xml_check_xsd(xml, flavor="factur-x", level="en16931")
+    p = read_cii(xml)
+    assert (p.number, p.issue_date, p.line_total, p.tax_total, p.payable) == \
+        (number, "2026-11-02", D("1753.75"), D("0.00"), D("1753.75"))
+    assert (p.lines[0].quantity, p.lines[0].unit, p.lines[0].price) == (D("15.25"), "HUR", D("115.00"))
+    assert problems(xml, "cii") == [] and unembedded_fonts(pdf) == []

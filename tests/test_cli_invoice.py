@@ -241,3 +241,18 @@ class TestPdfText:
         run_cli("invoice", "create", "lotus-insights", "--period", "2026-10", books=sample_books)
         text = pdf_text(sample_books / "clients/lotus-insights/invoices/INV-2026-0001.pdf")
         assert "6,91,892.00" in text
+
+
+class TestRepoSampleBooks:
+    def test_september_is_issued_and_october_is_not(self, run_cli):
+        """The repo's books: Sep issued on 1 Oct; Acme paid 28 Oct, BrightPath paid 30 Oct, Hafen overdue."""
+        from tests.conftest import REPO
+
+        code, out, _ = run_cli("invoice", "list", "--format", "json", books=REPO)
+        assert code == 0
+        got = [(r["number"], r["client"], r["total"], r["currency"], r["status"], r["days_late"]) for r in json.loads(out)]
+        assert got == [("INV-2026-0001", "acme-analytics", "10530.00", "GBP", "paid", 0),
+                       ("INV-2026-0002", "hafen-logistik", "1322.50", "EUR", "overdue", 22),
+                       ("INV-2026-0003", "brightpath-ai", "12000.00", "USD", "paid", 0)]
+        code, out, _ = run_cli("invoice", "create", "acme-analytics", "--period", "2026-10", "--dry-run", books=REPO)
+        assert code == 0 and "nothing issued (the next number would be INV-2026-0004)" in out

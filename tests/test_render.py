@@ -71,12 +71,18 @@ class TestTheme:
         root = books_with_theme(tmp_path, "labels:\n  vat_at: 'MwSt. {rate} % {x.__class__}'\n")
         assert load_theme(root).label("vat_at", rate="19") == "MwSt. 19 % {x.__class__}"
 
-    def test_unknown_label_names_file_line_and_field(self, tmp_path):
-        """A misspelt label is an error at its line, listing what is known."""
-        root = books_with_theme(tmp_path, "labels:\n  invoice: Rechnung\n  invioce_date: Datum\n")
+    def test_unknown_field_names_file_line_and_field(self, tmp_path):
+        """A misspelt field is an error at its line, listing what is known."""
+        root = books_with_theme(tmp_path, "colours:\n  accent: '#aa0000'\n  acent: '#bb0000'\n")
         with pytest.raises(ConsultError) as e:
             load_theme(root)
-        assert str(e.value).startswith("templates/default.yaml:3: labels.invioce_date: unknown field; known fields here:")
+        assert str(e.value).startswith("templates/default.yaml:3: colours.acent: unknown field; known fields here: "
+                                       "accent, header_text, muted")
+
+    def test_labels_may_add_words_for_other_documents(self, tmp_path):
+        """A label the packaged theme does not know (a proposal's word) is kept for that document."""
+        root = books_with_theme(tmp_path, "labels:\n  proposal: Angebot\n")
+        assert load_theme(root).label("proposal") == "Angebot"
 
     def test_bad_colour_names_file_line_and_field(self, tmp_path):
         """A colour must be #RRGGBB; the message says so and where."""

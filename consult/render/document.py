@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
@@ -31,7 +32,9 @@ from .fonts import FontSet, draw_string, fonts_for, string_width
 from .theme import Theme
 
 
+@cache
 def colour(hex_text: str) -> colors.Color:
+    """A theme colour (`#RRGGBB`) as a ReportLab colour."""
     return colors.HexColor(hex_text)
 
 
@@ -142,18 +145,25 @@ def table(rows: Sequence[Sequence[object]], col_widths: Sequence[float], theme: 
 
 
 def layout(rows: Sequence[Sequence[object]], col_widths: Sequence[float], fonts: FontSet, *,
-           h_align: str = "LEFT", padding: float = 0, row_gap: float = 0) -> Table:
+           h_align: str = "LEFT", padding: float = 0, row_gap: float = 0,
+           column_styles: Sequence[ParagraphStyle | None] = ()) -> Table:
     """An invisible table for placing blocks side by side (no lines, no padding unless asked).
 
-    Cells hold flowables or lists of flowables; the font is set so that even empty cells never
-    pull a non-embedded base-14 font into the PDF.
+    Cells hold flowables, lists of flowables or strings (`text.cell`); string cells in column i
+    take the font, size and colour of `column_styles[i]`. The font is always set, so even
+    empty cells never pull a non-embedded base-14 font into the PDF.
     """
-    t = Table([list(r) for r in rows], colWidths=list(col_widths), hAlign=h_align)
-    t.setStyle(TableStyle([
+    cmds: list[tuple[object, ...]] = [
         ("FONTNAME", (0, 0), (-1, -1), fonts.regular), ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), padding), ("RIGHTPADDING", (0, 0), (-1, -1), padding),
         ("TOPPADDING", (0, 0), (-1, -1), row_gap / 2), ("BOTTOMPADDING", (0, 0), (-1, -1), row_gap / 2),
-    ]))
+    ]
+    for i, st in enumerate(column_styles):
+        if st is not None:
+            cmds += [("FONTNAME", (i, 0), (i, -1), st.fontName), ("FONTSIZE", (i, 0), (i, -1), st.fontSize),
+                     ("LEADING", (i, 0), (i, -1), st.leading), ("TEXTCOLOR", (i, 0), (i, -1), st.textColor)]
+    t = Table([list(r) for r in rows], colWidths=list(col_widths), hAlign=h_align)
+    t.setStyle(TableStyle(cmds))
     return t
 
 

@@ -22,7 +22,7 @@ from ..invoice_model import Invoice, Party
 from ..money import Money
 from .document import Styles, build_pdf, colour, frame_width, layout, logo, styles_for, table
 from .fonts import FontSet, fonts_for
-from .text import cell, para
+from .text import block, cell, para
 from .theme import Theme, load_theme
 
 _BANK_ORDER = ("account_name", "sort_code", "account_number", "iban", "bic")
@@ -77,19 +77,18 @@ def _unit(unit: str, quantity, theme: Theme) -> str:
     return theme.labels.get(key, unit)
 
 
-def _party_block(heading: str, p: Party, theme: Theme, fonts: FontSet, st: Styles) -> list[Flowable]:
-    out: list[Flowable] = [para(heading, st.muted, fonts), para(p.name, st.bold, fonts)]
-    if p.address:
-        out.append(para("\n".join(p.address), st.body, fonts))
+def _party_block(heading: str, p: Party, theme: Theme, fonts: FontSet, st: Styles) -> Flowable:
+    lines: list[list[tuple[str, object]]] = [[(heading, st.muted)], [(p.name, st.bold)]]
+    lines += [[(a, st.body)] for a in p.address]
     if p.contact:
-        out.append(para(p.contact, st.body, fonts, bold_prefix=theme.label("contact") + " "))
+        lines.append([(theme.label("contact") + " ", st.bold), (p.contact, st.body)])
     if p.email:
-        out.append(para(p.email, st.body, fonts))
+        lines.append([(p.email, st.body)])
     for key in ("vat_number", "company_number", "tax_id"):
         value = getattr(p, key)
         if value:
-            out.append(para(value, st.body, fonts, bold_prefix=theme.label(key) + " "))
-    return out
+            lines.append([(theme.label(key) + " ", st.bold), (value, st.body)])
+    return block(lines, st.body, fonts)
 
 
 def _meta(inv: Invoice, theme: Theme, fonts: FontSet, st: Styles, draft: bool, width: float) -> Table:
@@ -111,8 +110,10 @@ def _meta(inv: Invoice, theme: Theme, fonts: FontSet, st: Styles, draft: bool, w
     if inv.buyer_reference:
         rows.append((theme.label("buyer_reference"), inv.buyer_reference))
     label_w = width * 0.34
-    return layout([[para(k, st.muted, fonts), para(v, st.bold if i == 0 else st.body, fonts)]
-                   for i, (k, v) in enumerate(rows)], [label_w, width - label_w], fonts, h_align="RIGHT", row_gap=2)
+    t = layout([[cell(k, st.muted, fonts, label_w), cell(v, st.body, fonts, width - label_w)] for k, v in rows],
+               [label_w, width - label_w], fonts, h_align="RIGHT", row_gap=2.5, column_styles=(st.muted, st.body))
+    t.setStyle(TableStyle([("FONTNAME", (1, 0), (1, 0), fonts.bold), ("VALIGN", (0, 0), (0, -1), "BOTTOM")]))
+    return t
 
 
 def _lines_table(inv: Invoice, theme: Theme, fonts: FontSet, st: Styles) -> Table:
@@ -175,9 +176,10 @@ def _payment_block(inv: Invoice, theme: Theme, fonts: FontSet, st: Styles, draft
                                     due_date=_date(inv.due_date, theme), number=inv.number), st.body, fonts))
     if inv.bank:
         keys = [k for k in _BANK_ORDER if inv.bank.get(k)] + [k for k in inv.bank if k not in _BANK_ORDER]
-        rows = [[para(theme.labels.get(k, k.replace("_", " ").capitalize()), st.muted, fonts),
-                 para(str(inv.bank[k]), st.body, fonts)] for k in keys]
-        out += [Spacer(1, 3), layout(rows, [frame_width(theme) * 0.2, frame_width(theme) * 0.5], fonts, row_gap=1)]
+        w = (frame_width(theme) * 0.2, frame_width(theme) * 0.5)
+        rows = [[cell(theme.labels.get(k, k.replace("_", " ").capitalize()), st.muted, fonts, w[0]),
+                 cell(str(inv.bank[k]), st.body, fonts, w[1])] for k in keys]
+        out += [Spacer(1, 3), layout(rows, w, fonts, row_gap=2, column_styles=(st.muted, st.body))]
     return [KeepTogether(out)]
 
 

@@ -14,11 +14,27 @@ plain strings (`cell()`), which keep every character.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph
 
 from .fonts import FontSet, covered, runs
+
+
+class _Paragraph(Paragraph):
+    """A Paragraph that remembers its last line-breaking: tables ask a cell to wrap at the same
+    width when measuring and again when drawing, and breaking lines is the costly part."""
+
+    _wrapped_at: float | None = None
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 - ReportLab's names
+        if availWidth == self._wrapped_at:
+            return self.width, self.height
+        result = super().wrap(availWidth, availHeight)
+        self._wrapped_at = availWidth
+        return result
 
 
 def markup(text: str, font_name: str, fonts: FontSet) -> str:
@@ -41,12 +57,32 @@ def para(text: str, style, fonts: FontSet, *, bold_prefix: str | None = None) ->
     body = markup(text, style.fontName, fonts)
     if bold_prefix:
         body = f'<font name="{fonts.bold}">{markup(bold_prefix, fonts.bold, fonts)}</font>' + body
-    return Paragraph(body, style)
+    return _Paragraph(body, style)
 
 
-def cell(text: str, style, fonts: FontSet) -> str | Paragraph:
+def cell(text: str, style, fonts: FontSet, width: float | None = None) -> str | Paragraph:
     """A table cell: the plain string when the style's font has every character (fast, and keeps
-    U+202F and U+00A0 exactly), else an escaped paragraph with fallback runs."""
-    if "\n" not in text and covered(text, style.fontName):
+    U+202F exactly) and, given the cell's inner `width`, it fits on one line; else an escaped
+    paragraph (which wraps) with fallback runs."""
+    if "\n" not in text and covered(text, style.fontName) and (
+            width is None or stringWidth(text, style.fontName, style.fontSize) <= width):
         return text
     return para(text, style, fonts)
+
+
+def _open(style) -> str:
+    colour = style.textColor.hexval()[2:] if style.textColor is not None else "000000"
+    return f'<font name="{style.fontName}" size="{style.fontSize:g}" color="#{colour}">'
+
+
+def block(lines: Sequence[Sequence[tuple[str, object]]], style, fonts: FontSet) -> Paragraph:
+    """One paragraph of several lines, each a sequence of (user text, style) pieces — e.g. a
+    muted heading, a bold name, address lines, "VAT no." in bold then the number. Every piece
+    is escaped; each takes the font, size and colour of its style. One paragraph lays out much
+    faster than one per line, and the lines stay together."""
+    out = []
+    for line in lines:
+        out.append("".join(markup(text, style.fontName, fonts) if st is style else
+                           f"{_open(st)}{markup(text, st.fontName, fonts)}</font>"  # type: ignore[attr-defined]
+                           for text, st in line if text))
+    return _Paragraph("<br/>".join(out), style)

@@ -4,7 +4,9 @@ A theme is YAML. The packaged `consult/themes/default.yaml` names every field wi
 a books folder's `templates/<name>.yaml` overrides only what it names (mappings merge key by
 key), so a user can translate one label or change one colour without copying the rest. A bad
 theme stops the command with one message naming the file, line and field (`ConsultError`,
-exit 1) — a typo in a label name is an error, not silently ignored.
+exit 1) — a misspelt field is an error, not silently ignored. `labels:` is the exception: it
+may name words the packaged theme does not know, because each document (proposals, reports)
+brings its own and looks them up with `label(key)` falling back to its own default.
 
 This module imports no ReportLab: sizes are plain points (1/72 inch), colours `#RRGGBB`.
 """
@@ -126,6 +128,8 @@ def _merge(base: Any, over: Value, shown: str, path: str, where: dict[str, Sourc
             sub = f"{path}.{key}" if path else key
             line = over.key_pos[key][0]
             where[sub] = Source(shown, line)
+            if key not in base and path == "labels" and isinstance(value, Scalar):
+                base = {**base, key: ""}  # other documents (proposals, reports) bring their own words
             if key not in base:
                 known = ", ".join(sorted(base))
                 raise _fail(Source(shown, line), sub, f"unknown field; known fields here: {known}")
@@ -187,12 +191,37 @@ def _number(value: Any, src: Source, fieldname: str, lo: float, hi: float) -> fl
     return n
 
 
+_CACHE: dict[tuple[object, ...], Theme] = {}
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
+
+
 def load_theme(books_root: Path, name: str = "default") -> Theme:
     """The theme `name`: packaged defaults overridden by `<books>/templates/<name>.yaml`.
 
     `default` needs no file in the books; any other name must exist there. Raises
-    ConsultError naming the file, line and field of the first thing wrong.
+    ConsultError naming the file, line and field of the first thing wrong. A theme already
+    read in this process is reused while its file is unchanged (a batch of renders reads and
+    checks it once).
     """
+    problem = id_problem(name)
+    if problem:
+        raise ConsultError(f"template: {problem}")
+    user = Path(books_root) / "templates" / f"{name}.yaml"
+    key = (os.path.realpath(books_root), name, _stamp(user), _stamp(PACKAGED_THEME))
+    theme = _CACHE.get(key)
+    if theme is None:
+        theme = _CACHE[key] = _load_theme(Path(books_root), name)
+    return theme
+
+
+def _load_theme(books_root: Path, name: str) -> Theme:
     problem = id_problem(name)
     if problem:
         raise ConsultError(f"template: {problem}")

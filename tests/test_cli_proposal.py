@@ -225,3 +225,12 @@ def test_new_for_a_client_without_a_day_rate_asks_for_rate(books, run_cli):
     code, _, err = run_cli("proposal", "new", "inkwell-press", "x", books=books)
     assert (code, err) == (2, "error: give --rate: client 'inkwell-press' has no daily engagement to take a "
                               "day rate from\n")
+
+
+def test_a_books_theme_can_reword_the_proposal(make_books, run_cli):
+    """Labels in templates/default.yaml replace the proposal's words (here in German)."""
+    root = make_books({"templates/default.yaml": "labels:\n  proposal: Angebot\n  valid_until: Gültig bis\n"})
+    code, _, err = run_cli("quote", "acme", "--days", "2", "--rate", "650", "--title", "Review", books=root)
+    assert code == 0, err
+    text = pdf_text(root / "clients/acme/proposals/review.pdf")
+    assert "Angebot" in text and "Gültig bis" in text and "Valid until" not in text

@@ -122,6 +122,22 @@ class TestCreate:
         assert code == 2 and "--facturx: e-invoices (consult.einvoice) are not available" in err
         assert invoices_in(sample_books, "hafen-logistik") == []
 
+    @pytest.mark.skipif(importlib.util.find_spec("consult.einvoice") is None, reason="consult.einvoice not built")
+    def test_facturx_embeds_the_xml_and_export_is_a_subcommand(self, sample_books, run_cli, tmp_path):
+        """--facturx embeds factur-x.xml in the issued PDF; `invoice export` writes UBL from the record."""
+        import facturx
+
+        code, _, err = run_cli("invoice", "create", "hafen-logistik", "--period", "2026-10", "--facturx",
+                               books=sample_books)
+        assert code == 0, err
+        pdf = (sample_books / "clients/hafen-logistik/invoices/INV-2026-0001.pdf").read_bytes()
+        name, xml = facturx.get_xml_from_pdf(pdf, check_xsd=False)
+        assert name == "factur-x.xml" and b"1753.75" in xml
+        code, out, err = run_cli("invoice", "export", "INV-2026-0001", "--format", "ubl", "-o",
+                                 str(tmp_path / "inv.xml"), books=sample_books)
+        assert code == 0, err
+        assert b"1753.75" in (tmp_path / "inv.xml").read_bytes()
+
 
 class TestListPayCredit:
     @pytest.fixture

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from .errors import BooksError, ConflictError, ConsultError, NotFound, Problem, Source, UsageError
 from .fields import Fields, id_problem
@@ -55,6 +55,7 @@ PROPOSAL_FIELDS = ("title", "summary", "number", "date", "currency", "rate", "st
 PHASE_FIELDS = ("name", "days", "description", "deliverables", "optional")
 
 Status = Literal["draft", "sent", "expired", "accepted"]
+Day = date  # the type, for a record whose field is called `date`
 
 # What the fee table says about VAT, by the client's treatment (wording as on invoices).
 TAX_NOTES: dict[str, str | None] = {
@@ -93,15 +94,15 @@ class Proposal:
     phases: tuple[Phase, ...]
     summary: tuple[str, ...] = ()
     number: str | None = None
-    date: date | None = None
-    start: date | None = None
-    end: date | None = None
+    date: Day | None = None
+    start: Day | None = None
+    end: Day | None = None
     valid_days: int = DEFAULT_VALID_DAYS
-    explicit_valid_until: date | None = None
+    explicit_valid_until: Day | None = None
     assumptions: tuple[str, ...] = ()
     payment_schedule: tuple[str, ...] = ()
     terms: tuple[str, ...] = ()
-    accepted: date | None = None
+    accepted: Day | None = None
     source: Source = Source("")
     number_source: Source = Source("")
 
@@ -110,7 +111,7 @@ class Proposal:
         return f"{self.client}/{self.id}"
 
     @property
-    def valid_until(self) -> date | None:
+    def valid_until(self) -> Day | None:
         """The last day it can be accepted on; None for an undated draft."""
         if self.explicit_valid_until is not None:
             return self.explicit_valid_until
@@ -740,7 +741,7 @@ def check_proposals(books: Books) -> list[Problem]:
 
 
 def list_rows(books: Books, today: date, *, status: str | None = None,
-              client: str | None = None) -> tuple[list[dict[str, object]], list[Problem]]:
+              client: str | None = None) -> tuple[list[dict[str, Any]], list[Problem]]:
     """The rows of `consult proposal list`: figures and derived status, oldest first."""
     if client is not None:
         books.client(client)

@@ -26,7 +26,7 @@ def _decimal(value: str | None, name: str) -> Decimal | None:
         raise UsageError(f"{name}: {e}") from None
 
 
-def _renderer(root: Path, *, draft: bool = False):
+def _renderer(root: Path, *, draft: bool = False) -> Any:
     """The PDF renderer, imported only when a PDF is made."""
     try:
         from ..render.proposal import proposal_pdf
@@ -42,7 +42,9 @@ def _renderer(root: Path, *, draft: bool = False):
     return render
 
 
-def _rel(path: Path, root: Path) -> str:
+def _rel(path: Path | None, root: Path) -> str:
+    if path is None:
+        return "(no file)"
     try:
         return path.relative_to(root).as_posix()
     except ValueError:

@@ -18,6 +18,7 @@ No PDF actions, links or JavaScript are ever written.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -206,9 +207,9 @@ def _draw_watermark(canv: Canvas, theme: Theme, fonts: FontSet, text: str) -> No
     canv.setFillColor(colour(theme.colours.watermark))
     canv.setFillAlpha(0.13)
     canv.translate(width / 2, height / 2)
-    canv.rotate(35)
-    diagonal = (width**2 + height**2) ** 0.5
-    size = min(72.0, 0.75 * diagonal / max(1.0, string_width(text, fonts.bold, 1, fonts)))
+    canv.rotate(math.degrees(math.atan2(height, width)))  # along the page's diagonal
+    diagonal = math.hypot(width, height)
+    size = min(72.0, 0.7 * diagonal / max(1.0, string_width(text, fonts.bold, 1, fonts)))
     draw_string(canv, 0, -size / 3, text, fonts.bold, size, fonts, align="centre")
     canv.restoreState()
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from ..invoice_model import Invoice, Party
@@ -190,7 +191,9 @@ def invoice_story(inv: Invoice, theme: Theme, fonts: FontSet, *, draft: bool = F
     title = _title(inv, theme)
     head_left: list[Flowable] = [para(title, st.title, fonts)]
     if draft:
-        head_left.append(para(theme.label("draft_watermark"), st.bold, fonts))
+        head_left.append(para(theme.label("draft_watermark"),
+                              ParagraphStyle("draft", parent=st.bold, textColor=colour(theme.colours.watermark)),
+                              fonts))
     pic = logo(theme)
     head = layout([[head_left, pic or ""]], [width * 0.6, width * 0.4], fonts)
     head.setStyle(TableStyle([("ALIGN", (1, 0), (1, 0), "RIGHT")]))

@@ -216,3 +216,35 @@ class TestDocument:
         assert all("Item" in p and "Amount" in p for p in pages)
         assert "Total" in pages[-1] and "row 120" in pages[-1] and "row 119" not in pages[-1].split("row 120")[1]
         assert sum(p.count("row ") for p in pages) == 120
+
+
+class TestThemeFiles:
+    def test_logo_from_templates_is_drawn(self, tmp_path):
+        """A PNG named as the logo is placed on the invoice as an image."""
+        from PIL import Image
+
+        root = books_with_theme(tmp_path, "logo: logo.png\nlogo_width_mm: 30\n")
+        Image.new("RGB", (120, 40), (11, 79, 138)).save(root / "templates" / "logo.png")
+        from consult.render.invoice import invoice_pdf
+        from test_render_invoice import make_invoice
+
+        reader = PdfReader(io.BytesIO(invoice_pdf(make_invoice(), root, invariant=True)))
+        xobjects = reader.pages[0]["/Resources"]["/XObject"]
+        assert [x.get_object()["/Subtype"] for x in xobjects.values()] == ["/Image"]
+
+    def test_missing_logo_names_the_field(self, tmp_path):
+        """A logo that is not in templates/ is an error at its line."""
+        root = books_with_theme(tmp_path, "colours: {}\nlogo: brand.png\n")
+        with pytest.raises(ConsultError, match=r"^templates/default.yaml:2: logo: no image 'brand.png' in templates/"):
+            load_theme(root)
+
+    def test_font_from_templates_replaces_the_shipped_one(self, tmp_path):
+        """A .ttf copied into templates/ is the one used (and embedded)."""
+        import shutil
+
+        (tmp_path / "templates").mkdir()
+        shutil.copy(REPO / "consult" / "fonts" / "DejaVuSans.ttf", tmp_path / "templates" / "House.ttf")
+        root = books_with_theme(tmp_path, "fonts:\n  regular: House.ttf\n")
+        theme = load_theme(root)
+        assert theme.font_regular == tmp_path / "templates" / "House.ttf"
+        assert fonts_for(theme).regular == "consult-House"

@@ -12,11 +12,17 @@ committed — add, do not change:
   text with per-character fallback.
 * `text.para(text, style, fonts, bold_prefix=None)` — the ONLY way user text becomes a
   paragraph: escaped, fallback-font runs, newlines as line breaks. `text.cell(text, style,
-  fonts)` — a table cell (plain string when the font covers it: keeps U+202F in amounts).
+  fonts, width=None)` — a table cell: a plain string when the font covers it and it fits
+  `width` (fast; keeps U+202F in amounts), else a wrapping paragraph. `text.block(lines,
+  style, fonts)` — several lines of (user text, style) pieces as ONE paragraph (an address
+  block with a muted heading and bold labels), much faster than a paragraph per line.
 * `document.styles_for(theme, fonts) -> Styles` (body, bold, small, muted, heading, title,
   cell, cell_right, cell_bold); `document.frame_width(theme)`; `document.logo(theme)`;
   `document.table(rows, col_widths, theme, fonts, right=(cols), closing_rows=n)` — header
   repeated on each page, last n rows (totals) kept with the last body row;
+  `document.layout(rows, col_widths, fonts, h_align=, padding=, row_gap=, column_styles=)` —
+  an invisible table to put blocks side by side (always sets an embedded font, so an empty
+  cell never pulls in Helvetica); `document.colour("#RRGGBB")`;
   `document.build_pdf(story, theme, title=, author=, subject=, running_head=, watermark=,
   invariant=, footer_values=, fonts=) -> bytes` — page x of y, footer, draft watermark,
   metadata.

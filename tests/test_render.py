@@ -225,8 +225,9 @@ class TestThemeFiles:
 
         root = books_with_theme(tmp_path, "logo: logo.png\nlogo_width_mm: 30\n")
         Image.new("RGB", (120, 40), (11, 79, 138)).save(root / "templates" / "logo.png")
-        from consult.render.invoice import invoice_pdf
         from test_render_invoice import make_invoice
+
+        from consult.render.invoice import invoice_pdf
 
         reader = PdfReader(io.BytesIO(invoice_pdf(make_invoice(), root, invariant=True)))
         xobjects = reader.pages[0]["/Resources"]["/XObject"]

@@ -18,7 +18,6 @@ written atomically (consult.store) and only when something changed; if it cannot
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -70,12 +69,11 @@ def load_invoices_cached(root: Path) -> tuple[list[Invoice], list[Problem]]:
                 inv = None
         if inv is None:
             try:
-                inv = read_record(p, root)
+                inv = read_record(p, root, entries=False)
             except ValueError as e:
                 problems.append(Problem(Source(rel), None, str(e).split(": ", 1)[1]))
                 changed = True
                 continue
-            inv = replace(inv, entries=())
             new[rel] = key + [_plain(to_record(inv))]
             changed = True
         out.append(inv)

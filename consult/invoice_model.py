@@ -262,9 +262,10 @@ def _bool(v: Any) -> bool:
     return v if isinstance(v, bool) else str(v).lower() in ("true", "yes", "1")
 
 
-def from_record(rec: dict[str, Any]) -> Invoice:
+def from_record(rec: dict[str, Any], *, entries: bool = True) -> Invoice:
     """The invoice back from its record (as produced by `to_record`, read as plain strings).
 
+    `entries=False` skips the billed-entries table (reports never need it; it is the bulk).
     Raises KeyError/ValueError on a damaged record; callers turn that into a Problem that
     names the file.
     """
@@ -301,6 +302,6 @@ def from_record(rec: dict[str, Any]) -> Invoice:
         gbp_rate=_D(tax.get("gbp_rate")), gbp_rate_source=tax.get("gbp_rate_source"),
         rules=tuple(rec.get("rules") or ()), notes=tuple(rec.get("notes") or ()),
         periods=tuple(BilledPeriod(p["engagement"], _d(p["start"]), _d(p["end"])) for p in rec.get("periods") or ()),
-        entries=_entries_from(rec.get("entries")),
+        entries=_entries_from(rec.get("entries")) if entries else (),
         template=rec.get("template", "default"),
     )

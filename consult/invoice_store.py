@@ -38,12 +38,14 @@ def record_paths(root: Path) -> list[Path]:
     return sorted(Path(root).glob("clients/*/invoices/*.yaml"))
 
 
-def read_record(path: Path, root: Path) -> Invoice:
-    """One record; raises ValueError naming the file when it cannot be read back."""
+def read_record(path: Path, root: Path, *, entries: bool = True) -> Invoice:
+    """One record; raises ValueError naming the file when it cannot be read back.
+
+    `entries=False` leaves out the billed time entries (see `from_record`)."""
     rel = path.relative_to(root).as_posix()
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_RecordLoader)
-        inv = from_record(data)
+        inv = from_record(data, entries=entries)
     except (OSError, UnicodeDecodeError, yaml.YAMLError, KeyError, TypeError, ValueError, ArithmeticError) as e:
         raise ValueError(f"{rel}: this issued record cannot be read back ({type(e).__name__}: {e}); "
                          "restore it from git — issued records are never edited") from None

@@ -34,268 +34,71 @@ Choices written down (each maps the books onto EN 16931 business terms, BT-n):
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from .einvoice_terms import (  # noqa: F401 - re-exported: the public e-invoice API lives here
+    CII_GUIDELINE,
+    EINVOICE_FORMATS,
+    EU_COUNTRIES,
+    NS,
+    PEPPOL_CUSTOMIZATION,
+    PEPPOL_PROFILE,
+    TYPE_CODES,
+    UBL_NS,
+    UNIT_CODES,
+    Address,
+    Payee,
+    VatCategory,
+    address_problems,
+    amount_text,
+    document_notes,
+    lxml_etree,
+    payee,
+    quantity_text,
+    rate_text,
+    require_number,
+    split_address,
+    sub,
+    terms_text,
+    vat_category,
+)
 from .errors import ConsultError, Problem, Source
 from .invoice_model import Invoice, Party
 from .model import Books, Client
 from .money import Money
-
-# --------------------------------------------------------------------------------------------
-# identifiers (EN 16931, Factur-X 1.0, Peppol BIS Billing 3.0)
-# --------------------------------------------------------------------------------------------
-CII_GUIDELINE = "urn:cen.eu:en16931:2017"  # BT-24, Factur-X EN 16931 ("COMFORT") profile
-PEPPOL_CUSTOMIZATION = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
-PEPPOL_PROFILE = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"  # BT-23
-TYPE_CODES = {"invoice": "380", "credit_note": "381"}  # BT-3, UNTDID 1001
-UNIT_CODES = {"day": "DAY", "hour": "HUR", "item": "C62"}  # BT-130, UN/ECE Rec 20
-EU_COUNTRIES = frozenset("AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split())
-EINVOICE_FORMATS = ("ubl", "cii")
-
-NS = {
-    "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
-    "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
-    "qdt": "urn:un:unece:uncefact:data:standard:QualifiedDataType:100",
-    "udt": "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100",
-}
-UBL_NS = {
-    "Invoice": "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
-    "CreditNote": "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2",
-    "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
-    "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class VatCategory:
-    """The EN 16931 VAT category of a whole invoice, and which VAT ids it must (not) carry."""
-
-    code: str  # S, AE, O, Z, E
-    rate: Decimal | None  # None: no rate may be given (category O)
-    reason: str | None  # BT-120
-    reason_code: str | None  # BT-121, VATEX code list
-    vat_ids: bool  # False for O: neither party's VAT id may appear (BR-O-02)
-
-
-def vat_category(inv: Invoice) -> VatCategory:
-    """The category the record's tax treatment maps to (see the module docstring)."""
-    t = inv.tax_treatment
-    if t == "standard":
-        if inv.vat_rate is None:
-            raise ConsultError(f"{inv.number}: a standard-rated record without a VAT rate cannot be an e-invoice")
-        return VatCategory("S", inv.vat_rate, None, None, True)
-    if t == "reverse_charge":
-        return VatCategory("AE", Decimal(0), "Reverse charge", "VATEX-EU-AE", True)
-    if t == "zero":
-        return VatCategory("Z", Decimal(0), None, None, True)
-    if t == "exempt":
-        return VatCategory("E", Decimal(0), inv.tax_note or "Exempt from VAT", None, True)
-    if t in ("outside_scope", "none"):
-        return VatCategory("O", None, "Not subject to VAT", "VATEX-EU-O", False)
-    raise ConsultError(f"{inv.number}: tax treatment '{t}' has no EN 16931 VAT category")
-
-
-# --------------------------------------------------------------------------------------------
-# postal addresses from printed lines
-# --------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Address:
-    """A postal address as EN 16931 wants it (BG-5/BG-8)."""
-
-    street: tuple[str, ...]  # BT-35..37 / BT-50..52 (at most three lines)
-    postcode: str | None  # BT-38 / BT-53
-    city: str | None  # BT-37 / BT-52
-    country: str | None  # BT-40 / BT-55
-
-
-_GB_POSTCODE = re.compile(r"^(?P<city>.*?)[ ,]*(?P<pc>[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})$")
-_POSTCODE_FIRST = re.compile(
-    r"^(?P<pc>(?:[A-Z]{1,3}-)?(?:\d{4,5}(?:-\d{3,4})?|\d{2}-\d{3}|\d{3} \d{2}|\d{4} ?[A-Z]{2}))\s+(?P<city>\D.*)$")
-_NL_POSTCODE = re.compile(r"^(?P<pc>\d{4} ?[A-Z]{2})\s+(?P<city>.+)$")
-_US_STYLE = re.compile(r"^(?P<city>.+?),?\s+(?P<state>[A-Z]{2})\s+(?P<pc>\d{5}(?:-\d{4})?)$")
-_POSTCODE_LAST = re.compile(r"^(?P<city>\D.*?)[\s,-]+(?P<pc>\d{4,6})$")
-
-
-@cache
-def _country_names(code: str) -> frozenset[str]:
-    """How the country's name is written on an address: in English and a few EU languages."""
-    from babel import Locale
-
-    names = {code.lower()}
-    for lang in ("en", "de", "fr", "nl", "it", "es", "pt", "pl", "sv", "da", "fi"):
-        try:
-            name = Locale.parse(lang).territories.get(code)
-        except (ValueError, LookupError):  # pragma: no cover - babel ships all of these
-            continue
-        if name:
-            names.add(name.lower())
-    if code == "GB":
-        names |= {"uk", "great britain", "england", "scotland", "wales", "northern ireland"}
-    if code == "US":
-        names |= {"usa", "u.s.a.", "united states of america"}
-    return frozenset(names)
-
-
-def split_address(lines: Iterable[str], country: str | None) -> Address:
-    """Street lines, postcode, city and country from the lines an invoice prints.
-
-    `20457 Hamburg`, `75008 Paris`, `1012 AB Amsterdam`, `Manchester` + `M1 3HE`,
-    `Austin, TX 78701` and `Bengaluru 560001` are understood; without a postcode line the last
-    line is the city and there is no postcode.
-    """
-    ls = [ln.strip() for ln in lines if ln and ln.strip()]
-    if ls and country and ls[-1].strip(" .").lower() in _country_names(country):
-        ls = ls[:-1]
-    for i in range(len(ls) - 1, -1, -1):
-        line = ls[i]
-        m = (_NL_POSTCODE.match(line) if country == "NL" else None) or _POSTCODE_FIRST.match(line) \
-            or _US_STYLE.match(line) or _POSTCODE_LAST.match(line)
-        if m is None and country in (None, "GB", "IE"):
-            m = _GB_POSTCODE.match(line)
-        if m is None:
-            continue
-        pc = m.group("pc")
-        city = m.group("city").strip(" ,")
-        if m.re is _US_STYLE:
-            city = f"{m.group('city').strip(' ,')}, {m.group('state')}"
-        rest = ls[:i] + ls[i + 1:]
-        if not city and i > 0:  # a postcode on its own line: the city is the line above
-            city, rest = ls[i - 1], ls[: i - 1] + ls[i + 1:]
-        return Address(tuple(rest[:3]), pc, city or None, country)
-    if len(ls) >= 2:
-        return Address(tuple(ls[:-1][:3]), None, ls[-1], country)
-    return Address(tuple(ls), None, None, country)
-
-
-def address_problems(lines: Iterable[str], country: str | None) -> list[str]:
-    """What a printed address lacks for an e-invoice's postal address, in words."""
-    a = split_address(lines, country)
-    out = []
-    if not country:
-        out.append("no country (BT-40/BT-55 are required)")
-    if not a.street:
-        out.append("no street line")
-    if a.postcode is None or a.city is None:
-        out.append("no line with postcode and city (e.g. '20457 Hamburg', or 'M1 3HE' below the town)")
-    return out
-
-
-# --------------------------------------------------------------------------------------------
-# what both syntaxes share
-# --------------------------------------------------------------------------------------------
-def _amount(m: Money) -> str:
-    return m.plain()
-
-
-def _rate(d: Decimal) -> str:
-    n = d.normalize()
-    return f"{n:f}" if n == n.to_integral() else f"{d:f}"
-
-
-def _qty(d: Decimal) -> str:
-    n = d.normalize()
-    return f"{n.quantize(Decimal(1)):f}" if n == n.to_integral() else f"{n:f}"
-
-
-@dataclass(frozen=True, slots=True)
-class Payee:
-    """Where the buyer pays (BG-16/BG-17)."""
-
-    means_code: str  # BT-81: 58 SEPA credit transfer, 30 credit transfer
-    account: str  # BT-84
-    is_iban: bool
-    account_name: str | None  # BT-85
-    bic: str | None  # BT-86
-
-
-def payee(inv: Invoice) -> Payee | None:
-    """The practice's account as printed on the record, or None when it printed none."""
-    b = inv.bank
-    iban = (b.get("iban") or "").replace(" ", "")
-    if iban:
-        code = "58" if inv.currency == "EUR" else "30"
-        return Payee(code, iban, True, b.get("account_name"), b.get("bic"))
-    if b.get("account_number"):
-        acct = f"{b.get('sort_code', '').replace('-', '')} {b['account_number']}".strip()
-        return Payee("30", acct, False, b.get("account_name"), b.get("bic"))
-    return None
-
-
-def _seller_company_id(p: Party) -> str | None:
-    return p.company_number
-
-
-def _notes(inv: Invoice) -> list[str]:
-    out = []
-    if inv.is_credit_note and inv.reason:
-        out.append(f"Credit note for invoice {inv.credits}: {inv.reason}")
-    if inv.tax_note:
-        out.append(inv.tax_note)
-    out += list(inv.notes)
-    return out
-
-
-def _terms_text(inv: Invoice) -> str:
-    if inv.is_credit_note:
-        return f"Credit note against invoice {inv.credits}; no payment is due from the buyer."
-    return f"Payment within {inv.payment_terms_days} days of the invoice date, by {inv.due_date.isoformat()}."
-
-
-def _require_number(inv: Invoice) -> str:
-    if not inv.number:
-        raise ConsultError("a draft has no number yet; e-invoices are made from issued invoices only")
-    return inv.number
-
-
-def _lxml():
-    from lxml import etree
-
-    return etree
-
-
-def _sub(parent: Any, tag: str, text: str | None = None, ns: dict[str, str] = NS, **attrs: str) -> Any:
-    prefix, name = tag.split(":")
-    el = _lxml().SubElement(parent, f"{{{ns[prefix]}}}{name}", attrs)
-    if text is not None:
-        el.text = text
-    return el
 
 
 # --------------------------------------------------------------------------------------------
 # CII (Factur-X EN 16931)
 # --------------------------------------------------------------------------------------------
 def _cii_date(parent: Any, tag: str, d: date, inner: str = "udt:DateTimeString") -> None:
-    _sub(_sub(parent, tag), inner, d.strftime("%Y%m%d"), format="102")
+    sub(sub(parent, tag), inner, d.strftime("%Y%m%d"), format="102")
 
 
 def _cii_party(parent: Any, tag: str, p: Party, cat: VatCategory, *, seller: bool) -> None:
-    el = _sub(parent, tag)
-    _sub(el, "ram:Name", p.name)
+    el = sub(parent, tag)
+    sub(el, "ram:Name", p.name)
     if seller and p.company_number:
-        _sub(_sub(el, "ram:SpecifiedLegalOrganization"), "ram:ID", p.company_number)
+        sub(sub(el, "ram:SpecifiedLegalOrganization"), "ram:ID", p.company_number)
     if p.contact and not seller:
-        _sub(_sub(el, "ram:DefinedTradeContact"), "ram:PersonName", p.contact)
+        sub(sub(el, "ram:DefinedTradeContact"), "ram:PersonName", p.contact)
     a = split_address(p.address, p.country)
-    addr = _sub(el, "ram:PostalTradeAddress")
+    addr = sub(el, "ram:PostalTradeAddress")
     if a.postcode:
-        _sub(addr, "ram:PostcodeCode", a.postcode)
+        sub(addr, "ram:PostcodeCode", a.postcode)
     for tag_, line in zip(("ram:LineOne", "ram:LineTwo", "ram:LineThree"), a.street, strict=False):
-        _sub(addr, tag_, line)
+        sub(addr, tag_, line)
     if a.city:
-        _sub(addr, "ram:CityName", a.city)
+        sub(addr, "ram:CityName", a.city)
     if p.country:
-        _sub(addr, "ram:CountryID", p.country)
+        sub(addr, "ram:CountryID", p.country)
     if p.email:
-        _sub(_sub(el, "ram:URIUniversalCommunication"), "ram:URIID", p.email, schemeID="EM")
+        sub(sub(el, "ram:URIUniversalCommunication"), "ram:URIID", p.email, schemeID="EM")
     if cat.vat_ids and p.vat_number:
-        _sub(_sub(el, "ram:SpecifiedTaxRegistration"), "ram:ID", p.vat_number, schemeID="VA")
+        sub(sub(el, "ram:SpecifiedTaxRegistration"), "ram:ID", p.vat_number, schemeID="VA")
 
 
 def cii_xml(inv: Invoice, books: Books | None = None) -> bytes:
@@ -303,93 +106,93 @@ def cii_xml(inv: Invoice, books: Books | None = None) -> bytes:
 
     `books` is not needed: the record holds everything printed (it is accepted so that all
     e-invoice builders share one signature)."""
-    etree = _lxml()
-    number = _require_number(inv)
+    etree = lxml_etree()
+    number = require_number(inv)
     cat = vat_category(inv)
     cur = inv.currency
     root = etree.Element(f"{{{NS['rsm']}}}CrossIndustryInvoice", nsmap=NS)
-    ctx = _sub(root, "rsm:ExchangedDocumentContext")
-    _sub(_sub(ctx, "ram:GuidelineSpecifiedDocumentContextParameter"), "ram:ID", CII_GUIDELINE)
-    doc = _sub(root, "rsm:ExchangedDocument")
-    _sub(doc, "ram:ID", number)
-    _sub(doc, "ram:TypeCode", TYPE_CODES[inv.kind])
+    ctx = sub(root, "rsm:ExchangedDocumentContext")
+    sub(sub(ctx, "ram:GuidelineSpecifiedDocumentContextParameter"), "ram:ID", CII_GUIDELINE)
+    doc = sub(root, "rsm:ExchangedDocument")
+    sub(doc, "ram:ID", number)
+    sub(doc, "ram:TypeCode", TYPE_CODES[inv.kind])
     _cii_date(doc, "ram:IssueDateTime", inv.issue_date)
-    for text in _notes(inv):
-        _sub(_sub(doc, "ram:IncludedNote"), "ram:Content", text)
-    tx = _sub(root, "rsm:SupplyChainTradeTransaction")
+    for text in document_notes(inv):
+        sub(sub(doc, "ram:IncludedNote"), "ram:Content", text)
+    tx = sub(root, "rsm:SupplyChainTradeTransaction")
     for i, ln in enumerate(inv.lines, 1):
-        item = _sub(tx, "ram:IncludedSupplyChainTradeLineItem")
-        _sub(_sub(item, "ram:AssociatedDocumentLineDocument"), "ram:LineID", str(i))
-        _sub(_sub(item, "ram:SpecifiedTradeProduct"), "ram:Name", ln.description)
-        agr = _sub(item, "ram:SpecifiedLineTradeAgreement")
-        _sub(_sub(agr, "ram:NetPriceProductTradePrice"), "ram:ChargeAmount", _amount(ln.unit_price))
-        _sub(_sub(item, "ram:SpecifiedLineTradeDelivery"), "ram:BilledQuantity", _qty(ln.quantity),
+        item = sub(tx, "ram:IncludedSupplyChainTradeLineItem")
+        sub(sub(item, "ram:AssociatedDocumentLineDocument"), "ram:LineID", str(i))
+        sub(sub(item, "ram:SpecifiedTradeProduct"), "ram:Name", ln.description)
+        agr = sub(item, "ram:SpecifiedLineTradeAgreement")
+        sub(sub(agr, "ram:NetPriceProductTradePrice"), "ram:ChargeAmount", amount_text(ln.unit_price))
+        sub(sub(item, "ram:SpecifiedLineTradeDelivery"), "ram:BilledQuantity", quantity_text(ln.quantity),
              unitCode=UNIT_CODES.get(ln.unit, "C62"))
-        st = _sub(item, "ram:SpecifiedLineTradeSettlement")
-        tax = _sub(st, "ram:ApplicableTradeTax")
-        _sub(tax, "ram:TypeCode", "VAT")
-        _sub(tax, "ram:CategoryCode", cat.code)
+        st = sub(item, "ram:SpecifiedLineTradeSettlement")
+        tax = sub(st, "ram:ApplicableTradeTax")
+        sub(tax, "ram:TypeCode", "VAT")
+        sub(tax, "ram:CategoryCode", cat.code)
         if cat.rate is not None:
-            _sub(tax, "ram:RateApplicablePercent", _rate(cat.rate))
+            sub(tax, "ram:RateApplicablePercent", rate_text(cat.rate))
         if ln.period_start and ln.period_end:
-            per = _sub(st, "ram:BillingSpecifiedPeriod")
+            per = sub(st, "ram:BillingSpecifiedPeriod")
             _cii_date(per, "ram:StartDateTime", ln.period_start)
             _cii_date(per, "ram:EndDateTime", ln.period_end)
-        _sub(_sub(st, "ram:SpecifiedTradeSettlementLineMonetarySummation"), "ram:LineTotalAmount", _amount(ln.net))
-    agr = _sub(tx, "ram:ApplicableHeaderTradeAgreement")
+        sub(sub(st, "ram:SpecifiedTradeSettlementLineMonetarySummation"), "ram:LineTotalAmount", amount_text(ln.net))
+    agr = sub(tx, "ram:ApplicableHeaderTradeAgreement")
     if inv.buyer_reference:
-        _sub(agr, "ram:BuyerReference", inv.buyer_reference)
+        sub(agr, "ram:BuyerReference", inv.buyer_reference)
     _cii_party(agr, "ram:SellerTradeParty", inv.seller, cat, seller=True)
     _cii_party(agr, "ram:BuyerTradeParty", inv.buyer, cat, seller=False)
     if inv.po_number:
-        _sub(_sub(agr, "ram:BuyerOrderReferencedDocument"), "ram:IssuerAssignedID", inv.po_number)
-    _sub(tx, "ram:ApplicableHeaderTradeDelivery")
-    st = _sub(tx, "ram:ApplicableHeaderTradeSettlement")
-    _sub(st, "ram:PaymentReference", number)
+        sub(sub(agr, "ram:BuyerOrderReferencedDocument"), "ram:IssuerAssignedID", inv.po_number)
+    sub(tx, "ram:ApplicableHeaderTradeDelivery")
+    st = sub(tx, "ram:ApplicableHeaderTradeSettlement")
+    sub(st, "ram:PaymentReference", number)
     if inv.vat_gbp is not None and cur != "GBP":
-        _sub(st, "ram:TaxCurrencyCode", "GBP")
-    _sub(st, "ram:InvoiceCurrencyCode", cur)
+        sub(st, "ram:TaxCurrencyCode", "GBP")
+    sub(st, "ram:InvoiceCurrencyCode", cur)
     pay = payee(inv)
     if pay is not None and not inv.is_credit_note:
-        pm = _sub(st, "ram:SpecifiedTradeSettlementPaymentMeans")
-        _sub(pm, "ram:TypeCode", pay.means_code)
-        acct = _sub(pm, "ram:PayeePartyCreditorFinancialAccount")
-        _sub(acct, "ram:IBANID" if pay.is_iban else "ram:ProprietaryID", pay.account)
+        pm = sub(st, "ram:SpecifiedTradeSettlementPaymentMeans")
+        sub(pm, "ram:TypeCode", pay.means_code)
+        acct = sub(pm, "ram:PayeePartyCreditorFinancialAccount")
+        sub(acct, "ram:IBANID" if pay.is_iban else "ram:ProprietaryID", pay.account)
         if pay.account_name:
-            _sub(acct, "ram:AccountName", pay.account_name)
+            sub(acct, "ram:AccountName", pay.account_name)
         if pay.bic:
-            _sub(_sub(pm, "ram:PayeeSpecifiedCreditorFinancialInstitution"), "ram:BICID", pay.bic)
-    tax = _sub(st, "ram:ApplicableTradeTax")
-    _sub(tax, "ram:CalculatedAmount", _amount(inv.vat))
-    _sub(tax, "ram:TypeCode", "VAT")
+            sub(sub(pm, "ram:PayeeSpecifiedCreditorFinancialInstitution"), "ram:BICID", pay.bic)
+    tax = sub(st, "ram:ApplicableTradeTax")
+    sub(tax, "ram:CalculatedAmount", amount_text(inv.vat))
+    sub(tax, "ram:TypeCode", "VAT")
     if cat.reason:
-        _sub(tax, "ram:ExemptionReason", cat.reason)
-    _sub(tax, "ram:BasisAmount", _amount(inv.net))
-    _sub(tax, "ram:CategoryCode", cat.code)
+        sub(tax, "ram:ExemptionReason", cat.reason)
+    sub(tax, "ram:BasisAmount", amount_text(inv.net))
+    sub(tax, "ram:CategoryCode", cat.code)
     if cat.reason_code:
-        _sub(tax, "ram:ExemptionReasonCode", cat.reason_code)
+        sub(tax, "ram:ExemptionReasonCode", cat.reason_code)
     if cat.code == "S":
         _cii_date(tax, "ram:TaxPointDate", inv.tax_point, "udt:DateString")
     if cat.rate is not None:
-        _sub(tax, "ram:RateApplicablePercent", _rate(cat.rate))
-    per = _sub(st, "ram:BillingSpecifiedPeriod")
+        sub(tax, "ram:RateApplicablePercent", rate_text(cat.rate))
+    per = sub(st, "ram:BillingSpecifiedPeriod")
     _cii_date(per, "ram:StartDateTime", inv.supply_start)
     _cii_date(per, "ram:EndDateTime", inv.supply_end)
-    terms = _sub(st, "ram:SpecifiedTradePaymentTerms")
-    _sub(terms, "ram:Description", _terms_text(inv))
+    terms = sub(st, "ram:SpecifiedTradePaymentTerms")
+    sub(terms, "ram:Description", terms_text(inv))
     if not inv.is_credit_note:
         _cii_date(terms, "ram:DueDateDateTime", inv.due_date)
-    tot = _sub(st, "ram:SpecifiedTradeSettlementHeaderMonetarySummation")
-    _sub(tot, "ram:LineTotalAmount", _amount(_line_total(inv)))
-    _sub(tot, "ram:TaxBasisTotalAmount", _amount(inv.net))
-    _sub(tot, "ram:TaxTotalAmount", _amount(inv.vat), currencyID=cur)
+    tot = sub(st, "ram:SpecifiedTradeSettlementHeaderMonetarySummation")
+    sub(tot, "ram:LineTotalAmount", amount_text(_line_total(inv)))
+    sub(tot, "ram:TaxBasisTotalAmount", amount_text(inv.net))
+    sub(tot, "ram:TaxTotalAmount", amount_text(inv.vat), currencyID=cur)
     if inv.vat_gbp is not None and cur != "GBP":
-        _sub(tot, "ram:TaxTotalAmount", _amount(inv.vat_gbp), currencyID="GBP")
-    _sub(tot, "ram:GrandTotalAmount", _amount(inv.total))
-    _sub(tot, "ram:DuePayableAmount", _amount(inv.total))
+        sub(tot, "ram:TaxTotalAmount", amount_text(inv.vat_gbp), currencyID="GBP")
+    sub(tot, "ram:GrandTotalAmount", amount_text(inv.total))
+    sub(tot, "ram:DuePayableAmount", amount_text(inv.total))
     if inv.is_credit_note and inv.credits:
-        ref = _sub(st, "ram:InvoiceReferencedDocument")
-        _sub(ref, "ram:IssuerAssignedID", inv.credits)
+        ref = sub(st, "ram:InvoiceReferencedDocument")
+        sub(ref, "ram:IssuerAssignedID", inv.credits)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
@@ -406,7 +209,7 @@ def _line_total(inv: Invoice) -> Money:
 # UBL 2.1 (Peppol BIS Billing 3.0)
 # --------------------------------------------------------------------------------------------
 def _u(parent: Any, tag: str, text: str | None = None, **attrs: str) -> Any:
-    return _sub(parent, tag, text, UBL_NS, **attrs)
+    return sub(parent, tag, text, UBL_NS, **attrs)
 
 
 def _ubl_party(parent: Any, tag: str, p: Party, cat: VatCategory, *, seller: bool) -> None:
@@ -442,7 +245,7 @@ def _ubl_category(parent: Any, tag: str, cat: VatCategory, *, reasons: bool) -> 
     c = _u(parent, tag)
     _u(c, "cbc:ID", cat.code)
     if cat.rate is not None:
-        _u(c, "cbc:Percent", _rate(cat.rate))
+        _u(c, "cbc:Percent", rate_text(cat.rate))
     if reasons and cat.reason_code:
         _u(c, "cbc:TaxExemptionReasonCode", cat.reason_code)
     if reasons and cat.reason:
@@ -452,8 +255,8 @@ def _ubl_category(parent: Any, tag: str, cat: VatCategory, *, reasons: bool) -> 
 
 def ubl_xml(inv: Invoice, books: Books | None = None) -> bytes:
     """The record as a UBL 2.1 Invoice (or CreditNote) with Peppol BIS Billing 3.0 ids."""
-    etree = _lxml()
-    number = _require_number(inv)
+    etree = lxml_etree()
+    number = require_number(inv)
     cat = vat_category(inv)
     cur = inv.currency
     credit = inv.is_credit_note
@@ -469,7 +272,7 @@ def ubl_xml(inv: Invoice, books: Books | None = None) -> bytes:
         _u(root, "cbc:InvoiceTypeCode", TYPE_CODES[inv.kind])
     else:
         _u(root, "cbc:CreditNoteTypeCode", TYPE_CODES[inv.kind])
-    notes = _notes(inv)
+    notes = document_notes(inv)
     if notes:  # Peppol R002: at most one note on document level
         _u(root, "cbc:Note", "\n".join(notes))
     if cat.code == "S":
@@ -499,26 +302,26 @@ def ubl_xml(inv: Invoice, books: Books | None = None) -> bytes:
             _u(acct, "cbc:Name", pay.account_name)
         if pay.bic:
             _u(_u(acct, "cac:FinancialInstitutionBranch"), "cbc:ID", pay.bic)
-    _u(_u(root, "cac:PaymentTerms"), "cbc:Note", _terms_text(inv))
+    _u(_u(root, "cac:PaymentTerms"), "cbc:Note", terms_text(inv))
     tt = _u(root, "cac:TaxTotal")
-    _u(tt, "cbc:TaxAmount", _amount(inv.vat), currencyID=cur)
+    _u(tt, "cbc:TaxAmount", amount_text(inv.vat), currencyID=cur)
     sub = _u(tt, "cac:TaxSubtotal")
-    _u(sub, "cbc:TaxableAmount", _amount(inv.net), currencyID=cur)
-    _u(sub, "cbc:TaxAmount", _amount(inv.vat), currencyID=cur)
+    _u(sub, "cbc:TaxableAmount", amount_text(inv.net), currencyID=cur)
+    _u(sub, "cbc:TaxAmount", amount_text(inv.vat), currencyID=cur)
     _ubl_category(sub, "cac:TaxCategory", cat, reasons=True)
     if inv.vat_gbp is not None and cur != "GBP":  # BT-111: no subtotals (Peppol R054)
-        _u(_u(root, "cac:TaxTotal"), "cbc:TaxAmount", _amount(inv.vat_gbp), currencyID="GBP")
+        _u(_u(root, "cac:TaxTotal"), "cbc:TaxAmount", amount_text(inv.vat_gbp), currencyID="GBP")
     tot = _u(root, "cac:LegalMonetaryTotal")
-    _u(tot, "cbc:LineExtensionAmount", _amount(_line_total(inv)), currencyID=cur)
-    _u(tot, "cbc:TaxExclusiveAmount", _amount(inv.net), currencyID=cur)
-    _u(tot, "cbc:TaxInclusiveAmount", _amount(inv.total), currencyID=cur)
-    _u(tot, "cbc:PayableAmount", _amount(inv.total), currencyID=cur)
+    _u(tot, "cbc:LineExtensionAmount", amount_text(_line_total(inv)), currencyID=cur)
+    _u(tot, "cbc:TaxExclusiveAmount", amount_text(inv.net), currencyID=cur)
+    _u(tot, "cbc:TaxInclusiveAmount", amount_text(inv.total), currencyID=cur)
+    _u(tot, "cbc:PayableAmount", amount_text(inv.total), currencyID=cur)
     for i, ln in enumerate(inv.lines, 1):
         line = _u(root, "cac:CreditNoteLine" if credit else "cac:InvoiceLine")
         _u(line, "cbc:ID", str(i))
         unit = UNIT_CODES.get(ln.unit, "C62")
-        _u(line, "cbc:CreditedQuantity" if credit else "cbc:InvoicedQuantity", _qty(ln.quantity), unitCode=unit)
-        _u(line, "cbc:LineExtensionAmount", _amount(ln.net), currencyID=cur)
+        _u(line, "cbc:CreditedQuantity" if credit else "cbc:InvoicedQuantity", quantity_text(ln.quantity), unitCode=unit)
+        _u(line, "cbc:LineExtensionAmount", amount_text(ln.net), currencyID=cur)
         if ln.period_start and ln.period_end:
             lp = _u(line, "cac:InvoicePeriod")
             _u(lp, "cbc:StartDate", ln.period_start.isoformat())
@@ -527,7 +330,7 @@ def ubl_xml(inv: Invoice, books: Books | None = None) -> bytes:
         _u(item, "cbc:Name", ln.description)
         _ubl_category(item, "cac:ClassifiedTaxCategory", cat, reasons=False)
         price = _u(line, "cac:Price")
-        _u(price, "cbc:PriceAmount", _amount(ln.unit_price), currencyID=cur)
+        _u(price, "cbc:PriceAmount", amount_text(ln.unit_price), currencyID=cur)
         _u(price, "cbc:BaseQuantity", "1", unitCode=unit)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
@@ -604,7 +407,7 @@ def facturx_pdf(pdf: bytes, inv: Invoice, books: Books | None = None) -> bytes:
     PDF/A (unembedded fonts) or XML that fails the official schema."""
     from .einvoice_pdf import embed_facturx
 
-    number = _require_number(inv)
+    number = require_number(inv)
     xml = _valid(cii_xml(inv, books), "cii", inv)
     return embed_facturx(pdf, xml, inv, number)
 

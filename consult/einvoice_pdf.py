@@ -66,7 +66,8 @@ def srgb_icc() -> bytes:
         (b"rTRC", curve), (b"gTRC", curve), (b"bTRC", curve),
     ]
     offset = 128 + 4 + 12 * len(tags)
-    table, data, placed = b"", b"", {}
+    table, data = b"", b""
+    placed: dict[bytes, tuple[int, int]] = {}
     for sig, body in tags:
         if body in placed:  # the three curves share one copy
             off, size = placed[body]
@@ -169,9 +170,9 @@ def embed_facturx(pdf: bytes, xml: bytes, inv: Invoice, number: str) -> bytes:
                               pdf_metadata={k: meta[k] for k in ("author", "keywords", "title", "subject")},
                               lang=lang, xmp_compression=False)
     writer = PdfWriter(clone_from=PdfReader(BytesIO(fx)))
-    icc = DecodedStreamObject()
-    icc.set_data(srgb_icc())
-    icc = icc.flate_encode()
+    raw = DecodedStreamObject()
+    raw.set_data(srgb_icc())
+    icc = raw.flate_encode()
     icc[NameObject("/N")] = NumberObject(3)
     intent = DictionaryObject({
         NameObject("/Type"): NameObject("/OutputIntent"),
@@ -191,7 +192,7 @@ def embed_facturx(pdf: bytes, xml: bytes, inv: Invoice, number: str) -> bytes:
     writer.add_metadata({"/Title": title, "/Author": seller, "/Subject": meta["subject"],
                          "/Keywords": meta["keywords"], "/Creator": "consult", "/Producer": "consult",
                          "/CreationDate": stamp, "/ModDate": stamp})
-    info = writer._info.get_object() if writer._info is not None else {}
+    info: Any = writer._info.get_object() if writer._info is not None else {}
     info.pop("/Trapped", None)  # ReportLab's /False has no XMP twin here; PDF/A wants them to agree
     _fix_embedded_dates(writer, stamp)
     writer.pdf_header = "%PDF-1.7"  # PDF/A-3 is built on PDF 1.7 (ISO 32000-1): embedded files with /AF

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from .einvoice import NS, UBL_NS
+from .einvoice_terms import NS, UBL_NS
 
 TWO = Decimal("0.01")
 
@@ -100,6 +100,11 @@ def _dec(text: str | None, default: Decimal | None = None) -> Decimal | None:
         return default
 
 
+def _num(text: str | None, default: Decimal) -> Decimal:
+    got = _dec(text, default)
+    return default if got is None else got
+
+
 def _iso(text: str | None) -> str | None:
     if text is None:
         return None
@@ -133,19 +138,19 @@ def read_cii(xml: bytes) -> Parsed:
             one("ram:SpecifiedLineTradeSettlement/ram:BillingSpecifiedPeriod/ram:EndDateTime/udt:DateTimeString", it)
         lines.append(Line(
             one("ram:AssociatedDocumentLineDocument/ram:LineID", it) or "",
-            _dec(one("ram:SpecifiedLineTradeDelivery/ram:BilledQuantity", it), Decimal(0)),
+            _num(one("ram:SpecifiedLineTradeDelivery/ram:BilledQuantity", it), Decimal(0)),
             one("ram:SpecifiedLineTradeDelivery/ram:BilledQuantity/@unitCode", it) or "",
-            _dec(one("ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeSettlementLineMonetarySummation/"
+            _num(one("ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeSettlementLineMonetarySummation/"
                      "ram:LineTotalAmount", it), Decimal(0)),
-            _dec(one("ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:ChargeAmount", it), Decimal(0)),
-            _dec(one("ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:BasisQuantity", it), Decimal(1)),
+            _num(one("ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:ChargeAmount", it), Decimal(0)),
+            _num(one("ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:BasisQuantity", it), Decimal(1)),
             one("ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax/ram:CategoryCode", it) or "",
             _dec(one("ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax/ram:RateApplicablePercent", it)),
             one("ram:SpecifiedTradeProduct/ram:Name", it) or "",
             (_iso(ps) or "", _iso(pe) or "") if ps and pe else None,
         ))
     breakdown = tuple(
-        Breakdown(_dec(one("ram:BasisAmount", t), Decimal(0)), _dec(one("ram:CalculatedAmount", t), Decimal(0)),
+        Breakdown(_num(one("ram:BasisAmount", t), Decimal(0)), _num(one("ram:CalculatedAmount", t), Decimal(0)),
                   one("ram:CategoryCode", t) or "", _dec(one("ram:RateApplicablePercent", t)),
                   one("ram:ExemptionReason", t), one("ram:ExemptionReasonCode", t))
         for t in root.xpath(f"{st}/ram:ApplicableTradeTax", namespaces=NS))
@@ -225,9 +230,9 @@ def read_ubl(xml: bytes) -> Parsed:
     for ln in root.xpath(line_tag, namespaces=ns):
         ps, pe = one("cac:InvoicePeriod/cbc:StartDate", ln), one("cac:InvoicePeriod/cbc:EndDate", ln)
         lines.append(Line(
-            one("cbc:ID", ln) or "", _dec(one(qty_tag, ln), Decimal(0)), one(f"{qty_tag}/@unitCode", ln) or "",
-            _dec(one("cbc:LineExtensionAmount", ln), Decimal(0)), _dec(one("cac:Price/cbc:PriceAmount", ln), Decimal(0)),
-            _dec(one("cac:Price/cbc:BaseQuantity", ln), Decimal(1)),
+            one("cbc:ID", ln) or "", _num(one(qty_tag, ln), Decimal(0)), one(f"{qty_tag}/@unitCode", ln) or "",
+            _num(one("cbc:LineExtensionAmount", ln), Decimal(0)), _num(one("cac:Price/cbc:PriceAmount", ln), Decimal(0)),
+            _num(one("cac:Price/cbc:BaseQuantity", ln), Decimal(1)),
             one("cac:Item/cac:ClassifiedTaxCategory/cbc:ID", ln) or "",
             _dec(one("cac:Item/cac:ClassifiedTaxCategory/cbc:Percent", ln)), one("cac:Item/cbc:Name", ln) or "",
             (ps, pe) if ps and pe else None,
@@ -235,7 +240,7 @@ def read_ubl(xml: bytes) -> Parsed:
     totals = root.xpath("cac:TaxTotal", namespaces=ns)
     tax_by_cur = {t.find(f"{{{ns['cbc']}}}TaxAmount").get("currencyID"): _dec(one("cbc:TaxAmount", t)) for t in totals}
     breakdown = tuple(
-        Breakdown(_dec(one("cbc:TaxableAmount", s), Decimal(0)), _dec(one("cbc:TaxAmount", s), Decimal(0)),
+        Breakdown(_num(one("cbc:TaxableAmount", s), Decimal(0)), _num(one("cbc:TaxAmount", s), Decimal(0)),
                   one("cac:TaxCategory/cbc:ID", s) or "", _dec(one("cac:TaxCategory/cbc:Percent", s)),
                   one("cac:TaxCategory/cbc:TaxExemptionReason", s), one("cac:TaxCategory/cbc:TaxExemptionReasonCode", s))
         for s in root.xpath("cac:TaxTotal/cac:TaxSubtotal", namespaces=ns))

@@ -54,8 +54,10 @@ class Styles:
     cell_bold: ParagraphStyle
 
 
+@cache
 def styles_for(theme: Theme, fonts: FontSet) -> Styles:
-    """Paragraph styles in the theme's fonts and colours."""
+    """Paragraph styles in the theme's fonts and colours (made once per theme and fonts; treat
+    them as read-only — derive a ParagraphStyle(parent=…) to change one)."""
     size = theme.font_size
     text, muted, accent = colour(theme.colours.text), colour(theme.colours.muted), colour(theme.colours.accent)
     body = ParagraphStyle("body", fontName=fonts.regular, fontSize=size, leading=size * 1.35, textColor=text,

@@ -12,6 +12,7 @@ Words come from the theme's labels, so they can be translated per books folder.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from babel.dates import format_date
@@ -62,11 +63,21 @@ def _title(inv: Invoice, theme: Theme) -> str:
 
 
 def _money(m: Money, inv: Invoice) -> str:
-    return m.format(inv.locale)
+    return _format_money(m, inv.locale)
+
+
+@lru_cache(maxsize=4096)
+def _format_money(m: Money, locale: str) -> str:
+    return m.format(locale)  # the one formatting rule (babel/CLDR); cached: a 200-line invoice repeats prices
 
 
 def _date(d, theme: Theme) -> str:
-    return str(format_date(d, format=theme.date_format, locale=theme.locale))
+    return _format_date(d, theme.date_format, theme.locale)
+
+
+@lru_cache(maxsize=1024)
+def _format_date(d, pattern: str, locale: str) -> str:
+    return str(format_date(d, format=pattern, locale=locale))
 
 
 def _quantity(q, inv: Invoice) -> str:

@@ -196,12 +196,12 @@ def report_text(e: Earnings, locale: str, detail: bool = False) -> str:
         r: dict[str, Any] = {first: g.label}
         if e.by != "stream":
             r.update({s: g.by_stream[s] for s in e.streams})
-        r.update(income=g.income, VAT=g.vat, days=g.days)
+        r.update(income=g.income, VAT=g.vat, days=_days(g.days))
         rows.append(r)
     total: dict[str, Any] = {first: "Total"}
     if e.by != "stream":
         total.update({s: e.by_stream[s] for s in e.streams})
-    total.update(income=e.income, VAT=e.vat, days=e.billable_days)
+    total.update(income=e.income, VAT=e.vat, days=_days(e.billable_days))
     rows.append(total)
     out = [head, "", table(rows, locale=locale)]
     util = f"{e.utilisation}%" if e.utilisation is not None else "n/a"
@@ -210,7 +210,7 @@ def report_text(e: Earnings, locale: str, detail: bool = False) -> str:
         ("Income", _money(e.income, locale)),
         ("  of which withheld at source", _money(e.withheld, locale)),
         ("VAT charged (not income)", _money(e.vat, locale)),
-        ("Billable days worked", f"{e.billable_days}"),
+        ("Billable days worked", _days(e.billable_days)),
         ("Working days available", wd),
         ("Utilisation", util),
         ("Effective day rate", _money(e.effective_day_rate, locale) or "n/a"),
@@ -228,6 +228,13 @@ def report_text(e: Earnings, locale: str, detail: bool = False) -> str:
                             "stream": r.stream, "amount": r.amount, "rate": r.rate, "source": r.source,
                             e.currency: r.base} for r in e.rows], locale=locale)]
     return "\n".join(out)
+
+
+def _days(d: Any) -> str:
+    """Days to the three places billing uses, the same in every row (0.000, 17.708)."""
+    from decimal import Decimal
+
+    return f"{Decimal(d):.3f}"
 
 
 RECEIVABLE_COLUMNS = ("number", "client", "issued", "due", "currency", "outstanding", "age_days", "bucket",

@@ -184,10 +184,10 @@ def embed_facturx(pdf: bytes, xml: bytes, inv: Invoice, number: str) -> bytes:
     })
     root = writer._root_object
     root[NameObject("/OutputIntents")] = ArrayObject([writer._add_object(intent)])
-    xmp = DecodedStreamObject()
+    # factur-x's XMP stream (uncompressed) is rewritten in place: a replacement object would leave
+    # the old one, stamped with the clock, in the file as an orphan
+    xmp = root["/Metadata"].get_object()
     xmp.set_data(_xmp(meta, inv.issue_date))
-    xmp.update({NameObject("/Type"): NameObject("/Metadata"), NameObject("/Subtype"): NameObject("/XML")})
-    root[NameObject("/Metadata")] = writer._add_object(xmp)
     stamp = _pdf_date(inv.issue_date)
     writer.add_metadata({"/Title": title, "/Author": seller, "/Subject": meta["subject"],
                          "/Keywords": meta["keywords"], "/Creator": "consult", "/Producer": "consult",

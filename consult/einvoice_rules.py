@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from .einvoice_terms import NS, UBL_NS
@@ -348,8 +348,11 @@ def en16931_problems(p: Parsed) -> list[str]:
         c = b.category
         rule(b.basis == basis, f"BR-{c}-08", f"category {c} taxable amount {b.basis} != sum of its lines {basis}")
         if c == "S":
-            want = (b.basis * (b.rate or 0) / 100).quantize(TWO, ROUND_HALF_UP)
-            rule(b.tax == want, "BR-S-09", f"VAT {b.tax} != {b.basis} x {b.rate}% = {want}")
+            exact = b.basis * (b.rate or 0) / 100
+            want = exact.quantize(TWO, ROUND_HALF_UP)
+            # half up, or down to the penny when the practice uses HMRC's whole-penny option
+            rule(b.tax in (want, exact.quantize(TWO, ROUND_DOWN)), "BR-S-09",
+                 f"VAT {b.tax} != {b.basis} x {b.rate}% = {want}")
             rule(b.rate is not None and b.rate > 0, "BR-S-05", "standard rate must be above zero")
         else:
             rule(b.tax == 0, f"BR-{c}-09", f"category {c} VAT must be 0, is {b.tax}")

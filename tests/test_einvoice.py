@@ -265,10 +265,17 @@ class TestPdfA3:
         """PDF/A: the result uses only embedded fonts."""
         assert unembedded_fonts(ei.facturx_pdf(tiny_pdf(), hafen)) == []
 
-    def test_same_record_gives_the_same_bytes(self, hafen: Invoice) -> None:
-        """No clock inside: two runs give identical PDFs."""
+    def test_same_record_gives_the_same_bytes_whatever_the_clock(self, hafen: Invoice, monkeypatch) -> None:
+        """factur-x stamps the time of generation; none of it survives: two runs a year apart are identical."""
+        import facturx.facturx as fxmod
+
         pdf = tiny_pdf()
-        assert ei.facturx_pdf(pdf, hafen) == ei.facturx_pdf(pdf, hafen)
+        monkeypatch.setattr(fxmod, "_get_metadata_timestamp", lambda: "2026-11-23T10:00:00+00:00")
+        monkeypatch.setattr(fxmod, "_get_pdf_timestamp", lambda date=None: "D:20261123100000+00'00'")
+        first = ei.facturx_pdf(pdf, hafen)
+        monkeypatch.setattr(fxmod, "_get_metadata_timestamp", lambda: "2027-11-23T10:00:01+00:00")
+        monkeypatch.setattr(fxmod, "_get_pdf_timestamp", lambda date=None: "D:20271123100001+00'00'")
+        assert ei.facturx_pdf(pdf, hafen) == first
 
     def test_a_pdf_with_unembedded_fonts_is_refused(self, hafen: Invoice) -> None:
         """Helvetica (ReportLab's default, never embedded) cannot be PDF/A: say so, make nothing."""
@@ -599,3 +606,32 @@ def test_invoice_create_facturx_issues_a_pdf_carrying_the_xml(sample_books: Path
         (number, "2026-11-02", D("1753.75"), D("0.00"), D("1753.75"))
     assert (p.lines[0].quantity, p.lines[0].unit, p.lines[0].price) == (D("15.25"), "HUR", D("115.00"))
     assert problems(xml, "cii") == [] and unembedded_fonts(pdf) == []
+
+
+def test_vat_rounded_down_to_the_penny_is_accepted_but_not_a_wrong_figure(acme: Invoice) -> None:
+    """12.34 at 20 % is 2.468: 2.47 (half up) and 2.46 (HMRC's round-down option) pass BR-S-09, 2.45 does not."""
+    def inv(vat: str) -> Invoice:
+        line = replace(acme.lines[0], quantity=D(1), unit="item", unit_price=gbp("12.34"), net=gbp("12.34"))
+        return replace(acme, lines=(line,), net=gbp("12.34"), vat=gbp(vat), total=gbp("12.34") + gbp(vat))
+
+    assert problems(ei.cii_xml(inv("2.47")), "cii") == []
+    assert problems(ei.cii_xml(inv("2.46")), "cii") == []
+    assert problems(ei.cii_xml(inv("2.45")), "cii") == ["BR-S-09: VAT 2.45 != 12.34 x 20% = 2.47"]
+
+
+def test_sample_standard_rated_invoice_with_expenses_exports_line_by_line(sample_books: Path) -> None:
+    """acme October from the real invoicing: every line, the 20 % VAT and the totals tie to the record."""
+    from consult.invoicing import build_invoice
+    from consult.loader import open_books
+
+    books = open_books(sample_books)
+    inv = replace(build_invoice(books, "acme-analytics", date(2026, 10, 1), date(2026, 10, 31),
+                                issued=date(2026, 11, 2)), number="INV-2026-0001")
+    for syntax in ("cii", "ubl"):
+        xml = ei.export_xml(inv, books, syntax)
+        p = read_cii(xml) if syntax == "cii" else read_ubl(xml)
+        assert [(ln.quantity, ln.price, ln.net) for ln in p.lines] == \
+            [(ln.quantity, ln.unit_price.amount, ln.net.amount) for ln in inv.lines]
+        assert [ln.unit for ln in p.lines] == [ei.UNIT_CODES[ln.unit] for ln in inv.lines]
+        assert (p.tax_exclusive, p.tax_total, p.payable) == (inv.net.amount, inv.vat.amount, inv.total.amount)
+        assert [(b.category, b.rate) for b in p.breakdown] == [("S", D(20))]

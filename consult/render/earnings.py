@@ -5,8 +5,8 @@ report already holds (no arithmetic here). The chart is ReportLab's own graphics
 (`VerticalBarChart`, stacked by stream), so no plotting library is needed; bar heights are the
 converted amounts as floats, used for drawing only, never for a printed figure.
 
-It uses the shared document layer (consult.render.document / text / theme) when it is there,
-so the report wears the practice's theme like its invoices.
+It uses the shared document layer (consult.render.document / text / theme), so the report
+wears the practice's theme, fonts and footer like its invoices.
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
@@ -38,96 +37,50 @@ def _esc(text: str) -> str:
 
 class _Kit:
     """Theme, fonts, styles and the escaping paragraph maker of the shared layer
-    (consult.render.theme / fonts / text / document); DejaVu Sans and plain escaping only if
-    that layer is absent."""
+    (consult.render.theme / fonts / text / document), so the report wears the practice's theme."""
 
     def __init__(self, books_root: Path | None = None, template: str = "default") -> None:
-        self.theme: Any = None
-        self.fonts: Any = None
-        self.width = 170 * mm
-        accent, stripe, muted = "#1f4e79", "#f3f6fa", "#555555"
-        try:
-            from .document import frame_width, styles_for
-            from .fonts import fonts_for
-            from .theme import load_theme
-        except ImportError:
-            self.font, self.bold = _fallback_fonts()
-            ss = getSampleStyleSheet()
-            self.body = ParagraphStyle("body", parent=ss["BodyText"], fontName=self.font, fontSize=8, leading=10)
-            self.small = ParagraphStyle("small", parent=self.body, leading=10.5, textColor=colors.HexColor(muted))
-            self.h1 = ParagraphStyle("h1", parent=self.body, fontName=self.bold, fontSize=18, leading=22,
-                                     textColor=colors.HexColor(accent))
-            self.h2 = ParagraphStyle("h2", parent=self.h1, fontSize=11, leading=14, spaceBefore=9, spaceAfter=4)
-        else:
-            self.theme = load_theme(Path(books_root or "."), template)
-            self.fonts = fonts_for(self.theme)
-            self.font, self.bold = self.fonts.regular, self.fonts.bold
-            st = styles_for(self.theme, self.fonts)
-            self.body, self.small, self.h1, self.h2 = st.cell, st.muted, st.title, st.heading
-            self.width = frame_width(self.theme)
-            c = self.theme.colours
-            accent, stripe, muted = c.accent, c.stripe, c.muted
-        self.accent, self.stripe, self.muted = (colors.HexColor(x) for x in (accent, stripe, muted))
+        from .document import frame_width, styles_for
+        from .fonts import fonts_for
+        from .theme import load_theme
+
+        self.theme = load_theme(Path(books_root or "."), template)
+        self.fonts = fonts_for(self.theme)
+        self.font, self.bold = self.fonts.regular, self.fonts.bold
+        st = styles_for(self.theme, self.fonts)
+        self.body, self.small, self.h1, self.h2 = st.cell, st.muted, st.title, st.heading
+        self.width = frame_width(self.theme)
+        c = self.theme.colours
+        self.accent, self.stripe, self.muted = (colors.HexColor(x) for x in (c.accent, c.stripe, c.muted))
 
     def p(self, text: str, style: ParagraphStyle) -> Paragraph:
         """User text, always escaped (and each character in a font that has it)."""
-        if self.fonts is not None:
-            from .text import para
+        from .text import para
 
-            return para(text, style, self.fonts)
-        return Paragraph(_esc(text), style)
+        return para(text, style, self.fonts)
 
     def c(self, text: str) -> Any:
         """A table cell of user text."""
-        if self.fonts is not None:
-            from .text import cell
+        from .text import cell
 
-            return cell(text, self.body, self.fonts)
-        return Paragraph(_esc(text), self.body)
+        return cell(text, self.body, self.fonts)
 
     def table(self, rows: list[list[Any]], widths: list[float]) -> Table:
         """A data table with a header repeated on each page and its total row kept with it, in a
         smaller size so that a column per stream fits the page; header words wrap."""
+        from .document import table
+
         size = TABLE_FONT_SIZE
-        head_colour = colors.white if self.theme is None else colors.HexColor(self.theme.colours.header_text)
         head = ParagraphStyle("head", fontName=self.bold, fontSize=size, leading=size * 1.2,
-                              textColor=head_colour, alignment=TA_RIGHT)
+                              textColor=colors.HexColor(self.theme.colours.header_text), alignment=TA_RIGHT)
         rows = [[rows[0][0]] + [Paragraph(_esc(str(h)), head) for h in rows[0][1:]]] + rows[1:]
         right = list(range(1, len(rows[0])))
         tight = [("FONTSIZE", (0, 0), (-1, -1), size), ("LEADING", (0, 0), (-1, -1), size * 1.25),
                  ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
                  ("VALIGN", (0, 0), (-1, 0), "BOTTOM")]
-        if self.theme is not None:
-            from .document import table
-
-            t = table(rows, widths, self.theme, self.fonts, right=right, closing_rows=1)
-            t.setStyle(TableStyle(tight))
-            return t
-        t = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
-        t.setStyle(TableStyle([
-            ("FONTNAME", (0, 0), (-1, 0), self.bold), ("FONTNAME", (0, 1), (-1, -1), self.font),
-            ("ALIGN", (1, 0), (-1, -1), "RIGHT"), ("BACKGROUND", (0, 0), (-1, 0), self.accent),
-            ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
-            ("ROWBACKGROUNDS", (0, 1), (-1, -2), [colors.white, self.stripe]),
-            ("FONTNAME", (0, -1), (-1, -1), self.bold), ("LINEABOVE", (0, -1), (-1, -1), 0.6, self.accent),
-            *tight]))
+        t = table(rows, widths, self.theme, self.fonts, right=right, closing_rows=1)
+        t.setStyle(TableStyle(tight))
         return t
-
-
-def _fallback_fonts() -> tuple[str, str]:
-    """DejaVu Sans (has £, € and ₹), registered once, when the shared fonts are not there."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    here = Path(__file__).resolve().parent.parent / "fonts"
-    for folder in (here, Path("/usr/share/fonts/truetype/dejavu")):
-        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
-        if regular.exists() and bold.exists():
-            if "EarnSans" not in pdfmetrics.getRegisteredFontNames():
-                pdfmetrics.registerFont(TTFont("EarnSans", str(regular)))
-                pdfmetrics.registerFont(TTFont("EarnSans-Bold", str(bold)))
-            return "EarnSans", "EarnSans-Bold"
-    return "Helvetica", "Helvetica-Bold"
 
 
 def month_chart(e: Earnings, kit: _Kit, width: float = 170 * mm, height: float = 75 * mm) -> Drawing:
@@ -193,7 +146,7 @@ def earnings_story(e: Earnings, practice: Practice, kit: _Kit | None = None) -> 
     facts += [[f"Income: {s}", m(e.by_stream[s])] for s in e.streams]
     facts += [["Income", m(e.income)], ["  of which withheld at source", m(e.withheld)],
               ["VAT charged (not income)", m(e.vat)],
-              ["Billable days worked", f"{e.billable_days}"],
+              ["Billable days worked", f"{e.billable_days:.3f}"],
               ["Working days available", f"{e.working_days}"],
               ["Utilisation", f"{e.utilisation}%" if e.utilisation is not None else "n/a"],
               ["Effective day rate", m(e.effective_day_rate) or "n/a"],
@@ -217,14 +170,14 @@ def earnings_story(e: Earnings, practice: Practice, kit: _Kit | None = None) -> 
     rows: list[list[Any]] = [head]
     for g in e.clients:
         rows.append([kit.c(g.label)] + [m(g.by_stream[s]) for s in streams]
-                    + [m(g.income), m(g.vat), f"{g.days}"])
-    rows.append(["Total"] + [m(e.by_stream[s]) for s in streams] + [m(e.income), m(e.vat), f"{e.billable_days}"])
+                    + [m(g.income), m(g.vat), f"{g.days:.3f}"])
+    rows.append(["Total"] + [m(e.by_stream[s]) for s in streams] + [m(e.income), m(e.vat), f"{e.billable_days:.3f}"])
     story += [KeepTogether([kit.p("By client", kit.h2), kit.table(rows, widths)])]
 
     mrows: list[list[Any]] = [["Month"] + [s.capitalize() for s in streams] + ["Income", "VAT", "Days"]]
     for g in e.months:
-        mrows.append([g.label] + [m(g.by_stream[s]) for s in streams] + [m(g.income), m(g.vat), f"{g.days}"])
-    mrows.append(["Total"] + [m(e.by_stream[s]) for s in streams] + [m(e.income), m(e.vat), f"{e.billable_days}"])
+        mrows.append([g.label] + [m(g.by_stream[s]) for s in streams] + [m(g.income), m(g.vat), f"{g.days:.3f}"])
+    mrows.append(["Total"] + [m(e.by_stream[s]) for s in streams] + [m(e.income), m(e.vat), f"{e.billable_days:.3f}"])
     story += [KeepTogether([kit.p("By month", kit.h2), kit.table(mrows, widths)])]
 
     notes = e.rate_notes() or [f"Every amount was already in {e.currency}; nothing was converted."]
@@ -248,34 +201,13 @@ def earnings_pdf(e: Earnings, practice: Practice, books_root: Path | None = None
     story = earnings_story(e, practice, kit)
     title = f"Earnings {e.period.label}"
     subject = f"{title}, {e.basis} basis, in {e.currency}"
-    if kit.theme is not None:
-        from .document import build_pdf
+    from .document import build_pdf
 
-        return build_pdf(story, kit.theme, title=title, author=practice.name, subject=subject,
-                         running_head=f"{title} — {practice.name}", invariant=invariant, fonts=kit.fonts)
-    return _plain_pdf(story, kit, title, practice.name, subject, invariant)
-
-
-def _plain_pdf(story: list[Any], kit: _Kit, title: str, author: str, subject: str, invariant: bool) -> bytes:
-    import io
-
-    from reportlab.platypus import SimpleDocTemplate
-
-    buf = io.BytesIO()
-
-    def footer(canvas: Any, doc: Any) -> None:
-        canvas.saveState()
-        canvas.setFont(kit.font, 7)
-        canvas.setFillColor(kit.muted)
-        canvas.drawString(20 * mm, 10 * mm, f"{author} — {title}")
-        canvas.drawRightString(190 * mm, 10 * mm, f"Page {doc.page}")
-        canvas.restoreState()
-
-    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,
-                            bottomMargin=18 * mm, title=title, author=author, subject=subject,
-                            invariant=1 if invariant else 0)
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
-    return buf.getvalue()
+    return build_pdf(story, kit.theme, title=title, author=practice.name, subject=subject,
+                     running_head=f"{title} — {practice.name}", invariant=invariant, fonts=kit.fonts,
+                     footer_values={"name": practice.name, "address_line": ", ".join(practice.address),
+                                    "vat_number": practice.vat_number,
+                                    "company_number": practice.company_number, "email": practice.email})
 
 
 def render_earnings(e: Earnings, practice: Practice, path: Path, books_root: Path | None = None) -> Path:

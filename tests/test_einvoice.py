@@ -365,6 +365,17 @@ class TestCreditNote:
         assert (p.line_total, p.tax_total, p.payable) == (D("230.00"), D("0.00"), D("230.00"))
         assert p.notes[0] == "Credit note for invoice INV-2026-0003: two hours billed twice"
 
+    def test_credit_note_becomes_a_factur_x_pdf_too(self, credit: Invoice) -> None:
+        """A Factur-X credit note: the embedded XML is 381, XSD-valid, titled as a credit note."""
+        import facturx
+        from pypdf import PdfReader
+
+        out = ei.facturx_pdf(tiny_pdf("Credit note CN-2026-0001"), credit)
+        xml = ei.xml_from_pdf(out)[1]
+        assert facturx.xml_check_xsd(xml, flavor="factur-x", level="en16931")
+        assert read_cii(xml).type_code == "381"
+        assert PdfReader(io.BytesIO(out)).metadata.title == "Northlight Machine Learning Ltd: Credit note CN-2026-0001"
+
     def test_ubl_credit_note_validates_against_the_creditnote_schema(self, credit: Invoice) -> None:
         """A UBL CreditNote (381) with BillingReference to the invoice, valid UBL 2.1 and Peppol."""
         xml = ei.export_xml(credit, None, "ubl")

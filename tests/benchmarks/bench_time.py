@@ -190,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     if cold.code != 0:
         msg = (cold.err.strip().splitlines() or ["no output"])[-1][:120]
         rows.append(("consult time report (cold)", cold.wall, cold.peak_mib, f"exit {cold.code}: {msg}"))
-        bench("time report 100k entries", f"<= {REPORT_S} s", "-", None, f"not measured: exit {cold.code}: {msg}")
+        bench("time report 100k entries (warm)", f"<= {REPORT_S} s", "-", None, f"not measured: exit {cold.code}: {msg}")
         failed = True
     else:
         c_totals, why = consult_totals(cold.out)

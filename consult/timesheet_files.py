@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Callable
 
 from .durations import DurationError, hours_to_minutes, parse_clock, parse_duration, span_minutes
 from .errors import Problem, Source
@@ -82,7 +82,7 @@ def _read_csv(text: str, r: str, client: Client, engagements: dict[tuple[str, st
               fallback: tuple[str | None, str], problems: list[Problem],
               broken: set[tuple[str, str]] = frozenset()) -> list[TimeEntry]:  # type: ignore[assignment]
     out: list[TimeEntry] = []
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)  # strict: an unclosed quote is an error, not a note eating rows
     try:
         header = next(reader)
     except StopIteration:
@@ -149,7 +149,12 @@ def _read_csv(text: str, r: str, client: Client, engagements: dict[tuple[str, st
             if e is not None:
                 out.append(e)
     except csv.Error as e:
-        problems.append(Problem(Source(r, line + 1), None, f"not valid CSV: {e}"))
+        if "unexpected end of data" in str(e):
+            msg = ('a quote (") opened on this row is never closed, so every row after it would be read '
+                   'as one note; close it, or write a quote inside a quoted note as ""')
+        else:
+            msg = f"not valid CSV: {e}; a note with commas or quotes goes in quotes, inner quotes doubled (\"\")"
+        problems.append(Problem(Source(r, line + 1), None, msg))
     del i_bill
     return out
 

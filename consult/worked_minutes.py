@@ -1,33 +1,80 @@
-"""Billable minutes per engagement per day, for reports over years of timesheets.
+"""Time per engagement per day, for reports over years of timesheets.
 
-Why: `consult earnings` needs only each engagement's billable minutes per calendar day (billing
-turns those into days), yet ten years of timesheets are 100,000 rows whose reading dominates
-the command. So each client's daily totals are kept in `<books>/.consult-cache/worked-minutes.json`,
-keyed on the size and modification time (ns) of every file they depend on: the client's
-timesheet files, its client.yaml and engagement files, and practice.yaml (which sets the default
-hours per day and so how entries given in days read). Any change to any of them, a file added
-or removed, and that client is read again through the one timesheet reader
-(`timesheet_files.read_timesheets`), so the totals can never be stale. Only clients whose files
-read without errors are cached; errors stop the report as `open_books` would.
+Why: `consult time report`, `time unbilled` and `consult earnings` need only each engagement's
+time per calendar day (billing turns a day's minutes into days or hours), yet ten years of
+timesheets are 100,000 rows whose reading dominates those commands. So each client's daily
+totals are kept in `<books>/.consult-cache/day-totals.json`, keyed on the size and modification
+time (ns) of every file they depend on: the client's timesheet files, its client.yaml and
+engagement files, and practice.yaml (which sets the default hours per day and so how entries
+given in days read). Any change to any of them, a file added or removed, and that client is
+read again through the one timesheet reader (`timesheet_files.read_timesheets`), so the totals
+can never be stale. Only clients whose files read without errors are cached; errors stop the
+command as `open_books` would.
+
+A day's totals are three whole-minute counts (`DayTotal`): all time logged, billable time, and
+billable time with each entry rounded up to the engagement's `time_increment_minutes` (what an
+hourly engagement bills; per entry, so it cannot be derived from the other two).
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+from .billing import billed_minutes
 from .errors import BooksError, ConsultError, Problem
-from .model import Books, TimeEntry
+from .model import Books, Engagement, TimeEntry
 
 CACHE_DIR = ".consult-cache"
-CACHE_FILE = "worked-minutes.json"
-FORMAT = "consult-worked-minutes-1"
+CACHE_FILE = "day-totals.json"
+FORMAT = "consult-day-totals-1"
 
-# (client, engagement) -> {day: billable minutes}
+
+class DayTotal(NamedTuple):
+    """One engagement's time on one calendar day, in whole minutes."""
+
+    minutes: int    # all time logged, billable or not
+    billable: int   # billable time as logged
+    billed: int     # billable time, each entry rounded up to the engagement's increment
+
+
+# (client, engagement) -> {day: DayTotal}
+Totals = dict[tuple[str, str], dict[date, DayTotal]]
+# (client, engagement) -> {day: billable minutes}; days with no billable time left out
 Minutes = dict[tuple[str, str], dict[date, int]]
+
+
+def day_totals_of(entries: Iterable[TimeEntry], engagements: dict[tuple[str, str], Engagement]) -> Totals:
+    """Per engagement per day totals from time entries (the uncached path and the tests' oracle)."""
+    acc: dict[tuple[str, str], dict[date, list[int]]] = defaultdict(dict)
+    inc: dict[tuple[str, str], int | None] = {}
+    for e in entries:
+        key = (e.client, e.engagement)
+        if key not in inc:
+            eng = engagements.get(key)
+            inc[key] = eng.time_increment_minutes if eng is not None else None
+        day = acc[key].get(e.date)
+        if day is None:
+            day = acc[key][e.date] = [0, 0, 0]
+        day[0] += e.minutes
+        if e.billable:
+            day[1] += e.minutes
+            day[2] += billed_minutes(e.minutes, inc[key])
+    return {k: {d: DayTotal(*v) for d, v in days.items()} for k, days in acc.items()}
+
+
+def billable_of(totals: Totals) -> Minutes:
+    """Billable minutes per engagement per day (what earnings values), from day totals."""
+    out: Minutes = {}
+    for key, days in totals.items():
+        got = {d: t.billable for d, t in days.items() if t.billable}
+        if got:
+            out[key] = got
+    return out
 
 
 def aggregate(entries: list[TimeEntry] | tuple[TimeEntry, ...]) -> Minutes:
@@ -56,9 +103,26 @@ def _stamp(root: Path, client_id: str) -> list[list[Any]]:
     return out
 
 
-def worked_minutes(books: Books) -> Minutes:
-    """Billable minutes per engagement per day for books loaded without their timesheets,
-    from the cache where every file behind a client is unchanged, else read afresh."""
+def _encode(totals: Totals) -> dict[str, list[list[int]]]:
+    """Columns of ordinals and counts: compact, and fast for json to read back."""
+    out: dict[str, list[list[int]]] = {}
+    for (_, eng), days in totals.items():
+        ds = sorted(days)
+        out[eng] = [[d.toordinal() for d in ds], [days[d].minutes for d in ds],
+                    [days[d].billable for d in ds], [days[d].billed for d in ds]]
+    return out
+
+
+def _decode(cid: str, data: Any, out: Totals) -> None:
+    fromordinal = date.fromordinal
+    for eng, (ords, mins, bills, billed) in data.items():
+        out[(cid, eng)] = {fromordinal(o): DayTotal(m, b, r)
+                           for o, m, b, r in zip(ords, mins, bills, billed, strict=True)}
+
+
+def day_totals(books: Books, clients: Iterable[str] | None = None) -> Totals:
+    """Day totals for books loaded without their timesheets, from the cache where every file
+    behind a client is unchanged, else read afresh. `clients` limits the work to those ids."""
     from .store import atomic_write
     from .timesheet_files import read_timesheets
 
@@ -71,29 +135,31 @@ def worked_minutes(books: Books) -> Minutes:
         old = {}
     if not isinstance(old, dict):
         old = {}
-    new: dict[str, Any] = {}
-    out: Minutes = {}
+    wanted = set(books.clients) if clients is None else set(clients) & set(books.clients)
+    new: dict[str, Any] = {cid: v for cid, v in old.items() if cid in books.clients and cid not in wanted}
+    out: Totals = {}
     changed = False
-    for cid, client in sorted(books.clients.items()):
+    for cid in sorted(wanted):
+        client = books.clients[cid]
         stamp = _stamp(root, cid)
         hit = old.get(cid)
         if isinstance(hit, dict) and hit.get("stamp") == stamp:
             try:
-                for eng, days in hit["minutes"].items():
-                    out[(cid, eng)] = {date.fromisoformat(d): int(m) for d, m in days.items()}
+                part: Totals = {}
+                _decode(cid, hit["days"], part)
+                out.update(part)
                 new[cid] = hit
                 continue
-            except (KeyError, TypeError, ValueError, AttributeError):
+            except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
                 pass
         problems: list[Problem] = []
         entries = read_timesheets(root, client, books.engagements, problems)
         errors = [p for p in problems if p.severity == "error"]
         if errors:
             raise BooksError(errors, "the books have errors; fix them first (`consult check` lists them)")
-        mins = aggregate(entries)
-        out.update(mins)
-        new[cid] = {"stamp": stamp, "minutes": {eng: {d.isoformat(): m for d, m in days.items()}
-                                                for (_, eng), days in mins.items()}}
+        totals = day_totals_of(entries, books.engagements)
+        out.update(totals)
+        new[cid] = {"stamp": stamp, "days": _encode(totals)}
         changed = True
     if changed or set(old) != set(new):
         try:
@@ -102,3 +168,8 @@ def worked_minutes(books: Books) -> Minutes:
         except (OSError, ConsultError):
             pass  # read-only books: the report still runs, just without the cache
     return out
+
+
+def worked_minutes(books: Books) -> Minutes:
+    """Billable minutes per engagement per day for books loaded without their timesheets."""
+    return billable_of(day_totals(books))

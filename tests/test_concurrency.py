@@ -132,7 +132,6 @@ def test_twenty_processes_numbering_at_once_never_collide(tmp_path):
 
 def test_twenty_time_logs_at_once_keep_every_entry_exactly_once(tmp_path):
     """20 × `consult time log c01/build 1h --note proc-K` into one file: each note once, old lines intact."""
-    pytest.importorskip("consult.cli.time")
     root = many_clients_books(tmp_path / "books")
     results = run_all_at_once([consult(root, "time", "log", "c01/build", "1h", "--date", "2026-11-03",
                                        "--note", f"proc-{k:02d}") for k in range(N)], tmp_path)

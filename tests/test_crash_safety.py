@@ -130,7 +130,6 @@ def test_killing_invoice_pay_leaves_payments_old_or_complete(tmp_path):
 
 def test_killing_time_log_leaves_the_timesheet_old_or_complete(tmp_path):
     """`consult time log` killed at random: the month's file is the old bytes plus whole entries."""
-    pytest.importorskip("consult.cli.time")
     root = many_clients_books(tmp_path / "books", 2)
     sheet = root / "clients/c01/timesheets/2026-11.yaml"
     argv = lambda i: consult(root, "time", "log", "c01/build", "15m", "--date", "2026-11-04",  # noqa: E731

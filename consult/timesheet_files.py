@@ -23,6 +23,9 @@ from .model import Client, Engagement, TimeEntry
 
 ENTRY_FIELDS = ("date", "engagement", "hours", "duration", "days", "start", "end", "note",
                 "billable", "id")
+# text -> value memos for the CSV fast path (dates and hours repeat across 100,000 rows)
+_FAST_DATES: dict[str, date] = {}
+_FAST_MINUTES: dict[str, int] = {}
 _TRUE = {"true", "yes", "y", "1", "True", "Yes", "TRUE"}
 _FALSE = {"false", "no", "n", "0", "False", "No", "FALSE"}
 
@@ -109,10 +112,15 @@ def _read_csv(text: str, r: str, client: Client, engagements: dict[tuple[str, st
     simple = set(header) <= {"date", "engagement", "hours", "note"} and i_hours is not None and i_eng is not None
     width = len(header)
     line = 1
+    mine = {e for (c, e) in engagements if c == client.id}
+    dates, minutes_of = _FAST_DATES, _FAST_MINUTES
+    if len(dates) > 100_000 or len(minutes_of) > 100_000:  # bound the memo on odd inputs
+        dates.clear()
+        minutes_of.clear()
     try:
         for row in reader:
             line = reader.line_num
-            if not row or all(not c.strip() for c in row):
+            if not row or (not row[0].strip() and all(not c.strip() for c in row)):
                 continue
             if len(row) != width:
                 problems.append(Problem(Source(r, line), None,
@@ -120,20 +128,28 @@ def _read_csv(text: str, r: str, client: Client, engagements: dict[tuple[str, st
                                         "quote a note that contains a comma"))
                 continue
             if simple:
-                # fast path: the common row. Anything odd falls through to the full checks.
+                # fast path: the common row, with each date and hours text parsed once per
+                # process. Anything odd falls through to the full checks.
                 ds, eng, hs = row[i_date], row[i_eng], row[i_hours]  # type: ignore[index]
-                if len(ds) == 10 and ds[4] == "-" and ds[7] == "-" and (client.id, eng) in engagements:
-                    try:
-                        d = date(int(ds[:4]), int(ds[5:7]), int(ds[8:]))
-                        h = Decimal(hs)
-                    except (ValueError, InvalidOperation):
-                        pass
-                    else:
-                        if h.is_finite() and 0 <= h <= 24:
-                            note = row[i_note] if i_note is not None else None
-                            out.append(TimeEntry(client.id, eng, d, hours_to_minutes(h), note or None,
-                                                 True, source=Source(r, line)))
-                            continue
+                if eng in mine:
+                    d = dates.get(ds)
+                    if d is None and len(ds) == 10 and ds[4] == "-" and ds[7] == "-":
+                        try:
+                            d = dates[ds] = date(int(ds[:4]), int(ds[5:7]), int(ds[8:]))
+                        except ValueError:
+                            d = None
+                    m = minutes_of.get(hs)
+                    if m is None:
+                        try:
+                            h = Decimal(hs)
+                            if h.is_finite() and 0 <= h <= 24:
+                                m = minutes_of[hs] = hours_to_minutes(h)
+                        except InvalidOperation:
+                            pass
+                    if d is not None and m is not None:
+                        note = row[i_note] if i_note is not None else None
+                        out.append(TimeEntry(client.id, eng, d, m, note or None, True, source=Source(r, line)))
+                        continue
             cells = {h: row[i].strip() for h, i in cols.items()}
             if (client.id, cells.get("engagement")) in broken:
                 continue

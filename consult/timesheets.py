@@ -457,7 +457,7 @@ def _budget_problems(eng: Engagement, entries: list[TimeEntry]) -> list[Problem]
     days = billable_days(entries, eng) if eng.billing == "daily" else None
     _, billed, hours = billable_hours(entries, eng)
     if b.days is not None and days is not None and days > b.days:
-        out.append(f"{days} billable days logged, over the budget of {b.days.normalize():f} days")
+        out.append(f"{days} billable days logged, over the budget of {b.days.normalize():f} day{'' if b.days == 1 else 's'}")
     if b.hours is not None and hours > b.hours:
         out.append(f"{hours} billable hours logged, over the budget of {b.hours.normalize():f} hours")
     if b.amount is not None and eng.rate is not None and eng.billing != "fixed":

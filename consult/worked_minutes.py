@@ -54,16 +54,19 @@ def day_totals_of(entries: Iterable[TimeEntry], engagements: dict[tuple[str, str
     inc: dict[tuple[str, str], int | None] = {}
     for e in entries:
         key = (e.client, e.engagement)
-        if key not in inc:
+        step = inc.get(key, 0)
+        if step == 0:
             eng = engagements.get(key)
-            inc[key] = eng.time_increment_minutes if eng is not None else None
-        day = acc[key].get(e.date)
+            step = inc[key] = eng.time_increment_minutes if eng is not None else None
+        days = acc[key]
+        day = days.get(e.date)
         if day is None:
-            day = acc[key][e.date] = [0, 0, 0]
-        day[0] += e.minutes
+            day = days[e.date] = [0, 0, 0]
+        m = e.minutes
+        day[0] += m
         if e.billable:
-            day[1] += e.minutes
-            day[2] += billed_minutes(e.minutes, inc[key])
+            day[1] += m
+            day[2] += billed_minutes(m, step) if step else m
     return {k: {d: DayTotal(*v) for d, v in days.items()} for k, days in acc.items()}
 
 

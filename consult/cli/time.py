@@ -150,16 +150,23 @@ def report_cmd(ctx: click.Context, period: str | None, start: str | None, end: s
     click.echo(f"\n{per.label}; hours as h:mm. Billed = billable time after each engagement's rounding.")
 
 
-def _table(rows: Any, cols: list[str], books: Any, total: bool = False) -> list[dict[str, Any]]:
-    from ..durations import format_hm
+class _HM(int):
+    """Minutes shown as h:mm, right-aligned like the numbers they are."""
 
+    def __str__(self) -> str:
+        from ..durations import format_hm
+
+        return format_hm(self)
+
+
+def _table(rows: Any, cols: list[str], books: Any, total: bool = False) -> list[dict[str, Any]]:
     out = []
     for r in rows:
         d: dict[str, Any] = dict(r.keys)
         if total:
             d[cols[0]] = f"total {r.currency}"
-        d.update(hours=format_hm(r.minutes), billable=format_hm(r.billable_minutes),
-                 billed=format_hm(r.billed_minutes), days=r.days, value=r.value)
+        d.update(hours=_HM(r.minutes), billable=_HM(r.billable_minutes), billed=_HM(r.billed_minutes),
+                 days=r.days, value=r.value)
         out.append(d)
     return out
 
@@ -192,11 +199,9 @@ def unbilled_cmd(ctx: click.Context, client: str | None, fmt: str) -> None:
                   ["client", "engagement", "billing", "from", "to", "currency", "billable_minutes",
                    "billable_hours", "billed_minutes", "billed_hours", "days", "value", "milestones"])
         return
-    from ..durations import format_hm
-
     table = [{"engagement": r.engagement.key, "from": r.first, "to": r.last,
-              "billable": format_hm(r.billable_minutes) if r.billable_minutes else "",
-              "billed": (f"{r.days} days" if r.days is not None else format_hm(r.billed_minutes))
+              "billable": _HM(r.billable_minutes) if r.billable_minutes else None,
+              "billed": (f"{r.days} days" if r.days is not None else str(_HM(r.billed_minutes)))
               if r.billable_minutes else "; ".join(r.milestones),
               "value": r.value} for r in rows]
     if not table:

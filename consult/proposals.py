@@ -727,10 +727,30 @@ def accept(books: Books, client_id: str, pid: str, *, today: date, force: bool =
 # --------------------------------------------------------------------------------------------
 # consult check
 # --------------------------------------------------------------------------------------------
-def check_proposals(books: Books) -> list[Problem]:
-    """Errors in proposal files, duplicate numbers, and accepted proposals that disagree with
-    their engagement's rate (a warning: the engagement may have been renegotiated)."""
+EXPIRY_NOTICE_DAYS = 7   # warn this many days before a sent proposal lapses
+EXPIRED_NOTICE_DAYS = 30  # and for this long after, then stay quiet (old quotes lapse by design)
+
+
+def check_proposals(books: Books, today: date | None = None) -> list[Problem]:
+    """Errors in proposal files, duplicate numbers, accepted proposals that disagree with their
+    engagement's rate (a warning: the engagement may have been renegotiated), and sent
+    proposals about to lapse or lapsed in the last month (worth a call to the client)."""
+    if today is None:  # `consult check` passes only the books; the one clock lives in the CLI
+        from .cli.common import today as clock
+
+        today = clock()
     proposals, problems = load_proposals(books)
+    for p in proposals:
+        st = proposal_status(p, books, today)
+        until = p.valid_until
+        if until is not None and st == "sent" and (until - today).days <= EXPIRY_NOTICE_DAYS:
+            left = (until - today).days
+            when = "today" if left == 0 else f"in {left} day{'s' if left != 1 else ''}"
+            problems.append(Problem(p.source, "valid_until", f"{p.number} ({p.key}) lapses {when} ({until}) "
+                                    "without an answer; chase the client or extend valid_until", "warning"))
+        elif until is not None and st == "expired" and (today - until).days <= EXPIRED_NOTICE_DAYS:
+            problems.append(Problem(p.source, "valid_until", f"{p.number} ({p.key}) lapsed on {until} "
+                                    "without an answer; requote it or let it go", "warning"))
     for p in proposals:
         e = books.engagements.get((p.client, p.id))
         if e is not None and e.billing == "daily" and e.rate is not None and e.rate != p.rate:

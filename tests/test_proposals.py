@@ -296,14 +296,30 @@ class TestCheck:
         """Two files claiming P-2026-0001: the second is an error naming the first."""
         text = "number: P-2026-0001\ndate: 2026-11-01\ntitle: T\nrate: 650\nphases: [{name: A, days: 1}]\n"
         root = make_books({"clients/acme/proposals/a.yaml": text, "clients/acme/proposals/b.yaml": text})
-        problems = check_proposals(load_books(root).books)
+        problems = check_proposals(load_books(root).books, today=NOV22)
         assert [str(p) for p in problems] == [
             "clients/acme/proposals/b.yaml:1:9: number: P-2026-0001 is also the number of acme/a; each proposal "
             "has its own — remove this `number:` line and render it again to get a new one"]
 
     def test_check_passes_clean_proposals(self, books):
         """A good proposal adds no problem to `consult check`."""
-        assert check_proposals(load_books(books).books) == []
+        assert check_proposals(load_books(books).books, today=NOV22) == []
+
+
+    def test_check_warns_before_and_just_after_a_sent_proposal_lapses(self, make_books):
+        """Valid until 1 Dec: quiet on 22 Nov, a warning from 24 Nov, 'lapsed' until 31 Dec, then quiet."""
+        text = "number: P-2026-0001\ndate: 2026-11-01\ntitle: T\nrate: 650\nphases: [{name: A, days: 1}]\n"
+        b = load_books(make_books({"clients/acme/proposals/a.yaml": text})).books
+
+        def msgs(day):
+            return [p.message for p in check_proposals(b, today=day)]
+
+        assert msgs(NOV22) == []
+        assert msgs(date(2026, 11, 30)) == ["P-2026-0001 (acme/a) lapses in 1 day (2026-12-01) without an answer; "
+                                            "chase the client or extend valid_until"]
+        assert msgs(date(2026, 12, 2)) == ["P-2026-0001 (acme/a) lapsed on 2026-12-01 without an answer; "
+                                           "requote it or let it go"]
+        assert msgs(date(2027, 1, 1)) == []
 
 
 class TestFailedWrites:
@@ -345,5 +361,5 @@ class TestFailedWrites:
         """The problem names the line of the second file's `number:`."""
         text = "title: T\nnumber: P-2026-0001\ndate: 2026-11-01\nrate: 650\nphases: [{name: A, days: 1}]\n"
         root = make_books({"clients/acme/proposals/a.yaml": text, "clients/acme/proposals/b.yaml": text})
-        assert [(p.source.path, p.source.line) for p in check_proposals(load_books(root).books)] == [
+        assert [(p.source.path, p.source.line) for p in check_proposals(load_books(root).books, today=NOV22)] == [
             ("clients/acme/proposals/b.yaml", 2)]

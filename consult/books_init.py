@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from .errors import UsageError
@@ -66,7 +67,7 @@ title: Discovery phase
 billing: daily              # daily, hourly or fixed
 rate: 550                   # per day (daily) or per hour (hourly), in the client's currency
 day_rounding: half          # exact, half or whole: how each day's hours become billable days
-start: 2026-01-05
+start: {start}
 po_number: PO-0001
 budget:
   days: 20
@@ -75,23 +76,28 @@ status: active
 
 TIMESHEET_TEMPLATE = """\
 # Time worked: one entry per piece of work. `consult time log` appends here for you.
-- date: 2026-01-05
+- date: {day}
   engagement: discovery
   hours: 7.5
   note: Kick-off and data review
 """
 
 
-def create_books(folder: Path, name: str = "Your Name") -> list[Path]:
-    """Write a new, valid books folder; refuse if one is already there."""
+def create_books(folder: Path, name: str = "Your Name", today: date | None = None) -> list[Path]:
+    """Write a new, valid books folder; refuse if one is already there.
+
+    The example engagement starts on the first of this month and the example entry is dated
+    `today`, so that new books check clean (old example work would be "on no invoice")."""
     folder = Path(folder)
+    day = today or date(2026, 1, 5)
+    start = day.replace(day=1)
     if (folder / "practice.yaml").exists():
         raise UsageError(f"{folder} already has practice.yaml; consult init never overwrites books")
     files = {
         folder / "practice.yaml": PRACTICE_TEMPLATE.format(name=name),
         folder / "clients/example-client/client.yaml": CLIENT_TEMPLATE,
-        folder / "clients/example-client/engagements/discovery.yaml": ENGAGEMENT_TEMPLATE,
-        folder / "clients/example-client/timesheets/2026-01.yaml": TIMESHEET_TEMPLATE,
+        folder / "clients/example-client/engagements/discovery.yaml": ENGAGEMENT_TEMPLATE.format(start=start),
+        folder / f"clients/example-client/timesheets/{day:%Y-%m}.yaml": TIMESHEET_TEMPLATE.format(day=day),
     }
     for path, text in files.items():
         atomic_write(path, text)

@@ -399,7 +399,9 @@ def check_timesheets(books: Books, today: date | None = None) -> list[Problem]:
     * more than 24 hours logged on one calendar day, counted across all clients (one person's day);
     * an entry dated after today (`today` from the command line's clock when not given);
     * `start`/`end` times that overlap another entry's on the same day, across all clients;
-    * an engagement whose billable time has passed its `budget` (days, hours or amount).
+    * an engagement whose billable time has passed its `budget` (days, hours or amount);
+    * billable work from before last month that no issued invoice covers (work forgotten is
+      money never asked for; last month's is still being billed, so it is left alone).
     """
     if today is None:  # `consult check` passes only the books; the one clock lives in the CLI
         from .cli.common import today as clock
@@ -441,6 +443,30 @@ def check_timesheets(books: Books, today: date | None = None) -> list[Problem]:
         eng = books.engagements.get(key)
         if eng is not None and eng.budget is not None:
             out.extend(_budget_problems(eng, entries))
+    out.extend(_forgotten_work(books, today))
+    return out
+
+
+def _forgotten_work(books: Books, today: date) -> list[Problem]:
+    from .invoice_store import load_invoices
+    from .worked_minutes import day_totals_of
+
+    cutoff = (today.replace(day=1) - timedelta(days=1)).replace(day=1) - timedelta(days=1)
+    clients = {c for c, e in books.engagements if books.clients[c].kind == "client"}
+    engs = [e for (c, _), e in sorted(books.engagements.items()) if c in clients]
+    invoices, _ = load_invoices(books.root)  # unreadable records are reported by check_invoices
+    out = []
+    for u in unbilled(books, day_totals_of(books.entries, books.engagements), invoices, today=cutoff,
+                      engagements=engs):
+        what = (f"{u.days} days" if u.days is not None else
+                f"{hours_text(u.billed_minutes)} hours" if u.billable_minutes else "; ".join(u.milestones))
+        worth = f" ({u.value.plain()} {u.value.currency})" if u.value is not None else ""
+        period = f"{u.first:%Y-%m}" if (u.first.year, u.first.month) == (u.last.year, u.last.month) \
+            else f"{u.first}..{u.last}"
+        out.append(Problem(u.engagement.source, None,
+                           f"{u.engagement.key}: {what}{worth} of work from {u.first} to {u.last} is on no "
+                           f"invoice; bill it (consult invoice create {u.engagement.client} --period {period}) "
+                           "or mark it billable: false", "warning"))
     return out
 
 

@@ -220,7 +220,8 @@ def test_work_after_today_is_not_yet_unbilled(books):
 
 # --- consult check ---------------------------------------------------------------------------------
 def test_check_warns_about_time_that_reads_but_looks_wrong(make_books):
-    """Outside the engagement, in the future, over 24 h a day across clients, overlapping, over budget."""
+    """Outside the engagement, in the future, over 24 h a day across clients, overlapping, over budget,
+    and September's work still on no invoice in late November."""
     root = make_books({
         "clients/acme/engagements/build.yaml": "title: B\nbilling: daily\nrate: 650\nday_rounding: half\n"
                                                "start: 2026-10-01\nend: 2026-10-31\nbudget:\n  days: 1\n",
@@ -246,5 +247,25 @@ def test_check_warns_about_time_that_reads_but_looks_wrong(make_books):
         "a day holds; look for an entry on the wrong date",
         "clients/acme/engagements/build.yaml:1:1: acme/build: 2.5 billable days logged, over the budget of 1 day; "
         "agree more with the client or stop here",
+        "clients/acme/engagements/build.yaml:1:1: acme/build: 0.5 days (325.00 GBP) of work from 2026-09-30 to "
+        "2026-09-30 is on no invoice; bill it (consult invoice create acme --period 2026-09) or mark it "
+        "billable: false",
     ]
     assert all(p.severity == "warning" for p in check_timesheets(open_books(root), today=date(2026, 11, 22)))
+
+
+def test_check_reminds_of_work_older_than_last_month_on_no_invoice(make_books):
+    """On 22 Nov, September's 3 h (0.5 day, £325.00) is forgotten money; October's is still being billed."""
+    root = make_books({"clients/acme/timesheets/2026-09.yaml": "- {date: 2026-09-14, engagement: build, hours: 3}\n",
+                       "clients/acme/timesheets/2026-10.yaml": "- {date: 2026-10-14, engagement: build, hours: 3}\n"})
+    msgs = [p.message for p in check_timesheets(open_books(root), today=date(2026, 11, 22))]
+    assert msgs == ["acme/build: 0.5 days (325.00 GBP) of work from 2026-09-14 to 2026-09-14 is on no invoice; "
+                    "bill it (consult invoice create acme --period 2026-09) or mark it billable: false"]
+
+
+def test_an_invoice_for_the_month_silences_the_reminder(make_books, run_cli):
+    """Once September is invoiced, `consult check` no longer mentions it."""
+    root = make_books({"clients/acme/timesheets/2026-09.yaml": "- {date: 2026-09-14, engagement: build, hours: 3}\n"})
+    code, _, err = run_cli("invoice", "create", "acme", "--period", "2026-09", "--date", "2026-10-01", books=root)
+    assert code == 0, err
+    assert check_timesheets(open_books(root), today=date(2026, 11, 22)) == []

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..model import Client, Engagement
-from .common import books_root, check_id, echo_rows, format_option, load, split_ref
+from .common import books_root, check_id, echo_rows, format_option, load, split_ref, today
 
 
 @click.command("init")
@@ -17,7 +17,7 @@ def init_cmd(folder: str, name: str) -> None:
     """Make new books in FOLDER: a commented practice.yaml and one example client."""
     from ..books_init import create_books
 
-    for p in create_books(Path(folder), name):
+    for p in create_books(Path(folder), name, today()):
         click.echo(f"wrote {p}")
     click.echo(f"next: edit {Path(folder) / 'practice.yaml'}, then run `consult --books {folder} check`")
 

@@ -71,8 +71,9 @@ def _yaml_string(s: str) -> str:
 
 
 def yaml_line(day: date, engagement: str, minutes: int, *, note: str | None, billable: bool,
-              start: time | None, end: time | None) -> str:
-    """One entry as the sample books write them: `- {date: …, engagement: …, duration: 1h30m}`."""
+              start: time | None, end: time | None, source_id: str | None = None) -> str:
+    """One entry as the sample books write them: `- {date: …, engagement: …, duration: 1h30m}`
+    (an imported entry ends with the `id` it had in its tool)."""
     parts = [f"date: {day.isoformat()}", f"engagement: {engagement}"]
     if start is not None and end is not None:
         parts += [f'start: "{start:%H:%M}"', f'end: "{end:%H:%M}"']
@@ -82,6 +83,8 @@ def yaml_line(day: date, engagement: str, minutes: int, *, note: str | None, bil
         parts.append(f"note: {_yaml_string(note)}")
     if not billable:
         parts.append("billable: false")
+    if source_id:
+        parts.append(f"id: {_yaml_string(source_id)}")
     return "- {" + ", ".join(parts) + "}\n"
 
 
@@ -180,9 +183,10 @@ def log_time(books: Books, client_id: str, engagement_id: str, day: date, work: 
     return Logged(path, line_no, line.rstrip("\r\n"), minutes, month, tuple(warnings))
 
 
-def _check_appended(root: Path, path: Path, text: str, client: object, books: Books, before: int) -> None:
-    """The file with the new line must read as its old entries plus exactly one, without errors
-    (a hand-written flow list `[...]` or a broken last line would otherwise swallow it)."""
+def _check_appended(root: Path, path: Path, text: str, client: object, books: Books, before: int,
+                    added: int = 1) -> None:
+    """The file with the new lines must read as its old entries plus exactly those, without
+    errors (a hand-written flow list `[...]` or a broken last line would otherwise swallow them)."""
     import tempfile
 
     from .timesheet_files import read_timesheets
@@ -195,8 +199,8 @@ def _check_appended(root: Path, path: Path, text: str, client: object, books: Bo
         problems: list[Problem] = []
         got = read_timesheets(scratch, client, books.engagements, problems)  # type: ignore[arg-type]
     where = path.relative_to(root).as_posix()
-    if problems or len(got) != before + 1:
-        why = problems[0].message if problems else f"it would read as {len(got)} entries, not {before + 1}"
-        raise ConsultError(f"{where}: cannot append an entry safely ({why}); nothing was written — "
-                           "add it by hand, or fix the file's last line")
+    if problems or len(got) != before + added:
+        why = problems[0].message if problems else f"it would read as {len(got)} entries, not {before + added}"
+        raise ConsultError(f"{where}: cannot append {'an entry' if added == 1 else 'entries'} safely ({why}); "
+                           "nothing was written — fix the file's last line, or add the entry by hand")
 

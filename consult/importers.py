@@ -309,7 +309,9 @@ def _csv_rows(text: str, path: str, tool: str) -> tuple[list[str], Iterator[tupl
             except StopIteration:
                 return
             except csv.Error as e:
-                raise _CsvBroken(line + 1, str(e)) from None
+                why = ('a quote (") opened on this row is never closed' if "end of data" in str(e)
+                       else f"cannot be read as CSV ({e})")
+                raise _CsvBroken(line + 1, why) from None
             if any(c.strip() for c in cells):
                 if len(cells) != len(header):
                     raise _CsvBroken(line + 1, f"has {len(cells)} cells, the header {len(header)}")

@@ -251,8 +251,9 @@ def _month_path(root: Path, client: str, day: date) -> Path:
     return yml if yml.exists() else folder / f"{day:%Y-%m}.yaml"
 
 
-def write_import(books: Books, plan: Plan) -> list[Written]:
-    """Append the plan's entries (those still new once the lock is held); the files written."""
+def write_import(books: Books, plan: Plan) -> tuple[Plan, list[Written]]:
+    """Append the plan's entries that are still new once the lock is held (another import may
+    have added some meanwhile); the plan as carried out, and the files written."""
     from .durations import format_hm
     from .store import atomic_write, books_lock
     from .time_log import _check_appended, yaml_line
@@ -309,4 +310,5 @@ def write_import(books: Books, plan: Plan) -> list[Written]:
                            Written(path, len(items), sum(n.row.minutes for n in items))))
         for path, data, _ in staged:
             atomic_write(path, data)
-    return [w for _, _, w in staged]
+    done = replace(plan, new=tuple(todo), in_books=plan.in_books + len(plan.new) - len(todo))
+    return done, [w for _, _, w in staged]

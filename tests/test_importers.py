@@ -379,3 +379,34 @@ def test_time_log_does_not_import_the_importers(tmp_path):
             "print('consult.importers' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "False"
+
+
+def test_imports_of_one_file_at_once_add_it_once(books):
+    """Four `time import` processes racing on one file: the lock and the re-read ids let
+    exactly one of them add the four frames; the others add nothing."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "CONSULT_TODAY": "2026-11-22"}
+    cmd = [sys.executable, "-m", "consult", "--books", str(books), "time", "import", str(FIX / "watson-frames.json")]
+    procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(4)]
+    outs = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], outs
+    assert len(entries(books)) == 4
+    assert sorted(o.splitlines()[0].split(" (")[0] for o, _ in outs) == [
+        "Imported 0 entries", "Imported 0 entries", "Imported 0 entries", "Imported 4 entries"]
+
+
+def test_a_plan_carried_out_twice_adds_its_entries_once(books):
+    """What another import added after this one was planned is dropped under the lock."""
+    from consult.time_import import plan_import, write_import
+
+    b = open_books(books)
+    plan = plan_import(b, read_export(FIX / "watson-frames.json", None, tz=LONDON), {}, today=date(2026, 11, 22))
+    first, files = write_import(b, plan)
+    again, files2 = write_import(b, plan)
+    assert (len(first.new), sum(w.entries for w in files)) == (4, 4)
+    assert (len(again.new), again.in_books, files2) == (0, 4, [])
+    assert len(entries(books)) == 4

@@ -58,11 +58,13 @@ def import_cmd(ctx: click.Context, file: Path, fmt: str | None, maps: tuple[str,
         if shown == "<stdin>":
             file.unlink(missing_ok=True)
     plan = plan_import(books, export, mapping, skip_unmapped=skip_unmapped, today=today())
+    written = {}
+    if plan.new and not dry_run:
+        plan, files = write_import(books, plan)
+        written = {w.path.relative_to(books.root).as_posix(): w for w in files}
     total = sum(n.row.minutes for n in plan.new)
     n = len(plan.new)
     verb = "Would import" if dry_run else "Imported"
-    written = {} if dry_run or not plan.new else {
-        w.path.relative_to(books.root).as_posix(): w for w in write_import(books, plan)}
     click.echo(f"{verb} {n} entr{'y' if n == 1 else 'ies'} ({format_hm(total)}) from {shown} "
                f"[{export.tool}]" + (": nothing written (dry run)" if dry_run else ""))
     for key, count, minutes, first, last in per_engagement(plan):

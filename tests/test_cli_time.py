@@ -209,3 +209,22 @@ def test_export_to_a_file_writes_the_period_only(books, run_cli, tmp_path: Path)
     rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
     assert [(r["date"], r["client"], r["engagement"], r["duration"]) for r in rows] == \
         [("2026-10-06", "acme", "build", "4h")]
+
+
+def test_export_into_a_pipe_closed_early_exits_0_quietly(tmp_path):
+    """`consult time export | head -1` is not a failure: exit 0, nothing on stderr."""
+    import os
+
+    from consult.synth import generate
+
+    generate(tmp_path, 3000)
+    env = {**os.environ, "CONSULT_TODAY": "2026-11-22"}
+    p = subprocess.Popen([sys.executable, "-m", "consult", "--books", str(tmp_path / "books"), "time", "export",
+                          "--format", "csv"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert p.stdout is not None and p.stderr is not None
+    first = p.stdout.readline()
+    p.stdout.close()
+    err = p.stderr.read()
+    assert p.wait(timeout=60) == 0
+    assert first.startswith(b"date,client,engagement")
+    assert err == b""

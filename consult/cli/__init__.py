@@ -79,7 +79,21 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args or os.environ.get("CONSULT_DEBUG") == "1"
     code = run(args, debug)
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _stdout_to_devnull()
     sys.exit(code)
+
+
+def _stdout_to_devnull() -> None:
+    """After a closed pipe, point stdout at /dev/null so the flush at exit cannot fail again
+    (the recipe in Python's signal docs, "Note on SIGPIPE")."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # pragma: no cover - stdout without a file descriptor
+        pass
 
 
 def run(args: list[str], debug: bool = False) -> int:
@@ -101,8 +115,18 @@ def run(args: list[str], debug: bool = False) -> int:
     except KeyboardInterrupt:
         click.echo("interrupted; nothing was half-written", err=True)
         return 130
-    except BrokenPipeError:
+    except BrokenPipeError:  # the reader (`| head`) has what it wanted: not a failure
+        _stdout_to_devnull()
         return 0
+    except SystemExit:
+        # click answers a closed pipe with exit 1 after wrapping stdout; `consult … | head`
+        # is not a failure, so that one case exits 0 like the BrokenPipeError above
+        from click.utils import PacifyFlushWrapper
+
+        if isinstance(sys.stdout, PacifyFlushWrapper):
+            _stdout_to_devnull()
+            return 0
+        raise
     except Exception as e:  # the promise: no traceback for a user, ever
         if debug:
             raise

@@ -111,6 +111,9 @@ COMMANDS: list[tuple[str | None, list[str]]] = [
     ("consult.cli.time", ["time", "log", "acme/build", "2h", "--date", "2026-09-04"]),
     ("consult.cli.time", ["time", "report"]),
     ("consult.cli.time", ["time", "unbilled"]),
+    ("consult.cli.time", ["time", "export", "--format", "timeclock", "-o", "{out}/work.timeclock"]),
+    ("consult.cli.time_import", ["time", "import", str(Path(__file__).parent / "fixtures/imports/watson-frames.json"),
+                                 "--skip-unmapped"]),
     (None, ["earnings", "2026"]),
     (None, ["earnings", "2026", "--basis", "cash", "--format", "json"]),
     (None, ["earnings", "receivables", "--as-of", "2026-12-31"]),
@@ -144,6 +147,8 @@ def test_issued_records_are_byte_for_byte_the_same_after_every_command(issued_bo
     assert len(ran) >= 15
     # the ones that must refuse did refuse
     assert ("invoice create", 1) in ran  # the period already billed was refused
+    if _has("consult.cli.time_import"):
+        assert ("time import", 0) in ran  # new time went in beside the issued invoices
 
 
 def test_refusing_to_bill_a_period_twice_writes_nothing(issued_books, run_cli):

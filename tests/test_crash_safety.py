@@ -159,6 +159,58 @@ def test_killing_time_log_leaves_the_timesheet_old_or_complete(tmp_path):
     assert_check_clean(root)
 
 
+def _frames(path: Path) -> list[str]:
+    """Watson frames for c01 and c02 (project = client, tag = engagement) over two months: four
+    timesheet files, one of them new. Returns the frame ids."""
+    import json
+    from datetime import datetime, timezone
+
+    frames = []
+    for c in ("c01", "c02"):
+        for day in ("2026-10-20", "2026-10-21", "2026-11-10", "2026-11-11"):
+            start = int(datetime.fromisoformat(f"{day}T10:00:00").replace(tzinfo=timezone.utc).timestamp())
+            frames.append([start, start + 3600, c, f"{c}{day.replace('-', '')}", ["build"], start + 3600])
+    path.write_text(json.dumps(frames), encoding="utf-8")
+    return [f"watson:{f[3]}" for f in frames]
+
+
+def test_killing_time_import_leaves_files_old_or_whole_and_a_rerun_adds_the_rest(tmp_path):
+    """`consult time import` killed at random, over and over: every timesheet is its old bytes
+    plus whole entry lines, no entry is ever there twice, and one more run adds exactly what the
+    killed runs did not."""
+    from consult.loader import load_books
+
+    root = many_clients_books(tmp_path / "books", 2)
+    frames = tmp_path / "frames"
+    ids = _frames(frames)
+    sheets = [root / f"clients/{c}/timesheets/{m}.yaml" for c in ("c01", "c02") for m in ("2026-10", "2026-11")]
+    typical = full_run_seconds(consult(root, "time", "import", str(frames), "--dry-run"), tmp_path)
+    state = {p: p.read_bytes() if p.exists() else b"" for p in sheets}
+    argv = lambda i: consult(root, "time", "import", str(frames))  # noqa: E731
+
+    def verify(i: int, code: int) -> None:
+        for p in sheets:
+            now = p.read_bytes() if p.exists() else b""
+            assert now.startswith(state[p]), f"an earlier byte of {p.name} changed"
+            for line in now[len(state[p]):].decode("utf-8").splitlines(keepends=True):
+                assert line.endswith("\n") and (line.startswith("#") or 'id: "watson:' in line), line
+            state[p] = now
+        got = [e.source_id for e in load_books(root).books.entries if e.source_id]
+        assert len(got) == len(set(got)), "an entry was imported twice"
+        if code == 0:
+            assert sorted(got) == sorted(ids)
+
+    kills = kill_loop(argv, verify, tmp_path, typical)
+    COUNTS["time import"] = kills
+    assert kills >= 3
+    done = subprocess.run(argv(-1), capture_output=True, text=True, env=env(), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    result = load_books(root)
+    assert result.errors == []
+    assert sorted(e.source_id for e in result.books.entries if e.source_id) == sorted(ids)
+    assert_check_clean(root)
+
+
 def test_killing_invoice_create_leaves_whole_records_and_gapless_numbers(tmp_path):
     """`consult invoice create` killed at random: each record and PDF is absent or complete, numbers gapless."""
     pytest.importorskip("consult.render.invoice", reason="invoice create needs the PDF renderer")
@@ -237,6 +289,7 @@ WRITERS = [
     ("consult.render.invoice", ["invoice", "create", "c02", "--period", "2026-10"]),
     ("consult.render.invoice", ["invoice", "credit", "{number}", "--reason", "Agreed discount"]),
     ("consult.cli.time", ["time", "log", "c01/build", "1h", "--date", "2026-11-04"]),
+    ("consult.cli.time_import", ["time", "import", "{frames}"]),
     ("consult.render.proposal", ["quote", "c01", "--days", "5", "--rate", "650", "--title", "Follow-on"]),
 ]
 
@@ -250,7 +303,9 @@ def test_a_refused_write_changes_nothing_and_says_so(module, args, failure, tmp_
         pytest.importorskip(module)
     root = many_clients_books(tmp_path / "books", 2)
     number = _issue_by_hand(root, "c01") if "{number}" in args else ""
-    argv = [a.replace("{number}", number) for a in args]
+    frames = tmp_path / "frames"
+    _frames(frames)
+    argv = [a.replace("{number}", number).replace("{frames}", str(frames)) for a in args]
     before = snapshot(root)
     make_fail, said = FAILURES[failure]
     make_fail(monkeypatch)

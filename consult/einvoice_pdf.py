@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import date
 from functools import cache
 from io import BytesIO
-from typing import Any
+from typing import Any, cast
 
 from .errors import ConsultError
 from .invoice_model import Invoice
@@ -153,6 +153,7 @@ def embed_facturx(pdf: bytes, xml: bytes, inv: Invoice, number: str) -> bytes:
         DictionaryObject,
         NameObject,
         NumberObject,
+        StreamObject,
         TextStringObject,
     )
 
@@ -186,7 +187,7 @@ def embed_facturx(pdf: bytes, xml: bytes, inv: Invoice, number: str) -> bytes:
     root[NameObject("/OutputIntents")] = ArrayObject([writer._add_object(intent)])
     # factur-x's XMP stream (uncompressed) is rewritten in place: a replacement object would leave
     # the old one, stamped with the clock, in the file as an orphan
-    xmp = root["/Metadata"].get_object()
+    xmp = cast(StreamObject, root["/Metadata"].get_object())
     xmp.set_data(_xmp(meta, inv.issue_date))
     stamp = _pdf_date(inv.issue_date)
     writer.add_metadata({"/Title": title, "/Author": seller, "/Subject": meta["subject"],

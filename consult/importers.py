@@ -248,7 +248,7 @@ def day_parts(start: datetime, end: datetime) -> list[tuple[date, int, time | No
 
     A part that ends at midnight has no writable end (24:00), so it keeps its minutes only."""
     a, b = _round_minute(start), _round_minute(end)
-    out = []
+    out: list[tuple[date, int, time | None, time | None]] = []
     while a < b:
         midnight = datetime.combine(a.date() + timedelta(days=1), time(0), a.tzinfo)
         stop = min(b, midnight)

@@ -37,7 +37,8 @@ def _read_cache(path: Path) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("files"), dict):
         return {}
-    return data["files"]
+    files: dict[str, Any] = data["files"]
+    return files
 
 
 def load_invoices_cached(root: Path) -> tuple[list[Invoice], list[Problem]]:

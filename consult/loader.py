@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .errors import BooksError, Problem, Source, UsageError
-from .fields import Fields, check_vat_number, id_problem
+from .fields import Fields, _why, check_vat_number, id_problem
 from .model import (
     TAX_TREATMENTS,
     Bank,
@@ -29,9 +29,10 @@ from .model import (
     Milestone,
     Payment,
     Practice,
+    TimeEntry,
 )
 from .money import Money
-from .yamlsource import Scalar, YamlProblem, YMap, YSeq, load_yaml
+from .yamlsource import Scalar, Value, YamlProblem, YMap, YSeq, load_yaml
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 PRACTICE_FILE = "practice.yaml"
@@ -126,7 +127,7 @@ def read_text(root: Path, path: Path, problems: list[Problem]) -> str | None:
     return text.removeprefix("\ufeff")
 
 
-def read_yaml(root: Path, path: Path, problems: list[Problem], *, allow_empty: bool = False):
+def read_yaml(root: Path, path: Path, problems: list[Problem], *, allow_empty: bool = False) -> Value | None:
     """A YAML file as `YMap`/`YSeq`/`Scalar`, or None with its problems recorded."""
     text = read_text(root, path, problems)
     if text is None:
@@ -241,7 +242,7 @@ def _read_bank(b: Fields) -> Bank:
         try:
             ib = iban.format(iban.validate(ib))
         except ValidationError as e:
-            b.error("iban", f"'{ib}' is not a valid IBAN ({e.message.rstrip('.').lower()}) — check for a typo")
+            b.error("iban", f"'{ib}' is not a valid IBAN ({_why(e)}) — check for a typo")
     bc = b.text("bic")
     if bc is not None:
         try:
@@ -400,7 +401,8 @@ def _engagement_ref(f: Fields, client: Client, engagements: dict[tuple[str, str]
     return eid
 
 
-def read_expenses(root: Path, client: Client, engagements: dict, problems: list[Problem]) -> list[Expense]:
+def read_expenses(root: Path, client: Client, engagements: dict[tuple[str, str], Engagement],
+                  problems: list[Problem]) -> list[Expense]:
     out = []
     for f in read_list(root, root / "clients" / client.id / "expenses.yaml", problems):
         d = f.day("date", True)
@@ -509,7 +511,7 @@ def load_books(root: Path, *, timesheets: bool = True) -> LoadResult:
     practice = read_practice(root, problems)
     clients: dict[str, Client] = {}
     engagements: dict[tuple[str, str], Engagement] = {}
-    entries: list = []
+    entries: list[TimeEntry] = []
     expenses: list[Expense] = []
     income: list[IncomeItem] = []
     payments: list[Payment] = []

@@ -85,7 +85,7 @@ def _as_bytes(data: bytes | str) -> bytes:
 def _explain(path: Path, e: OSError) -> WriteError:
     why = {errno.ENOSPC: "the disk is full", errno.EACCES: "permission denied",
            errno.EROFS: "the file system is read-only", errno.EDQUOT: "over the disk quota"}.get(
-        e.errno, e.strerror or str(e))
+        e.errno or 0, e.strerror or str(e))
     return WriteError(f"could not write {path}: {why}; nothing was changed")
 
 

@@ -28,6 +28,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 from .errors import BooksError, ConsultError, NotFound, Problem, Source, UsageError
 from .importers import Export, Row
@@ -140,14 +141,14 @@ class _Matcher:
             titles[eng.title.casefold()].append((c, e))
         self.ids = {k: v[0] for k, v in ids.items() if len(v) == 1}
         self.titles = {k: v[0] for k, v in titles.items() if len(v) == 1}
-        self.memo: dict[tuple[str, ...], tuple[Target | bool, str]] = {}
+        self.memo: dict[tuple[str, ...], tuple[Target | Literal[False], str]] = {}
 
-    def __call__(self, keys: tuple[str, ...]) -> tuple[Target | bool, str]:
+    def __call__(self, keys: tuple[str, ...]) -> tuple[Target | Literal[False], str]:
         """((client, engagement) or None to leave out or False when nothing matches, the name
         that matched)."""
         if keys in self.memo:
             return self.memo[keys]
-        got: tuple[Target | bool, str] = (False, "")
+        got: tuple[Target | Literal[False], str] = (False, "")
         for k in keys:
             if k in self.mapping:
                 got = (self.mapping[k], k)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .durations import DurationError, hours_to_minutes, parse_clock, parse_duration, span_minutes
 from .errors import Problem, Source
-from .fields import parse_date
+from .fields import Fields, parse_date
 from .model import Client, Engagement, TimeEntry
 
 ENTRY_FIELDS = ("date", "engagement", "hours", "duration", "days", "start", "end", "note",
@@ -63,10 +63,10 @@ def read_timesheets(root: Path, client: Client, engagements: dict[tuple[str, str
                 out.extend(_read_csv(text, r, client, engagements, fallback, problems, broken))
             continue
         for f in read_list(root, path, problems):
-            def get(name: str, f=f) -> str | None:
+            def get(name: str, f: Fields = f) -> str | None:
                 return f.text(name)
 
-            def where(name: str | None, f=f) -> Source:
+            def where(name: str | None, f: Fields = f) -> Source:
                 return f.where(name)
 
             unknown = [k for k in f.map if k not in ENTRY_FIELDS]
@@ -141,9 +141,9 @@ def _read_csv(text: str, r: str, client: Client, engagements: dict[tuple[str, st
                     m = minutes_of.get(hs)
                     if m is None:
                         try:
-                            h = Decimal(hs)
-                            if h.is_finite() and 0 <= h <= 24:
-                                m = minutes_of[hs] = hours_to_minutes(h)
+                            hd = Decimal(hs)
+                            if hd.is_finite() and 0 <= hd <= 24:
+                                m = minutes_of[hs] = hours_to_minutes(hd)
                         except InvalidOperation:
                             pass
                     if d is not None and m is not None:
@@ -154,16 +154,16 @@ def _read_csv(text: str, r: str, client: Client, engagements: dict[tuple[str, st
             if (client.id, cells.get("engagement")) in broken:
                 continue
 
-            def get(name: str, cells=cells) -> str | None:
+            def get(name: str, cells: dict[str, str] = cells) -> str | None:
                 v = cells.get(name)
                 return v if v else None
 
-            def where(name: str | None, line=line) -> Source:
+            def where(name: str | None, line: int = line) -> Source:
                 return Source(r, line, cols[name] + 1 if name in cols else None)
 
-            e = _entry(get, where, "", client, engagements, fallback, problems)
-            if e is not None:
-                out.append(e)
+            entry = _entry(get, where, "", client, engagements, fallback, problems)
+            if entry is not None:
+                out.append(entry)
     except csv.Error as e:
         if "unexpected end of data" in str(e):
             msg = ('a quote (") opened on this row is never closed, so every row after it would be read '

@@ -84,9 +84,9 @@ def parse_period(text: str, tax_year_start: tuple[int, int] = (4, 6)) -> Period:
             y = int(m[1])
             if int(m[2]) != (y + 1) % 100:
                 raise ValueError(t)
-            mo, d = tax_year_start
-            start = date(y, mo, d)
-            return Period(start, date(y + 1, mo, d) - timedelta(days=1), f"{y}/{(y + 1) % 100:02d}")
+            mo, dd = tax_year_start
+            start = date(y, mo, dd)
+            return Period(start, date(y + 1, mo, dd) - timedelta(days=1), f"{y}/{(y + 1) % 100:02d}")
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", t):
             d = date.fromisoformat(t)
             return Period(d, d, t)
@@ -430,7 +430,7 @@ def check_timesheets(books: Books, today: date | None = None) -> list[Problem]:
             out.append(Problem(day[-1].source, None, f"{h}h{m:02d}m logged on {d} across all clients — "
                                "more than a day holds; look for an entry on the wrong date", "warning"))
         timed = sorted((e for e in day if e.start is not None and e.end is not None),
-                       key=lambda e: (e.start, e.end))  # type: ignore[arg-type, return-value]
+                       key=lambda e: (e.start, e.end))
         latest: TimeEntry | None = None  # the entry reaching furthest into the day so far
         for b in timed:
             if latest is not None and b.start < latest.end:  # type: ignore[operator]

@@ -38,7 +38,7 @@ def import_cmd(ctx: click.Context, file: Path, fmt: str | None, maps: tuple[str,
     """
     from ..durations import format_hm
     from ..importers import read_export, zone
-    from ..time_import import parse_maps, per_engagement, plan_import, read_map_file, write_import
+    from ..time_import import Written, parse_maps, per_engagement, plan_import, read_map_file, write_import
 
     books = load(ctx)
     shown = str(file)
@@ -58,7 +58,7 @@ def import_cmd(ctx: click.Context, file: Path, fmt: str | None, maps: tuple[str,
         if shown == "<stdin>":
             file.unlink(missing_ok=True)
     plan = plan_import(books, export, mapping, skip_unmapped=skip_unmapped, today=today())
-    written = {}
+    written: dict[str, Written] = {}
     if plan.new and not dry_run:
         plan, files = write_import(books, plan)
         written = {w.path.relative_to(books.root).as_posix(): w for w in files}
@@ -83,5 +83,5 @@ def import_cmd(ctx: click.Context, file: Path, fmt: str | None, maps: tuple[str,
             why = s.rsplit(": ", 1)[-1]
             reasons[why] = reasons.get(why, 0) + 1
         click.echo("Skipped: " + ", ".join(f"{c} {why}" for why, c in sorted(reasons.items())))
-    for w in plan.warnings:
-        click.echo(f"warning: {w}", err=True)
+    for warning in plan.warnings:
+        click.echo(f"warning: {warning}", err=True)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import click
 
-from ..model import Client, Engagement
+from ..model import Books, Client, Engagement
 from .common import books_root, check_id, echo_rows, format_option, load, split_ref, today
 
 
@@ -45,12 +47,12 @@ def check_cmd(ctx: click.Context) -> int:
     return 1 if errors else 0
 
 
-def _client_row(c: Client, books) -> dict:
+def _client_row(c: Client, books: Books) -> dict[str, Any]:
     return {"id": c.id, "name": c.name, "kind": c.kind, "country": c.country, "currency": c.currency,
             "tax": c.tax if c.kind == "client" else "", "engagements": len(books.engagements_of(c.id))}
 
 
-def _engagement_row(e: Engagement) -> dict:
+def _engagement_row(e: Engagement) -> dict[str, Any]:
     budget = ""
     if e.budget:
         parts = []
@@ -201,7 +203,7 @@ def engagement_show(ctx: click.Context, ref: str, fmt: str) -> None:
         echo_rows(ms, "table", locale=client.locale)
 
 
-def _decimal_opt(value: str | None, name: str):
+def _decimal_opt(value: str | None, name: str) -> Decimal | None:
     from ..errors import UsageError
     from ..money import parse_decimal
 

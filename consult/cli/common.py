@@ -6,13 +6,16 @@ import os
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..errors import UsageError
 from ..fields import id_problem, parse_date
 from ..output import FORMATS, render
+
+if TYPE_CHECKING:
+    from ..model import Books
 
 format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
                              show_default=True, help="Output as an aligned table, CSV or JSON.")
@@ -24,7 +27,7 @@ def books_root(ctx: click.Context) -> Path:
     return find_books((ctx.find_root().obj or {}).get("books"))
 
 
-def load(ctx: click.Context, *, timesheets: bool = True):
+def load(ctx: click.Context, *, timesheets: bool = True) -> Books:
     """The books for a command that acts on them (refuses while any error remains)."""
     from ..loader import open_books
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..earnings import BASES, BUCKETS, GROUPINGS, Earnings, Receivables
 from .common import books_root, date_arg, echo_rows, format_option, load, today
+
+if TYPE_CHECKING:
+    from ..invoice_model import Invoice
 
 
 class PeriodGroup(click.Group):
@@ -31,14 +34,14 @@ class PeriodGroup(click.Group):
                 if hasattr(ctx, "_protected_args"):
                     ctx._protected_args = args[i:i + 1]
                 else:  # pragma: no cover - click 8.1
-                    ctx.protected_args = args[i:i + 1]
+                    ctx.protected_args = args[i:i + 1]  # type: ignore[misc,unused-ignore]
                 ctx.args = args[i + 1:]
                 return ctx.args
             i += 2 if a in takes_value else 1
         return super().parse_args(ctx, args)
 
 
-def _invoices(root: Path) -> list:
+def _invoices(root: Path) -> list[Invoice]:
     from ..errors import BooksError
     from ..invoice_cache import load_invoices_cached
 

@@ -6,13 +6,21 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..errors import ConsultError, UsageError
 from ..money import parse_decimal
 from .common import books_root, check_id, date_arg, echo_rows, format_option, load, today
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from ..invoice_model import Invoice
+    from ..ledger import Account
+    from ..model import Books
+    from ..money import Money
 
 
 class _InvoiceGroup(click.Group):
@@ -24,9 +32,9 @@ class _InvoiceGroup(click.Group):
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name == "export" and _has_export():
-            from .einvoice import export_cmd  # type: ignore[import-not-found,attr-defined]
+            from .einvoice import export_cmd
 
-            return export_cmd  # type: ignore[no-any-return]
+            return export_cmd
         return super().get_command(ctx, name)
 
 
@@ -50,34 +58,35 @@ def _decimal(value: str | None, name: str) -> Decimal | None:
         raise UsageError(f"{name}: {e}") from None
 
 
-def _renderer(root: Path, books: Any, *, draft: bool = False, facturx: bool = False):
+def _renderer(root: Path, books: Books, *, draft: bool = False,
+              facturx: bool = False) -> Callable[[Invoice], bytes]:
     """The PDF renderer (and the Factur-X step when asked), imported only when a PDF is made."""
     try:
-        from ..render.invoice import invoice_pdf  # type: ignore[import-not-found]
+        from ..render.invoice import invoice_pdf
     except ModuleNotFoundError as e:
         if e.name and e.name.startswith("consult.render"):
             raise ConsultError("the PDF renderer (consult.render.invoice) is not installed in this "
                                "version of consult; use --dry-run to see the figures") from None
         raise
 
-    def render(inv: Any) -> bytes:
+    def render(inv: Invoice) -> bytes:
         pdf = invoice_pdf(inv, root, draft=draft)
         want_fx = facturx or books.clients[inv.client].einvoice == "facturx"
         if want_fx and not draft:
             try:
-                from ..einvoice import facturx_pdf  # type: ignore[import-not-found,attr-defined]
+                from ..einvoice import facturx_pdf
             except ModuleNotFoundError as e:
                 if e.name and e.name.startswith("consult.einvoice"):
                     raise UsageError("--facturx: e-invoices (consult.einvoice) are not available in this "
                                      "version of consult") from None
                 raise
             pdf = facturx_pdf(pdf, inv, books)
-        return pdf  # type: ignore[no-any-return]
+        return pdf
 
     return render
 
 
-def _fmt(m: Any, locale: str) -> str:
+def _fmt(m: Money, locale: str) -> str:
     return m.format(locale)
 
 
@@ -145,7 +154,7 @@ def create_cmd(ctx: click.Context, client: str, period: str, engagement: str | N
         click.echo(f"wrote {_rel(done.pdf, root)}")
 
 
-def _accounts(ctx: click.Context, as_of: date):
+def _accounts(ctx: click.Context, as_of: date) -> tuple[Books, list[Invoice], list[Account]]:
     from ..invoice_store import load_invoices
     from ..ledger import accounts
 

@@ -217,11 +217,11 @@ def _draw_watermark(canv: Canvas, theme: Theme, fonts: FontSet, text: str) -> No
 
 
 def _numbered_canvas(furniture: Callable[[Canvas, int, int], None]) -> type[Canvas]:
-    class NumberedCanvas(Canvas):
+    class NumberedCanvas(Canvas):  # type: ignore[misc]  # ReportLab has no type hints
         """Keeps each finished page and draws the page furniture once the page count is known."""
 
         def __init__(self, *args: object, **kwargs: object) -> None:
-            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+            super().__init__(*args, **kwargs)
             self._finished: list[dict[str, object]] = []
 
         def showPage(self) -> None:  # noqa: N802 - ReportLab's name

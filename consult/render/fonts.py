@@ -19,6 +19,7 @@ from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 
 from .theme import Theme
 
@@ -50,7 +51,7 @@ def register(path: Path) -> str:
 @cache
 def _charmap(name: str) -> frozenset[int]:
     font = pdfmetrics.getFont(name)
-    return frozenset(font.face.charToGlyph)  # type: ignore[attr-defined]
+    return frozenset(font.face.charToGlyph)
 
 
 def has_char(font_name: str, ch: str) -> bool:
@@ -91,10 +92,10 @@ def runs(text: str, font_name: str, fonts: FontSet) -> list[tuple[str, str]]:
 
 def string_width(text: str, font_name: str, size: float, fonts: FontSet) -> float:
     """Width in points of `text` drawn by runs."""
-    return sum(pdfmetrics.stringWidth(t, f, size) for f, t in runs(text, font_name, fonts))
+    return float(sum(pdfmetrics.stringWidth(t, f, size) for f, t in runs(text, font_name, fonts)))
 
 
-def draw_string(canvas, x: float, y: float, text: str, font_name: str, size: float, fonts: FontSet,
+def draw_string(canvas: Canvas, x: float, y: float, text: str, font_name: str, size: float, fonts: FontSet,
                 align: str = "left") -> None:
     """Draw one line on a canvas with per-character fallback; `align` is left, right or centre."""
     pieces = runs(text, font_name, fonts)

@@ -12,6 +12,8 @@ Words come from the theme's labels, so they can be translated per books folder.
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -71,20 +73,20 @@ def _format_money(m: Money, locale: str) -> str:
     return m.format(locale)  # the one formatting rule (babel/CLDR); cached: a 200-line invoice repeats prices
 
 
-def _date(d, theme: Theme) -> str:
+def _date(d: date, theme: Theme) -> str:
     return _format_date(d, theme.date_format, theme.locale)
 
 
 @lru_cache(maxsize=1024)
-def _format_date(d, pattern: str, locale: str) -> str:
+def _format_date(d: date, pattern: str, locale: str) -> str:
     return str(format_date(d, format=pattern, locale=locale))
 
 
-def _quantity(q, inv: Invoice) -> str:
+def _quantity(q: Decimal, inv: Invoice) -> str:
     return str(format_decimal(q.normalize(), locale=inv.locale, decimal_quantization=False))
 
 
-def _unit(unit: str, quantity, theme: Theme) -> str:
+def _unit(unit: str, quantity: Decimal, theme: Theme) -> str:
     key = f"unit_{unit}" if quantity == 1 else f"unit_{unit}s"
     return theme.labels.get(key, unit)
 

@@ -17,22 +17,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph
 
 from .fonts import FontSet, covered, runs
 
 
-class _Paragraph(Paragraph):
+class _Paragraph(Paragraph):  # type: ignore[misc]  # ReportLab has no type hints
     """A Paragraph that remembers its last line-breaking: tables ask a cell to wrap at the same
     width when measuring and again when drawing, and breaking lines is the costly part."""
 
     _wrapped_at: float | None = None
 
-    def wrap(self, availWidth, availHeight):  # noqa: N803 - ReportLab's names
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 - ReportLab's names
         if availWidth == self._wrapped_at:
             return self.width, self.height
-        result = super().wrap(availWidth, availHeight)
+        result: tuple[float, float] = super().wrap(availWidth, availHeight)
         self._wrapped_at = availWidth
         return result
 
@@ -48,7 +49,7 @@ def markup(text: str, font_name: str, fonts: FontSet) -> str:
     return "<br/>".join(out)
 
 
-def para(text: str, style, fonts: FontSet, *, bold_prefix: str | None = None) -> Paragraph:
+def para(text: str, style: ParagraphStyle, fonts: FontSet, *, bold_prefix: str | None = None) -> Paragraph:
     """A paragraph showing `text` exactly as written (never read as markup).
 
     `bold_prefix`, also user-safe, is printed in the bold font before the text (a label such as
@@ -60,7 +61,7 @@ def para(text: str, style, fonts: FontSet, *, bold_prefix: str | None = None) ->
     return _Paragraph(body, style)
 
 
-def cell(text: str, style, fonts: FontSet, width: float | None = None) -> str | Paragraph:
+def cell(text: str, style: ParagraphStyle, fonts: FontSet, width: float | None = None) -> str | Paragraph:
     """A table cell: the plain string when the style's font has every character (fast, and keeps
     U+202F exactly) and, given the cell's inner `width`, it fits on one line; else an escaped
     paragraph (which wraps) with fallback runs."""
@@ -70,12 +71,13 @@ def cell(text: str, style, fonts: FontSet, width: float | None = None) -> str | 
     return para(text, style, fonts)
 
 
-def _open(style) -> str:
+def _open(style: ParagraphStyle) -> str:
     colour = style.textColor.hexval()[2:] if style.textColor is not None else "000000"
     return f'<font name="{style.fontName}" size="{style.fontSize:g}" color="#{colour}">'
 
 
-def block(lines: Sequence[Sequence[tuple[str, object]]], style, fonts: FontSet) -> Paragraph:
+def block(lines: Sequence[Sequence[tuple[str, ParagraphStyle]]], style: ParagraphStyle,
+          fonts: FontSet) -> Paragraph:
     """One paragraph of several lines, each a sequence of (user text, style) pieces — e.g. a
     muted heading, a bold name, address lines, "VAT no." in bold then the number. Every piece
     is escaped; each takes the font, size and colour of its style. One paragraph lays out much
@@ -83,6 +85,6 @@ def block(lines: Sequence[Sequence[tuple[str, object]]], style, fonts: FontSet) 
     out = []
     for line in lines:
         out.append("".join(markup(text, style.fontName, fonts) if st is style else
-                           f"{_open(st)}{markup(text, st.fontName, fonts)}</font>"  # type: ignore[attr-defined]
+                           f"{_open(st)}{markup(text, st.fontName, fonts)}</font>"
                            for text, st in line if text))
     return _Paragraph("<br/>".join(out), style)

@@ -43,9 +43,10 @@ def import_cmd(ctx: click.Context, file: Path, fmt: str | None, maps: tuple[str,
     books = load(ctx)
     shown = str(file)
     if shown == "-":
+        import sys
         import tempfile
 
-        data = click.get_binary_stream("stdin").read()
+        data = sys.stdin.buffer.read()
         tmp = tempfile.NamedTemporaryFile(prefix="consult-import-", delete=False)  # noqa: SIM115
         tmp.write(data)
         tmp.close()

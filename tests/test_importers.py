@@ -410,3 +410,17 @@ def test_a_plan_carried_out_twice_adds_its_entries_once(books):
     assert (len(first.new), sum(w.entries for w in files)) == (4, 4)
     assert (len(again.new), again.in_books, files2) == (0, 4, [])
     assert len(entries(books)) == 4
+
+
+def test_the_readme_example_imports_into_the_sample_books(sample_books, run_cli):
+    """docs/examples/toggl-2026-11.csv: 'Churn model' via --map, 'demand-forecast' by its id;
+    3:30 + 3:45 + 0:30 (non-billable) = 7:45 for Acme and 3:30 + 2:20 = 5:50 for Hafen."""
+    example = Path(__file__).resolve().parent.parent / "docs/examples/toggl-2026-11.csv"
+    code, out, err = run_cli("time", "import", str(example), "--map", "Churn model=acme-analytics/churn-model",
+                             books=sample_books)
+    assert code == 0, err
+    assert "Imported 5 entries (13:35)" in out
+    code, out, _ = run_cli("time", "report", "--period", "2026-11", "--by", "engagement", "--format", "json",
+                           books=sample_books)
+    got = {(r["client"], r["engagement"]): (r["minutes"], r["billable_minutes"]) for r in json.loads(out)}
+    assert got == {("acme-analytics", "churn-model"): (465, 435), ("hafen-logistik", "demand-forecast"): (350, 350)}

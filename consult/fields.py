@@ -290,10 +290,10 @@ def check_vat_number(number: str) -> str | None:
     except InvalidComponent:
         return None  # a country stdnum cannot check (e.g. no VAT scheme it knows)
     except ValidationError as e:
-        return f"'{number}' is not a valid VAT number ({_why(e)}) — check for a typo"
+        return f"'{number}' is not a valid VAT number ({stdnum_reason(e)}) — check for a typo"
     return None
 
 
-def _why(e: Exception) -> str:
+def stdnum_reason(e: Exception) -> str:
     """python-stdnum's reason ("The number has an invalid check digit.") as a clause."""
     return str(getattr(e, "message", None) or e).rstrip(".").lower()

@@ -110,18 +110,39 @@ def zone(name: str | None, country: str | None) -> tzinfo | None:
                          "America/New_York, Asia/Kolkata") from None
 
 
+def _refused(problems: list[Problem], path: str, kind: str | None = None) -> BooksError:
+    """The one refusal of a file: every problem listed, and the promise that nothing was written."""
+    n = len(problems)
+    count = f" ({n} bad {kind}{'s' if n != 1 else ''})" if kind else ""
+    return BooksError(problems, f"{path} cannot be imported{count}; nothing was written")
+
+
+_JSON_HINT = {"watson": "give Watson's `frames` file or `watson log --json`",
+              "timewarrior": "give the output of `timew export`"}
+
+
+def _json_list(text: str, path: str, tool: str | None) -> list[object]:
+    """A JSON export's top-level list, parsed once (detection and reading share it)."""
+    hint = _JSON_HINT.get(tool or "", "give Watson's frames or the output of `timew export`")
+    try:
+        data = json.loads(text)
+    except ValueError as e:
+        raise _refused([Problem(Source(path, getattr(e, "lineno", None)), None, f"is not JSON ({e}); {hint}")],
+                       path) from None
+    if not isinstance(data, list):
+        raise UsageError(f"{path}: expected a JSON list ({hint}); check --format")
+    return data
+
+
 # --- detection --------------------------------------------------------------------------------
-def detect_format(path: Path, text: str) -> str:
-    """The tool that wrote `text`, from its header or JSON shape; UsageError when unclear."""
+def detect_format(path: Path, text: str, data: list[object] | None = None) -> str:
+    """The tool that wrote `text` (`data`: its JSON, when it is JSON), from its header or JSON
+    shape; UsageError when unclear."""
     head = text.lstrip("\ufeff").lstrip()
     if path.is_dir() or head.startswith(("inc ", "inc\t")):
         return "timewarrior"
-    if head.startswith("["):
-        try:
-            data = json.loads(head)
-        except ValueError:
-            data = None
-        if isinstance(data, list) and data:
+    if data is not None:
+        if data:
             first = data[0]
             if isinstance(first, list) or (isinstance(first, dict) and "project" in first):
                 return "watson"
@@ -294,8 +315,8 @@ def _csv_rows(text: str, path: str, tool: str) -> tuple[list[str], Iterator[tupl
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
-        raise BooksError([Problem(Source(path), None, "is empty — export the detailed report again")],
-                         f"{path} cannot be imported; nothing was written") from None
+        raise _refused([Problem(Source(path), None, "is empty — export the detailed report again")],
+                       path) from None
     missing = [c for c in REQUIRED[tool] if c not in header]
     if missing:
         raise UsageError(f"{path}: not a {tool.title()} export — no column {', '.join(repr(c) for c in missing)} "
@@ -356,8 +377,7 @@ def read_csv_export(text: str, path: str, tool: str, dates: str | None) -> Expor
         except _Bad as e:
             problems.append(Problem(where, e.column, str(e)))
     if problems:
-        raise BooksError(problems, f"{path} cannot be imported ({len(problems)} bad row"
-                         f"{'s' if len(problems) != 1 else ''}); nothing was written")
+        raise _refused(problems, path, "row")
     return Export(path, tool, tuple(out), tuple(skipped))
 
 
@@ -365,8 +385,8 @@ def _safe(rows: Iterator[tuple[int, dict[str, str]]], path: str) -> Iterator[tup
     try:
         yield from rows
     except _CsvBroken as e:
-        raise BooksError([Problem(Source(path, e.line), None, f"{e} — the file is damaged; export it again")],
-                         f"{path} cannot be imported; nothing was written") from None
+        raise _refused([Problem(Source(path, e.line), None, f"{e} — the file is damaged; export it again")],
+                       path) from None
 
 
 def _timer_row(tool: str, r: dict[str, str], where: Source, order: str, sid: str, skipped: list[str],
@@ -445,15 +465,8 @@ def _tag_keys(head: str, tags: list[str]) -> tuple[str, ...]:
     return tuple(f"{head}/{t}" for t in tags) + (head,)
 
 
-def read_watson(text: str, path: str, tz: tzinfo) -> Export:
-    try:
-        data = json.loads(text)
-    except ValueError as e:
-        raise BooksError([Problem(Source(path, getattr(e, "lineno", None)), None,
-                                  f"is not JSON ({e}); give Watson's `frames` file or `watson log --json`")],
-                         f"{path} cannot be imported; nothing was written") from None
-    if not isinstance(data, list):
-        raise UsageError(f"{path}: not Watson frames (expected a JSON list); check --format")
+def read_watson(data: list[object], path: str, tz: tzinfo) -> Export:
+    """Watson's frames (parsed JSON): the `frames` file's lists or `watson log --json` objects."""
     out: list[Row] = []
     problems: list[Problem] = []
     skipped: list[str] = []
@@ -493,8 +506,7 @@ def read_watson(text: str, path: str, tz: tzinfo) -> Export:
         except _Bad as e:
             problems.append(Problem(Source(f"{path}: {label}") if where.path == path else where, e.column, str(e)))
     if problems:
-        raise BooksError(problems, f"{path} cannot be imported ({len(problems)} bad frame"
-                         f"{'s' if len(problems) != 1 else ''}); nothing was written")
+        raise _refused(problems, path, "frame")
     return Export(path, "watson", tuple(out), tuple(skipped))
 
 
@@ -536,11 +548,11 @@ def _data_line(line: str) -> dict[str, object] | None:
     return {"start": m[1], "end": m[2], "tags": tags, "annotation": annotation}
 
 
-def read_timewarrior(source: Path, text: str, path: str, tz: tzinfo) -> Export:
-    """`timew export` JSON, one `*.data` file, or the whole `data/` folder."""
+def read_timewarrior(source: Path, text: str, data: list[object] | None, path: str, tz: tzinfo) -> Export:
+    """`timew export` JSON (`data`, parsed), one `*.data` file, or the whole `data/` folder."""
     items: list[tuple[Source, object]] = []
     problems: list[Problem] = []
-    if source.is_dir() or not text.lstrip().startswith("["):
+    if data is None:
         files = sorted(source.glob("*.data")) if source.is_dir() else [source]
         if source.is_dir() and not files:
             raise UsageError(f"{path}: no Timewarrior *.data files in this folder")
@@ -557,14 +569,6 @@ def read_timewarrior(source: Path, text: str, path: str, tz: tzinfo) -> Export:
                 else:
                     items.append((Source(name, i), got))
     else:
-        try:
-            data = json.loads(text)
-        except ValueError as e:
-            raise BooksError([Problem(Source(path, getattr(e, "lineno", None)), None,
-                                      f"is not JSON ({e}); give the output of `timew export`")],
-                             f"{path} cannot be imported; nothing was written") from None
-        if not isinstance(data, list):
-            raise UsageError(f"{path}: not a `timew export` (expected a JSON list); check --format")
         items = [(Source(f"{path}: interval {n}"), v) for n, v in enumerate(data, 1)]
     out: list[Row] = []
     skipped: list[str] = []
@@ -593,8 +597,7 @@ def read_timewarrior(source: Path, text: str, path: str, tz: tzinfo) -> Export:
         except _Bad as e:
             problems.append(Problem(where, e.column, str(e)))
     if problems:
-        raise BooksError(problems, f"{path} cannot be imported ({len(problems)} bad interval"
-                         f"{'s' if len(problems) != 1 else ''}); nothing was written")
+        raise _refused(problems, path, "interval")
     return Export(path, "timewarrior", tuple(out), tuple(skipped))
 
 
@@ -613,10 +616,12 @@ def read_export(source: Path, fmt: str | None, *, tz: tzinfo | None, dates: str 
         try:
             text = source.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError as e:
-            raise BooksError([Problem(Source(path), None, f"is not UTF-8 text (byte {e.start}); "
-                                      "export it again as CSV/JSON in UTF-8")],
-                             f"{path} cannot be imported; nothing was written") from None
-    tool = fmt or detect_format(source, text)
+            raise _refused([Problem(Source(path), None, f"is not UTF-8 text (byte {e.start}); "
+                                    "export it again as CSV/JSON in UTF-8")], path) from None
+    data = None
+    if fmt in (None, "watson", "timewarrior") and text.lstrip().startswith("["):
+        data = _json_list(text, path, fmt)
+    tool = fmt or detect_format(source, text, data)
     if tool in ("toggl", "clockify", "harvest"):
         if source.is_dir():
             raise UsageError(f"{path} is a folder; give the {tool.title()} CSV file")
@@ -625,7 +630,9 @@ def read_export(source: Path, fmt: str | None, *, tz: tzinfo | None, dates: str 
         raise UsageError(f"--timezone: {tool.title()} stores UTC times; say which zone the work was done in, "
                          "e.g. --timezone Europe/London")
     if tool == "watson":
-        return read_watson(text, path, tz)  # type: ignore[arg-type]
+        if data is None:
+            data = _json_list(text, path, tool)
+        return read_watson(data, path, tz)  # type: ignore[arg-type]
     if tool == "timewarrior":
-        return read_timewarrior(source, text, path, tz)  # type: ignore[arg-type]
+        return read_timewarrior(source, text, data, path, tz)  # type: ignore[arg-type]
     raise UsageError(f"--format: '{fmt}' is not one of {', '.join(FORMATS)}")

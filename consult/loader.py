@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .errors import BooksError, Problem, Source, UsageError
-from .fields import Fields, _why, check_vat_number, id_problem
+from .fields import Fields, check_vat_number, id_problem, stdnum_reason
 from .model import (
     TAX_TREATMENTS,
     Bank,
@@ -242,7 +242,7 @@ def _read_bank(b: Fields) -> Bank:
         try:
             ib = iban.format(iban.validate(ib))
         except ValidationError as e:
-            b.error("iban", f"'{ib}' is not a valid IBAN ({_why(e)}) — check for a typo")
+            b.error("iban", f"'{ib}' is not a valid IBAN ({stdnum_reason(e)}) — check for a typo")
     bc = b.text("bic")
     if bc is not None:
         try:

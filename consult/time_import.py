@@ -257,7 +257,7 @@ def write_import(books: Books, plan: Plan) -> tuple[Plan, list[Written]]:
     have added some meanwhile); the plan as carried out, and the files written."""
     from .durations import format_hm
     from .store import atomic_write, books_lock
-    from .time_log import _check_appended, yaml_line
+    from .time_log import check_appended, yaml_line
     from .timesheet_files import read_timesheets
 
     root = Path(books.root)
@@ -306,7 +306,7 @@ def write_import(books: Books, plan: Plan) -> tuple[Plan, list[Written]]:
                                       source_id=n.row.source_id) for n in items)
             text = old + sep + lines
             before = sum(1 for e in current[client.id] if e.source.path == where)
-            _check_appended(root, path, text, client, books, before, added=len(items))
+            check_appended(root, path, text, client, books, before, added=len(items))
             staged.append((path, text.encode("utf-8"),
                            Written(path, len(items), sum(n.row.minutes for n in items))))
         for path, data, _ in staged:

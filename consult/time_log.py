@@ -175,7 +175,7 @@ def log_time(books: Books, client_id: str, engagement_id: str, day: date, work: 
                             "see README, \"Time\".\n")
             line = yaml_line(day, engagement_id, minutes, note=note, billable=billable, start=start, end=end)
         new_text = old_text + sep + line
-        _check_appended(root, path, new_text, client, books, len([e for e in entries if e.source.path == where]))
+        check_appended(root, path, new_text, client, books, len([e for e in entries if e.source.path == where]))
         atomic_write(path, new_text.encode("utf-8"))
     month = sum(e.minutes for e in entries if e.engagement == engagement_id and
                 (e.date.year, e.date.month) == (day.year, day.month)) + minutes
@@ -183,7 +183,7 @@ def log_time(books: Books, client_id: str, engagement_id: str, day: date, work: 
     return Logged(path, line_no, line.rstrip("\r\n"), minutes, month, tuple(warnings))
 
 
-def _check_appended(root: Path, path: Path, text: str, client: object, books: Books, before: int,
+def check_appended(root: Path, path: Path, text: str, client: object, books: Books, before: int,
                     added: int = 1) -> None:
     """The file with the new lines must read as its old entries plus exactly those, without
     errors (a hand-written flow list `[...]` or a broken last line would otherwise swallow them)."""

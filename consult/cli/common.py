@@ -75,3 +75,23 @@ def echo_rows(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str] |
 
 def lazy_choice(values: Callable[[], Sequence[str]]) -> Any:  # pragma: no cover - helper
     return click.Choice(list(values()))
+
+
+class GroupWithLazy(click.Group):
+    """A click group some of whose commands live in their own modules, imported only when
+    that command runs (so `time log` never loads the importers). `LAZY`: name -> "module:attr"."""
+
+    LAZY: dict[str, str] = {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.LAZY])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.LAZY:
+            from importlib import import_module
+
+            mod, attr = self.LAZY[name].split(":")
+            cmd = getattr(import_module(mod), attr)
+            assert isinstance(cmd, click.Command)
+            return cmd
+        return super().get_command(ctx, name)

@@ -12,7 +12,7 @@ import click
 
 from ..errors import ConsultError, UsageError
 from ..money import parse_decimal
-from .common import books_root, check_id, date_arg, echo_rows, format_option, load, today
+from .common import GroupWithLazy, books_root, check_id, date_arg, echo_rows, format_option, load, today
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -23,25 +23,8 @@ if TYPE_CHECKING:
     from ..money import Money
 
 
-class _InvoiceGroup(click.Group):
-    """The invoice commands, plus `export` from consult.cli.einvoice when that module exists."""
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        names = super().list_commands(ctx)
-        return sorted(names + (["export"] if _has_export() else []))
-
-    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        if name == "export" and _has_export():
-            from .einvoice import export_cmd
-
-            return export_cmd
-        return super().get_command(ctx, name)
-
-
-def _has_export() -> bool:
-    from importlib.util import find_spec
-
-    return find_spec("consult.cli.einvoice") is not None
+class _InvoiceGroup(GroupWithLazy):
+    LAZY = {"export": "consult.cli.einvoice:export_cmd"}
 
 
 @click.group("invoice", cls=_InvoiceGroup)

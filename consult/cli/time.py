@@ -13,28 +13,11 @@ from typing import Any
 import click
 
 from ..errors import UsageError
-from .common import books_root, date_arg, echo_rows, format_option, load, split_ref, today
+from .common import GroupWithLazy, books_root, date_arg, echo_rows, format_option, load, split_ref, today
 
 
-class _TimeGroup(click.Group):
-    """The time commands, plus `import` from consult.cli.time_import when that module exists."""
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        names = super().list_commands(ctx)
-        return sorted(names + (["import"] if _has_import() else []))
-
-    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        if name == "import" and _has_import():
-            from .time_import import import_cmd  # type: ignore[import-not-found,attr-defined,unused-ignore]
-
-            return import_cmd  # type: ignore[no-any-return,unused-ignore]
-        return super().get_command(ctx, name)
-
-
-def _has_import() -> bool:
-    from importlib.util import find_spec
-
-    return find_spec("consult.cli.time_import") is not None
+class _TimeGroup(GroupWithLazy):
+    LAZY = {"import": "consult.cli.time_import:import_cmd"}
 
 
 @click.group("time", cls=_TimeGroup)

@@ -1,3 +1,3 @@
-from .cli import main
+from consult.cli import main
 
 main()

@@ -17,7 +17,7 @@ or prints. The rules are choices an accountant should be able to read, so they a
 * **One currency**: each row is converted on its own (fx.py: its recorded `fx_rate`, else the
   ECB reference rate of its date) and keeps its rate and source; totals add converted rows
   only, so no total ever adds two currencies.
-* **Billable days** come from the timesheets through consult.billing (the rounding each
+* **Billable days** come from the timesheets through consult.work.rules (the rounding each
   engagement bills by); **utilisation** = billable days ÷ available working days (weekdays
   less the practice country's bank holidays); **effective day rate** = consulting income ÷
   billable days. **Expenses** are expenses.yaml items of the period, without reclaimable VAT
@@ -37,13 +37,13 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from dateutil.relativedelta import relativedelta
 
-from . import fx
-from .billing import day_fraction, quantity
-from .errors import UsageError
-from .invoice_model import Invoice
-from .model import Books, IncomeItem, Payment
-from .money import Money
-from .worked_minutes import Minutes, aggregate
+from consult.core import fx
+from consult.work.rules import day_fraction, quantity
+from consult.errors import UsageError
+from consult.invoices.record import Invoice
+from consult.core.records import Books, IncomeItem, Payment
+from consult.core.money import Money
+from consult.work.day_totals import Minutes, aggregate
 
 CONSULTING = "consulting"
 REBILLED = "rebilled expenses"
@@ -318,9 +318,9 @@ def payout_rows(income: Iterable[IncomeItem], period: Period, conv: _Converter) 
 def billable_days(books: Books, period: Period, minutes: Minutes | None = None) -> list[tuple[date, str, Decimal]]:
     """(day, client, billable days) for each engagement's working day in the period.
 
-    Daily engagements bill by their own day rounding (consult.billing.day_fraction); hourly and
+    Daily engagements bill by their own day rounding (consult.work.rules.day_fraction); hourly and
     fixed ones count billable hours ÷ the engagement's hours per day. `minutes` (billable
-    minutes per engagement per day, consult.worked_minutes) is taken from `books.entries` when
+    minutes per engagement per day, consult.work.day_totals) is taken from `books.entries` when
     not given.
     """
     if minutes is None:
@@ -342,8 +342,8 @@ def billable_days(books: Books, period: Period, minutes: Minutes | None = None) 
 
 
 def working_days(period: Period, country: str, subdivision: str | None) -> int:
-    """Weekdays less the bank holidays on them (consult.workdays, from the holidays library)."""
-    from .workdays import working_days as wd
+    """Weekdays less the bank holidays on them (consult.core.workdays, from the holidays library)."""
+    from consult.core.workdays import working_days as wd
 
     return int(wd(period.start, period.end, country, subdivision))
 
@@ -440,7 +440,7 @@ def rollup(books: Books, invoices: Sequence[Invoice], period: Period, *, basis: 
     """The earnings of `period` on `basis`, grouped `by` month, quarter, client or stream.
 
     `minutes`: billable minutes per engagement per day when the books were loaded without their
-    timesheets (consult.worked_minutes); else they come from `books.entries`."""
+    timesheets (consult.work.day_totals); else they come from `books.entries`."""
     if basis not in BASES:
         raise UsageError(f"basis: '{basis}' is not one of {', '.join(BASES)}")
     if by not in GROUPINGS:
@@ -564,7 +564,7 @@ def receivables(invoices: Sequence[Invoice], payments: Sequence[Payment], as_of:
                 base_currency: str | None = None) -> Receivables:
     """Outstanding invoices as of `as_of`, aged 0–30, 31–60, 61–90 and 90+ days since issue,
     converted at the ECB rate of `as_of` (what the debt is worth that day)."""
-    from .ledger import accounts
+    from consult.invoices.accounts import accounts
 
     conv = _Converter(currency, base_currency or currency)
     items: list[Receivable] = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from consult.loader import load_books
+from consult.books.loader import load_books
 
 
 def test_client_add_writes_a_record_that_checks_clean(sample_books, run_cli):

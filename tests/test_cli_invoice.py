@@ -114,15 +114,15 @@ class TestCreate:
         assert err == "error: --period: 'October' is not a period — e.g. 2026-10, or 2026-10-01..2026-10-15\n"
 
     def test_facturx_without_the_module_is_a_usage_error(self, sample_books, run_cli):
-        """--facturx before consult.einvoice exists is refused with exit 2 and writes nothing."""
-        if importlib.util.find_spec("consult.einvoice") is not None:
-            pytest.skip("consult.einvoice exists")
+        """--facturx before consult.einvoice.build exists is refused with exit 2 and writes nothing."""
+        if importlib.util.find_spec("consult.einvoice.build") is not None:
+            pytest.skip("consult.einvoice.build exists")
         code, _, err = run_cli("invoice", "create", "hafen-logistik", "--period", "2026-10", "--facturx",
                                books=sample_books)
-        assert code == 2 and "--facturx: e-invoices (consult.einvoice) are not available" in err
+        assert code == 2 and "--facturx: e-invoices (consult.einvoice.build) are not available" in err
         assert invoices_in(sample_books, "hafen-logistik") == []
 
-    @pytest.mark.skipif(importlib.util.find_spec("consult.einvoice") is None, reason="consult.einvoice not built")
+    @pytest.mark.skipif(importlib.util.find_spec("consult.einvoice.build") is None, reason="consult.einvoice.build not built")
     def test_facturx_embeds_the_xml_and_export_is_a_subcommand(self, sample_books, run_cli, tmp_path):
         """--facturx embeds factur-x.xml in the issued PDF; `invoice export` writes UBL from the record."""
         import facturx

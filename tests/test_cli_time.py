@@ -215,7 +215,7 @@ def test_export_into_a_pipe_closed_early_exits_0_quietly(tmp_path):
     """`consult time export | head -1` is not a failure: exit 0, nothing on stderr."""
     import os
 
-    from consult.synth import generate
+    from support.synth import generate
 
     generate(tmp_path, 3000)
     env = {**os.environ, "CONSULT_TODAY": "2026-11-22"}

@@ -63,7 +63,7 @@ def consult(root: Path, *args: str) -> list[str]:
 
 def issued_numbers(root: Path) -> dict[str, str]:
     """number -> client of every issued record, read back through the store."""
-    from consult.invoice_store import load_invoices
+    from consult.invoices.store import load_invoices
 
     invoices, problems = load_invoices(root)
     assert problems == []
@@ -104,8 +104,8 @@ ISSUE = """
 import sys
 from datetime import date
 from pathlib import Path
-from consult.loader import open_books
-from consult.invoicing import build_invoice, issue
+from consult.books.loader import open_books
+from consult.invoices.build import build_invoice, issue
 root, client = Path(sys.argv[1]), sys.argv[2]
 books = open_books(root)
 draft = build_invoice(books, client, date(2026, 10, 1), date(2026, 10, 31), issued=date(2026, 11, 22))
@@ -138,7 +138,7 @@ def test_twenty_time_logs_at_once_keep_every_entry_exactly_once(tmp_path):
     assert [code for code, _ in results] == [0] * N, [out for code, out in results if code]
     text = (root / "clients/c01/timesheets/2026-11.yaml").read_text(encoding="utf-8")
     assert text.startswith(NOV_START)
-    from consult.loader import load_books
+    from consult.books.loader import load_books
 
     result = load_books(root)
     assert result.errors == []

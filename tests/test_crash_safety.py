@@ -84,8 +84,8 @@ def _issue_by_hand(root: Path, client: str) -> str:
     """Issue one invoice through the library (no PDF), for tests that need one to pay."""
     from datetime import date
 
-    from consult.invoicing import build_invoice, issue
-    from consult.loader import open_books
+    from consult.invoices.build import build_invoice, issue
+    from consult.books.loader import open_books
 
     books = open_books(root)
     return issue(books, build_invoice(books, client, date(2026, 10, 1), date(2026, 10, 31),
@@ -120,7 +120,7 @@ def test_killing_invoice_pay_leaves_payments_old_or_complete(tmp_path):
     kills = kill_loop(argv, verify, tmp_path, typical)
     COUNTS["invoice pay"] = kills
     assert kills >= 3
-    from consult.loader import load_books
+    from consult.books.loader import load_books
 
     result = load_books(root)
     assert result.errors == []
@@ -150,7 +150,7 @@ def test_killing_time_log_leaves_the_timesheet_old_or_complete(tmp_path):
     kills = kill_loop(argv, verify, tmp_path, typical)
     COUNTS["time log"] = kills
     assert kills >= 3
-    from consult.loader import load_books
+    from consult.books.loader import load_books
 
     result = load_books(root)
     assert result.errors == []
@@ -178,7 +178,7 @@ def test_killing_time_import_leaves_files_old_or_whole_and_a_rerun_adds_the_rest
     """`consult time import` killed at random, over and over: every timesheet is its old bytes
     plus whole entry lines, no entry is ever there twice, and one more run adds exactly what the
     killed runs did not."""
-    from consult.loader import load_books
+    from consult.books.loader import load_books
 
     root = many_clients_books(tmp_path / "books", 2)
     frames = tmp_path / "frames"
@@ -216,7 +216,7 @@ def test_killing_invoice_create_leaves_whole_records_and_gapless_numbers(tmp_pat
     pytest.importorskip("consult.render.invoice", reason="invoice create needs the PDF renderer")
     from pypdf import PdfReader
 
-    from consult.invoice_store import load_invoices
+    from consult.invoices.store import load_invoices
 
     root = many_clients_books(tmp_path / "books", 40)
     state = {"client": 1}
@@ -321,7 +321,7 @@ def test_a_refused_write_changes_nothing_and_says_so(module, args, failure, tmp_
 def test_pdf_failing_after_the_record_removes_the_record_too(tmp_path, run_cli, monkeypatch):
     """The disk fills between the invoice record and its PDF: neither is left, the number is free again."""
     pytest.importorskip("consult.render.invoice", reason="invoice create needs the PDF renderer")
-    import consult.store as store
+    import consult.books.store as store
 
     root = many_clients_books(tmp_path / "books", 2)
     before = snapshot(root)
@@ -353,22 +353,22 @@ def test_summary_of_kills(capsys):
 
 def test_temp_names_are_never_read_by_the_loader(make_books):
     """A leftover `.2026-11.yaml.x1y2.tmp` beside a timesheet is not read as a timesheet."""
-    from consult.loader import load_books
+    from consult.books.loader import load_books
 
     root = make_books({"clients/acme/timesheets/2026-01.yaml": "- {date: 2026-01-05, engagement: build, hours: 1}\n",
                        "clients/acme/timesheets/.2026-01.yaml.k3j4.tmp": "- {date: 2026-01-06, engagement: bui",
                        "clients/acme/invoices/.INV-2026-0001.yaml.a1b2.tmp": "number: INV-20"})
     result = load_books(root)
     assert result.errors == [] and len(result.books.entries) == 1
-    from consult.invoice_store import load_invoices
+    from consult.invoices.store import load_invoices
 
     assert load_invoices(root) == ([], [])
-    assert sys.modules.get("consult.loader") is not None
+    assert sys.modules.get("consult.books.loader") is not None
 
 
 def test_a_failed_write_removes_the_folders_it_made(tmp_path, monkeypatch):
     """Disk full while creating clients/new/invoices/X.yaml: no empty folders are left to confuse check."""
-    from consult.store import WriteError, atomic_write, write_new
+    from consult.books.store import WriteError, atomic_write, write_new
 
     (tmp_path / "clients").mkdir()
     _disk_full(monkeypatch)

@@ -4,7 +4,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from consult.durations import DurationError, format_hm, parse_duration
+from consult.core.durations import DurationError, format_hm, parse_duration
 
 
 @pytest.mark.parametrize("text,minutes", [

@@ -21,11 +21,11 @@ from consult.earnings import (
     tax_year,
 )
 from consult.errors import UsageError
-from consult.invoice_cache import load_invoices_cached
-from consult.invoice_model import Invoice, InvoiceLine, Party, to_record
-from consult.invoice_store import load_invoices
-from consult.loader import load_books
-from consult.money import Money
+from consult.invoices.cache import load_invoices_cached
+from consult.invoices.record import Invoice, InvoiceLine, Party, to_record
+from consult.invoices.store import load_invoices
+from consult.books.loader import load_books
+from consult.core.money import Money
 
 
 def invoice(number: str, issued: str, net: str, vat: str = "0", *, client: str = "acme", currency: str = "GBP",
@@ -326,7 +326,7 @@ class TestInvoiceCache:
 class TestWorkedMinutesCache:
     def test_cached_daily_minutes_match_the_timesheets_and_follow_edits(self, make_books):
         """Billable minutes per day from the cache equal a fresh read; an edited file is read again."""
-        from consult.worked_minutes import aggregate, worked_minutes
+        from consult.work.day_totals import aggregate, worked_minutes
 
         root = make_books({"clients/acme/timesheets/2026-10.csv":
                            "date,engagement,hours,billable\n2026-10-05,build,4,\n2026-10-05,build,2,false\n"})
@@ -340,8 +340,8 @@ class TestWorkedMinutesCache:
     def test_a_timesheet_error_stops_the_report(self, make_books):
         """Books loaded without timesheets still refuse a broken one, naming file and line."""
         from consult.errors import BooksError
-        from consult.loader import load_books as lb
-        from consult.worked_minutes import worked_minutes
+        from consult.books.loader import load_books as lb
+        from consult.work.day_totals import worked_minutes
 
         root = make_books({"clients/acme/timesheets/2026-10.yaml": "- {date: 2026-10-05, engagement: build, duration: 1h75m}\n"})
         books = lb(root, timesheets=False).books

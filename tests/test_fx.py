@@ -8,8 +8,8 @@ from decimal import Context, Decimal
 
 import pytest
 
-from consult import fx
-from consult.money import Money
+from consult.core import fx
+from consult.core.money import Money
 
 
 def ecb_row(day: str) -> dict[str, str]:

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from consult.invoice_model import BilledEntry, BilledPeriod, Invoice, InvoiceLine, Party, to_record
-from consult.money import Money
+from consult.invoices.record import BilledEntry, BilledPeriod, Invoice, InvoiceLine, Party, to_record
+from consult.core.money import Money
 
 FAKE_PDF = b"%PDF-1.4\n% issued on 2026-10-01, stands in for the rendered copy\n%%EOF\n"
 
@@ -165,7 +165,7 @@ def test_refusing_to_bill_a_period_twice_writes_nothing(issued_books, run_cli):
 def test_issued_files_are_not_writable_through_the_store(issued_books):
     """The store's write-once call refuses an existing issued name, however it is asked."""
     from consult.errors import ConflictError
-    from consult.store import write_new
+    from consult.books.store import write_new
 
     target = issued_books / "clients/acme/invoices/INV-2026-0001.yaml"
     before = target.read_bytes()
@@ -177,7 +177,7 @@ def test_issued_files_are_not_writable_through_the_store(issued_books):
 
 def test_numbers_of_issued_records_are_never_reused(issued_books):
     """The next number after INV-2026-0001..0002 is 0003, and credit notes run their own sequence."""
-    from consult.invoicing import next_number
+    from consult.invoices.build import next_number
 
     assert next_number(issued_books, "INV-{year}-{seq:04d}", 2026) == "INV-2026-0003"
     assert next_number(issued_books, "CN-{year}-{seq:04d}", 2026) == "CN-2026-0002"

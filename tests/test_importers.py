@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from consult.errors import BooksError, UsageError
-from consult.importers import date_order, day_parts, read_export
-from consult.loader import open_books
+from consult.work.importers import date_order, day_parts, read_export
+from consult.books.loader import open_books
 
 FIX = Path(__file__).parent / "fixtures" / "imports"
 LONDON = ZoneInfo("Europe/London")
@@ -376,7 +376,7 @@ def test_time_log_does_not_import_the_importers(tmp_path):
     import sys
 
     code = ("import sys; from consult.cli import run; run(['time', '--help']); "
-            "print('consult.importers' in sys.modules)")
+            "print('consult.work.importers' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "False"
 
@@ -401,7 +401,7 @@ def test_imports_of_one_file_at_once_add_it_once(books):
 
 def test_a_plan_carried_out_twice_adds_its_entries_once(books):
     """What another import added after this one was planned is dropped under the lock."""
-    from consult.time_import import plan_import, write_import
+    from consult.work.ingest import plan_import, write_import
 
     b = open_books(books)
     plan = plan_import(b, read_export(FIX / "watson-frames.json", None, tz=LONDON), {}, today=date(2026, 11, 22))

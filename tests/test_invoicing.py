@@ -11,8 +11,8 @@ from decimal import Decimal as D
 import pytest
 
 from consult.errors import ConflictError, ConsultError, NotFound, UsageError
-from consult.invoice_store import load_invoices
-from consult.invoicing import (
+from consult.invoices.store import load_invoices
+from consult.invoices.build import (
     build_credit_note,
     build_invoice,
     check_invoices,
@@ -23,8 +23,8 @@ from consult.invoicing import (
     record_payment,
     tax_point,
 )
-from consult.loader import open_books
-from consult.money import Money
+from consult.books.loader import open_books
+from consult.core.money import Money
 
 OCT = parse_period("2026-10")
 SEP = parse_period("2026-09")

@@ -8,7 +8,7 @@ from decimal import Decimal as D
 import pytest
 
 from consult.errors import UsageError
-from consult.late_payment import (
+from consult.invoices.late_payment import (
     fixed_sum,
     interest,
     late_claim,
@@ -17,9 +17,9 @@ from consult.late_payment import (
     reference_for,
     reference_rates,
 )
-from consult.ledger import account
-from consult.model import Client
-from consult.money import Money
+from consult.invoices.accounts import account
+from consult.core.records import Client
+from consult.core.money import Money
 from tests.test_ledger import inv, pay
 
 

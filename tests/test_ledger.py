@@ -6,10 +6,10 @@ from datetime import date
 from decimal import Decimal as D
 
 from consult.errors import Source
-from consult.invoice_model import Invoice, Party
-from consult.ledger import account, accounts, reconcile
-from consult.model import Payment
-from consult.money import Money
+from consult.invoices.record import Invoice, Party
+from consult.invoices.accounts import account, accounts, reconcile
+from consult.core.records import Payment
+from consult.core.money import Money
 
 
 def inv(number="INV-2026-0001", total="14430.00", cur="GBP", issued=date(2026, 11, 1), due=date(2026, 12, 1),

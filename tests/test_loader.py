@@ -3,8 +3,8 @@
 from datetime import date, time
 from decimal import Decimal as D
 
-from consult.loader import load_books
-from consult.money import Money
+from consult.books.loader import load_books
+from consult.core.money import Money
 
 
 def problems_of(root):

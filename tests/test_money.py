@@ -5,7 +5,7 @@ from decimal import Decimal as D
 import pytest
 
 from consult.errors import CurrencyMismatch
-from consult.money import Money, minor_unit, parse_decimal
+from consult.core.money import Money, minor_unit, parse_decimal
 
 
 class TestParseDecimal:

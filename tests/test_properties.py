@@ -17,12 +17,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from consult.durations import DAY_MINUTES, format_hm, hours_to_minutes, parse_duration
-from consult.invoice_model import BilledEntry, BilledPeriod, Invoice, InvoiceLine, Party, to_record
-from consult.invoice_store import read_record
-from consult.ledger import account, accounts
-from consult.model import Payment
-from consult.money import Money, minor_unit
+from consult.core.durations import DAY_MINUTES, format_hm, hours_to_minutes, parse_duration
+from consult.invoices.record import BilledEntry, BilledPeriod, Invoice, InvoiceLine, Party, to_record
+from consult.invoices.store import read_record
+from consult.invoices.accounts import account, accounts
+from consult.core.records import Payment
+from consult.core.money import Money, minor_unit
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 CURRENCIES = ("GBP", "EUR", "USD", "INR", "JPY", "BHD")  # 2, 2, 2, 2, 0 and 3 minor digits
@@ -77,7 +77,7 @@ class TestDurationRoundTrip:
         """More than 24 h in one entry is refused in every form."""
         import pytest
 
-        from consult.durations import DurationError
+        from consult.core.durations import DurationError
 
         for text in (format_hm(minutes), f"{minutes}m"):
             with pytest.raises(DurationError, match="more than 24 hours"):

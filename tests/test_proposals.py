@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from consult.errors import BooksError, ConflictError, UsageError
-from consult.loader import load_books, open_books
-from consult.money import Money
-from consult.proposals import (
+from consult.books.loader import load_books, open_books
+from consult.core.money import Money
+from consult.proposals.proposal import (
     accept,
     check_proposals,
     issue_proposal,
@@ -324,8 +324,8 @@ class TestCheck:
 
 class TestFailedWrites:
     def _fail_pdf(self, monkeypatch):
-        from consult import store
-        from consult.store import WriteError
+        from consult.books import store
+        from consult.books.store import WriteError
 
         real = store.atomic_write
 
@@ -338,7 +338,7 @@ class TestFailedWrites:
 
     def test_a_failed_pdf_write_leaves_the_proposal_unnumbered(self, books, monkeypatch):
         """Disk full while writing the PDF: the YAML is restored byte for byte, no number is taken."""
-        from consult.store import WriteError
+        from consult.books.store import WriteError
 
         path = books / "clients/acme/proposals/mlops.yaml"
         before = path.read_bytes()
@@ -349,7 +349,7 @@ class TestFailedWrites:
 
     def test_a_failed_quote_writes_nothing(self, books, monkeypatch):
         """Disk full while writing a quote's PDF: its YAML is removed again."""
-        from consult.store import WriteError
+        from consult.books.store import WriteError
 
         self._fail_pdf(monkeypatch)
         with pytest.raises(WriteError):

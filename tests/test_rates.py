@@ -8,8 +8,8 @@ from decimal import Decimal as D
 import pytest
 
 from consult.errors import UsageError
-from consult.money import Money
-from consult.rates import (
+from consult.core.money import Money
+from consult.work.rates import (
     RefPoint,
     YearPlan,
     billable_days,

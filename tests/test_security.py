@@ -28,12 +28,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from consult.fields import id_problem
-from consult.invoice_model import Invoice, InvoiceLine, Party, to_record
-from consult.invoice_store import load_invoices
-from consult.loader import load_books
-from consult.money import Money
-from consult.yamlsource import YamlProblem, load_yaml
+from consult.books.fields import id_problem
+from consult.invoices.record import Invoice, InvoiceLine, Party, to_record
+from consult.invoices.store import load_invoices
+from consult.books.loader import load_books
+from consult.core.money import Money
+from consult.books.yamlsource import YamlProblem, load_yaml
 from tests.conftest import REPO
 
 PWNED = "/tmp/consult-security-pwned"

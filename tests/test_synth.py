@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from consult.loader import load_books
-from consult.synth import expected_rows, generate, main
+from consult.books.loader import load_books
+from support.synth import expected_rows, generate, main
 
 N = 2000
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from consult.loader import load_books
-from consult.model import TimeEntry
-from consult.time_export import clock_spans, duration_text, to_csv, to_json, to_timeclock, to_timedot
+from consult.books.loader import load_books
+from consult.core.records import TimeEntry
+from consult.work.export import clock_spans, duration_text, to_csv, to_json, to_timeclock, to_timedot
 
 ENTRIES = [
     TimeEntry("acme", "build", date(2026, 11, 3), 20, None, True),

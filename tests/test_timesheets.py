@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from consult.errors import UsageError
-from consult.loader import open_books
-from consult.money import Money
-from consult.synth import generate
-from consult.timesheets import check_timesheets, parse_period, report, report_totals, select, unbilled
-from consult.worked_minutes import day_totals, day_totals_of
+from consult.books.loader import open_books
+from consult.core.money import Money
+from support.synth import generate
+from consult.work.report import check_timesheets, parse_period, report, report_totals, select, unbilled
+from consult.work.day_totals import day_totals, day_totals_of
 
 # acme/build: daily £650, 7.5 h day, half-day rounding. acme/tune: hourly £80, 15-minute steps.
 TUNE = """\

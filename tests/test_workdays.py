@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from consult.errors import UsageError
-from consult.workdays import bank_holidays, weekday_holidays, weekdays, working_days
+from consult.core.workdays import bank_holidays, weekday_holidays, weekdays, working_days
 
 Y2026 = (date(2026, 1, 1), date(2026, 12, 31))
 
@@ -89,6 +89,6 @@ class TestRefusals:
 
 def test_subdivisions_are_the_library_codes() -> None:
     """GB has four: England, Northern Ireland, Scotland, Wales."""
-    from consult.workdays import subdivisions
+    from consult.core.workdays import subdivisions
 
     assert subdivisions("gb") == ("ENG", "NIR", "SCT", "WLS")

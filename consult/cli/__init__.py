@@ -16,8 +16,8 @@ from typing import Any
 
 import click
 
-from .. import __version__
-from ..errors import ConsultError
+from consult import __version__
+from consult.errors import ConsultError
 
 # name -> "module:attribute". A group's module is imported the first time it is used.
 COMMANDS: dict[str, str] = {

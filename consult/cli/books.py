@@ -8,8 +8,8 @@ from typing import Any
 
 import click
 
-from ..model import Books, Client, Engagement
-from .common import books_root, check_id, echo_rows, format_option, load, split_ref, today
+from consult.core.records import Books, Client, Engagement
+from consult.cli.common import books_root, check_id, echo_rows, format_option, load, split_ref, today
 
 
 @click.command("init")
@@ -17,7 +17,7 @@ from .common import books_root, check_id, echo_rows, format_option, load, split_
 @click.option("--name", default="Your Name", help="Your (or your company's) name for practice.yaml.")
 def init_cmd(folder: str, name: str) -> None:
     """Make new books in FOLDER: a commented practice.yaml and one example client."""
-    from ..books_init import create_books
+    from consult.books.init import create_books
 
     for p in create_books(Path(folder), name, today()):
         click.echo(f"wrote {p}")
@@ -31,7 +31,7 @@ def check_cmd(ctx: click.Context) -> int:
 
     Exits 1 when there is any error, 0 when there are none (warnings alone exit 0).
     """
-    from ..checks import check_books
+    from consult.books.check import check_books
 
     root = books_root(ctx)
     result = check_books(root)
@@ -89,7 +89,7 @@ def client_list(ctx: click.Context, fmt: str) -> None:
 @click.pass_context
 def client_show(ctx: click.Context, client_id: str, fmt: str) -> None:
     """One client's record and engagements."""
-    from ..output import to_json
+    from consult.cli.output import to_json
 
     books = load(ctx, timesheets=False)
     c = books.client(check_id(client_id, "client"))
@@ -140,7 +140,7 @@ def client_add(ctx: click.Context, client_id: str, name: str, country: str, curr
                address: tuple[str, ...], vat_number: str | None, terms: int | None,
                business_evidence: str | None) -> None:
     """Add a client: writes clients/ID/client.yaml, checked as `consult check` would."""
-    from ..books_add import NewClient, add_client
+    from consult.books.add import NewClient, add_client
 
     path = add_client(books_root(ctx), NewClient(
         id=client_id, name=name, country=country, currency=currency, locale=locale, tax=tax, kind=kind,
@@ -176,7 +176,7 @@ def engagement_list(ctx: click.Context, client_id: str | None, status: str | Non
 @click.pass_context
 def engagement_show(ctx: click.Context, ref: str, fmt: str) -> None:
     """One engagement in full, milestones included."""
-    from ..output import to_json
+    from consult.cli.output import to_json
 
     books = load(ctx, timesheets=False)
     cid, eid = split_ref(ref)
@@ -204,8 +204,8 @@ def engagement_show(ctx: click.Context, ref: str, fmt: str) -> None:
 
 
 def _decimal_opt(value: str | None, name: str) -> Decimal | None:
-    from ..errors import UsageError
-    from ..money import parse_decimal
+    from consult.errors import UsageError
+    from consult.core.money import parse_decimal
 
     if value is None:
         return None
@@ -235,8 +235,8 @@ def engagement_add(ctx: click.Context, ref: str, title: str, billing: str, rate:
                    end: str | None, day_rounding: str | None, increment: int | None, hours_per_day: str | None,
                    po_number: str | None, budget_days: str | None, status: str) -> None:
     """Add an engagement: writes clients/CLIENT/engagements/ID.yaml, checked first, never overwriting."""
-    from ..books_add import NewEngagement, add_engagement
-    from .common import date_arg
+    from consult.books.add import NewEngagement, add_engagement
+    from consult.cli.common import date_arg
 
     cid, eid = split_ref(ref)
     path = add_engagement(books_root(ctx), NewEngagement(

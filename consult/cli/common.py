@@ -10,26 +10,26 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..errors import UsageError
-from ..fields import id_problem, parse_date
-from ..output import FORMATS, render
+from consult.errors import UsageError
+from consult.books.fields import id_problem, parse_date
+from consult.cli.output import FORMATS, render
 
 if TYPE_CHECKING:
-    from ..model import Books
+    from consult.core.records import Books
 
 format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
                              show_default=True, help="Output as an aligned table, CSV or JSON.")
 
 
 def books_root(ctx: click.Context) -> Path:
-    from ..loader import find_books
+    from consult.books.loader import find_books
 
     return find_books((ctx.find_root().obj or {}).get("books"))
 
 
 def load(ctx: click.Context, *, timesheets: bool = True) -> Books:
     """The books for a command that acts on them (refuses while any error remains)."""
-    from ..loader import open_books
+    from consult.books.loader import open_books
 
     return open_books(books_root(ctx), timesheets=timesheets)
 

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..earnings import BASES, BUCKETS, GROUPINGS, Earnings, Receivables
-from .common import books_root, date_arg, echo_rows, format_option, load, today
+from consult.earnings import BASES, BUCKETS, GROUPINGS, Earnings, Receivables
+from consult.cli.common import books_root, date_arg, echo_rows, format_option, load, today
 
 if TYPE_CHECKING:
-    from ..invoice_model import Invoice
+    from consult.invoices.record import Invoice
 
 
 class PeriodGroup(click.Group):
@@ -42,8 +42,8 @@ class PeriodGroup(click.Group):
 
 
 def _invoices(root: Path) -> list[Invoice]:
-    from ..errors import BooksError
-    from ..invoice_cache import load_invoices_cached
+    from consult.errors import BooksError
+    from consult.invoices.cache import load_invoices_cached
 
     invoices, problems = load_invoices_cached(root)
     if problems:
@@ -52,8 +52,8 @@ def _invoices(root: Path) -> list[Invoice]:
 
 
 def _currency(code: str | None) -> str | None:
-    from ..errors import UsageError
-    from ..money import is_currency
+    from consult.errors import UsageError
+    from consult.core.money import is_currency
 
     if code is None:
         return None
@@ -91,8 +91,8 @@ def earnings_group(ctx: click.Context, period: str | None, use_tax_year: bool, b
     """
     if ctx.invoked_subcommand:
         return
-    from ..earnings import parse_period, rollup
-    from ..worked_minutes import worked_minutes
+    from consult.earnings import parse_period, rollup
+    from consult.work.day_totals import worked_minutes
 
     root = books_root(ctx)
     books = load(ctx, timesheets=False)  # time comes as daily totals, cached (worked_minutes)
@@ -102,7 +102,7 @@ def earnings_group(ctx: click.Context, period: str | None, use_tax_year: bool, b
                     minutes=worked_minutes(books))
     locale = books.practice.locale
     if fmt == "json":
-        from ..output import to_json
+        from consult.cli.output import to_json
 
         click.echo(to_json(report_json(report)))
     elif fmt == "csv":
@@ -110,7 +110,7 @@ def earnings_group(ctx: click.Context, period: str | None, use_tax_year: bool, b
     else:
         click.echo(report_text(report, locale, detail))
     if pdf:
-        from ..render.earnings import render_earnings
+        from consult.render.earnings import render_earnings
 
         out = render_earnings(report, books.practice, Path(pdf), root)
         click.echo(f"wrote {out}", err=fmt != "table")
@@ -125,7 +125,7 @@ def earnings_group(ctx: click.Context, period: str | None, use_tax_year: bool, b
 @click.pass_context
 def receivables_cmd(ctx: click.Context, as_of: str | None, currency: str | None, fmt: str) -> None:
     """Invoices not yet paid, aged 0–30, 31–60, 61–90 and 90+ days since issue."""
-    from ..earnings import receivables
+    from consult.earnings import receivables
 
     root = books_root(ctx)
     books = load(ctx, timesheets=False)
@@ -133,7 +133,7 @@ def receivables_cmd(ctx: click.Context, as_of: str | None, currency: str | None,
     cur = _currency(currency) or books.practice.base_currency
     rec = receivables(_invoices(root), books.payments, when, cur, books.practice.base_currency)
     if fmt == "json":
-        from ..output import to_json
+        from consult.cli.output import to_json
 
         click.echo(to_json(receivables_json(rec)))
     elif fmt == "csv":
@@ -187,7 +187,7 @@ def _money(m: Any, locale: str) -> str:
 
 
 def report_text(e: Earnings, locale: str, detail: bool = False) -> str:
-    from ..output import table
+    from consult.cli.output import table
 
     basis = "invoiced (accrual basis)" if e.basis == "accrual" else "received (cash basis)"
     kind = "tax year" if e.period.tax_year else "period"
@@ -257,7 +257,7 @@ def receivables_json(r: Receivables) -> dict[str, Any]:
 
 
 def receivables_text(r: Receivables, locale: str) -> str:
-    from ..output import table
+    from consult.cli.output import table
 
     head = f"Receivables as of {r.as_of.isoformat()}, aged by days since issue, in {r.currency}"
     if not r.items:

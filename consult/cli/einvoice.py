@@ -1,7 +1,7 @@
 """`consult invoice export NUMBER --format ubl|cii`: the issued record as an e-invoice XML file.
 
 Attached to the `invoice` group by consult.cli.invoice. The XML is built from the frozen
-record and checked against its official XSD before anything is written (consult.einvoice).
+record and checked against its official XSD before anything is written (consult.einvoice.build).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from .common import load
+from consult.cli.common import load
 
 
 @click.command("export")
@@ -23,10 +23,10 @@ from .common import load
 @click.pass_context
 def export_cmd(ctx: click.Context, number: str, fmt: str, output: str | None) -> None:
     """Export issued invoice or credit note NUMBER as an EN 16931 e-invoice (XML)."""
-    from ..einvoice import export_xml
-    from ..invoice_store import load_invoices
-    from ..invoicing import find_invoice
-    from ..store import atomic_write
+    from consult.einvoice.build import export_xml
+    from consult.invoices.store import load_invoices
+    from consult.invoices.build import find_invoice
+    from consult.books.store import atomic_write
 
     books = load(ctx, timesheets=False)
     inv = find_invoice(load_invoices(books.root)[0], number)

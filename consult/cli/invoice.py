@@ -10,17 +10,17 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..errors import ConsultError, UsageError
-from ..money import parse_decimal
-from .common import GroupWithLazy, books_root, check_id, date_arg, echo_rows, format_option, load, today
+from consult.errors import ConsultError, UsageError
+from consult.core.money import parse_decimal
+from consult.cli.common import GroupWithLazy, books_root, check_id, date_arg, echo_rows, format_option, load, today
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from ..invoice_model import Invoice
-    from ..ledger import Account
-    from ..model import Books
-    from ..money import Money
+    from consult.invoices.record import Invoice
+    from consult.invoices.accounts import Account
+    from consult.core.records import Books
+    from consult.core.money import Money
 
 
 class _InvoiceGroup(GroupWithLazy):
@@ -45,7 +45,7 @@ def _renderer(root: Path, books: Books, *, draft: bool = False,
               facturx: bool = False) -> Callable[[Invoice], bytes]:
     """The PDF renderer (and the Factur-X step when asked), imported only when a PDF is made."""
     try:
-        from ..render.invoice import invoice_pdf
+        from consult.render.invoice import invoice_pdf
     except ModuleNotFoundError as e:
         if e.name and e.name.startswith("consult.render"):
             raise ConsultError("the PDF renderer (consult.render.invoice) is not installed in this "
@@ -57,10 +57,10 @@ def _renderer(root: Path, books: Books, *, draft: bool = False,
         want_fx = facturx or books.clients[inv.client].einvoice == "facturx"
         if want_fx and not draft:
             try:
-                from ..einvoice import facturx_pdf
+                from consult.einvoice.build import facturx_pdf
             except ModuleNotFoundError as e:
-                if e.name and e.name.startswith("consult.einvoice"):
-                    raise UsageError("--facturx: e-invoices (consult.einvoice) are not available in this "
+                if e.name and e.name.startswith("consult.einvoice.build"):
+                    raise UsageError("--facturx: e-invoices (consult.einvoice.build) are not available in this "
                                      "version of consult") from None
                 raise
             pdf = facturx_pdf(pdf, inv, books)
@@ -105,7 +105,7 @@ def _summary(inv: Any) -> str:
 def create_cmd(ctx: click.Context, client: str, period: str, engagement: str | None, issued: str | None,
                dry_run: bool, preview: str | None, facturx: bool, no_expenses: bool, gbp_rate: str | None) -> None:
     """Invoice CLIENT for the work in PERIOD: writes clients/CLIENT/invoices/NUMBER.yaml and .pdf."""
-    from ..invoicing import build_invoice, issue, next_number, parse_period
+    from consult.invoices.build import build_invoice, issue, next_number, parse_period
 
     check_id(client, "CLIENT")
     if engagement:
@@ -118,7 +118,7 @@ def create_cmd(ctx: click.Context, client: str, period: str, engagement: str | N
                         expenses=not no_expenses, gbp_rate=_decimal(gbp_rate, "--gbp-rate"))
     if dry_run or preview:
         if preview:
-            from ..store import atomic_write
+            from consult.books.store import atomic_write
 
             atomic_write(Path(preview), _renderer(root, books, draft=True)(inv))
         would = next_number(root, books.practice.invoice.number_format, day.year)
@@ -138,13 +138,13 @@ def create_cmd(ctx: click.Context, client: str, period: str, engagement: str | N
 
 
 def _accounts(ctx: click.Context, as_of: date) -> tuple[Books, list[Invoice], list[Account]]:
-    from ..invoice_store import load_invoices
-    from ..ledger import accounts
+    from consult.invoices.store import load_invoices
+    from consult.invoices.accounts import accounts
 
     books = load(ctx, timesheets=False)
     invoices, problems = load_invoices(books.root)
     if problems:
-        from ..errors import BooksError
+        from consult.errors import BooksError
 
         raise BooksError(problems, "some issued records cannot be read")
     return books, invoices, accounts(invoices, books.payments, as_of)
@@ -177,7 +177,7 @@ def list_cmd(ctx: click.Context, status: str | None, client: str | None, as_of: 
 @click.pass_context
 def show_cmd(ctx: click.Context, number: str, as_of: str | None) -> None:
     """Everything on one invoice or credit note, and where it stands."""
-    from ..invoicing import find_invoice
+    from consult.invoices.build import find_invoice
 
     day = date_arg(as_of, "--as-of") or today()
     _, invoices, accts = _accounts(ctx, day)
@@ -218,9 +218,9 @@ def show_cmd(ctx: click.Context, number: str, as_of: str | None) -> None:
 @click.pass_context
 def render_cmd(ctx: click.Context, number: str, output: str | None) -> None:
     """Render the PDF again from the frozen record (restores the books' copy if it is missing)."""
-    from ..invoice_store import invoice_dir, load_invoices
-    from ..invoicing import find_invoice
-    from ..store import atomic_write, write_new
+    from consult.invoices.store import invoice_dir, load_invoices
+    from consult.invoices.build import find_invoice
+    from consult.books.store import atomic_write, write_new
 
     books = load(ctx, timesheets=False)
     inv = find_invoice(load_invoices(books.root)[0], number)
@@ -249,7 +249,7 @@ def render_cmd(ctx: click.Context, number: str, output: str | None) -> None:
 def pay_cmd(ctx: click.Context, number: str, amount: str, paid: str | None, fx_rate: str | None,
             withheld: str | None, note: str | None, force: bool) -> None:
     """Record AMOUNT received against invoice NUMBER (appends to the client's payments.yaml)."""
-    from ..invoicing import record_payment
+    from consult.invoices.build import record_payment
 
     amt = _decimal(amount, "AMOUNT")
     assert amt is not None
@@ -268,8 +268,8 @@ def pay_cmd(ctx: click.Context, number: str, amount: str, paid: str | None, fx_r
 @click.pass_context
 def credit_cmd(ctx: click.Context, number: str, amount: str | None, reason: str, issued: str | None) -> None:
     """Issue a credit note (its own CN- sequence) against invoice NUMBER."""
-    from ..invoice_store import load_invoices
-    from ..invoicing import build_credit_note, issue
+    from consult.invoices.store import load_invoices
+    from consult.invoices.build import build_credit_note, issue
 
     books = load(ctx, timesheets=False)
     draft = build_credit_note(books, load_invoices(books.root)[0], number, reason=reason,
@@ -291,7 +291,7 @@ def credit_cmd(ctx: click.Context, number: str, amount: str | None, reason: str,
 def overdue_cmd(ctx: click.Context, as_of: str | None, base_rate: str | None, fmt: str) -> None:
     """Unpaid invoices past due, with statutory interest and fixed compensation for UK business
     debts (Late Payment of Commercial Debts (Interest) Act 1998: 8% over Bank Rate, simple, daily)."""
-    from ..late_payment import late_claim, reference_rates
+    from consult.invoices.late_payment import late_claim, reference_rates
 
     day = date_arg(as_of, "--as-of") or today()
     books, _, accts = _accounts(ctx, day)

@@ -1,6 +1,6 @@
 """`consult quote` and `consult proposal …`: day-rate proposals to PDF, and accepting one.
 
-Each command parses, makes one call into `consult.proposals`, and prints. ReportLab is
+Each command parses, makes one call into `consult.proposals.proposal`, and prints. ReportLab is
 imported only when a PDF is actually made (`_renderer`).
 """
 
@@ -12,9 +12,9 @@ from typing import Any
 
 import click
 
-from ..errors import ConsultError, UsageError
-from ..money import Money, parse_decimal
-from .common import books_root, check_id, date_arg, echo_rows, format_option, load, split_ref, today
+from consult.errors import ConsultError, UsageError
+from consult.core.money import Money, parse_decimal
+from consult.cli.common import books_root, check_id, date_arg, echo_rows, format_option, load, split_ref, today
 
 
 def _decimal(value: str | None, name: str) -> Decimal | None:
@@ -29,7 +29,7 @@ def _decimal(value: str | None, name: str) -> Decimal | None:
 def _renderer(root: Path, *, draft: bool = False) -> Any:
     """The PDF renderer, imported only when a PDF is made."""
     try:
-        from ..render.proposal import proposal_pdf
+        from consult.render.proposal import proposal_pdf
     except ModuleNotFoundError as e:  # pragma: no cover - a build without the renderer
         if e.name and e.name.startswith("consult.render"):
             raise ConsultError("the PDF renderer (consult.render.proposal) is not installed in this "
@@ -82,7 +82,7 @@ def quote_cmd(ctx: click.Context, client: str, days: str, rate: str, title: str,
     \b
     consult quote acme-analytics --days 20 --rate 650 --title "Churn model review"
     """
-    from ..proposals import quote
+    from consult.proposals.proposal import quote
 
     check_id(client, "client")
     books = load(ctx, timesheets=False)
@@ -107,7 +107,7 @@ def proposal_group() -> None:
 @click.pass_context
 def new_cmd(ctx: click.Context, client: str, proposal_id: str, title: str | None, rate: str | None) -> None:
     """Write clients/CLIENT/proposals/ID.yaml, a commented proposal to fill in by hand."""
-    from ..proposals import new_proposal
+    from consult.proposals.proposal import new_proposal
 
     check_id(client, "client")
     check_id(proposal_id, "proposal id")
@@ -123,13 +123,13 @@ def new_cmd(ctx: click.Context, client: str, proposal_id: str, title: str | None
 @click.pass_context
 def render_cmd(ctx: click.Context, ref: str, preview: str | None) -> None:
     """Make the PDF (proposals/ID.pdf); the first time, give the proposal its number."""
-    from ..proposals import issue_proposal
+    from consult.proposals.proposal import issue_proposal
 
     client, pid = split_ref(ref, "CLIENT/ID")
     books = load(ctx, timesheets=False)
     if preview is not None:
-        from ..proposals import preview as preview_doc
-        from ..store import atomic_write
+        from consult.proposals.proposal import preview as preview_doc
+        from consult.books.store import atomic_write
 
         doc = preview_doc(books, client, pid, today=today())
         atomic_write(Path(preview), _renderer(books.root, draft=doc.proposal.number is None)(doc))
@@ -148,8 +148,8 @@ def render_cmd(ctx: click.Context, ref: str, preview: str | None) -> None:
 @click.pass_context
 def list_cmd(ctx: click.Context, status: str | None, client: str | None, fmt: str) -> None:
     """Every proposal with its figures and status (draft, sent, expired, accepted)."""
-    from ..errors import BooksError
-    from ..proposals import list_rows
+    from consult.errors import BooksError
+    from consult.proposals.proposal import list_rows
 
     books = load(ctx, timesheets=False)
     rows, problems = list_rows(books, today(), status=status, client=client)
@@ -166,7 +166,7 @@ def list_cmd(ctx: click.Context, status: str | None, client: str | None, fmt: st
 @click.pass_context
 def accept_cmd(ctx: click.Context, ref: str, include: tuple[str, ...], force: bool) -> None:
     """Turn the proposal into engagements/ID.yaml (daily, quoted rate, budget = quoted days)."""
-    from ..proposals import accept
+    from consult.proposals.proposal import accept
 
     client, pid = split_ref(ref, "CLIENT/ID")
     books = load(ctx, timesheets=False)

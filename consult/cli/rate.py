@@ -1,6 +1,6 @@
 """`consult rate …`: what to charge, with the arithmetic printed line by line.
 
-A thin skin over `consult.rates`: parse the options, take defaults from practice.yaml when
+A thin skin over `consult.work.rates`: parse the options, take defaults from practice.yaml when
 there are books (hours per day, currency, country, subdivision, locale) or the UK ones when
 there are none, make one library call, print its breakdown. Imports neither pandas nor
 ReportLab.
@@ -18,10 +18,10 @@ from typing import Any
 
 import click
 
-from ..errors import BooksError, Problem, Source, UsageError
-from ..money import Money
-from ..output import table, to_json
-from ..rates import (
+from consult.errors import BooksError, Problem, Source, UsageError
+from consult.core.money import Money
+from consult.cli.output import table, to_json
+from consult.work.rates import (
     MarketResult,
     RateResult,
     RefPoint,
@@ -38,7 +38,7 @@ from ..rates import (
     salary_rate,
     target_rate,
 )
-from .common import books_root, today
+from consult.cli.common import books_root, today
 
 MARKET_FILE = "market_rates.yaml"
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent.parent  # so sources read consult/data/…
@@ -63,7 +63,7 @@ def practice_defaults(ctx: click.Context) -> Defaults:
     Books named with --books or CONSULT_BOOKS must exist; a practice.yaml with errors stops the
     command (exit 1), since its figures would be guesses.
     """
-    from ..loader import read_practice
+    from consult.books.loader import read_practice
 
     explicit = (ctx.find_root().obj or {}).get("books") or os.environ.get("CONSULT_BOOKS")
     try:
@@ -95,7 +95,7 @@ def _dec(value: str | None, option: str, *, allow_zero: bool = True) -> Decimal 
 # --------------------------------------------------------------------------------------------
 def _value_text(s: Step, locale: str) -> tuple[str, str]:
     """(value, unit suffix) as a user reads them: £552.95 /day, 253 days."""
-    from ..rates import number_text
+    from consult.work.rates import number_text
 
     if s.money is not None:
         suffix = s.unit.partition("/")[2]
@@ -118,7 +118,7 @@ def breakdown_text(r: RateResult, locale: str) -> str:
     lines.append("")
     if r.kind == "convert":
         hpd = next(s.value for s in r.steps if s.label == "hours per day")
-        from ..rates import number_text
+        from consult.work.rates import number_text
 
         lines.append(f"{day} a day = {hour} an hour at {number_text(hpd)} hours a day ({r.rounding}).")
     else:
@@ -271,9 +271,9 @@ def market_cmd(ctx: click.Context, rate: str, basis_days: str, hours: str | None
 # --------------------------------------------------------------------------------------------
 def _point_entries(root: Path, path: Path, problems: list[Problem]) -> list[Any]:
     """The entries of a points file: a mapping with `points:`, or a bare list."""
-    from ..fields import Fields
-    from ..loader import read_yaml, rel
-    from ..yamlsource import YMap, YSeq
+    from consult.books.fields import Fields
+    from consult.books.loader import read_yaml, rel
+    from consult.books.yamlsource import YMap, YSeq
 
     if not path.is_file():
         return []
@@ -297,7 +297,7 @@ def _source(path: str, value: Any) -> Source:
 
 def reference_points(books: Path | None) -> list[RefPoint]:
     """The shipped points, then the books' own (market_rates.yaml, practice.yaml `market_rates:`)."""
-    from ..loader import PRACTICE_FILE, read_mapping
+    from consult.books.loader import PRACTICE_FILE, read_mapping
 
     problems: list[Problem] = []
     entries = _point_entries(PACKAGE_ROOT, PACKAGE_ROOT / "consult" / "data" / MARKET_FILE, problems)
@@ -313,8 +313,8 @@ def reference_points(books: Path | None) -> list[RefPoint]:
 
 
 def ecb_converter(amount: Money, to: str, on: date) -> tuple[Money, str]:
-    """`amount` in `to` at the ECB reference rate of `on` (consult.fx), with the rate and its source."""
-    from ..fx import convert as fx_convert
+    """`amount` in `to` at the ECB reference rate of `on` (consult.core.fx), with the rate and its source."""
+    from consult.core.fx import convert as fx_convert
 
     c = fx_convert(amount, to, on)
     return c.converted, f"{amount.plain()} {amount.currency} × {c.rate} ({c.source}) = {c.converted.plain()} {to}"

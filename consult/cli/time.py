@@ -2,7 +2,7 @@
 
 Each command parses, makes one library call and prints. `time log` reads only the books'
 YAML heads and the one client's timesheets; reports read day totals through the cache
-(consult.worked_minutes), so neither imports pandas or ReportLab.
+(consult.work.day_totals), so neither imports pandas or ReportLab.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any
 
 import click
 
-from ..errors import UsageError
-from .common import GroupWithLazy, books_root, date_arg, echo_rows, format_option, load, split_ref, today
+from consult.errors import UsageError
+from consult.cli.common import GroupWithLazy, books_root, date_arg, echo_rows, format_option, load, split_ref, today
 
 
 class _TimeGroup(GroupWithLazy):
@@ -44,8 +44,8 @@ def log_cmd(ctx: click.Context, ref: str, work: str, day: str | None, note: str 
       consult time log acme-analytics/churn-model 7.5h --note "Feature review"
       consult time log hafen-logistik/demand-forecast 09:00-12:30 --date 2026-11-20
     """
-    from ..durations import format_hm
-    from ..time_log import log_time
+    from consult.core.durations import format_hm
+    from consult.work.log import log_time
 
     client, eng = split_ref(ref)
     now = today()
@@ -62,7 +62,7 @@ def log_cmd(ctx: click.Context, ref: str, work: str, day: str | None, note: str 
 
 # --------------------------------------------------------------------------------------------
 def _period(period: str | None, start: str | None, end: str | None, books: Any) -> Any:
-    from ..timesheets import ALL_TIME, parse_period, period_between
+    from consult.work.report import ALL_TIME, parse_period, period_between
 
     if period is not None and (start or end):
         raise UsageError("give --period or --from/--to, not both")
@@ -110,8 +110,8 @@ def report_cmd(ctx: click.Context, period: str | None, start: str | None, end: s
       consult time report --period 2026-10 --by engagement
       consult time report --period 2026 --by client --by month --format csv
     """
-    from ..timesheets import GROUPS, key_columns, report, report_totals, select
-    from ..worked_minutes import day_totals
+    from consult.work.report import GROUPS, key_columns, report, report_totals, select
+    from consult.work.day_totals import day_totals
 
     for g in by:
         if g not in GROUPS:
@@ -137,7 +137,7 @@ class _HM(int):
     """Minutes shown as h:mm, right-aligned like the numbers they are."""
 
     def __str__(self) -> str:
-        from ..durations import format_hm
+        from consult.core.durations import format_hm
 
         return format_hm(self)
 
@@ -169,9 +169,9 @@ def unbilled_cmd(ctx: click.Context, client: str | None, fmt: str) -> None:
       consult time unbilled
       consult time unbilled --client acme-analytics --format json
     """
-    from ..invoice_store import load_invoices
-    from ..timesheets import select, unbilled
-    from ..worked_minutes import day_totals
+    from consult.invoices.store import load_invoices
+    from consult.work.report import select, unbilled
+    from consult.work.day_totals import day_totals
 
     books = load(ctx, timesheets=False)
     engs = select(books, client)
@@ -215,8 +215,8 @@ def export_cmd(ctx: click.Context, period: str | None, start: str | None, end: s
       consult time export --format timedot -o work.timedot
       hledger -f work.timedot balance -M --depth 1
     """
-    from .. import time_export
-    from ..timesheets import select
+    from consult.work import export as time_export
+    from consult.work.report import select
 
     books = load(ctx)
     per = _period(period, start, end, books)
@@ -228,7 +228,7 @@ def export_cmd(ctx: click.Context, period: str | None, start: str | None, end: s
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
         return
-    from ..store import atomic_write
+    from consult.books.store import atomic_write
 
     atomic_write(Path(output), text)
     click.echo(f"Wrote {len(entries)} entries to {output}", err=True)

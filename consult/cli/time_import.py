@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .common import load, today
+from consult.cli.common import load, today
 
 _FORMATS = ("toggl", "clockify", "harvest", "watson", "timewarrior")
 
@@ -36,9 +36,9 @@ def import_cmd(ctx: click.Context, file: Path, fmt: str | None, maps: tuple[str,
       consult time import ~/.config/watson/frames --format watson --dry-run
       timew export | consult time import - --format timewarrior
     """
-    from ..durations import format_hm
-    from ..importers import read_export, zone
-    from ..time_import import Written, parse_maps, per_engagement, plan_import, read_map_file, write_import
+    from consult.core.durations import format_hm
+    from consult.work.importers import read_export, zone
+    from consult.work.ingest import Written, parse_maps, per_engagement, plan_import, read_map_file, write_import
 
     books = load(ctx)
     shown = str(file)

@@ -29,8 +29,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, Image, PageTemplate, Table, TableStyle
 
-from .fonts import FontSet, draw_string, fonts_for, string_width
-from .theme import Theme
+from consult.render.fonts import FontSet, draw_string, fonts_for, string_width
+from consult.render.theme import Theme
 
 
 @cache

@@ -23,8 +23,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from ..earnings import Earnings
-from ..model import Practice
+from consult.earnings import Earnings
+from consult.core.records import Practice
 
 # one colour per stream, in the report's stream order (consulting first)
 TABLE_FONT_SIZE = 7.5  # the client and month tables: one column per stream must fit a portrait page
@@ -40,9 +40,9 @@ class _Kit:
     (consult.render.theme / fonts / text / document), so the report wears the practice's theme."""
 
     def __init__(self, books_root: Path | None = None, template: str = "default") -> None:
-        from .document import frame_width, styles_for
-        from .fonts import fonts_for
-        from .theme import load_theme
+        from consult.render.document import frame_width, styles_for
+        from consult.render.fonts import fonts_for
+        from consult.render.theme import load_theme
 
         self.theme = load_theme(Path(books_root or "."), template)
         self.fonts = fonts_for(self.theme)
@@ -55,20 +55,20 @@ class _Kit:
 
     def p(self, text: str, style: ParagraphStyle) -> Paragraph:
         """User text, always escaped (and each character in a font that has it)."""
-        from .text import para
+        from consult.render.text import para
 
         return para(text, style, self.fonts)
 
     def c(self, text: str) -> Any:
         """A table cell of user text."""
-        from .text import cell
+        from consult.render.text import cell
 
         return cell(text, self.body, self.fonts)
 
     def table(self, rows: list[list[Any]], widths: list[float]) -> Table:
         """A data table with a header repeated on each page and its total row kept with it, in a
         smaller size so that a column per stream fits the page; header words wrap."""
-        from .document import table
+        from consult.render.document import table
 
         size = TABLE_FONT_SIZE
         head = ParagraphStyle("head", fontName=self.bold, fontSize=size, leading=size * 1.2,
@@ -201,7 +201,7 @@ def earnings_pdf(e: Earnings, practice: Practice, books_root: Path | None = None
     story = earnings_story(e, practice, kit)
     title = f"Earnings {e.period.label}"
     subject = f"{title}, {e.basis} basis, in {e.currency}"
-    from .document import build_pdf
+    from consult.render.document import build_pdf
 
     return build_pdf(story, kit.theme, title=title, author=practice.name, subject=subject,
                      running_head=f"{title} — {practice.name}", invariant=invariant, fonts=kit.fonts,
@@ -212,7 +212,7 @@ def earnings_pdf(e: Earnings, practice: Practice, books_root: Path | None = None
 
 def render_earnings(e: Earnings, practice: Practice, path: Path, books_root: Path | None = None) -> Path:
     """Write the PDF atomically and return its path."""
-    from ..store import atomic_write
+    from consult.books.store import atomic_write
 
     path = Path(path)
     atomic_write(path, earnings_pdf(e, practice, books_root))

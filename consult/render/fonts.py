@@ -21,7 +21,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from .theme import Theme
+from consult.render.theme import Theme
 
 
 @dataclass(frozen=True, slots=True)

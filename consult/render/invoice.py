@@ -22,12 +22,12 @@ from babel.numbers import format_decimal
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
-from ..invoice_model import Invoice, Party
-from ..money import Money
-from .document import Styles, build_pdf, colour, frame_width, layout, logo, styles_for, table
-from .fonts import FontSet, fonts_for
-from .text import block, cell, para
-from .theme import Theme, load_theme
+from consult.invoices.record import Invoice, Party
+from consult.core.money import Money
+from consult.render.document import Styles, build_pdf, colour, frame_width, layout, logo, styles_for, table
+from consult.render.fonts import FontSet, fonts_for
+from consult.render.text import block, cell, para
+from consult.render.theme import Theme, load_theme
 
 _BANK_ORDER = ("account_name", "sort_code", "account_number", "iban", "bic")
 

@@ -1,4 +1,4 @@
-"""A proposal to PDF: prints the figures `consult.proposals` worked out, works out none.
+"""A proposal to PDF: prints the figures `consult.proposals.proposal` worked out, works out none.
 
 `proposal_pdf(doc, books_root)` is the entry point. The page reads top to bottom the way a
 client reads a quote: who it is from and for, the number, date and the date it is valid
@@ -24,13 +24,13 @@ from babel.numbers import format_decimal
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
-from ..invoice_model import Party
-from ..money import Money
-from ..proposals import ProposalDocument
-from .document import Styles, build_pdf, colour, frame_width, logo, styles_for, table
-from .fonts import FontSet, fonts_for
-from .text import cell, para
-from .theme import Theme, load_theme
+from consult.invoices.record import Party
+from consult.core.money import Money
+from consult.proposals.proposal import ProposalDocument
+from consult.render.document import Styles, build_pdf, colour, frame_width, logo, styles_for, table
+from consult.render.fonts import FontSet, fonts_for
+from consult.render.text import cell, para
+from consult.render.theme import Theme, load_theme
 
 # Proposal words; a theme label of the same name wins.
 PROPOSAL_LABELS: dict[str, str] = {

@@ -21,7 +21,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph
 
-from .fonts import FontSet, covered, runs
+from consult.render.fonts import FontSet, covered, runs
 
 
 class _Paragraph(Paragraph):  # type: ignore[misc]  # ReportLab has no type hints

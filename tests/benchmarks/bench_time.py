@@ -4,7 +4,7 @@ Run directly (not collected by pytest):
 
     python tests/benchmarks/bench_time.py [--dir DIR] [--n N] [--runs R]
 
-It writes the history with `consult.synth` into bench-data/time-<N>/ (git-ignored; reused while
+It writes the history with `tests/support/synth.py` into bench-data/time-<N>/ (git-ignored; reused while
 its expected.csv is there), then, in the same run and on the same machine:
 
 - `consult time report --by client --by month --format csv`, once cold (no `.consult-cache/`)
@@ -42,8 +42,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))
 
-from consult.synth import generate  # noqa: E402
+from support.synth import generate  # noqa: E402
 
 REPORT_S, REPORT_MIB, RATIO, LOG_S = 1.2, 250.0, 0.5, 0.2
 Totals = dict[tuple[str, str], int]
@@ -174,13 +175,13 @@ def main(argv: list[str] | None = None) -> int:
             h_wall = wall
 
     # what the loader alone costs (no cache, no CLI): the floor a cold report starts from
-    snippet = ("import sys, collections; from pathlib import Path; from consult.loader import load_books; "
+    snippet = ("import sys, collections; from pathlib import Path; from consult.books.loader import load_books; "
                "t = collections.Counter(); r = load_books(Path(sys.argv[1])); "
                "[t.update({(e.client, e.date.strftime('%Y-%m')): e.minutes}) for e in r.books.entries]; "
                "print('client,month,minutes'); [print(f'{c},{m},{v}') for (c, m), v in sorted(t.items())]")
     lib = run([sys.executable, "-c", snippet, str(books)])
     lib_totals, why = consult_totals(lib.out) if lib.code == 0 else (None, lib.err.strip()[-80:])
-    rows.append(("consult.loader + sum (library, no cache)", lib.wall, lib.peak_mib,
+    rows.append(("consult.books.loader + sum (library, no cache)", lib.wall, lib.peak_mib,
                  why or compare(lib_totals, expected)[1]))
 
     report = [sys.executable, "-m", "consult", "--books", str(books), "time", "report",

@@ -5,7 +5,7 @@
 * 20 clients (GBP, EUR, USD) with one daily engagement each, plus two USD platforms;
 * timesheets as monthly CSV files in the data contract: two entries (morning, afternoon) per
   weekday per client, 104,360 entries over 2016–2025;
-* 2,400 issued invoices, one per client per month, frozen with `consult.invoice_model.to_record`
+* 2,400 issued invoices, one per client per month, frozen with `consult.invoices.record.to_record`
   (their billed entries included, as real records are), VAT by the client's treatment;
 * a payment for each invoice 25–45 days after issue (the last months left partly unpaid);
 * monthly platform payouts in USD, every other one with a recorded `fx_rate`.
@@ -21,7 +21,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from consult.invoice_model import (  # noqa: E402
+from consult.invoices.record import (  # noqa: E402
     BilledEntry,
     BilledPeriod,
     Invoice,
@@ -30,7 +30,7 @@ from consult.invoice_model import (  # noqa: E402
     dump_record,
     to_record,
 )
-from consult.money import Money  # noqa: E402
+from consult.core.money import Money  # noqa: E402
 
 FIRST_YEAR, YEARS, CLIENTS = 2016, 10, 20
 

@@ -1,0 +1,299 @@
+"""Typed reading of one YAML mapping, collecting a `Problem` for everything wrong in it.
+
+Each method reads one field, interprets the scalar's text as the field's type, and on failure
+records where (file, line, column), which field (a dotted path such as `bank.iban` or
+`milestones[1].due`), what was expected and an example of a valid value. It returns None so
+that reading goes on and every problem in a file is reported, not only the first.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+
+from consult.errors import Problem, Source
+from consult.core.money import Money, is_currency, minor_unit, parse_decimal, quantum
+from consult.books.yamlsource import Scalar, Value, YMap, YSeq
+
+ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_TRUE = {"true", "yes", "on", "True", "Yes", "TRUE"}
+_FALSE = {"false", "no", "off", "False", "No", "FALSE"}
+
+
+def describe(v: Value) -> str:
+    if isinstance(v, Scalar):
+        return f"'{v.text}'"
+    return "a list" if isinstance(v, YSeq) else "a mapping"
+
+
+def id_problem(value: str) -> str | None:
+    """Why `value` cannot be an id (folder or file name), or None when it can."""
+    if ID_RE.fullmatch(value):
+        return None
+    return (f"'{value}' is not a valid id: use lower-case letters, digits and '-', "
+            "starting with a letter or digit (e.g. acme-analytics)")
+
+
+def parse_date(text: str) -> date:
+    """A YYYY-MM-DD date; ValueError says whether the form or the calendar is wrong."""
+    m = _DATE_RE.fullmatch(text.strip())
+    if not m:
+        raise ValueError(f"'{text}' is not a date — write YYYY-MM-DD, e.g. 2026-10-31")
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        raise ValueError(f"'{text}' is not a real date (check the day and month)") from None
+
+
+class Fields:
+    """Reads fields of one mapping; problems go to the shared list."""
+
+    def __init__(self, path: str, mapping: YMap, problems: list[Problem], prefix: str = ""):
+        self.path = path
+        self.map = mapping
+        self.problems = problems
+        self.prefix = prefix
+
+    # --- positions and problems -------------------------------------------------------
+    def where(self, name: str | None = None) -> Source:
+        if name is not None and name in self.map:
+            v = self.map[name]
+            return Source(self.path, v.line, v.column)
+        return Source(self.path, self.map.line, self.map.column)
+
+    def name(self, field: str) -> str:
+        return f"{self.prefix}{field}"
+
+    def error(self, field: str | None, message: str, severity: str = "error") -> None:
+        self.problems.append(
+            Problem(self.where(field), self.name(field) if field else (self.prefix.rstrip(".") or None),
+                    message, severity)  # type: ignore[arg-type]
+        )
+
+    def warn(self, field: str | None, message: str) -> None:
+        self.error(field, message, "warning")
+
+    def has(self, field: str) -> bool:
+        v = self.map.get(field)
+        return v is not None and not (isinstance(v, Scalar) and v.is_null)
+
+    # --- scalars ------------------------------------------------------------------------
+    def scalar(self, field: str, required: bool = False, hint: str = "") -> Scalar | None:
+        v = self.map.get(field)
+        if v is None or (isinstance(v, Scalar) and v.is_null):
+            if required:
+                self.error(field, f"missing — {hint}" if hint else "missing")
+            return None
+        if not isinstance(v, Scalar):
+            self.error(field, f"expected a single value, got {describe(v)}" + (f" — {hint}" if hint else ""))
+            return None
+        return v
+
+    def text(self, field: str, required: bool = False, hint: str = "") -> str | None:
+        s = self.scalar(field, required, hint)
+        return s.text.strip() if s is not None else None
+
+    def decimal(self, field: str, required: bool = False, *, minimum: Decimal | None = None,
+                positive: bool = False, maximum: Decimal | None = None, hint: str = "") -> Decimal | None:
+        s = self.scalar(field, required, hint)
+        if s is None:
+            return None
+        try:
+            d = parse_decimal(s.text)
+        except ValueError as e:
+            self.error(field, f"{e}" + (f" — {hint}" if hint else ""))
+            return None
+        if positive and d <= 0:
+            self.error(field, f"must be more than zero, got {s.text}" + (f" — {hint}" if hint else ""))
+            return None
+        if minimum is not None and d < minimum:
+            self.error(field, f"must be at least {minimum}, got {s.text}")
+            return None
+        if maximum is not None and d > maximum:
+            self.error(field, f"must be at most {maximum}, got {s.text}")
+            return None
+        return d
+
+    def integer(self, field: str, required: bool = False, *, minimum: int | None = None,
+                maximum: int | None = None, hint: str = "") -> int | None:
+        s = self.scalar(field, required, hint)
+        if s is None:
+            return None
+        if not re.fullmatch(r"[+-]?\d{1,9}", s.text.strip()):
+            self.error(field, f"expected a whole number, got '{s.text}'" + (f" — {hint}" if hint else ""))
+            return None
+        n = int(s.text)
+        if minimum is not None and n < minimum or maximum is not None and n > maximum:
+            rng = f"from {minimum} to {maximum}" if maximum is not None else f"at least {minimum}"
+            self.error(field, f"must be {rng}, got {n}")
+            return None
+        return n
+
+    def money(self, field: str, currency: str | None, required: bool = False, *,
+              positive: bool = False, allow_negative: bool = False, hint: str = "") -> Money | None:
+        d = self.decimal(field, required, positive=positive, hint=hint)
+        if d is None or currency is None:
+            return None
+        if d < 0 and not allow_negative:
+            self.error(field, f"must not be negative, got {d}")
+            return None
+        if d != d.quantize(quantum(currency)):
+            self.error(field, f"{d} has more decimal places than {currency} allows ({minor_unit(currency)})")
+            return None
+        return Money(d, currency)
+
+    def boolean(self, field: str, default: bool) -> bool:
+        s = self.scalar(field)
+        if s is None:
+            return default
+        if s.text in _TRUE:
+            return True
+        if s.text in _FALSE:
+            return False
+        self.error(field, f"expected true or false, got '{s.text}'")
+        return default
+
+    def day(self, field: str, required: bool = False, hint: str = "") -> date | None:
+        s = self.scalar(field, required, hint or "a date like 2026-10-31")
+        if s is None:
+            return None
+        try:
+            return parse_date(s.text)
+        except ValueError as e:
+            self.error(field, str(e))
+            return None
+
+    def choice(self, field: str, options: Sequence[str], default: str | None = None,
+               required: bool = False) -> str | None:
+        s = self.scalar(field, required, "one of " + ", ".join(options))
+        if s is None:
+            return default
+        if s.text not in options:
+            near = difflib.get_close_matches(s.text, options, n=1)
+            tip = f" — did you mean '{near[0]}'?" if near else ""
+            self.error(field, f"'{s.text}' is not one of {', '.join(options)}{tip}")
+            return default
+        return s.text
+
+    def currency(self, field: str, default: str | None = None, required: bool = False) -> str | None:
+        s = self.scalar(field, required, "an ISO 4217 code such as GBP, EUR, USD or INR")
+        if s is None:
+            return default
+        if not is_currency(s.text):
+            tip = f" — did you mean {s.text.upper()}?" if is_currency(s.text.upper()) else ""
+            self.error(field, f"'{s.text}' is not an ISO 4217 currency code (e.g. GBP, EUR, USD, INR){tip}")
+            return None
+        return s.text
+
+    def country(self, field: str, required: bool = False) -> str | None:
+        s = self.scalar(field, required, "an ISO 3166 two-letter code such as GB, DE, US or IN")
+        if s is None:
+            return None
+        from babel import Locale
+
+        if not (len(s.text) == 2 and s.text.isupper() and s.text in Locale("en").territories):
+            tip = " (the UK is GB)" if s.text.upper() in ("UK", "EN") else ""
+            self.error(field, f"'{s.text}' is not an ISO 3166 two-letter country code{tip} — e.g. GB, DE, US, IN")
+            return None
+        return s.text
+
+    def locale(self, field: str, default: str | None = None) -> str | None:
+        s = self.scalar(field)
+        if s is None:
+            return default
+        from babel import Locale, UnknownLocaleError
+
+        try:
+            Locale.parse(s.text)
+        except (UnknownLocaleError, ValueError, TypeError):
+            self.error(field, f"'{s.text}' is not a locale babel knows — e.g. en_GB, de_DE, fr_FR, en_US, en_IN")
+            return default
+        return s.text
+
+    def email(self, field: str) -> str | None:
+        v = self.text(field)
+        if v is not None and not _EMAIL_RE.fullmatch(v):
+            self.error(field, f"'{v}' does not look like an email address")
+            return None
+        return v
+
+    def lines(self, field: str, required: bool = False, hint: str = "") -> tuple[str, ...]:
+        """A multi-line block (`|`) or a list of lines: an address."""
+        v = self.map.get(field)
+        if v is None or (isinstance(v, Scalar) and v.is_null):
+            if required:
+                self.error(field, f"missing — {hint}" if hint else "missing")
+            return ()
+        if isinstance(v, Scalar):
+            return tuple(x.strip() for x in v.text.strip().splitlines() if x.strip())
+        if isinstance(v, YSeq) and all(isinstance(x, Scalar) for x in v):
+            return tuple(x.text.strip() for x in v if isinstance(x, Scalar) and x.text.strip())
+        self.error(field, "expected lines of text (a `|` block or a list)")
+        return ()
+
+    # --- containers ---------------------------------------------------------------------
+    def sub(self, field: str, required: bool = False) -> Fields | None:
+        v = self.map.get(field)
+        if v is None or (isinstance(v, Scalar) and v.is_null):
+            if required:
+                self.error(field, "missing")
+            return None
+        if not isinstance(v, YMap):
+            self.error(field, f"expected a mapping of fields, got {describe(v)}")
+            return None
+        return Fields(self.path, v, self.problems, f"{self.name(field)}.")
+
+    def items(self, field: str) -> list[Fields]:
+        v = self.map.get(field)
+        if v is None or (isinstance(v, Scalar) and v.is_null):
+            return []
+        if not isinstance(v, YSeq):
+            self.error(field, f"expected a list, got {describe(v)}")
+            return []
+        out = []
+        for i, item in enumerate(v):
+            if isinstance(item, YMap):
+                out.append(Fields(self.path, item, self.problems, f"{self.name(field)}[{i}]."))
+            else:
+                self.problems.append(Problem(Source(self.path, item.line, item.column),
+                                             f"{self.name(field)}[{i}]",
+                                             f"expected a mapping of fields, got {describe(item)}"))
+        return out
+
+    def done(self, known: Iterable[str]) -> None:
+        """Report every field not in `known`, with the nearest known name as a hint."""
+        known = list(known)
+        for k in self.map:
+            if k not in known:
+                near = difflib.get_close_matches(k, known, n=1, cutoff=0.6)
+                tip = f" — did you mean '{near[0]}'?" if near else f" (known fields: {', '.join(known)})"
+                line, col = self.map.key_pos.get(k, (self.map.line, self.map.column))
+                self.problems.append(Problem(Source(self.path, line, col), self.name(k),
+                                             f"unknown field{tip}"))
+
+
+def check_vat_number(number: str) -> str | None:
+    """Why a VAT number is invalid, or None. Numbers of countries stdnum does not know pass."""
+    from stdnum import vatin
+    from stdnum.exceptions import InvalidComponent, ValidationError
+
+    compact = re.sub(r"[\s.-]", "", number).upper()
+    if not re.fullmatch(r"[A-Z]{2}[0-9A-Z]+", compact):
+        return f"'{number}' is not a VAT number: it starts with the country prefix, e.g. GB123456789 or DE123456789"
+    try:
+        vatin.validate(compact)
+    except InvalidComponent:
+        return None  # a country stdnum cannot check (e.g. no VAT scheme it knows)
+    except ValidationError as e:
+        return f"'{number}' is not a valid VAT number ({stdnum_reason(e)}) — check for a typo"
+    return None
+
+
+def stdnum_reason(e: Exception) -> str:
+    """python-stdnum's reason ("The number has an invalid check digit.") as a clause."""
+    return str(getattr(e, "message", None) or e).rstrip(".").lower()

@@ -1,0 +1,104 @@
+"""`consult init`: a new books folder a user can read, edit and check straight away."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from consult.errors import UsageError
+from consult.books.store import atomic_write
+
+PRACTICE_TEMPLATE = """\
+# practice.yaml — who you are. Every invoice and proposal prints from this file.
+# Field reference: the README's "The books" section. Check your edits with `consult check`.
+
+name: {name}                # your legal name, or your company's as on its certificate
+address: |                  # postal address, one line per line
+  1 High Street
+  London
+  SW1A 1AA
+email: you@example.com
+country: GB                 # ISO 3166 two-letter code
+subdivision: ENG            # bank holidays: ENG, SCT, WLS or NIR (GB only)
+base_currency: GBP          # the currency your year is reported in
+locale: en_GB               # how money and dates are written
+hours_per_day: 7.5          # a working day; engagements may override it
+
+# vat_number: GB980780684   # uncomment when VAT-registered (it is checked), with vat_rate below
+# company_number: "12345678"
+
+bank:
+  account_name: {name}
+  sort_code: 12-34-56
+  account_number: "12345678"   # quote it so a leading zero survives
+  # iban: GB82WEST12345698765432
+  # bic: WESTGB2L
+
+tax_year_start: 04-06       # the UK tax year; 01-01 for a calendar year
+
+invoice:
+  number_format: INV-{{year}}-{{seq:04d}}   # {{year}} of issue, {{seq}} counts up within it
+  payment_terms_days: 30
+  # vat_rate: 20            # percent; only when VAT-registered
+  # vat_rounding: half_up   # or `down`, HMRC's whole-penny concession
+"""
+
+CLIENT_TEMPLATE = """\
+# clients/example-client/client.yaml — one folder per client; the folder name is its id.
+name: Example Client Ltd
+kind: client                # client (invoiced), platform or employer (income without invoices)
+contact: Alex Example
+email: accounts@example.com
+address: |
+  2 Market Street
+  Leeds
+  LS1 1AA
+country: GB
+currency: GBP
+locale: en_GB
+payment_terms_days: 30
+tax: none                   # none while you are not VAT-registered; then standard,
+                            # reverse_charge (EU business) or outside_scope (rest of world)
+"""
+
+ENGAGEMENT_TEMPLATE = """\
+# clients/example-client/engagements/discovery.yaml — what was agreed.
+title: Discovery phase
+billing: daily              # daily, hourly or fixed
+rate: 550                   # per day (daily) or per hour (hourly), in the client's currency
+day_rounding: half          # exact, half or whole: how each day's hours become billable days
+start: {start}
+po_number: PO-0001
+budget:
+  days: 20
+status: active
+"""
+
+TIMESHEET_TEMPLATE = """\
+# Time worked: one entry per piece of work. `consult time log` appends here for you.
+- date: {day}
+  engagement: discovery
+  hours: 7.5
+  note: Kick-off and data review
+"""
+
+
+def create_books(folder: Path, name: str = "Your Name", today: date | None = None) -> list[Path]:
+    """Write a new, valid books folder; refuse if one is already there.
+
+    The example engagement starts on the first of this month and the example entry is dated
+    `today`, so that new books check clean (old example work would be "on no invoice")."""
+    folder = Path(folder)
+    day = today or date(2026, 1, 5)
+    start = day.replace(day=1)
+    if (folder / "practice.yaml").exists():
+        raise UsageError(f"{folder} already has practice.yaml; consult init never overwrites books")
+    files = {
+        folder / "practice.yaml": PRACTICE_TEMPLATE.format(name=name),
+        folder / "clients/example-client/client.yaml": CLIENT_TEMPLATE,
+        folder / "clients/example-client/engagements/discovery.yaml": ENGAGEMENT_TEMPLATE.format(start=start),
+        folder / f"clients/example-client/timesheets/{day:%Y-%m}.yaml": TIMESHEET_TEMPLATE.format(day=day),
+    }
+    for path, text in files.items():
+        atomic_write(path, text)
+    return list(files)

@@ -1,0 +1,575 @@
+"""One loader: a books folder in, typed records and every problem found out.
+
+`load_books(root)` never raises for bad data: it returns the records it could build and a list
+of `Problem`s, each with file, line, column and field (beancount's habit), so that
+`consult check` can print them all. Commands that act on the books call `open_books`, which
+refuses to go on while any *error* remains (warnings pass), so no invoice is ever built from
+books that do not read cleanly.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from consult.errors import BooksError, Problem, Source, UsageError
+from consult.books.fields import Fields, check_vat_number, id_problem, stdnum_reason
+from consult.core.records import (
+    TAX_TREATMENTS,
+    Bank,
+    Books,
+    Budget,
+    Client,
+    Engagement,
+    Expense,
+    IncomeItem,
+    InvoiceSettings,
+    Milestone,
+    Payment,
+    Practice,
+    TimeEntry,
+)
+from consult.core.money import Money
+from consult.books.yamlsource import Scalar, Value, YamlProblem, YMap, YSeq, load_yaml
+
+MAX_FILE_BYTES = 32 * 1024 * 1024
+PRACTICE_FILE = "practice.yaml"
+
+# HMRC self-employment expense categories (MTD ITSA API names; see domain-rules.md §3.2)
+EXPENSE_CATEGORIES = (
+    "costOfGoods", "paymentsToSubcontractors", "wagesAndStaffCosts", "carVanTravelExpenses",
+    "premisesRunningCosts", "maintenanceCosts", "adminCosts", "businessEntertainmentCosts",
+    "advertisingCosts", "interestOnBankOtherLoans", "financeCharges", "irrecoverableDebts",
+    "professionalFees", "depreciation", "otherExpenses",
+)
+
+PRACTICE_FIELDS = ("name", "address", "email", "phone", "website", "country", "subdivision",
+                   "base_currency", "locale", "hours_per_day", "vat_number", "company_number",
+                   "bank", "tax_year_start", "invoice", "market_rates")
+BANK_FIELDS = ("account_name", "sort_code", "account_number", "iban", "bic")
+INVOICE_FIELDS = ("number_format", "credit_note_format", "payment_terms_days", "vat_rate",
+                  "vat_rounding", "template")
+CLIENT_FIELDS = ("name", "kind", "contact", "email", "address", "country", "currency", "locale",
+                 "vat_number", "tax_id", "payment_terms_days", "tax", "business_evidence",
+                 "einvoice", "buyer_reference")
+ENGAGEMENT_FIELDS = ("title", "billing", "rate", "currency", "hours_per_day", "day_rounding",
+                     "time_increment_minutes", "start", "end", "po_number", "budget",
+                     "milestones", "status", "overtime", "proposal", "description")
+EXPENSE_FIELDS = ("date", "engagement", "amount", "currency", "note", "rebill", "vat", "category")
+INCOME_FIELDS = ("date", "amount", "currency", "stream", "note", "fx_rate", "withheld")
+PAYMENT_FIELDS = ("date", "invoice", "amount", "currency", "fx_rate", "withheld", "note")
+
+
+# ------------------------------------------------------------------------------------------
+# finding and reading files
+# ------------------------------------------------------------------------------------------
+def find_books(explicit: str | os.PathLike[str] | None, cwd: Path | None = None) -> Path:
+    """The books folder: `--books`, else $CONSULT_BOOKS, else upward from `cwd`."""
+    if explicit:
+        p = Path(explicit).expanduser()
+        if not (p / PRACTICE_FILE).is_file():
+            raise UsageError(f"{p} is not a books folder (no {PRACTICE_FILE}); "
+                             "make one with `consult init DIR`")
+        return p.resolve()
+    env = os.environ.get("CONSULT_BOOKS")
+    if env:
+        p = Path(env).expanduser()
+        if not (p / PRACTICE_FILE).is_file():
+            raise UsageError(f"CONSULT_BOOKS={env} is not a books folder (no {PRACTICE_FILE})")
+        return p.resolve()
+    here = (cwd or Path.cwd()).resolve()
+    for d in (here, *here.parents):
+        if (d / PRACTICE_FILE).is_file():
+            return d
+    raise UsageError(f"no {PRACTICE_FILE} here or in any folder above {here}; "
+                     "pass --books DIR, set CONSULT_BOOKS, or run `consult init DIR`")
+
+
+def rel(root: Path, path: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def read_text(root: Path, path: Path, problems: list[Problem]) -> str | None:
+    """A file's text, or None with a problem: missing, a folder, too big, binary, not UTF-8."""
+    r = rel(root, path)
+    if path.is_symlink() and not _inside(root, path):
+        return None  # reported once by links_outside(); never read a file from elsewhere
+    if path.is_dir():
+        problems.append(Problem(Source(r), None, "is a folder, but a file was expected here"))
+        return None
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            problems.append(Problem(Source(r), None,
+                                    f"is {size / 1048576:.0f} MB, over the {MAX_FILE_BYTES // 1048576} MB "
+                                    "a books file may be; split it (timesheets by month)"))
+            return None
+        data = path.read_bytes()
+    except OSError as e:
+        problems.append(Problem(Source(r), None, f"cannot be read: {e.strerror}"))
+        return None
+    if b"\0" in data:
+        problems.append(Problem(Source(r), None, "is a binary file, not text; remove it or "
+                                                 "replace it with the YAML/CSV it should be"))
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        problems.append(Problem(Source(r, line), None,
+                                f"is not UTF-8 text (byte 0x{data[e.start]:02x}); save it as UTF-8"))
+        return None
+    return text.removeprefix("\ufeff")
+
+
+def read_yaml(root: Path, path: Path, problems: list[Problem], *, allow_empty: bool = False) -> Value | None:
+    """A YAML file as `YMap`/`YSeq`/`Scalar`, or None with its problems recorded."""
+    text = read_text(root, path, problems)
+    if text is None:
+        return None
+    try:
+        value = load_yaml(text, rel(root, path))
+    except YamlProblem as e:
+        problems.append(e.problem)
+        return None
+    if value is None and not allow_empty:
+        problems.append(Problem(Source(rel(root, path)), None, "is empty; see `consult init` for an example"))
+    return value
+
+
+def read_mapping(root: Path, path: Path, problems: list[Problem]) -> Fields | None:
+    value = read_yaml(root, path, problems)
+    if value is None:
+        return None
+    if not isinstance(value, YMap):
+        problems.append(Problem(Source(rel(root, path), getattr(value, "line", 1)), None,
+                                "expected a mapping of fields (`name: value` lines) at the top"))
+        return None
+    return Fields(rel(root, path), value, problems)
+
+
+def read_list(root: Path, path: Path, problems: list[Problem]) -> list[Fields]:
+    """A file that is a list of records (expenses, income, payments, YAML timesheets).
+    An optional file that does not exist is an empty list."""
+    if not path.exists() and not path.is_symlink():
+        return []
+    value = read_yaml(root, path, problems, allow_empty=True)
+    if value is None:
+        return []
+    if not isinstance(value, YSeq):
+        problems.append(Problem(Source(rel(root, path), getattr(value, "line", 1)), None,
+                                "expected a list of entries, each starting with `- `"))
+        return []
+    out = []
+    r = rel(root, path)
+    for i, item in enumerate(value):
+        if isinstance(item, YMap):
+            out.append(Fields(r, item, problems, f"[{i}]."))
+        else:
+            problems.append(Problem(Source(r, item.line, item.column), f"[{i}]",
+                                    "expected an entry with fields (date: …, amount: …)"))
+    return out
+
+
+# ------------------------------------------------------------------------------------------
+# records
+# ------------------------------------------------------------------------------------------
+def read_practice(root: Path, problems: list[Problem]) -> Practice | None:
+    f = read_mapping(root, root / PRACTICE_FILE, problems)
+    if f is None:
+        return None
+    name = f.text("name", True, "your legal or trading name, e.g. name: Northlight ML Ltd")
+    address = f.lines("address", True, "your postal address as a `|` block")
+    country = f.country("country", True)
+    base = f.currency("base_currency", "GBP")
+    locale = f.locale("locale", "en_GB")
+    hpd = f.decimal("hours_per_day", positive=True, maximum=Decimal(24)) or Decimal("7.5")
+    vat = f.text("vat_number")
+    if vat is not None and (why := check_vat_number(vat)):
+        f.error("vat_number", why)
+    bank = Bank()
+    if (b := f.sub("bank")) is not None:
+        bank = _read_bank(b)
+    tys = f.text("tax_year_start")
+    tax_year_start = (4, 6) if country == "GB" else (1, 1)
+    if tys is not None:
+        import re
+
+        m = re.fullmatch(r"(\d{2})-(\d{2})", tys)
+        if not m or not (1 <= int(m[1]) <= 12 and 1 <= int(m[2]) <= 31):
+            f.error("tax_year_start", f"'{tys}' is not MM-DD — e.g. 04-06 for the UK tax year")
+        else:
+            tax_year_start = (int(m[1]), int(m[2]))
+    inv = InvoiceSettings()
+    if (i := f.sub("invoice")) is not None:
+        inv = _read_invoice_settings(i)
+        if inv.vat_rate is not None and vat is None:
+            i.error("vat_rate", "a VAT rate is set but the practice has no vat_number; "
+                                "add vat_number, or remove vat_rate if not VAT-registered")
+    elif vat is not None:
+        f.warn("vat_number", "VAT-registered but no invoice.vat_rate; add `invoice: {vat_rate: 20}`")
+    sub = f.text("subdivision")
+    f.done(PRACTICE_FIELDS)
+    if name is None or country is None or base is None or locale is None:
+        return None
+    return Practice(
+        name=name, address=address, email=f.email("email"), country=country, base_currency=base,
+        locale=locale, hours_per_day=hpd, vat_number=vat, company_number=f.text("company_number"),
+        bank=bank, tax_year_start=tax_year_start, invoice=inv, subdivision=sub,
+        phone=f.text("phone"), website=f.text("website"), source=f.where(),
+    )
+
+
+def _read_bank(b: Fields) -> Bank:
+    import re
+
+    from stdnum import bic, iban
+    from stdnum.exceptions import ValidationError
+
+    sort_code = b.text("sort_code")
+    if sort_code is not None and not re.fullmatch(r"\d{2}-?\d{2}-?\d{2}", sort_code):
+        b.error("sort_code", f"'{sort_code}' is not a sort code — six digits, e.g. 12-34-56")
+    acct = b.text("account_number")
+    if acct is not None and not re.fullmatch(r"\d{8}", acct):
+        b.error("account_number", f"'{acct}' is not a UK account number — eight digits (quote it: \"01234567\")")
+    ib = b.text("iban")
+    if ib is not None:
+        try:
+            ib = iban.format(iban.validate(ib))
+        except ValidationError as e:
+            b.error("iban", f"'{ib}' is not a valid IBAN ({stdnum_reason(e)}) — check for a typo")
+    bc = b.text("bic")
+    if bc is not None:
+        try:
+            bic.validate(bc)
+        except ValidationError:
+            b.error("bic", f"'{bc}' is not a valid BIC — 8 or 11 characters, e.g. NWBKGB2L")
+    if sort_code is not None and acct is None or acct is not None and sort_code is None:
+        b.error(None, "give both sort_code and account_number (or neither)")
+    b.done(BANK_FIELDS)
+    return Bank(b.text("account_name"), sort_code, acct, ib, bc)
+
+
+def _read_invoice_settings(i: Fields) -> InvoiceSettings:
+    d = InvoiceSettings()
+    fmt = i.text("number_format") or d.number_format
+    cfmt = i.text("credit_note_format") or d.credit_note_format
+    for field, pattern in (("number_format", fmt), ("credit_note_format", cfmt)):
+        try:
+            sample = pattern.format(year=2026, seq=1)
+        except (KeyError, IndexError, ValueError) as e:
+            i.error(field, f"'{pattern}' is not a valid pattern ({e}); use {{year}} and {{seq:04d}}")
+            continue
+        if "{seq" not in pattern:
+            i.error(field, f"'{pattern}' has no {{seq}}, so every number would be the same")
+        elif id_problem(sample.lower()) and not _number_ok(sample):
+            i.error(field, f"'{pattern}' makes '{sample}', which cannot be a file name; "
+                           "use letters, digits and '-'")
+    vat_rate = i.decimal("vat_rate", minimum=Decimal(0), maximum=Decimal(100))
+    rounding = i.choice("vat_rounding", ("half_up", "down"), "half_up")
+    terms = i.integer("payment_terms_days", minimum=0, maximum=365)
+    template = i.text("template") or "default"
+    if id_problem(template):
+        i.error("template", id_problem(template) or "")
+    i.done(INVOICE_FIELDS)
+    return InvoiceSettings(fmt, cfmt, terms if terms is not None else 30, vat_rate,
+                           rounding or "half_up", template)  # type: ignore[arg-type]
+
+
+def _number_ok(number: str) -> bool:
+    import re
+
+    return bool(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}", number))
+
+
+def read_client(root: Path, cid: str, practice: Practice | None, problems: list[Problem]) -> Client | None:
+    f = read_mapping(root, root / "clients" / cid / "client.yaml", problems)
+    if f is None:
+        return None
+    name = f.text("name", True, "the client's legal name, e.g. name: Acme Analytics Ltd")
+    kind = f.choice("kind", ("client", "platform", "employer"), "client")
+    currency = f.currency("currency", practice.base_currency if practice else None)
+    locale = f.locale("locale", practice.locale if practice else "en_GB")
+    country = f.country("country", required=kind == "client")
+    vat = f.text("vat_number")
+    if vat is not None and (why := check_vat_number(vat)):
+        f.error("vat_number", why)
+    registered = practice is not None and practice.vat_registered
+    default_tax = "standard" if registered else "none"
+    tax = f.choice("tax", TAX_TREATMENTS, default_tax) or default_tax
+    evidence = f.text("business_evidence")
+    if practice is not None and kind == "client":
+        if not registered and tax != "none":
+            f.error("tax", f"'{tax}' needs a VAT-registered practice, but practice.yaml has no "
+                           "vat_number/invoice.vat_rate; use tax: none")
+        elif registered and tax == "none":
+            f.error("tax", "'none' is for a practice that is not VAT-registered; "
+                           "use standard, reverse_charge or outside_scope")
+        elif tax == "reverse_charge":
+            if vat is None:
+                f.error("tax", "reverse_charge needs the customer's VAT number (vat_number:) — "
+                               "it must be printed on the invoice")
+            if country == "GB":
+                f.error("tax", "reverse_charge is for EU business customers; a UK customer is charged VAT (standard)")
+        elif tax == "outside_scope":
+            if country == "GB":
+                f.error("tax", "a UK customer is inside the scope of UK VAT; use standard")
+            if vat is None and evidence is None:
+                f.error("tax", "dropping UK VAT needs evidence the customer is a business: add the "
+                               "customer's vat_number or a business_evidence note (HMRC VATPOSS06500)")
+    terms = f.integer("payment_terms_days", minimum=0, maximum=365)
+    einv = f.choice("einvoice", ("facturx", "ubl"), None)
+    f.done(CLIENT_FIELDS)
+    if name is None or currency is None or locale is None:
+        return None
+    return Client(
+        id=cid, name=name, kind=kind or "client", contact=f.text("contact"), email=f.email("email"),  # type: ignore[arg-type]
+        address=f.lines("address"), country=country, currency=currency, locale=locale,
+        vat_number=vat, payment_terms_days=terms, tax=tax, business_evidence=evidence,  # type: ignore[arg-type]
+        einvoice=einv, buyer_reference=f.text("buyer_reference"), tax_id=f.text("tax_id"),
+        source=f.where(),
+    )
+
+
+def read_engagement(root: Path, path: Path, client: Client, practice: Practice | None,
+                    problems: list[Problem]) -> Engagement | None:
+    f = read_mapping(root, path, problems)
+    if f is None:
+        return None
+    eid = path.stem
+    title = f.text("title", True, "what the work is, e.g. title: Churn model")
+    billing = f.choice("billing", ("daily", "hourly", "fixed"), required=True)
+    cur = f.currency("currency", client.currency)
+    if cur is not None and cur != client.currency:
+        f.error("currency", f"{cur} differs from the client's currency {client.currency}; "
+                            "one engagement bills in its client's currency")
+        cur = None
+    cur = cur or client.currency
+    rate = f.money("rate", cur, required=billing in ("daily", "hourly"), positive=True,
+                   hint="the rate per day (daily) or per hour (hourly), e.g. rate: 650")
+    hpd = f.decimal("hours_per_day", positive=True, maximum=Decimal(24))
+    if hpd is None:
+        hpd = practice.hours_per_day if practice else Decimal("7.5")
+    rounding = f.choice("day_rounding", ("exact", "half", "whole"), "exact")
+    inc = f.integer("time_increment_minutes", minimum=1, maximum=60)
+    if inc is not None and billing != "hourly":
+        f.warn("time_increment_minutes", "applies only to hourly billing; it is ignored here")
+    start, end = f.day("start"), f.day("end")
+    if start and end and end < start:
+        f.error("end", f"{end} is before start {start}")
+    budget = None
+    if (b := f.sub("budget")) is not None:
+        budget = Budget(b.decimal("days", positive=True), b.decimal("hours", positive=True),
+                        b.money("amount", cur, positive=True))
+        b.done(("days", "hours", "amount"))
+    milestones = []
+    for m in f.items("milestones"):
+        mn, ma, md = m.text("name", True), m.money("amount", cur, True, positive=True), m.day("due", True)
+        m.done(("name", "amount", "due"))
+        if mn and ma and md:
+            milestones.append(Milestone(mn, ma, md))
+    if billing == "fixed" and not milestones and "milestones" not in f.map:
+        f.error("milestones", "missing — fixed billing bills milestones: "
+                              "[{name: Discovery, amount: 12000, due: 2026-09-30}]")
+    status = f.choice("status", ("proposed", "active", "closed"), "active")
+    overtime = f.boolean("overtime", False)
+    f.done(ENGAGEMENT_FIELDS)
+    if title is None or billing is None or (billing != "fixed" and rate is None):
+        return None
+    return Engagement(
+        client=client.id, id=eid, title=title, billing=billing, rate=rate, hours_per_day=hpd,  # type: ignore[arg-type]
+        day_rounding=rounding or "exact", time_increment_minutes=inc, start=start, end=end,  # type: ignore[arg-type]
+        po_number=f.text("po_number"), budget=budget, milestones=tuple(milestones),
+        status=status or "active", overtime=overtime, currency=cur, source=f.where(),  # type: ignore[arg-type]
+    )
+
+
+def _engagement_ref(f: Fields, client: Client, engagements: dict[tuple[str, str], Engagement],
+                    required: bool) -> str | None:
+    eid = f.text("engagement", required)
+    if eid is None:
+        return None
+    if (client.id, eid) not in engagements:
+        known = ", ".join(e for (c, e) in sorted(engagements) if c == client.id) or "none"
+        f.error("engagement", f"no engagement '{eid}' for client {client.id} (known: {known})")
+        return None
+    return eid
+
+
+def read_expenses(root: Path, client: Client, engagements: dict[tuple[str, str], Engagement],
+                  problems: list[Problem]) -> list[Expense]:
+    out = []
+    for f in read_list(root, root / "clients" / client.id / "expenses.yaml", problems):
+        d = f.day("date", True)
+        eid = _engagement_ref(f, client, engagements, False)
+        cur = f.currency("currency", client.currency)
+        amount = f.money("amount", cur, True, positive=True)
+        vat = f.money("vat", cur)
+        cat = f.choice("category", EXPENSE_CATEGORIES, None)
+        f.done(EXPENSE_FIELDS)
+        if d and amount and cur:
+            out.append(Expense(client.id, d, eid, amount, f.text("note"), f.boolean("rebill", True),
+                               vat, cat, f.where()))
+    return out
+
+
+def read_income(root: Path, client: Client, problems: list[Problem]) -> list[IncomeItem]:
+    out = []
+    for f in read_list(root, root / "clients" / client.id / "income.yaml", problems):
+        d = f.day("date", True)
+        cur = f.currency("currency", client.currency)
+        amount = f.money("amount", cur, True, positive=True)
+        stream = f.text("stream", True, "what kind of income, e.g. writing, video, course, salary")
+        fx = f.decimal("fx_rate", positive=True)
+        withheld = f.money("withheld", cur)
+        f.done(INCOME_FIELDS)
+        if d and amount and stream:
+            out.append(IncomeItem(client.id, d, amount, stream, f.text("note"), fx, withheld, f.where()))
+    return out
+
+
+def read_payments(root: Path, client: Client, problems: list[Problem]) -> list[Payment]:
+    out = []
+    for f in read_list(root, root / "clients" / client.id / "payments.yaml", problems):
+        d = f.day("date", True)
+        inv = f.text("invoice", True, "the invoice number paid, e.g. INV-2026-0001")
+        cur = f.currency("currency", client.currency)
+        amount = f.money("amount", cur, True, positive=True)
+        fx = f.decimal("fx_rate", positive=True)
+        withheld = f.money("withheld", cur)
+        f.done(PAYMENT_FIELDS)
+        if d and inv and amount:
+            out.append(Payment(client.id, d, inv, amount, fx, withheld, f.text("note"), f.where()))
+    return out
+
+
+# ------------------------------------------------------------------------------------------
+# the whole books
+# ------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    books: Books | None
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml"))
+
+
+def _inside(root: Path, path: Path) -> bool:
+    base = Path(os.path.realpath(root))
+    target = Path(os.path.realpath(path))
+    return target == base or base in target.parents
+
+
+def links_outside(root: Path) -> list[Problem]:
+    """Symbolic links under clients/ and templates/ that lead out of the books folder.
+
+    Ids and file names can never leave the books (`..` and `/` are not id characters), and a
+    link is the one way a path could: a linked `invoices/` folder would make `consult invoice
+    create` write somewhere else, a linked timesheet would read another folder's file. Such a
+    link is an error, so every command refuses to act until it is replaced by the real file
+    or folder. Links that stay inside the books are fine.
+    """
+    base = Path(os.path.realpath(root))
+    out: list[Problem] = []
+    stack: list[Path] = [Path(root) / d for d in ("clients", "templates")]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for e in entries:
+            if e.is_symlink():
+                if not _inside(base, Path(e.path)):
+                    out.append(Problem(Source(rel(Path(root), Path(e.path))), None,
+                                       f"is a link to {os.readlink(e.path)}, outside the books; consult reads "
+                                       "and writes only inside the books folder — put the file itself here"))
+            elif e.is_dir(follow_symlinks=False) and not e.name.startswith("."):
+                stack.append(Path(e.path))
+    return out
+
+
+def load_books(root: Path, *, timesheets: bool = True) -> LoadResult:
+    """Read everything under `root`. `timesheets=False` skips the (possibly large) time entries."""
+    from consult.books.timesheets import read_timesheets
+
+    root = Path(root)
+    problems: list[Problem] = links_outside(root)
+    practice = read_practice(root, problems)
+    clients: dict[str, Client] = {}
+    engagements: dict[tuple[str, str], Engagement] = {}
+    entries: list[TimeEntry] = []
+    expenses: list[Expense] = []
+    income: list[IncomeItem] = []
+    payments: list[Payment] = []
+    broken: set[tuple[str, str]] = set()  # engagements that exist but did not read: no cascade errors
+    cdir = root / "clients"
+    for d in sorted(cdir.iterdir()) if cdir.is_dir() else []:
+        if d.name.startswith("."):
+            continue
+        r = rel(root, d)
+        if not d.is_dir():
+            problems.append(Problem(Source(r), None, "only client folders belong in clients/; move this file"))
+            continue
+        if why := id_problem(d.name):
+            problems.append(Problem(Source(r), None, f"client folder name: {why}"))
+            continue
+        if not (d / "client.yaml").exists():
+            problems.append(Problem(Source(r), None, "has no client.yaml; add one (see `consult init`)"))
+            continue
+        client = read_client(root, d.name, practice, problems)
+        if client is None:
+            continue
+        clients[client.id] = client
+        seen: dict[str, Path] = {}
+        for p in _yaml_files(d / "engagements"):
+            if why := id_problem(p.stem):
+                problems.append(Problem(Source(rel(root, p)), None, f"engagement file name: {why}"))
+                continue
+            if p.stem in seen:
+                problems.append(Problem(Source(rel(root, p)), None,
+                                        f"duplicate engagement id '{p.stem}' (also {rel(root, seen[p.stem])}); keep one"))
+                continue
+            seen[p.stem] = p
+            e = read_engagement(root, p, client, practice, problems)
+            if e is not None:
+                engagements[(client.id, e.id)] = e
+            else:
+                broken.add((client.id, p.stem))
+        if timesheets:
+            entries.extend(read_timesheets(root, client, engagements, problems, broken))
+        expenses.extend(read_expenses(root, client, engagements, problems))
+        income.extend(read_income(root, client, problems))
+        payments.extend(read_payments(root, client, problems))
+    problems.sort(key=lambda p: (p.source.path, p.source.line or 0, p.source.column or 0))
+    if practice is None:
+        return LoadResult(None, problems)
+    books = Books(root=root, practice=practice, clients=clients, engagements=engagements,
+                  entries=tuple(entries), expenses=tuple(expenses), income=tuple(income),
+                  payments=tuple(payments))
+    return LoadResult(books, problems)
+
+
+def open_books(root: Path, *, timesheets: bool = True) -> Books:
+    """Books for a command that acts on them: refuses (BooksError) while any error remains."""
+    result = load_books(root, timesheets=timesheets)
+    if result.errors or result.books is None:
+        raise BooksError(result.problems, "the books have errors; fix them first (`consult check` lists them)")
+    return result.books
+
+
+__all__ = ["find_books", "load_books", "open_books", "LoadResult", "read_yaml", "read_text",
+           "read_list", "read_mapping", "rel", "Scalar", "YMap", "YSeq", "Money"]

@@ -1,0 +1,259 @@
+"""Timesheet files (YAML lists or CSV tables) to `TimeEntry` records.
+
+Both forms share one set of columns: `date`, `engagement`, one of `hours` / `duration` /
+`days` / `start`+`end`, `note`, `billable`, and `id` (the source id an importer keeps so that a
+re-import adds nothing). CSV is read with the csv module, row by row, because a practice with
+ten years of history has 100,000 rows and the common row (`date,engagement,hours,note`) must
+cost microseconds; anything unusual falls through to the same checks as YAML.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from consult.core.durations import DurationError, hours_to_minutes, parse_clock, parse_duration, span_minutes
+from consult.errors import Problem, Source
+from consult.books.fields import Fields, parse_date
+from consult.core.records import Client, Engagement, TimeEntry
+
+ENTRY_FIELDS = ("date", "engagement", "hours", "duration", "days", "start", "end", "note",
+                "billable", "id")
+# text -> value memos for the CSV fast path (dates and hours repeat across 100,000 rows)
+_FAST_DATES: dict[str, date] = {}
+_FAST_MINUTES: dict[str, int] = {}
+_TRUE = {"true", "yes", "y", "1", "True", "Yes", "TRUE"}
+_FALSE = {"false", "no", "n", "0", "False", "No", "FALSE"}
+
+
+def timesheet_paths(client_dir: Path) -> list[Path]:
+    d = client_dir / "timesheets"
+    if not d.is_dir():
+        return []
+    return sorted(p for p in d.iterdir() if p.suffix in (".yaml", ".yml", ".csv") and not p.name.startswith("."))
+
+
+def default_engagement(client: Client, engagements: dict[tuple[str, str], Engagement]) -> tuple[str | None, str]:
+    """The engagement an entry without one belongs to, or None and the reason."""
+    active = [e for (c, e), eng in sorted(engagements.items()) if c == client.id and eng.status == "active"]
+    if len(active) == 1:
+        return active[0], ""
+    if not active:
+        return None, f"missing — client {client.id} has no active engagement to default to"
+    return None, f"missing — client {client.id} has {len(active)} active engagements ({', '.join(active)}); name one"
+
+
+def read_timesheets(root: Path, client: Client, engagements: dict[tuple[str, str], Engagement],
+                    problems: list[Problem], broken: set[tuple[str, str]] = frozenset()) -> list[TimeEntry]:  # type: ignore[assignment]
+    """Every entry of one client. Entries naming an engagement in `broken` (its file exists
+    but has errors, already reported) are dropped without a second, misleading error."""
+    from consult.books.loader import read_list, read_text, rel
+
+    out: list[TimeEntry] = []
+    fallback = default_engagement(client, engagements)
+    for path in timesheet_paths(root / "clients" / client.id):
+        r = rel(root, path)
+        if path.suffix == ".csv":
+            text = read_text(root, path, problems)
+            if text is not None:
+                out.extend(_read_csv(text, r, client, engagements, fallback, problems, broken))
+            continue
+        for f in read_list(root, path, problems):
+            def get(name: str, f: Fields = f) -> str | None:
+                return f.text(name)
+
+            def where(name: str | None, f: Fields = f) -> Source:
+                return f.where(name)
+
+            unknown = [k for k in f.map if k not in ENTRY_FIELDS]
+            f.done(ENTRY_FIELDS)
+            if unknown:
+                continue
+            if (client.id, f.text("engagement")) in broken:
+                continue
+            e = _entry(get, where, f.prefix, client, engagements, fallback, problems)
+            if e is not None:
+                out.append(e)
+    return out
+
+
+def _read_csv(text: str, r: str, client: Client, engagements: dict[tuple[str, str], Engagement],
+              fallback: tuple[str | None, str], problems: list[Problem],
+              broken: set[tuple[str, str]] = frozenset()) -> list[TimeEntry]:  # type: ignore[assignment]
+    out: list[TimeEntry] = []
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)  # strict: an unclosed quote is an error, not a note eating rows
+    try:
+        header = next(reader)
+    except StopIteration:
+        return out
+    except csv.Error as e:
+        problems.append(Problem(Source(r, 1), None, f"not valid CSV: {e}"))
+        return out
+    header = [h.strip() for h in header]
+    bad = [h for h in header if h not in ENTRY_FIELDS]
+    if bad:
+        import difflib
+
+        for h in bad:
+            near = difflib.get_close_matches(h, ENTRY_FIELDS, n=1)
+            tip = f" — did you mean '{near[0]}'?" if near else f" (columns: {', '.join(ENTRY_FIELDS)})"
+            problems.append(Problem(Source(r, 1, header.index(h) + 1), h, f"unknown column{tip}"))
+        return out
+    if "date" not in header:
+        problems.append(Problem(Source(r, 1), None, "no `date` column; the header must name date and hours (or duration, days, start/end)"))
+        return out
+    cols = {h: i for i, h in enumerate(header)}
+    i_date, i_eng, i_hours = cols["date"], cols.get("engagement"), cols.get("hours")
+    i_note, i_bill = cols.get("note"), cols.get("billable")
+    simple = set(header) <= {"date", "engagement", "hours", "note"} and i_hours is not None and i_eng is not None
+    width = len(header)
+    line = 1
+    mine = {e for (c, e) in engagements if c == client.id}
+    dates, minutes_of = _FAST_DATES, _FAST_MINUTES
+    if len(dates) > 100_000 or len(minutes_of) > 100_000:  # bound the memo on odd inputs
+        dates.clear()
+        minutes_of.clear()
+    try:
+        for row in reader:
+            line = reader.line_num
+            if not row or (not row[0].strip() and all(not c.strip() for c in row)):
+                continue
+            if len(row) != width:
+                problems.append(Problem(Source(r, line), None,
+                                        f"has {len(row)} cells but the header has {width}; "
+                                        "quote a note that contains a comma"))
+                continue
+            if simple:
+                # fast path: the common row, with each date and hours text parsed once per
+                # process. Anything odd falls through to the full checks.
+                ds, eng, hs = row[i_date], row[i_eng], row[i_hours]  # type: ignore[index]
+                if eng in mine:
+                    d = dates.get(ds)
+                    if d is None and len(ds) == 10 and ds[4] == "-" and ds[7] == "-":
+                        try:
+                            d = dates[ds] = date(int(ds[:4]), int(ds[5:7]), int(ds[8:]))
+                        except ValueError:
+                            d = None
+                    m = minutes_of.get(hs)
+                    if m is None:
+                        try:
+                            hd = Decimal(hs)
+                            if hd.is_finite() and 0 <= hd <= 24:
+                                m = minutes_of[hs] = hours_to_minutes(hd)
+                        except InvalidOperation:
+                            pass
+                    if d is not None and m is not None:
+                        note = row[i_note] if i_note is not None else None
+                        out.append(TimeEntry(client.id, eng, d, m, note or None, True, source=Source(r, line)))
+                        continue
+            cells = {h: row[i].strip() for h, i in cols.items()}
+            if (client.id, cells.get("engagement")) in broken:
+                continue
+
+            def get(name: str, cells: dict[str, str] = cells) -> str | None:
+                v = cells.get(name)
+                return v if v else None
+
+            def where(name: str | None, line: int = line) -> Source:
+                return Source(r, line, cols[name] + 1 if name in cols else None)
+
+            entry = _entry(get, where, "", client, engagements, fallback, problems)
+            if entry is not None:
+                out.append(entry)
+    except csv.Error as e:
+        if "unexpected end of data" in str(e):
+            msg = ('a quote (") opened on this row is never closed, so every row after it would be read '
+                   'as one note; close it, or write a quote inside a quoted note as ""')
+        else:
+            msg = f"not valid CSV: {e}; a note with commas or quotes goes in quotes, inner quotes doubled (\"\")"
+        problems.append(Problem(Source(r, line + 1), None, msg))
+    del i_bill
+    return out
+
+
+def _entry(get: Callable[[str], str | None], where: Callable[[str | None], Source], prefix: str,
+           client: Client, engagements: dict[tuple[str, str], Engagement],
+           fallback: tuple[str | None, str], problems: list[Problem]) -> TimeEntry | None:
+    """One entry from its cells; every problem recorded, None unless the entry is whole."""
+
+    def err(field: str | None, msg: str) -> None:
+        problems.append(Problem(where(field), f"{prefix}{field}" if field else (prefix.rstrip(".") or None), msg))
+
+    ok = True
+    ds = get("date")
+    d = None
+    if ds is None:
+        err(None, "missing date — every entry needs `date: YYYY-MM-DD`")
+        ok = False
+    else:
+        try:
+            d = parse_date(ds)
+        except ValueError as e:
+            err("date", str(e))
+            ok = False
+    eid = get("engagement")
+    if eid is None:
+        eid, why = fallback
+        if eid is None:
+            err("engagement", why)
+            ok = False
+    elif (client.id, eid) not in engagements:
+        known = ", ".join(e for (c, e) in sorted(engagements) if c == client.id) or "none"
+        err("engagement", f"no engagement '{eid}' for client {client.id} (known: {known})")
+        ok = False
+    eng = engagements.get((client.id, eid)) if eid else None
+    forms = [k for k in ("hours", "duration", "days") if get(k) is not None]
+    start_s, end_s = get("start"), get("end")
+    if start_s is not None or end_s is not None:
+        forms.append("start/end")
+    minutes = None
+    start = end = None
+    if len(forms) != 1:
+        err(None if not forms else forms[1].split("/")[0],
+            "give exactly one of hours, duration, days or start+end" +
+            (f" (found {', '.join(forms)})" if forms else " — e.g. hours: 7.5"))
+        ok = False
+    else:
+        form = forms[0]
+        try:
+            if form == "hours":
+                text = get("hours") or ""
+                if text.strip().startswith("-"):
+                    raise DurationError(f"'{text}' is negative — time worked is never below zero")
+                minutes = parse_duration(text.rstrip("hH") + "h" if text.strip()[-1:].isdigit() else text)
+            elif form == "duration":
+                minutes = parse_duration(get("duration") or "", eng.hours_per_day if eng else None)
+            elif form == "days":
+                text = get("days") or ""
+                if eng is None:
+                    ok = False
+                else:
+                    minutes = parse_duration(text.rstrip("dD") + "d", eng.hours_per_day)
+            else:
+                if start_s is None or end_s is None:
+                    raise DurationError("give both start and end (e.g. start: 09:00, end: 17:30)")
+                form = "start" if start_s is not None else "end"
+                start = parse_clock(start_s)
+                form = "end"
+                end = parse_clock(end_s)
+                minutes = span_minutes(start, end)
+        except DurationError as e:
+            err(form if form != "start/end" else "end", str(e))
+            ok = False
+    billable = True
+    b = get("billable")
+    if b is not None:
+        if b in _TRUE:
+            billable = True
+        elif b in _FALSE:
+            billable = False
+        else:
+            err("billable", f"expected true or false, got '{b}'")
+            ok = False
+    if not ok or d is None or eid is None or minutes is None:
+        return None
+    return TimeEntry(client.id, eid, d, minutes, get("note"), billable, start, end, get("id"), where(None))

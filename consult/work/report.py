@@ -1,0 +1,495 @@
+"""Logged time into the totals everything else bills from: reports, unbilled work, checks.
+
+Why this module exists apart from billing: billing turns *one* engagement's time in *one*
+period into an invoice line; a report groups years of time every way a person asks (by day,
+ISO week, month, engagement, client) and must agree to the minute with an independent tool.
+It therefore works from per-engagement day totals (`worked_minutes.DayTotal`, cached), never
+from re-parsed entries, and applies billing's rules to them:
+
+* **minutes** are all time logged, **billable_minutes** the billable part as logged;
+* **billed_minutes** are what the client is charged for: for an hourly engagement each entry
+  rounded up to its increment; for a daily one the billed days times its hours per day (a
+  3-hour day on a half-day rule bills 0.5 day = 3 h 45 min of a 7.5-hour day); for a fixed
+  price the billable time as logged;
+* **days** are billable days by each daily engagement's `day_rounding`, day by day, as the
+  invoice counts them (`billing.day_fraction`), shown to three places;
+* **value** is billed days or hours times the engagement's rate, each engagement's quantity
+  rounded as on an invoice, then summed. Amounts in two currencies are never added: every row
+  belongs to one currency, so a grouping that spans clients in GBP and EUR gives a row each.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+
+from consult.work.rules import day_fraction, quantity
+from consult.errors import Problem, UsageError
+from consult.core.records import Books, Engagement, TimeEntry
+from consult.core.money import Money
+from consult.work.day_totals import Totals
+
+GROUPS = ("day", "week", "month", "engagement", "client")
+PERIOD_EXAMPLES = "2026-10, 2026-Q3, 2026-W42, 2026, 2026/27 (a UK tax year), 2026-10-05 or 2026-10-01..2026-10-15"
+
+
+# --------------------------------------------------------------------------------------------
+# periods
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Period:
+    """Inclusive dates; None at either end means open (all time before or after)."""
+
+    start: date | None
+    end: date | None
+    label: str = "all time"
+
+    def __contains__(self, d: object) -> bool:
+        return isinstance(d, date) and (self.start is None or d >= self.start) and \
+            (self.end is None or d <= self.end)
+
+
+ALL_TIME = Period(None, None)
+
+
+def _month_end(y: int, m: int) -> date:
+    return date(y + (m == 12), m % 12 + 1, 1) - timedelta(days=1)
+
+
+def parse_period(text: str, tax_year_start: tuple[int, int] = (4, 6)) -> Period:
+    """A period as people write it: a month, quarter, ISO week, year, UK tax year, day or range.
+
+    Raises UsageError showing the forms accepted."""
+    t = text.strip()
+    try:
+        if m := re.fullmatch(r"(\d{4})-(\d{2})", t):
+            y, mo = int(m[1]), int(m[2])
+            return Period(date(y, mo, 1), _month_end(y, mo), t)
+        if m := re.fullmatch(r"(\d{4})-[Qq]([1-4])", t):
+            y, q = int(m[1]), int(m[2])
+            return Period(date(y, 3 * q - 2, 1), _month_end(y, 3 * q), f"{y}-Q{q}")
+        if m := re.fullmatch(r"(\d{4})-[Ww](\d{1,2})", t):
+            y, w = int(m[1]), int(m[2])
+            monday = date.fromisocalendar(y, w, 1)
+            return Period(monday, monday + timedelta(days=6), f"{y}-W{w:02d}")
+        if m := re.fullmatch(r"(\d{4})", t):
+            y = int(m[1])
+            return Period(date(y, 1, 1), date(y, 12, 31), t)
+        if m := re.fullmatch(r"(\d{4})/(\d{2})", t):
+            y = int(m[1])
+            if int(m[2]) != (y + 1) % 100:
+                raise ValueError(t)
+            mo, dd = tax_year_start
+            start = date(y, mo, dd)
+            return Period(start, date(y + 1, mo, dd) - timedelta(days=1), f"{y}/{(y + 1) % 100:02d}")
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", t):
+            d = date.fromisoformat(t)
+            return Period(d, d, t)
+        if ".." in t:
+            a, b = (s.strip() for s in t.split("..", 1))
+            start, end = date.fromisoformat(a), date.fromisoformat(b)
+            if end < start:
+                raise UsageError(f"--period: {end} is before {start}")
+            return Period(start, end, f"{start}..{end}")
+    except ValueError:
+        pass
+    raise UsageError(f"--period: '{text}' is not a period — e.g. {PERIOD_EXAMPLES}")
+
+
+def period_between(start: date | None, end: date | None) -> Period:
+    """`--from`/`--to`: either end may be open."""
+    if start and end and end < start:
+        raise UsageError(f"--to {end} is before --from {start}")
+    label = f"{start or '…'}..{end or '…'}"
+    return Period(start, end, label)
+
+
+# --------------------------------------------------------------------------------------------
+# the report
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    """One group of a time report, in one currency (see the module docstring for the figures)."""
+
+    keys: tuple[tuple[str, str], ...]   # (("client", "acme"), ("month", "2026-10"))
+    currency: str
+    minutes: int
+    billable_minutes: int
+    billed_minutes: int
+    days: Decimal | None                # None when no daily engagement is in the group
+    value: Money | None                 # None when no engagement in the group has a rate
+
+    def as_dict(self) -> dict[str, object]:
+        """The stable row schema of `consult time report --format csv|json` (README, "Time")."""
+        d: dict[str, object] = dict(self.keys)
+        d.update(currency=self.currency, minutes=self.minutes, hours=hours_text(self.minutes),
+                 billable_minutes=self.billable_minutes, billable_hours=hours_text(self.billable_minutes),
+                 billed_minutes=self.billed_minutes, billed_hours=hours_text(self.billed_minutes),
+                 days=self.days, value=self.value.amount if self.value is not None else None)
+        return d
+
+
+def hours_text(minutes: int) -> Decimal:
+    """Decimal hours to two places, half up (exact when minutes are a multiple of 0.6)."""
+    return (Decimal(minutes) / 60).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@lru_cache(maxsize=65536)
+def _fraction(minutes: int, hours_per_day: Decimal, rounding: str, overtime: bool) -> Decimal:
+    return day_fraction(minutes, hours_per_day, rounding, overtime)
+
+
+def _key_maker(by: Sequence[str]):  # type: ignore[no-untyped-def]
+    """A function (client, engagement, day) -> the group's key values, memoised per day."""
+    day_parts: dict[date, tuple[str, ...]] = {}
+    date_groups = [g for g in by if g in ("day", "week", "month")]
+
+    def parts(d: date) -> tuple[str, ...]:
+        got = day_parts.get(d)
+        if got is None:
+            vals = []
+            for g in date_groups:
+                if g == "day":
+                    vals.append(d.isoformat())
+                elif g == "week":
+                    y, w, _ = d.isocalendar()
+                    vals.append(f"{y}-W{w:02d}")
+                else:
+                    vals.append(f"{d.year}-{d.month:02d}")
+            got = day_parts[d] = tuple(vals)
+        return got
+
+    return parts
+
+
+def key_columns(by: Sequence[str]) -> list[str]:
+    """The key columns of a report grouped `by`, in order (`engagement` brings its client)."""
+    cols: list[str] = []
+    for g in by:
+        if g == "engagement":
+            if "client" not in cols:
+                cols.append("client")
+            cols.append("engagement")
+        elif g == "day":
+            cols.append("date")
+        elif g not in cols:
+            cols.append(g)
+    return cols
+
+
+def _check_by(by: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    for g in by:
+        if g not in GROUPS:
+            raise UsageError(f"--by: '{g}' is not a grouping — use {', '.join(GROUPS)}")
+        if g not in out:
+            out.append(g)
+    return out or ["engagement"]
+
+
+def select(books: Books, client: str | None = None, engagement: str | None = None) -> list[Engagement]:
+    """The engagements a report covers; unknown names are NotFound (exit 2) naming the known ones.
+
+    `engagement` may be `CLIENT/ENGAGEMENT`, or an engagement id alone when it is unique (or
+    `client` names its client)."""
+    if client is not None:
+        books.client(client)
+    if engagement is None:
+        return [e for (c, _), e in sorted(books.engagements.items()) if client is None or c == client]
+    if "/" in engagement:
+        c, eid = engagement.split("/", 1)
+        if client is not None and c != client:
+            raise UsageError(f"--engagement {engagement} is not an engagement of --client {client}")
+        return [books.engagement(c, eid)]
+    found = [e for (c, eid), e in sorted(books.engagements.items())
+             if eid == engagement and (client is None or c == client)]
+    if len(found) == 1:
+        return found
+    if client is not None:
+        books.engagement(client, engagement)  # raises NotFound naming the client's engagements
+    if not found:
+        known = ", ".join(f"{c}/{e}" for c, e in sorted(books.engagements)) or "none"
+        raise UsageError(f"--engagement: no engagement '{engagement}' (engagements: {known})")
+    raise UsageError(f"--engagement: '{engagement}' is an engagement of several clients "
+                     f"({', '.join(e.client for e in found)}); write CLIENT/{engagement}")
+
+
+def report(books: Books, totals: Totals, period: Period = ALL_TIME, *, by: Sequence[str] = ("engagement",),
+           engagements: Iterable[Engagement] | None = None, billable_only: bool = False) -> list[ReportRow]:
+    """Time grouped `by` (any of GROUPS, in order), one row per group and currency, sorted."""
+    groups = _check_by(by)
+    cols = key_columns(groups)
+    parts = _key_maker(groups)
+    want_client = "client" in cols
+    want_eng = "engagement" in cols
+    date_cols = [c for c in cols if c in ("date", "week", "month")]
+    engs = list(engagements) if engagements is not None else list(books.engagements.values())
+    # per group: [minutes, billable, billed_minutes(Decimal), {engagement: [days_sum, billed_sum]}]
+    acc: dict[tuple[tuple[str, ...], str], list] = {}  # type: ignore[type-arg]
+    lo, hi = period.start, period.end
+    for ix, eng in enumerate(engs):
+        days = totals.get((eng.client, eng.id))
+        if not days:
+            continue
+        daily = eng.billing == "daily"
+        hpd, rnd, ot = eng.hours_per_day, eng.day_rounding, eng.overtime
+        head: list[str] = []
+        if want_client:
+            head.append(eng.client)
+        if want_eng:
+            head.append(eng.id)
+        for d, t in days.items():
+            if (lo is not None and d < lo) or (hi is not None and d > hi):
+                continue
+            minutes = t.billable if billable_only else t.minutes
+            if minutes == 0 and t.billable == 0:
+                continue
+            k = (tuple(head) + parts(d) if date_cols else tuple(head), eng.currency)
+            row = acc.get(k)
+            if row is None:
+                row = acc[k] = [0, 0, {}]
+            row[0] += minutes
+            row[1] += t.billable
+            per = row[2].get(ix)
+            if per is None:
+                per = row[2][ix] = [Decimal(0), 0]
+            if daily:
+                per[0] += _fraction(t.billable, hpd, rnd, ot)
+            else:
+                per[1] += t.billed
+    out = [_row(cols, key, cur, vals[0], vals[1], [(engs[i], v) for i, v in vals[2].items()])
+           for (key, cur), vals in acc.items()]
+    # keys in column order, then currency
+    out.sort(key=lambda r: (tuple(v for _, v in r.keys), r.currency))
+    return out
+
+
+def _row(cols: list[str], key: tuple[str, ...], currency: str, minutes: int, billable: int,
+         per: list[tuple[Engagement, list]]) -> ReportRow:  # type: ignore[type-arg]
+    billed = Decimal(0)
+    days: Decimal | None = None
+    value: Money | None = None
+    for eng, (day_sum, billed_hourly) in per:
+        if eng.billing == "daily":
+            q = quantity(day_sum)
+            days = (days or Decimal(0)) + q
+            billed += q * eng.hours_per_day * 60
+            if eng.rate is not None:
+                v = eng.rate.times(q)
+                value = v if value is None else value + v
+        else:
+            billed += billed_hourly
+            if eng.billing == "hourly" and eng.rate is not None:
+                v = eng.rate.times(quantity(Decimal(billed_hourly) / 60))
+                value = v if value is None else value + v
+    billed_min = int(billed.to_integral_value(rounding=ROUND_HALF_UP))
+    if days is not None:
+        days = quantity(days)
+    return ReportRow(tuple(zip(cols, key, strict=True)), currency, minutes, billable, billed_min, days, value)
+
+
+def report_totals(rows: Iterable[ReportRow]) -> list[ReportRow]:
+    """One total row per currency (keys empty), for the table's foot."""
+    by_cur: dict[str, list[ReportRow]] = defaultdict(list)
+    for r in rows:
+        by_cur[r.currency].append(r)
+    out = []
+    for cur, rs in sorted(by_cur.items()):
+        days = [r.days for r in rs if r.days is not None]
+        values = [r.value for r in rs if r.value is not None]
+        out.append(ReportRow((), cur, sum(r.minutes for r in rs), sum(r.billable_minutes for r in rs),
+                             sum(r.billed_minutes for r in rs), quantity(sum(days, Decimal(0))) if days else None,
+                             Money.total(values, cur) if values else None))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# unbilled work
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Unbilled:
+    """An engagement's billable work (or milestones due) not yet on an issued invoice."""
+
+    engagement: Engagement
+    first: date
+    last: date
+    billable_minutes: int
+    billed_minutes: int
+    days: Decimal | None
+    value: Money | None
+    milestones: tuple[str, ...] = field(default=())
+
+    def as_dict(self) -> dict[str, object]:
+        return {"client": self.engagement.client, "engagement": self.engagement.id,
+                "billing": self.engagement.billing, "from": self.first, "to": self.last,
+                "currency": self.engagement.currency,
+                "billable_minutes": self.billable_minutes, "billable_hours": hours_text(self.billable_minutes),
+                "billed_minutes": self.billed_minutes, "billed_hours": hours_text(self.billed_minutes),
+                "days": self.days, "value": self.value.amount if self.value is not None else None,
+                "milestones": "; ".join(self.milestones) or None}
+
+
+def billed_periods(invoices: Iterable[object], payments: Iterable[object]) -> dict[tuple[str, str], list[tuple[date, date]]]:
+    """(client, engagement) -> the dates issued invoices billed, leaving out invoices credited
+    in full (crediting is how work is billed again)."""
+    from consult.invoices.accounts import accounts
+
+    invs = list(invoices)
+    credited = {a.number for a in accounts(invs, payments, date.max) if a.status == "credited"}  # type: ignore[arg-type]
+    out: dict[tuple[str, str], list[tuple[date, date]]] = defaultdict(list)
+    for inv in invs:
+        if inv.is_credit_note or not inv.number or inv.number in credited:  # type: ignore[attr-defined]
+            continue
+        for p in inv.periods:  # type: ignore[attr-defined]
+            out[(inv.client, p.engagement)].append((p.start, p.end))  # type: ignore[attr-defined]
+    return out
+
+
+def unbilled(books: Books, totals: Totals, invoices: Iterable[object], *, today: date,
+             engagements: Iterable[Engagement] | None = None) -> list[Unbilled]:
+    """Per engagement, billable work up to `today` on no issued invoice, valued as it would bill
+    (fixed-price engagements: milestones due by `today` and not billed)."""
+    billed = billed_periods(invoices, books.payments)
+    out: list[Unbilled] = []
+    engs = list(engagements) if engagements is not None else [e for _, e in sorted(books.engagements.items())]
+    for eng in engs:
+        covered = billed.get((eng.client, eng.id), [])
+
+        def is_billed(d: date, covered: list[tuple[date, date]] = covered) -> bool:
+            return any(a <= d <= b for a, b in covered)
+
+        if eng.billing == "fixed":
+            due = [m for m in eng.milestones if m.due <= today and not is_billed(m.due)]
+            if due:
+                out.append(Unbilled(eng, min(m.due for m in due), max(m.due for m in due), 0, 0, None,
+                                    Money.total((m.amount for m in due), eng.currency),
+                                    tuple(f"{m.name} ({m.due})" for m in due)))
+            continue
+        days = [(d, t) for d, t in sorted(totals.get((eng.client, eng.id), {}).items())
+                if t.billable and d <= today and not is_billed(d)]
+        if not days:
+            continue
+        billable = sum(t.billable for _, t in days)
+        if eng.billing == "daily":
+            q = quantity(sum((_fraction(t.billable, eng.hours_per_day, eng.day_rounding, eng.overtime)
+                              for _, t in days), Decimal(0)))
+            billed_min = int((q * eng.hours_per_day * 60).to_integral_value(rounding=ROUND_HALF_UP))
+            n_days: Decimal | None = q
+        else:
+            billed_min = sum(t.billed for _, t in days)
+            q = quantity(Decimal(billed_min) / 60)
+            n_days = None
+        value = eng.rate.times(q) if eng.rate is not None else None
+        out.append(Unbilled(eng, days[0][0], days[-1][0], billable, billed_min, n_days, value))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# `consult check`
+# --------------------------------------------------------------------------------------------
+def check_timesheets(books: Books, today: date | None = None) -> list[Problem]:
+    """Warnings about time that reads but looks wrong.
+
+    * an entry before its engagement's `start` or after its `end`;
+    * more than 24 hours logged on one calendar day, counted across all clients (one person's day);
+    * an entry dated after today (`today` from the command line's clock when not given);
+    * `start`/`end` times that overlap another entry's on the same day, across all clients;
+    * an engagement whose billable time has passed its `budget` (days, hours or amount);
+    * billable work from before last month that no issued invoice covers (work forgotten is
+      money never asked for; last month's is still being billed, so it is left alone).
+    """
+    if today is None:  # `consult check` passes only the books; the one clock lives in the CLI
+        from consult.cli.common import today as clock
+
+        today = clock()
+    out: list[Problem] = []
+    per_day: dict[date, list[TimeEntry]] = defaultdict(list)
+    by_eng: dict[tuple[str, str], list[TimeEntry]] = defaultdict(list)
+    for e in books.entries:
+        per_day[e.date].append(e)
+        by_eng[(e.client, e.engagement)].append(e)
+        eng = books.engagements.get((e.client, e.engagement))
+        if eng is not None and eng.start is not None and e.date < eng.start:
+            out.append(Problem(e.source, "date", f"{e.date} is before engagement {eng.key} starts ({eng.start}); "
+                               "check the date or the engagement's start", "warning"))
+        elif eng is not None and eng.end is not None and e.date > eng.end:
+            out.append(Problem(e.source, "date", f"{e.date} is after engagement {eng.key} ended ({eng.end}); "
+                               "check the date or extend the engagement's end", "warning"))
+        if e.date > today:
+            out.append(Problem(e.source, "date", f"{e.date} is in the future (today is {today}); "
+                               "time is logged when it is worked", "warning"))
+    for d, day in sorted(per_day.items()):
+        total = sum(e.minutes for e in day)
+        if total > 24 * 60:
+            h, m = divmod(total, 60)
+            out.append(Problem(day[-1].source, None, f"{h}h{m:02d}m logged on {d} across all clients — "
+                               "more than a day holds; look for an entry on the wrong date", "warning"))
+        timed = sorted((e for e in day if e.start is not None and e.end is not None),
+                       key=lambda e: (e.start, e.end))
+        latest: TimeEntry | None = None  # the entry reaching furthest into the day so far
+        for b in timed:
+            if latest is not None and b.start < latest.end:  # type: ignore[operator]
+                out.append(Problem(b.source, "start", f"{_hhmm(b.start)}–{_hhmm(b.end)} overlaps "
+                                   f"{_hhmm(latest.start)}–{_hhmm(latest.end)} ({latest.source}) on {d}",
+                                   "warning"))
+            if latest is None or b.end > latest.end:  # type: ignore[operator]
+                latest = b
+    for key, entries in sorted(by_eng.items()):
+        eng = books.engagements.get(key)
+        if eng is not None and eng.budget is not None:
+            out.extend(_budget_problems(eng, entries))
+    out.extend(_forgotten_work(books, today))
+    return out
+
+
+def _forgotten_work(books: Books, today: date) -> list[Problem]:
+    from consult.invoices.store import load_invoices
+    from consult.work.day_totals import day_totals_of
+
+    cutoff = (today.replace(day=1) - timedelta(days=1)).replace(day=1) - timedelta(days=1)
+    clients = {c for c, e in books.engagements if books.clients[c].kind == "client"}
+    engs = [e for (c, _), e in sorted(books.engagements.items()) if c in clients]
+    invoices, _ = load_invoices(books.root)  # unreadable records are reported by check_invoices
+    out = []
+    for u in unbilled(books, day_totals_of(books.entries, books.engagements), invoices, today=cutoff,
+                      engagements=engs):
+        what = (f"{u.days} days" if u.days is not None else
+                f"{hours_text(u.billed_minutes)} hours" if u.billable_minutes else "; ".join(u.milestones))
+        worth = f" ({u.value.plain()} {u.value.currency})" if u.value is not None else ""
+        period = f"{u.first:%Y-%m}" if (u.first.year, u.first.month) == (u.last.year, u.last.month) \
+            else f"{u.first}..{u.last}"
+        out.append(Problem(u.engagement.source, None,
+                           f"{u.engagement.key}: {what}{worth} of work from {u.first} to {u.last} is on no "
+                           f"invoice; bill it (consult invoice create {u.engagement.client} --period {period}) "
+                           "or mark it billable: false", "warning"))
+    return out
+
+
+def _hhmm(t: time | None) -> str:
+    return t.strftime("%H:%M") if t is not None else "?"
+
+
+def _budget_problems(eng: Engagement, entries: list[TimeEntry]) -> list[Problem]:
+    from consult.work.rules import billable_days, billable_hours
+
+    b = eng.budget
+    assert b is not None
+    out = []
+    days = billable_days(entries, eng) if eng.billing == "daily" else None
+    _, billed, hours = billable_hours(entries, eng)
+    if b.days is not None and days is not None and days > b.days:
+        out.append(f"{days} billable days logged, over the budget of {b.days.normalize():f} day{'' if b.days == 1 else 's'}")
+    if b.hours is not None and hours > b.hours:
+        out.append(f"{hours} billable hours logged, over the budget of {b.hours.normalize():f} hours")
+    if b.amount is not None and eng.rate is not None and eng.billing != "fixed":
+        value = eng.rate.times(days if days is not None else hours)
+        if value.currency == b.amount.currency and value > b.amount:
+            out.append(f"{value.plain()} {value.currency} of time logged, over the budget of "
+                       f"{b.amount.plain()} {b.amount.currency}")
+    return [Problem(eng.source, "budget", f"{eng.key}: {msg}; agree more with the client or stop here",
+                    "warning") for msg in out]

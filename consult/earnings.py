@@ -28,150 +28,26 @@ or prints. The rules are choices an accountant should be able to read, so they a
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from dateutil.relativedelta import relativedelta
-
 from consult.core import fx
-from consult.work.rules import day_fraction, quantity
+from consult.core.money import Money
+from consult.core.periods import Period, Slice, months_of, quarters_of
+from consult.core.records import Books, IncomeItem, Payment
 from consult.errors import UsageError
 from consult.invoices.record import Invoice
-from consult.core.records import Books, IncomeItem, Payment
-from consult.core.money import Money
 from consult.work.day_totals import Minutes, aggregate
+from consult.work.rules import day_fraction, quantity
 
 CONSULTING = "consulting"
 REBILLED = "rebilled expenses"
 BASES = ("accrual", "cash")
 GROUPINGS = ("month", "quarter", "client", "stream")
 BUCKETS = ("0-30", "31-60", "61-90", "90+")
-
-
-# --------------------------------------------------------------------------------------------
-# periods
-# --------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Period:
-    """Inclusive dates and the label a person reads (`2026`, `2026/27`, `2026-01-01..2026-06-30`).
-
-    `anchored`: quarters step three months from `start` (a calendar or tax year: the tax year's
-    quarters are then the Making Tax Digital ones); otherwise they are calendar quarters.
-    """
-
-    start: date
-    end: date
-    label: str
-    anchored: bool = True
-    tax_year: bool = False
-
-    def __contains__(self, d: object) -> bool:
-        return isinstance(d, date) and self.start <= d <= self.end
-
-
-def calendar_year(year: int) -> Period:
-    return Period(date(year, 1, 1), date(year, 12, 31), str(year))
-
-
-def tax_year(year: int, start: tuple[int, int] = (4, 6)) -> Period:
-    """The tax year that starts in `year` (UK: 6 April `year` to 5 April next year, `2026/27`)."""
-    month, day = start
-    first = date(year, month, day)
-    last = first + relativedelta(years=1) - timedelta(days=1)
-    label = str(year) if (month, day) == (1, 1) else f"{year}/{(year + 1) % 100:02d}"
-    return Period(first, last, label, anchored=True, tax_year=True)
-
-
-def date_range(start: date, end: date) -> Period:
-    if end < start:
-        raise UsageError(f"period: {end} is before {start} — write FROM..TO, earliest first")
-    return Period(start, end, f"{start.isoformat()}..{end.isoformat()}", anchored=False)
-
-
-_YEAR = re.compile(r"(\d{4})(?:/(\d{2}))?")
-
-
-def parse_period(text: str | None, *, today: date, use_tax_year: bool = False,
-                 tax_year_start: tuple[int, int] = (4, 6)) -> Period:
-    """`2026`, `2026/27` (a tax year), `FROM..TO` (ISO dates), or None for the year holding `today`."""
-    if text is None:
-        if use_tax_year:
-            y = today.year if (today.month, today.day) >= tax_year_start else today.year - 1
-            return tax_year(y, tax_year_start)
-        return calendar_year(today.year)
-    text = text.strip()
-    if ".." in text:
-        a, _, b = text.partition("..")
-        try:
-            start, end = date.fromisoformat(a.strip()), date.fromisoformat(b.strip())
-        except ValueError:
-            raise UsageError(f"period: '{text}' is not FROM..TO — e.g. 2026-01-01..2026-06-30") from None
-        if use_tax_year:
-            raise UsageError("--tax-year takes a year (2026 or 2026/27), not FROM..TO")
-        return date_range(start, end)
-    m = _YEAR.fullmatch(text)
-    if not m or not 1900 <= int(m.group(1)) <= 2200:
-        raise UsageError(f"period: '{text}' is not a year or FROM..TO — e.g. 2026, 2026/27 "
-                         "or 2026-04-06..2027-04-05")
-    year = int(m.group(1))
-    if m.group(2) is not None:
-        if int(m.group(2)) != (year + 1) % 100:
-            raise UsageError(f"period: '{text}' is not a tax year — e.g. {year}/{(year + 1) % 100:02d}")
-        return tax_year(year, tax_year_start)
-    return tax_year(year, tax_year_start) if use_tax_year else calendar_year(year)
-
-
-@dataclass(frozen=True, slots=True)
-class Bucket:
-    """A slice of the period: a month or a quarter (inclusive dates)."""
-
-    key: str
-    label: str
-    start: date
-    end: date
-
-
-def months(period: Period) -> list[Bucket]:
-    """Calendar months, the first and last cut to the period (a UK tax year has 13: 6–30 April
-    to 1–5 April)."""
-    out: list[Bucket] = []
-    d = period.start.replace(day=1)
-    while d <= period.end:
-        nxt = d + relativedelta(months=1)
-        a, b = max(d, period.start), min(nxt - timedelta(days=1), period.end)
-        out.append(Bucket(d.strftime("%Y-%m"), d.strftime("%b %Y"), a, b))
-        d = nxt
-    return out
-
-
-def quarters(period: Period) -> list[Bucket]:
-    """Three-month steps from the start of a calendar or tax year (the MTD quarters for a UK tax
-    year: 6 Apr–5 Jul, 6 Jul–5 Oct, 6 Oct–5 Jan, 6 Jan–5 Apr); calendar quarters for FROM..TO."""
-    out: list[Bucket] = []
-    if period.anchored:
-        d, n = period.start, 1
-        while d <= period.end:
-            nxt = period.start + relativedelta(months=3 * n)
-            b = min(nxt - timedelta(days=1), period.end)
-            out.append(Bucket(f"Q{n}", f"Q{n} {_short(d)}–{_short(b)}", d, b))
-            d, n = nxt, n + 1
-        return out
-    d = date(period.start.year, 3 * ((period.start.month - 1) // 3) + 1, 1)
-    while d <= period.end:
-        nxt = d + relativedelta(months=3)
-        a, b = max(d, period.start), min(nxt - timedelta(days=1), period.end)
-        q = (d.month - 1) // 3 + 1
-        out.append(Bucket(f"{d.year}-Q{q}", f"{d.year} Q{q}", a, b))
-        d = nxt
-    return out
-
-
-def _short(d: date) -> str:
-    return f"{d.day} {d.strftime('%b')} {d.year}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -332,7 +208,7 @@ def billable_days(books: Books, period: Period, minutes: Minutes | None = None) 
             continue
         per_day = eng.hours_per_day * 60
         for d, m in days.items():
-            if not (period.start <= d <= period.end) or m <= 0:
+            if d not in period or m <= 0:
                 continue
             if eng.billing == "daily":
                 out.append((d, client, day_fraction(m, eng.hours_per_day, eng.day_rounding, eng.overtime)))
@@ -345,7 +221,7 @@ def working_days(period: Period, country: str, subdivision: str | None) -> int:
     """Weekdays less the bank holidays on them (consult.core.workdays, from the holidays library)."""
     from consult.core.workdays import working_days as wd
 
-    return int(wd(period.start, period.end, country, subdivision))
+    return int(wd(*period.days, country, subdivision))
 
 
 # --------------------------------------------------------------------------------------------
@@ -431,7 +307,7 @@ def _group(key: str, label: str, rows: list[Row], days: Decimal, currency: str, 
                  _total((r.base_withheld for r in rows), currency), quantity(days), start, end)
 
 
-def _in(d: date, b: Bucket) -> bool:
+def _in(d: date, b: Slice) -> bool:
     return b.start <= d <= b.end
 
 
@@ -460,17 +336,17 @@ def rollup(books: Books, invoices: Sequence[Invoice], period: Period, *, basis: 
     days = billable_days(books, period, minutes)
     total_days = quantity(sum((d for _, _, d in days), Decimal(0)))
 
-    def slices(buckets: list[Bucket]) -> list[Group]:
+    def slices(buckets: list[Slice]) -> list[Group]:
         return [_group(b.key, b.label, [r for r in rows if _in(r.date, b)],
                        sum((d for day, _, d in days if _in(day, b)), Decimal(0)), cur, streams, b.start, b.end)
                 for b in buckets]
 
-    by_month = slices(months(period))  # always: the PDF charts the year by month
+    by_month = slices(months_of(period))  # always: the PDF charts the year by month
     groups: list[Group] = []
     if by == "month":
         groups = by_month
     elif by == "quarter":
-        groups = slices(quarters(period))
+        groups = slices(quarters_of(period))
     clients = _client_groups(books, rows, days, cur, streams)
     if by == "client":
         groups = list(clients)

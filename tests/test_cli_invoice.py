@@ -111,18 +111,18 @@ class TestCreate:
         """An unreadable --period exits 2 with the accepted forms."""
         code, _, err = run_cli("invoice", "create", "acme-analytics", "--period", "October", books=sample_books)
         assert code == 2
-        assert err == "error: --period: 'October' is not a period — e.g. 2026-10, or 2026-10-01..2026-10-15\n"
+        assert err == ("error: --period: 'October' is not a period — e.g. 2026-10, 2026-Q3, 2026-W42, 2026, "
+                       "2026/27 (a UK tax year), 2026-10-05, 2026-10-01..2026-10-15 or last-month\n")
 
-    def test_facturx_without_the_module_is_a_usage_error(self, sample_books, run_cli):
-        """--facturx before consult.einvoice.build exists is refused with exit 2 and writes nothing."""
-        if importlib.util.find_spec("consult.einvoice.build") is not None:
-            pytest.skip("consult.einvoice.build exists")
-        code, _, err = run_cli("invoice", "create", "hafen-logistik", "--period", "2026-10", "--facturx",
+    def test_a_quarter_bills_like_time_report_reads_it(self, sample_books, run_cli):
+        """`--period 2026-Q3` is the same grammar as `time report`: July to September."""
+        code, out, err = run_cli("invoice", "create", "lotus-insights", "--period", "2026-Q4", "--dry-run",
+                                 books=sample_books)
+        assert code == 0 and "DRAFT lotus-insights" in out, err
+        code, _, err = run_cli("invoice", "create", "lotus-insights", "--period", "2026-Q3", "--dry-run",
                                books=sample_books)
-        assert code == 2 and "--facturx: e-invoices (consult.einvoice.build) are not available" in err
-        assert invoices_in(sample_books, "hafen-logistik") == []
+        assert code == 1 and "for lotus-insights from 2026-07-01 to 2026-09-30" in err
 
-    @pytest.mark.skipif(importlib.util.find_spec("consult.einvoice.build") is None, reason="consult.einvoice.build not built")
     def test_facturx_embeds_the_xml_and_export_is_a_subcommand(self, sample_books, run_cli, tmp_path):
         """--facturx embeds factur-x.xml in the issued PDF; `invoice export` writes UBL from the record."""
         import facturx

@@ -84,8 +84,8 @@ def _issue_by_hand(root: Path, client: str) -> str:
     """Issue one invoice through the library (no PDF), for tests that need one to pay."""
     from datetime import date
 
-    from consult.invoices.build import build_invoice, issue
     from consult.books.loader import open_books
+    from consult.invoices.build import build_invoice, issue
 
     books = open_books(root)
     return issue(books, build_invoice(books, client, date(2026, 10, 1), date(2026, 10, 31),

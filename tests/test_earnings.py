@@ -10,22 +10,17 @@ from pathlib import Path
 import pytest
 import yaml
 
-from consult.earnings import (
-    accrual_rows,
-    allocate,
-    months,
-    parse_period,
-    quarters,
-    receivables,
-    rollup,
-    tax_year,
-)
+from consult.books.loader import load_books
+from consult.core.money import Money
+from consult.core.periods import months_of as months
+from consult.core.periods import quarters_of as quarters
+from consult.core.periods import tax_year
+from consult.core.periods import year_or_period as parse_period
+from consult.earnings import accrual_rows, allocate, receivables, rollup
 from consult.errors import UsageError
 from consult.invoices.cache import load_invoices_cached
 from consult.invoices.record import Invoice, InvoiceLine, Party, to_record
 from consult.invoices.store import load_invoices
-from consult.books.loader import load_books
-from consult.core.money import Money
 
 
 def invoice(number: str, issued: str, net: str, vat: str = "0", *, client: str = "acme", currency: str = "GBP",
@@ -99,9 +94,10 @@ class TestPeriods:
         assert parse_period("2025/26", today=date(2026, 1, 1)).start == date(2025, 4, 6)
 
     @pytest.mark.parametrize("text, message", [
-        ("26", "period: '26' is not a year or FROM..TO — e.g. 2026, 2026/27 or 2026-04-06..2027-04-05"),
+        ("26", "period: '26' is not a period — e.g. 2026-10, 2026-Q3, 2026-W42, 2026, 2026/27 (a UK tax year), "
+               "2026-10-05, 2026-10-01..2026-10-15 or last-month"),
         ("2026/28", "period: '2026/28' is not a tax year — e.g. 2026/27"),
-        ("2026-13-01..2026-12-31", "period: '2026-13-01..2026-12-31' is not FROM..TO — e.g. 2026-01-01..2026-06-30"),
+        ("2026-13-01..2026-12-31", "period: '2026-13-01' is not a real date (check the day and month)"),
         ("2026-12-31..2026-01-01", "period: 2026-01-01 is before 2026-12-31 — write FROM..TO, earliest first"),
     ])
     def test_a_bad_period_says_what_to_write(self, text, message):
@@ -339,8 +335,8 @@ class TestWorkedMinutesCache:
 
     def test_a_timesheet_error_stops_the_report(self, make_books):
         """Books loaded without timesheets still refuse a broken one, naming file and line."""
-        from consult.errors import BooksError
         from consult.books.loader import load_books as lb
+        from consult.errors import BooksError
         from consult.work.day_totals import worked_minutes
 
         root = make_books({"clients/acme/timesheets/2026-10.yaml": "- {date: 2026-10-05, engagement: build, duration: 1h75m}\n"})

@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from consult.core.money import Money
 from consult.einvoice import build as ei
 from consult.einvoice.pdfa import srgb_icc, unembedded_fonts
 from consult.einvoice.rules import problems, read_cii, read_ubl
 from consult.errors import ConsultError
 from consult.invoices.record import Invoice, InvoiceLine, Party
-from consult.core.money import Money
 
 DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 NS = ei.NS
@@ -545,8 +545,8 @@ class TestExportCommand:
     @pytest.fixture
     def issued(self, sample_books: Path) -> tuple[Path, str]:
         """The sample EU client's October invoice, issued (record only) in a copy of the sample books."""
-        from consult.invoices.build import build_invoice, issue
         from consult.books.loader import open_books
+        from consult.invoices.build import build_invoice, issue
 
         books = open_books(sample_books)
         inv = build_invoice(books, "hafen-logistik", date(2026, 10, 1), date(2026, 10, 31), issued=date(2026, 11, 2))
@@ -588,8 +588,8 @@ class TestExportCommand:
 def test_real_renderer_output_becomes_valid_facturx(sample_books: Path) -> None:
     """The invoice renderer's PDF (when installed) embeds fonts and takes the Factur-X XML."""
     render = pytest.importorskip("consult.render.invoice")
-    from consult.invoices.build import build_invoice
     from consult.books.loader import open_books
+    from consult.invoices.build import build_invoice
 
     books = open_books(sample_books)
     inv = replace(build_invoice(books, "hafen-logistik", date(2026, 10, 1), date(2026, 10, 31),
@@ -632,8 +632,8 @@ def test_vat_rounded_down_to_the_penny_is_accepted_but_not_a_wrong_figure(acme: 
 
 def test_sample_standard_rated_invoice_with_expenses_exports_line_by_line(sample_books: Path) -> None:
     """acme October from the real invoicing: every line, the 20 % VAT and the totals tie to the record."""
-    from consult.invoices.build import build_invoice
     from consult.books.loader import open_books
+    from consult.invoices.build import build_invoice
 
     books = open_books(sample_books)
     inv = replace(build_invoice(books, "acme-analytics", date(2026, 10, 1), date(2026, 10, 31),

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from consult.invoices.record import BilledEntry, BilledPeriod, Invoice, InvoiceLine, Party, to_record
 from consult.core.money import Money
+from consult.invoices.record import BilledEntry, BilledPeriod, Invoice, InvoiceLine, Party, to_record
 
 FAKE_PDF = b"%PDF-1.4\n% issued on 2026-10-01, stands in for the rendered copy\n%%EOF\n"
 
@@ -164,8 +164,8 @@ def test_refusing_to_bill_a_period_twice_writes_nothing(issued_books, run_cli):
 
 def test_issued_files_are_not_writable_through_the_store(issued_books):
     """The store's write-once call refuses an existing issued name, however it is asked."""
-    from consult.errors import ConflictError
     from consult.books.store import write_new
+    from consult.errors import ConflictError
 
     target = issued_books / "clients/acme/invoices/INV-2026-0001.yaml"
     before = target.read_bytes()

@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from consult.books.loader import open_books
 from consult.errors import BooksError, UsageError
 from consult.work.importers import date_order, day_parts, read_export
-from consult.books.loader import open_books
 
 FIX = Path(__file__).parent / "fixtures" / "imports"
 LONDON = ZoneInfo("Europe/London")

@@ -10,8 +10,10 @@ from decimal import Decimal as D
 
 import pytest
 
+from consult.books.loader import open_books
+from consult.core.money import Money
+from consult.core.periods import parse_period
 from consult.errors import ConflictError, ConsultError, NotFound, UsageError
-from consult.invoices.store import load_invoices
 from consult.invoices.build import (
     build_credit_note,
     build_invoice,
@@ -19,15 +21,13 @@ from consult.invoices.build import (
     ecb_gbp_rate,
     issue,
     next_number,
-    parse_period,
     record_payment,
     tax_point,
 )
-from consult.books.loader import open_books
-from consult.core.money import Money
+from consult.invoices.store import load_invoices
 
-OCT = parse_period("2026-10")
-SEP = parse_period("2026-09")
+OCT = parse_period("2026-10").days
+SEP = parse_period("2026-09").days
 ISSUED = date(2026, 11, 2)
 
 

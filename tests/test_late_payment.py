@@ -7,7 +7,10 @@ from decimal import Decimal as D
 
 import pytest
 
+from consult.core.money import Money
+from consult.core.records import Client
 from consult.errors import UsageError
+from consult.invoices.accounts import account
 from consult.invoices.late_payment import (
     fixed_sum,
     interest,
@@ -17,9 +20,6 @@ from consult.invoices.late_payment import (
     reference_for,
     reference_rates,
 )
-from consult.invoices.accounts import account
-from consult.core.records import Client
-from consult.core.money import Money
 from tests.test_ledger import inv, pay
 
 

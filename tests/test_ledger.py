@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal as D
 
-from consult.errors import Source
-from consult.invoices.record import Invoice, Party
-from consult.invoices.accounts import account, accounts, reconcile
-from consult.core.records import Payment
 from consult.core.money import Money
+from consult.core.records import Payment
+from consult.errors import Source
+from consult.invoices.accounts import account, accounts, reconcile
+from consult.invoices.record import Invoice, Party
 
 
 def inv(number="INV-2026-0001", total="14430.00", cur="GBP", issued=date(2026, 11, 1), due=date(2026, 12, 1),

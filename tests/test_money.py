@@ -4,8 +4,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from consult.errors import CurrencyMismatch
 from consult.core.money import Money, minor_unit, parse_decimal
+from consult.errors import CurrencyMismatch
 
 
 class TestParseDecimal:

@@ -18,11 +18,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from consult.core.durations import DAY_MINUTES, format_hm, hours_to_minutes, parse_duration
+from consult.core.money import Money, minor_unit
+from consult.core.records import Payment
+from consult.invoices.accounts import account, accounts
 from consult.invoices.record import BilledEntry, BilledPeriod, Invoice, InvoiceLine, Party, to_record
 from consult.invoices.store import read_record
-from consult.invoices.accounts import account, accounts
-from consult.core.records import Payment
-from consult.core.money import Money, minor_unit
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 CURRENCIES = ("GBP", "EUR", "USD", "INR", "JPY", "BHD")  # 2, 2, 2, 2, 0 and 3 minor digits

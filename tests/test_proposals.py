@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from consult.errors import BooksError, ConflictError, UsageError
 from consult.books.loader import load_books, open_books
 from consult.core.money import Money
+from consult.errors import BooksError, ConflictError, UsageError
 from consult.proposals.proposal import (
     accept,
     check_proposals,

@@ -7,8 +7,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from consult.errors import UsageError
 from consult.core.money import Money
+from consult.errors import UsageError
 from consult.work.rates import (
     RefPoint,
     YearPlan,

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from consult.invoices.record import Invoice, InvoiceLine, Party
 from consult.core.money import Money
+from consult.invoices.record import Invoice, InvoiceLine, Party
 
 pytest.importorskip("reportlab")
 from pypdf import PdfReader  # noqa: E402

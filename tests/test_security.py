@@ -29,11 +29,11 @@ import pytest
 import yaml
 
 from consult.books.fields import id_problem
+from consult.books.loader import load_books
+from consult.books.yamlsource import YamlProblem, load_yaml
+from consult.core.money import Money
 from consult.invoices.record import Invoice, InvoiceLine, Party, to_record
 from consult.invoices.store import load_invoices
-from consult.books.loader import load_books
-from consult.core.money import Money
-from consult.books.yamlsource import YamlProblem, load_yaml
 from tests.conftest import REPO
 
 PWNED = "/tmp/consult-security-pwned"

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from consult.errors import ConflictError
 from consult.books.store import WriteError, append_text, atomic_write, books_lock, write_new
+from consult.errors import ConflictError
 
 
 def test_atomic_write_replaces_whole_file(tmp_path):

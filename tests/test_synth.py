@@ -7,9 +7,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from support.synth import expected_rows, generate, main
 
 from consult.books.loader import load_books
-from support.synth import expected_rows, generate, main
 
 N = 2000
 

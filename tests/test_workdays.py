@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from consult.errors import UsageError
 from consult.core.workdays import bank_holidays, weekday_holidays, weekdays, working_days
+from consult.errors import UsageError
 
 Y2026 = (date(2026, 1, 1), date(2026, 12, 31))
 

@@ -14,12 +14,12 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
-from consult.errors import Problem, Source
-from consult.core.money import Money, is_currency, minor_unit, parse_decimal, quantum
+from consult.core.periods import parse_iso_day
 from consult.books.yamlsource import Scalar, Value, YMap, YSeq
+from consult.core.money import Money, is_currency, minor_unit, parse_decimal, quantum
+from consult.errors import Problem, Source
 
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
-_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _TRUE = {"true", "yes", "on", "True", "Yes", "TRUE"}
 _FALSE = {"false", "no", "off", "False", "No", "FALSE"}
@@ -41,13 +41,7 @@ def id_problem(value: str) -> str | None:
 
 def parse_date(text: str) -> date:
     """A YYYY-MM-DD date; ValueError says whether the form or the calendar is wrong."""
-    m = _DATE_RE.fullmatch(text.strip())
-    if not m:
-        raise ValueError(f"'{text}' is not a date — write YYYY-MM-DD, e.g. 2026-10-31")
-    try:
-        return date(int(m[1]), int(m[2]), int(m[3]))
-    except ValueError:
-        raise ValueError(f"'{text}' is not a real date (check the day and month)") from None
+    return parse_iso_day(text)
 
 
 class Fields:

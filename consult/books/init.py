@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from consult.errors import UsageError
 from consult.books.store import atomic_write
+from consult.errors import UsageError
 
 PRACTICE_TEMPLATE = """\
 # practice.yaml — who you are. Every invoice and proposal prints from this file.

@@ -9,13 +9,19 @@ books that do not read cleanly.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from consult.errors import BooksError, Problem, Source, UsageError
 from consult.books.fields import Fields, check_vat_number, id_problem, stdnum_reason
+from consult.books.files import (
+    PRACTICE_FILE,
+    links_outside,
+    read_list,
+    read_mapping,
+    rel,
+)
+from consult.books.timesheets import read_timesheets
 from consult.core.records import (
     TAX_TREATMENTS,
     Bank,
@@ -31,11 +37,7 @@ from consult.core.records import (
     Practice,
     TimeEntry,
 )
-from consult.core.money import Money
-from consult.books.yamlsource import Scalar, Value, YamlProblem, YMap, YSeq, load_yaml
-
-MAX_FILE_BYTES = 32 * 1024 * 1024
-PRACTICE_FILE = "practice.yaml"
+from consult.errors import BooksError, Problem, Source
 
 # HMRC self-employment expense categories (MTD ITSA API names; see domain-rules.md §3.2)
 EXPENSE_CATEGORIES = (
@@ -60,120 +62,6 @@ ENGAGEMENT_FIELDS = ("title", "billing", "rate", "currency", "hours_per_day", "d
 EXPENSE_FIELDS = ("date", "engagement", "amount", "currency", "note", "rebill", "vat", "category")
 INCOME_FIELDS = ("date", "amount", "currency", "stream", "note", "fx_rate", "withheld")
 PAYMENT_FIELDS = ("date", "invoice", "amount", "currency", "fx_rate", "withheld", "note")
-
-
-# ------------------------------------------------------------------------------------------
-# finding and reading files
-# ------------------------------------------------------------------------------------------
-def find_books(explicit: str | os.PathLike[str] | None, cwd: Path | None = None) -> Path:
-    """The books folder: `--books`, else $CONSULT_BOOKS, else upward from `cwd`."""
-    if explicit:
-        p = Path(explicit).expanduser()
-        if not (p / PRACTICE_FILE).is_file():
-            raise UsageError(f"{p} is not a books folder (no {PRACTICE_FILE}); "
-                             "make one with `consult init DIR`")
-        return p.resolve()
-    env = os.environ.get("CONSULT_BOOKS")
-    if env:
-        p = Path(env).expanduser()
-        if not (p / PRACTICE_FILE).is_file():
-            raise UsageError(f"CONSULT_BOOKS={env} is not a books folder (no {PRACTICE_FILE})")
-        return p.resolve()
-    here = (cwd or Path.cwd()).resolve()
-    for d in (here, *here.parents):
-        if (d / PRACTICE_FILE).is_file():
-            return d
-    raise UsageError(f"no {PRACTICE_FILE} here or in any folder above {here}; "
-                     "pass --books DIR, set CONSULT_BOOKS, or run `consult init DIR`")
-
-
-def rel(root: Path, path: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
-
-
-def read_text(root: Path, path: Path, problems: list[Problem]) -> str | None:
-    """A file's text, or None with a problem: missing, a folder, too big, binary, not UTF-8."""
-    r = rel(root, path)
-    if path.is_symlink() and not _inside(root, path):
-        return None  # reported once by links_outside(); never read a file from elsewhere
-    if path.is_dir():
-        problems.append(Problem(Source(r), None, "is a folder, but a file was expected here"))
-        return None
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            problems.append(Problem(Source(r), None,
-                                    f"is {size / 1048576:.0f} MB, over the {MAX_FILE_BYTES // 1048576} MB "
-                                    "a books file may be; split it (timesheets by month)"))
-            return None
-        data = path.read_bytes()
-    except OSError as e:
-        problems.append(Problem(Source(r), None, f"cannot be read: {e.strerror}"))
-        return None
-    if b"\0" in data:
-        problems.append(Problem(Source(r), None, "is a binary file, not text; remove it or "
-                                                 "replace it with the YAML/CSV it should be"))
-        return None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        problems.append(Problem(Source(r, line), None,
-                                f"is not UTF-8 text (byte 0x{data[e.start]:02x}); save it as UTF-8"))
-        return None
-    return text.removeprefix("\ufeff")
-
-
-def read_yaml(root: Path, path: Path, problems: list[Problem], *, allow_empty: bool = False) -> Value | None:
-    """A YAML file as `YMap`/`YSeq`/`Scalar`, or None with its problems recorded."""
-    text = read_text(root, path, problems)
-    if text is None:
-        return None
-    try:
-        value = load_yaml(text, rel(root, path))
-    except YamlProblem as e:
-        problems.append(e.problem)
-        return None
-    if value is None and not allow_empty:
-        problems.append(Problem(Source(rel(root, path)), None, "is empty; see `consult init` for an example"))
-    return value
-
-
-def read_mapping(root: Path, path: Path, problems: list[Problem]) -> Fields | None:
-    value = read_yaml(root, path, problems)
-    if value is None:
-        return None
-    if not isinstance(value, YMap):
-        problems.append(Problem(Source(rel(root, path), getattr(value, "line", 1)), None,
-                                "expected a mapping of fields (`name: value` lines) at the top"))
-        return None
-    return Fields(rel(root, path), value, problems)
-
-
-def read_list(root: Path, path: Path, problems: list[Problem]) -> list[Fields]:
-    """A file that is a list of records (expenses, income, payments, YAML timesheets).
-    An optional file that does not exist is an empty list."""
-    if not path.exists() and not path.is_symlink():
-        return []
-    value = read_yaml(root, path, problems, allow_empty=True)
-    if value is None:
-        return []
-    if not isinstance(value, YSeq):
-        problems.append(Problem(Source(rel(root, path), getattr(value, "line", 1)), None,
-                                "expected a list of entries, each starting with `- `"))
-        return []
-    out = []
-    r = rel(root, path)
-    for i, item in enumerate(value):
-        if isinstance(item, YMap):
-            out.append(Fields(r, item, problems, f"[{i}]."))
-        else:
-            problems.append(Problem(Source(r, item.line, item.column), f"[{i}]",
-                                    "expected an entry with fields (date: …, amount: …)"))
-    return out
 
 
 # ------------------------------------------------------------------------------------------
@@ -467,45 +355,8 @@ def _yaml_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml"))
 
 
-def _inside(root: Path, path: Path) -> bool:
-    base = Path(os.path.realpath(root))
-    target = Path(os.path.realpath(path))
-    return target == base or base in target.parents
-
-
-def links_outside(root: Path) -> list[Problem]:
-    """Symbolic links under clients/ and templates/ that lead out of the books folder.
-
-    Ids and file names can never leave the books (`..` and `/` are not id characters), and a
-    link is the one way a path could: a linked `invoices/` folder would make `consult invoice
-    create` write somewhere else, a linked timesheet would read another folder's file. Such a
-    link is an error, so every command refuses to act until it is replaced by the real file
-    or folder. Links that stay inside the books are fine.
-    """
-    base = Path(os.path.realpath(root))
-    out: list[Problem] = []
-    stack: list[Path] = [Path(root) / d for d in ("clients", "templates")]
-    while stack:
-        folder = stack.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for e in entries:
-            if e.is_symlink():
-                if not _inside(base, Path(e.path)):
-                    out.append(Problem(Source(rel(Path(root), Path(e.path))), None,
-                                       f"is a link to {os.readlink(e.path)}, outside the books; consult reads "
-                                       "and writes only inside the books folder — put the file itself here"))
-            elif e.is_dir(follow_symlinks=False) and not e.name.startswith("."):
-                stack.append(Path(e.path))
-    return out
-
-
 def load_books(root: Path, *, timesheets: bool = True) -> LoadResult:
     """Read everything under `root`. `timesheets=False` skips the (possibly large) time entries."""
-    from consult.books.timesheets import read_timesheets
-
     root = Path(root)
     problems: list[Problem] = links_outside(root)
     practice = read_practice(root, problems)
@@ -569,7 +420,3 @@ def open_books(root: Path, *, timesheets: bool = True) -> Books:
     if result.errors or result.books is None:
         raise BooksError(result.problems, "the books have errors; fix them first (`consult check` lists them)")
     return result.books
-
-
-__all__ = ["find_books", "load_books", "open_books", "LoadResult", "read_yaml", "read_text",
-           "read_list", "read_mapping", "rel", "Scalar", "YMap", "YSeq", "Money"]

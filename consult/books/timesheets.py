@@ -16,10 +16,11 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from consult.core.durations import DurationError, hours_to_minutes, parse_clock, parse_duration, span_minutes
-from consult.errors import Problem, Source
 from consult.books.fields import Fields, parse_date
+from consult.books.files import read_list, read_text, rel
+from consult.core.durations import DurationError, hours_to_minutes, parse_clock, parse_duration, span_minutes
 from consult.core.records import Client, Engagement, TimeEntry
+from consult.errors import Problem, Source
 
 ENTRY_FIELDS = ("date", "engagement", "hours", "duration", "days", "start", "end", "note",
                 "billable", "id")
@@ -51,8 +52,6 @@ def read_timesheets(root: Path, client: Client, engagements: dict[tuple[str, str
                     problems: list[Problem], broken: set[tuple[str, str]] = frozenset()) -> list[TimeEntry]:  # type: ignore[assignment]
     """Every entry of one client. Entries naming an engagement in `broken` (its file exists
     but has errors, already reported) are dropped without a second, misleading error."""
-    from consult.books.loader import read_list, read_text, rel
-
     out: list[TimeEntry] = []
     fallback = default_engagement(client, engagements)
     for path in timesheet_paths(root / "clients" / client.id):

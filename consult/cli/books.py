@@ -8,8 +8,8 @@ from typing import Any
 
 import click
 
-from consult.core.records import Books, Client, Engagement
 from consult.cli.common import books_root, check_id, echo_rows, format_option, load, split_ref, today
+from consult.core.records import Books, Client, Engagement
 
 
 @click.command("init")
@@ -204,8 +204,8 @@ def engagement_show(ctx: click.Context, ref: str, fmt: str) -> None:
 
 
 def _decimal_opt(value: str | None, name: str) -> Decimal | None:
-    from consult.errors import UsageError
     from consult.core.money import parse_decimal
+    from consult.errors import UsageError
 
     if value is None:
         return None

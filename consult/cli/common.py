@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -10,9 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from consult.errors import UsageError
-from consult.books.fields import id_problem, parse_date
+from consult.books.fields import id_problem
 from consult.cli.output import FORMATS, render
+from consult.clock import today
+from consult.errors import UsageError
 
 if TYPE_CHECKING:
     from consult.core.records import Books
@@ -22,7 +22,7 @@ format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), defa
 
 
 def books_root(ctx: click.Context) -> Path:
-    from consult.books.loader import find_books
+    from consult.books.files import find_books
 
     return find_books((ctx.find_root().obj or {}).get("books"))
 
@@ -34,24 +34,13 @@ def load(ctx: click.Context, *, timesheets: bool = True) -> Books:
     return open_books(books_root(ctx), timesheets=timesheets)
 
 
-def today() -> date:
-    """The one clock: today's date, or CONSULT_TODAY (YYYY-MM-DD) for reproducible runs."""
-    fixed = os.environ.get("CONSULT_TODAY")
-    if fixed:
-        try:
-            return parse_date(fixed)
-        except ValueError as e:
-            raise UsageError(f"CONSULT_TODAY: {e}") from None
-    return date.today()
-
-
 def date_arg(value: str | None, name: str) -> date | None:
+    """A day typed on the command line: YYYY-MM-DD, today, yesterday or a weekday name."""
     if value is None:
         return None
-    try:
-        return parse_date(value)
-    except ValueError as e:
-        raise UsageError(f"{name}: {e}") from None
+    from consult.core.periods import parse_day
+
+    return parse_day(value, today(), name)
 
 
 def check_id(value: str, what: str) -> str:

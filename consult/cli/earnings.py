@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from consult.earnings import BASES, BUCKETS, GROUPINGS, Earnings, Receivables
 from consult.cli.common import books_root, date_arg, echo_rows, format_option, load, today
+from consult.earnings import BASES, BUCKETS, GROUPINGS, Earnings, Receivables
 
 if TYPE_CHECKING:
     from consult.invoices.record import Invoice
@@ -52,8 +52,8 @@ def _invoices(root: Path) -> list[Invoice]:
 
 
 def _currency(code: str | None) -> str | None:
-    from consult.errors import UsageError
     from consult.core.money import is_currency
+    from consult.errors import UsageError
 
     if code is None:
         return None
@@ -91,13 +91,14 @@ def earnings_group(ctx: click.Context, period: str | None, use_tax_year: bool, b
     """
     if ctx.invoked_subcommand:
         return
-    from consult.earnings import parse_period, rollup
+    from consult.core.periods import year_or_period
+    from consult.earnings import rollup
     from consult.work.day_totals import worked_minutes
 
     root = books_root(ctx)
     books = load(ctx, timesheets=False)  # time comes as daily totals, cached (worked_minutes)
-    p = parse_period(period, today=today(), use_tax_year=use_tax_year,
-                     tax_year_start=books.practice.tax_year_start)
+    p = year_or_period(period, today=today(), use_tax_year=use_tax_year,
+                       tax_year_start=books.practice.tax_year_start)
     report = rollup(books, _invoices(root), p, basis=basis, by=by, currency=_currency(currency),
                     minutes=worked_minutes(books))
     locale = books.practice.locale
@@ -167,8 +168,8 @@ def _group_dict(g: Any, streams: tuple[str, ...]) -> dict[str, Any]:
 
 def report_json(e: Earnings) -> dict[str, Any]:
     return {
-        "period": {"label": e.period.label, "start": e.period.start, "end": e.period.end,
-                   "tax_year": e.period.tax_year},
+        "period": {"label": e.period.label, "start": e.period.days[0], "end": e.period.days[1],
+                   "tax_year": e.period.kind == "tax_year"},
         "basis": e.basis, "currency": e.currency, "by": e.by,
         "totals": {"streams": e.by_stream, "income": e.income, "vat_charged": e.vat, "withheld": e.withheld,
                    "billable_days": e.billable_days, "working_days": e.working_days,
@@ -190,8 +191,8 @@ def report_text(e: Earnings, locale: str, detail: bool = False) -> str:
     from consult.cli.output import table
 
     basis = "invoiced (accrual basis)" if e.basis == "accrual" else "received (cash basis)"
-    kind = "tax year" if e.period.tax_year else "period"
-    head = (f"Earnings {e.period.label} — {kind} {e.period.start.isoformat()} to {e.period.end.isoformat()}, "
+    kind = "tax year" if e.period.kind == "tax_year" else "period"
+    head = (f"Earnings {e.period.label} — {kind} {e.period.days[0].isoformat()} to {e.period.days[1].isoformat()}, "
             f"{basis}, in {e.currency}")
     first = {"month": "month", "quarter": "quarter", "client": "client", "stream": "stream"}[e.by]
     rows: list[dict[str, Any]] = []

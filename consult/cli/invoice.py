@@ -10,17 +10,26 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from consult.errors import ConsultError, UsageError
+from consult.cli.common import (
+    GroupWithLazy,
+    books_root,
+    check_id,
+    date_arg,
+    echo_rows,
+    format_option,
+    load,
+    today,
+)
 from consult.core.money import parse_decimal
-from consult.cli.common import GroupWithLazy, books_root, check_id, date_arg, echo_rows, format_option, load, today
+from consult.errors import ConsultError, UsageError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from consult.invoices.record import Invoice
-    from consult.invoices.accounts import Account
-    from consult.core.records import Books
     from consult.core.money import Money
+    from consult.core.records import Books
+    from consult.invoices.accounts import Account
+    from consult.invoices.record import Invoice
 
 
 class _InvoiceGroup(GroupWithLazy):
@@ -91,7 +100,7 @@ def _summary(inv: Any) -> str:
 @invoice_group.command("create")
 @click.argument("client")
 @click.option("--period", required=True, metavar="PERIOD",
-              help="The work to bill: a month (2026-10) or FROM..TO (2026-10-01..2026-10-15).")
+              help="The work to bill: 2026-10, 2026-Q3, last-month, 2026-10-01..2026-10-15 (any period form).")
 @click.option("--engagement", metavar="E", help="Bill one engagement only (default: all of the client's).")
 @click.option("--date", "issued", metavar="D", help="Issue date (default: today).")
 @click.option("--dry-run", is_flag=True, help="Show the invoice's figures; write nothing.")
@@ -105,14 +114,15 @@ def _summary(inv: Any) -> str:
 def create_cmd(ctx: click.Context, client: str, period: str, engagement: str | None, issued: str | None,
                dry_run: bool, preview: str | None, facturx: bool, no_expenses: bool, gbp_rate: str | None) -> None:
     """Invoice CLIENT for the work in PERIOD: writes clients/CLIENT/invoices/NUMBER.yaml and .pdf."""
-    from consult.invoices.build import build_invoice, issue, next_number, parse_period
+    from consult.core.periods import parse_period
+    from consult.invoices.build import build_invoice, issue, next_number
 
     check_id(client, "CLIENT")
     if engagement:
         check_id(engagement, "--engagement")
-    start, end = parse_period(period)
     books = load(ctx)
     root = books.root
+    start, end = parse_period(period, tax_year_start=books.practice.tax_year_start, today=today()).days
     day = date_arg(issued, "--date") or today()
     inv = build_invoice(books, client, start, end, engagement=engagement, issued=day,
                         expenses=not no_expenses, gbp_rate=_decimal(gbp_rate, "--gbp-rate"))
@@ -138,8 +148,8 @@ def create_cmd(ctx: click.Context, client: str, period: str, engagement: str | N
 
 
 def _accounts(ctx: click.Context, as_of: date) -> tuple[Books, list[Invoice], list[Account]]:
-    from consult.invoices.store import load_invoices
     from consult.invoices.accounts import accounts
+    from consult.invoices.store import load_invoices
 
     books = load(ctx, timesheets=False)
     invoices, problems = load_invoices(books.root)
@@ -218,9 +228,9 @@ def show_cmd(ctx: click.Context, number: str, as_of: str | None) -> None:
 @click.pass_context
 def render_cmd(ctx: click.Context, number: str, output: str | None) -> None:
     """Render the PDF again from the frozen record (restores the books' copy if it is missing)."""
-    from consult.invoices.store import invoice_dir, load_invoices
-    from consult.invoices.build import find_invoice
     from consult.books.store import atomic_write, write_new
+    from consult.invoices.build import find_invoice
+    from consult.invoices.store import invoice_dir, load_invoices
 
     books = load(ctx, timesheets=False)
     inv = find_invoice(load_invoices(books.root)[0], number)
@@ -268,8 +278,8 @@ def pay_cmd(ctx: click.Context, number: str, amount: str, paid: str | None, fx_r
 @click.pass_context
 def credit_cmd(ctx: click.Context, number: str, amount: str | None, reason: str, issued: str | None) -> None:
     """Issue a credit note (its own CN- sequence) against invoice NUMBER."""
-    from consult.invoices.store import load_invoices
     from consult.invoices.build import build_credit_note, issue
+    from consult.invoices.store import load_invoices
 
     books = load(ctx, timesheets=False)
     draft = build_credit_note(books, load_invoices(books.root)[0], number, reason=reason,

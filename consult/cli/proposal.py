@@ -12,9 +12,18 @@ from typing import Any
 
 import click
 
-from consult.errors import ConsultError, UsageError
+from consult.cli.common import (
+    books_root,
+    check_id,
+    date_arg,
+    echo_rows,
+    format_option,
+    load,
+    split_ref,
+    today,
+)
 from consult.core.money import Money, parse_decimal
-from consult.cli.common import books_root, check_id, date_arg, echo_rows, format_option, load, split_ref, today
+from consult.errors import ConsultError, UsageError
 
 
 def _decimal(value: str | None, name: str) -> Decimal | None:
@@ -128,8 +137,8 @@ def render_cmd(ctx: click.Context, ref: str, preview: str | None) -> None:
     client, pid = split_ref(ref, "CLIENT/ID")
     books = load(ctx, timesheets=False)
     if preview is not None:
-        from consult.proposals.proposal import preview as preview_doc
         from consult.books.store import atomic_write
+        from consult.proposals.proposal import preview as preview_doc
 
         doc = preview_doc(books, client, pid, today=today())
         atomic_write(Path(preview), _renderer(books.root, draft=doc.proposal.number is None)(doc))

@@ -18,9 +18,10 @@ from typing import Any
 
 import click
 
-from consult.errors import BooksError, Problem, Source, UsageError
-from consult.core.money import Money
+from consult.cli.common import books_root, today
 from consult.cli.output import table, to_json
+from consult.core.money import Money
+from consult.errors import BooksError, Problem, Source, UsageError
 from consult.work.rates import (
     MarketResult,
     RateResult,
@@ -38,7 +39,6 @@ from consult.work.rates import (
     salary_rate,
     target_rate,
 )
-from consult.cli.common import books_root, today
 
 MARKET_FILE = "market_rates.yaml"
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent.parent  # so sources read consult/data/…
@@ -272,7 +272,7 @@ def market_cmd(ctx: click.Context, rate: str, basis_days: str, hours: str | None
 def _point_entries(root: Path, path: Path, problems: list[Problem]) -> list[Any]:
     """The entries of a points file: a mapping with `points:`, or a bare list."""
     from consult.books.fields import Fields
-    from consult.books.loader import read_yaml, rel
+    from consult.books.files import read_yaml, rel
     from consult.books.yamlsource import YMap, YSeq
 
     if not path.is_file():
@@ -297,7 +297,7 @@ def _source(path: str, value: Any) -> Source:
 
 def reference_points(books: Path | None) -> list[RefPoint]:
     """The shipped points, then the books' own (market_rates.yaml, practice.yaml `market_rates:`)."""
-    from consult.books.loader import PRACTICE_FILE, read_mapping
+    from consult.books.files import PRACTICE_FILE, read_mapping
 
     problems: list[Problem] = []
     entries = _point_entries(PACKAGE_ROOT, PACKAGE_ROOT / "consult" / "data" / MARKET_FILE, problems)

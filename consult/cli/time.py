@@ -12,8 +12,17 @@ from typing import Any
 
 import click
 
+from consult.cli.common import (
+    GroupWithLazy,
+    books_root,
+    date_arg,
+    echo_rows,
+    format_option,
+    load,
+    split_ref,
+    today,
+)
 from consult.errors import UsageError
-from consult.cli.common import GroupWithLazy, books_root, date_arg, echo_rows, format_option, load, split_ref, today
 
 
 class _TimeGroup(GroupWithLazy):
@@ -62,20 +71,20 @@ def log_cmd(ctx: click.Context, ref: str, work: str, day: str | None, note: str 
 
 # --------------------------------------------------------------------------------------------
 def _period(period: str | None, start: str | None, end: str | None, books: Any) -> Any:
-    from consult.work.report import ALL_TIME, parse_period, period_between
+    from consult.core.periods import ALL_TIME, between, parse_period
 
     if period is not None and (start or end):
         raise UsageError("give --period or --from/--to, not both")
     if period is not None:
-        return parse_period(period, books.practice.tax_year_start)
+        return parse_period(period, tax_year_start=books.practice.tax_year_start, today=today())
     if start or end:
-        return period_between(date_arg(start, "--from"), date_arg(end, "--to"))
+        return between(date_arg(start, "--from"), date_arg(end, "--to"))
     return ALL_TIME
 
 
 period_options = [
     click.option("--period", metavar="PERIOD",
-                 help="2026-10, 2026-Q3, 2026-W42, 2026, 2026/27 (UK tax year), a day, or FROM..TO."),
+                 help="2026-10, 2026-Q3, 2026-W42, 2026, 2026/27 (UK tax year), a day, FROM..TO or last-month."),
     click.option("--from", "start", metavar="YYYY-MM-DD", help="First day (with or without --to)."),
     click.option("--to", "end", metavar="YYYY-MM-DD", help="Last day."),
     click.option("--client", metavar="CLIENT", help="Only this client."),
@@ -110,8 +119,8 @@ def report_cmd(ctx: click.Context, period: str | None, start: str | None, end: s
       consult time report --period 2026-10 --by engagement
       consult time report --period 2026 --by client --by month --format csv
     """
-    from consult.work.report import GROUPS, key_columns, report, report_totals, select
     from consult.work.day_totals import day_totals
+    from consult.work.report import GROUPS, key_columns, report, report_totals, select
 
     for g in by:
         if g not in GROUPS:
@@ -170,8 +179,8 @@ def unbilled_cmd(ctx: click.Context, client: str | None, fmt: str) -> None:
       consult time unbilled --client acme-analytics --format json
     """
     from consult.invoices.store import load_invoices
-    from consult.work.report import select, unbilled
     from consult.work.day_totals import day_totals
+    from consult.work.report import select, unbilled
 
     books = load(ctx, timesheets=False)
     engs = select(books, client)

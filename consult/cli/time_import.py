@@ -38,7 +38,14 @@ def import_cmd(ctx: click.Context, file: Path, fmt: str | None, maps: tuple[str,
     """
     from consult.core.durations import format_hm
     from consult.work.importers import read_export, zone
-    from consult.work.ingest import Written, parse_maps, per_engagement, plan_import, read_map_file, write_import
+    from consult.work.ingest import (
+        Written,
+        parse_maps,
+        per_engagement,
+        plan_import,
+        read_map_file,
+        write_import,
+    )
 
     books = load(ctx)
     shown = str(file)

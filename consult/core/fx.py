@@ -31,8 +31,8 @@ from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
 
-from consult.errors import ConsultError
 from consult.core.money import Money
+from consult.errors import ConsultError
 
 # a cross rate keeps eight significant figures, half up (ECB publishes five or six): enough that
 # ₹10,00,000 converts to the penny, few enough to print

@@ -13,8 +13,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from consult.errors import Source
 from consult.core.money import Money
+from consult.errors import Source
 
 TaxTreatment = Literal["standard", "reverse_charge", "outside_scope", "zero", "exempt", "none"]
 TAX_TREATMENTS: tuple[str, ...] = ("standard", "reverse_charge", "outside_scope", "zero", "exempt", "none")

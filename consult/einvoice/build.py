@@ -39,6 +39,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from consult.core.money import Money
+from consult.core.records import Books, Client
 from consult.einvoice.terms import (  # noqa: F401 - re-exported: the public e-invoice API lives here
     CII_GUIDELINE,
     EINVOICE_FORMATS,
@@ -67,8 +69,6 @@ from consult.einvoice.terms import (  # noqa: F401 - re-exported: the public e-i
 )
 from consult.errors import ConsultError, Problem, Source
 from consult.invoices.record import Invoice, Party
-from consult.core.records import Books, Client
-from consult.core.money import Money
 
 
 # --------------------------------------------------------------------------------------------

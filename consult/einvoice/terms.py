@@ -13,9 +13,9 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
+from consult.core.money import Money
 from consult.errors import ConsultError
 from consult.invoices.record import Invoice
-from consult.core.money import Money
 
 # --------------------------------------------------------------------------------------------
 # identifiers (EN 16931, Factur-X 1.0, Peppol BIS Billing 3.0)

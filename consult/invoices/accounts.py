@@ -24,10 +24,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from consult.core.money import Money
+from consult.core.records import Payment
 from consult.errors import Problem
 from consult.invoices.record import Invoice
-from consult.core.records import Payment
-from consult.core.money import Money
 
 STATUSES = ("unpaid", "part-paid", "paid", "overdue", "credited")
 

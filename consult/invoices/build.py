@@ -42,12 +42,20 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from consult.work.rules import billable_days, billable_hours, rule_text
-from consult.errors import ConflictError, ConsultError, NotFound, Problem, Source, UsageError
-from consult.invoices.record import BilledEntry, BilledPeriod, Invoice, InvoiceLine, Party, dump_record, to_record
-from consult.invoices.store import invoice_dir, load_invoices
-from consult.core.records import Books, Client, Engagement, Payment, TimeEntry
 from consult.core.money import Money
+from consult.core.records import Books, Client, Engagement, Payment, TimeEntry
+from consult.errors import ConflictError, ConsultError, NotFound, Problem, Source, UsageError
+from consult.invoices.record import (
+    BilledEntry,
+    BilledPeriod,
+    Invoice,
+    InvoiceLine,
+    Party,
+    dump_record,
+    to_record,
+)
+from consult.invoices.store import invoice_dir, load_invoices
+from consult.work.rules import billable_days, billable_hours, rule_text
 
 TAX_POINT_DAYS = 14  # an invoice issued within 14 days of the basic tax point becomes the tax point
 
@@ -64,38 +72,6 @@ TAX_NOTES: dict[str, str | None] = {
 
 LATE_PAYMENT_NOTE = ("Late payment: statutory interest and fixed compensation may be claimed under the "
                      "Late Payment of Commercial Debts (Interest) Act 1998.")
-
-
-# --------------------------------------------------------------------------------------------
-# periods
-# --------------------------------------------------------------------------------------------
-def parse_period(text: str) -> tuple[date, date]:
-    """`2026-10` (a month), `2026-10-01..2026-10-15` or `2026` (a year) -> (first, last) day.
-
-    Raises UsageError with the accepted forms."""
-    t = text.strip()
-    try:
-        if ".." in t:
-            a, b = t.split("..", 1)
-            start, end = date.fromisoformat(a.strip()), date.fromisoformat(b.strip())
-        elif re.fullmatch(r"\d{4}-\d{2}", t):
-            y, m = int(t[:4]), int(t[5:])
-            start = date(y, m, 1)
-            end = (date(y + (m == 12), m % 12 + 1, 1)) - timedelta(days=1)
-        elif re.fullmatch(r"\d{4}", t):
-            start, end = date(int(t), 1, 1), date(int(t), 12, 31)
-        else:
-            raise ValueError(t)
-    except ValueError:
-        raise UsageError(f"--period: '{text}' is not a period — e.g. 2026-10, or "
-                         "2026-10-01..2026-10-15") from None
-    if end < start:
-        raise UsageError(f"--period: {end} is before {start}")
-    return start, end
-
-
-def _overlaps(a: tuple[date, date], b: tuple[date, date]) -> bool:
-    return a[0] <= b[1] and b[0] <= a[1]
 
 
 # --------------------------------------------------------------------------------------------
@@ -261,6 +237,10 @@ def late_payment_applies(client: Client) -> bool:
     from consult.invoices.late_payment import qualifies
 
     return qualifies(client)
+
+
+def _overlaps(a: tuple[date, date], b: tuple[date, date]) -> bool:
+    return a[0] <= b[1] and b[0] <= a[1]
 
 
 def check_not_billed(inv: Invoice, invoices: Iterable[Invoice]) -> None:
@@ -483,9 +463,9 @@ def record_payment(root: Path, number: str, amount: Decimal, *, paid_on: date, f
 
     Refuses (ConflictError) a payment that, with tax withheld, is more than is outstanding,
     unless `force`; refuses an unknown invoice or a credit note (NotFound/UsageError)."""
-    from consult.invoices.accounts import account
     from consult.books.loader import load_books
     from consult.books.store import append_text, books_lock
+    from consult.invoices.accounts import account
 
     root = Path(root)
     with books_lock(root):
@@ -556,7 +536,7 @@ def check_invoices(books: Books, today: date | None = None) -> list[Problem]:
     from consult.invoices.accounts import accounts, reconcile
 
     if today is None:  # `consult check` passes only the books; the one clock lives in the CLI
-        from consult.cli.common import today as clock
+        from consult.clock import today as clock
 
         today = clock()
     invoices, problems = load_invoices(books.root)

@@ -29,10 +29,10 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from consult.core.money import Money
+from consult.core.records import Client
 from consult.errors import ConsultError, UsageError
 from consult.invoices.accounts import Account
-from consult.core.records import Client
-from consult.core.money import Money
 
 STATUTORY_MARGIN = Decimal(8)  # percentage points over the reference Bank Rate
 DAYS_IN_YEAR = Decimal(365)

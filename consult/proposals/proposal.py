@@ -38,13 +38,13 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from consult.errors import BooksError, ConflictError, ConsultError, NotFound, Problem, Source, UsageError
 from consult.books.fields import Fields, id_problem
-from consult.invoices.record import Party
-from consult.books.loader import read_text, rel
-from consult.core.records import Books, Client, Practice
-from consult.core.money import Money
+from consult.books.files import read_text, rel
 from consult.books.yamlsource import Scalar, YamlProblem, YMap, load_yaml
+from consult.core.money import Money
+from consult.core.records import Books, Client, Practice
+from consult.errors import BooksError, ConflictError, ConsultError, NotFound, Problem, Source, UsageError
+from consult.invoices.record import Party
 
 NUMBER_FORMAT = "P-{year}-{seq:04d}"
 NUMBER_RE = re.compile(r"P-(\d{4})-(\d{4,})")
@@ -736,7 +736,7 @@ def check_proposals(books: Books, today: date | None = None) -> list[Problem]:
     engagement's rate (a warning: the engagement may have been renegotiated), and sent
     proposals about to lapse or lapsed in the last month (worth a call to the client)."""
     if today is None:  # `consult check` passes only the books; the one clock lives in the CLI
-        from consult.cli.common import today as clock
+        from consult.clock import today as clock
 
         today = clock()
     proposals, problems = load_proposals(books)

@@ -23,8 +23,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from consult.earnings import Earnings
 from consult.core.records import Practice
+from consult.earnings import Earnings
 
 # one colour per stream, in the report's stream order (consulting first)
 TABLE_FONT_SIZE = 7.5  # the client and month tables: one column per stream must fit a portrait page
@@ -135,10 +135,10 @@ def earnings_story(e: Earnings, practice: Practice, kit: _Kit | None = None) -> 
         return "" if x is None else x.format(loc)
 
     basis = "invoiced (accrual basis)" if e.basis == "accrual" else "received (cash basis)"
-    kind = "Tax year" if e.period.tax_year else "Period"
+    kind = "Tax year" if e.period.kind == "tax_year" else "Period"
     story: list[Any] = [
         kit.p(f"Earnings {e.period.label}", kit.h1),
-        kit.p(f"{practice.name} — {kind} {e.period.start:%-d %B %Y} to {e.period.end:%-d %B %Y}, "
+        kit.p(f"{practice.name} — {kind} {e.period.days[0]:%-d %B %Y} to {e.period.days[1]:%-d %B %Y}, "
               f"{basis}, in {e.currency}", kit.small),
         Spacer(1, 3 * mm),
     ]

@@ -22,8 +22,8 @@ from babel.numbers import format_decimal
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
-from consult.invoices.record import Invoice, Party
 from consult.core.money import Money
+from consult.invoices.record import Invoice, Party
 from consult.render.document import Styles, build_pdf, colour, frame_width, layout, logo, styles_for, table
 from consult.render.fonts import FontSet, fonts_for
 from consult.render.text import block, cell, para

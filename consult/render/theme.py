@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from consult.errors import ConsultError, Source
 from consult.books.fields import id_problem
 from consult.books.yamlsource import Scalar, Value, YamlProblem, YMap, YSeq, load_yaml
+from consult.errors import ConsultError, Source
 
 PACKAGE = Path(__file__).resolve().parent.parent
 PACKAGED_THEME = PACKAGE / "themes" / "default.yaml"

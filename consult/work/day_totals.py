@@ -25,9 +25,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from consult.work.rules import billed_minutes
-from consult.errors import BooksError, ConsultError, Problem
 from consult.core.records import Books, Engagement, TimeEntry
+from consult.errors import BooksError, ConsultError, Problem
+from consult.work.rules import billed_minutes
 
 CACHE_DIR = ".consult-cache"
 CACHE_FILE = "day-totals.json"

@@ -30,9 +30,9 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
+from consult.core.records import Books
 from consult.errors import BooksError, ConsultError, NotFound, Problem, Source, UsageError
 from consult.work.importers import Export, Row
-from consult.core.records import Books
 
 MAP_FILE = "import-map.yaml"
 SKIP = "skip"
@@ -96,7 +96,7 @@ def parse_maps(books: Books, items: tuple[str, ...] | list[str]) -> dict[str, Ta
 
 def read_map_file(books: Books) -> dict[str, Target]:
     """`import-map.yaml` at the books root (optional): `Project name: client/engagement | skip`."""
-    from consult.books.loader import read_yaml
+    from consult.books.files import read_yaml
     from consult.books.yamlsource import Scalar, YMap
 
     root = Path(books.root)
@@ -255,10 +255,10 @@ def _month_path(root: Path, client: str, day: date) -> Path:
 def write_import(books: Books, plan: Plan) -> tuple[Plan, list[Written]]:
     """Append the plan's entries that are still new once the lock is held (another import may
     have added some meanwhile); the plan as carried out, and the files written."""
-    from consult.core.durations import format_hm
     from consult.books.store import atomic_write, books_lock
-    from consult.work.log import check_appended, yaml_line
     from consult.books.timesheets import read_timesheets
+    from consult.core.durations import format_hm
+    from consult.work.log import check_appended, yaml_line
 
     root = Path(books.root)
     clients = sorted({n.client for n in plan.new})

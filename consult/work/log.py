@@ -19,8 +19,8 @@ from datetime import date, time
 from pathlib import Path
 
 from consult.core.durations import DurationError, parse_clock, parse_duration, span_minutes
-from consult.errors import BooksError, ConsultError, Problem, UsageError
 from consult.core.records import Books, Engagement
+from consult.errors import BooksError, ConsultError, Problem, UsageError
 from consult.work.export import duration_text
 
 _RANGE = re.compile(r"(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})")

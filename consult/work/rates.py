@@ -48,8 +48,8 @@ from datetime import date
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Context, Decimal, localcontext
 from typing import TYPE_CHECKING, Literal
 
-from consult.errors import UsageError
 from consult.core.money import Money, parse_decimal
+from consult.errors import UsageError
 
 if TYPE_CHECKING:
     from consult.books.fields import Fields

@@ -20,7 +20,6 @@ from re-parsed entries, and applies billing's rules to them:
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -28,85 +27,14 @@ from datetime import date, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
-from consult.work.rules import day_fraction, quantity
-from consult.errors import Problem, UsageError
-from consult.core.records import Books, Engagement, TimeEntry
 from consult.core.money import Money
+from consult.core.periods import ALL_TIME, Period
+from consult.core.records import Books, Engagement, TimeEntry
+from consult.errors import Problem, UsageError
 from consult.work.day_totals import Totals
+from consult.work.rules import day_fraction, quantity
 
 GROUPS = ("day", "week", "month", "engagement", "client")
-PERIOD_EXAMPLES = "2026-10, 2026-Q3, 2026-W42, 2026, 2026/27 (a UK tax year), 2026-10-05 or 2026-10-01..2026-10-15"
-
-
-# --------------------------------------------------------------------------------------------
-# periods
-# --------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Period:
-    """Inclusive dates; None at either end means open (all time before or after)."""
-
-    start: date | None
-    end: date | None
-    label: str = "all time"
-
-    def __contains__(self, d: object) -> bool:
-        return isinstance(d, date) and (self.start is None or d >= self.start) and \
-            (self.end is None or d <= self.end)
-
-
-ALL_TIME = Period(None, None)
-
-
-def _month_end(y: int, m: int) -> date:
-    return date(y + (m == 12), m % 12 + 1, 1) - timedelta(days=1)
-
-
-def parse_period(text: str, tax_year_start: tuple[int, int] = (4, 6)) -> Period:
-    """A period as people write it: a month, quarter, ISO week, year, UK tax year, day or range.
-
-    Raises UsageError showing the forms accepted."""
-    t = text.strip()
-    try:
-        if m := re.fullmatch(r"(\d{4})-(\d{2})", t):
-            y, mo = int(m[1]), int(m[2])
-            return Period(date(y, mo, 1), _month_end(y, mo), t)
-        if m := re.fullmatch(r"(\d{4})-[Qq]([1-4])", t):
-            y, q = int(m[1]), int(m[2])
-            return Period(date(y, 3 * q - 2, 1), _month_end(y, 3 * q), f"{y}-Q{q}")
-        if m := re.fullmatch(r"(\d{4})-[Ww](\d{1,2})", t):
-            y, w = int(m[1]), int(m[2])
-            monday = date.fromisocalendar(y, w, 1)
-            return Period(monday, monday + timedelta(days=6), f"{y}-W{w:02d}")
-        if m := re.fullmatch(r"(\d{4})", t):
-            y = int(m[1])
-            return Period(date(y, 1, 1), date(y, 12, 31), t)
-        if m := re.fullmatch(r"(\d{4})/(\d{2})", t):
-            y = int(m[1])
-            if int(m[2]) != (y + 1) % 100:
-                raise ValueError(t)
-            mo, dd = tax_year_start
-            start = date(y, mo, dd)
-            return Period(start, date(y + 1, mo, dd) - timedelta(days=1), f"{y}/{(y + 1) % 100:02d}")
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", t):
-            d = date.fromisoformat(t)
-            return Period(d, d, t)
-        if ".." in t:
-            a, b = (s.strip() for s in t.split("..", 1))
-            start, end = date.fromisoformat(a), date.fromisoformat(b)
-            if end < start:
-                raise UsageError(f"--period: {end} is before {start}")
-            return Period(start, end, f"{start}..{end}")
-    except ValueError:
-        pass
-    raise UsageError(f"--period: '{text}' is not a period — e.g. {PERIOD_EXAMPLES}")
-
-
-def period_between(start: date | None, end: date | None) -> Period:
-    """`--from`/`--to`: either end may be open."""
-    if start and end and end < start:
-        raise UsageError(f"--to {end} is before --from {start}")
-    label = f"{start or '…'}..{end or '…'}"
-    return Period(start, end, label)
 
 
 # --------------------------------------------------------------------------------------------
@@ -404,7 +332,7 @@ def check_timesheets(books: Books, today: date | None = None) -> list[Problem]:
       money never asked for; last month's is still being billed, so it is left alone).
     """
     if today is None:  # `consult check` passes only the books; the one clock lives in the CLI
-        from consult.cli.common import today as clock
+        from consult.clock import today as clock
 
         today = clock()
     out: list[Problem] = []

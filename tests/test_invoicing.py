@@ -11,6 +11,7 @@ from decimal import Decimal as D
 import pytest
 
 from consult.books.loader import open_books
+from consult.core.fx import sterling_rate
 from consult.core.money import Money
 from consult.core.periods import parse_period
 from consult.errors import ConflictError, ConsultError, NotFound, UsageError
@@ -18,7 +19,6 @@ from consult.invoices.build import (
     build_credit_note,
     build_invoice,
     check_invoices,
-    ecb_gbp_rate,
     issue,
     next_number,
     record_payment,
@@ -160,14 +160,18 @@ class TestVat:
         inv = build_invoice(open_books(root), "acme", *OCT, issued=ISSUED, gbp_rate=D("0.85"))
         assert (inv.vat, inv.vat_gbp, inv.gbp_rate) == (Money.of(200, "EUR"), gbp(170), D("0.85"))
         inv = build_invoice(open_books(root), "acme", *OCT, issued=ISSUED)
-        assert inv.gbp_rate_source.startswith("ECB reference rate of 2026-10-30 (latest available before")
+        assert (inv.gbp_rate, inv.gbp_rate_source) == (D("0.8338"), "ECB 2026-10-30 (last in data; none yet for 2026-11-02)")
+        assert inv.vat_gbp == gbp("166.76")  # €200.00 × 0.8338, the ECB's published GBP per EUR
 
-    def test_ecb_rate_is_gbp_per_unit_via_euro(self):
-        """On an ECB day GBP per EUR is the GBP column itself; USD crosses via EUR."""
-        rate, src = ecb_gbp_rate("EUR", date(2026, 10, 30))
-        assert src == "ECB reference rate of 2026-10-30" and D("0.5") < rate < D("1.2")
-        usd, _ = ecb_gbp_rate("USD", date(2026, 10, 30))
-        assert usd < rate  # a dollar buys fewer pounds than a euro
+    def test_sterling_vat_uses_the_one_conversion_rule(self):
+        """₹10,00,000 of VAT in sterling: the invoice and earnings convert through one reader at
+        eight significant figures (they once disagreed: £9,463.00 against £9,462.77)."""
+        from consult.core import fx
+
+        rate, src = sterling_rate("INR", date(2026, 10, 30))
+        assert rate == fx.ecb_rate("INR", "GBP", date(2026, 10, 30)).rate
+        assert Money.of(1_000_000, "INR").convert(rate, "GBP") == \
+            fx.convert(Money.of(1_000_000, "INR"), "GBP", date(2026, 10, 30)).converted
 
     def test_tax_point_is_the_issue_date_within_14_days(self):
         """Issued within 14 days of the supply's end, the invoice date is the tax point."""

@@ -14,9 +14,9 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
-from consult.core.periods import parse_iso_day
 from consult.books.yamlsource import Scalar, Value, YMap, YSeq
 from consult.core.money import Money, is_currency, minor_unit, parse_decimal, quantum
+from consult.core.periods import parse_iso_day
 from consult.errors import Problem, Source
 
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")

@@ -23,7 +23,6 @@ from consult.books.files import (
 )
 from consult.books.timesheets import read_timesheets
 from consult.core.records import (
-    TAX_TREATMENTS,
     Bank,
     Books,
     Budget,
@@ -37,6 +36,7 @@ from consult.core.records import (
     Practice,
     TimeEntry,
 )
+from consult.core.tax import TREATMENT_NAMES
 from consult.errors import BooksError, Problem, Source
 
 # HMRC self-employment expense categories (MTD ITSA API names; see domain-rules.md §3.2)
@@ -189,7 +189,7 @@ def read_client(root: Path, cid: str, practice: Practice | None, problems: list[
         f.error("vat_number", why)
     registered = practice is not None and practice.vat_registered
     default_tax = "standard" if registered else "none"
-    tax = f.choice("tax", TAX_TREATMENTS, default_tax) or default_tax
+    tax = f.choice("tax", TREATMENT_NAMES, default_tax) or default_tax
     evidence = f.text("business_evidence")
     if practice is not None and kind == "client":
         if not registered and tax != "none":

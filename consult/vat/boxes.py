@@ -42,11 +42,12 @@ class VatReturn:
         return self.boxes.get(n, Decimal(0))
 
     def hmrc_body(self, period_key: str, finalised: bool = True) -> dict[str, Any]:
-        """The JSON body of `POST /organisations/vat/{vrn}/returns`: boxes 1–5 as numbers with
-        two places, 6–9 as whole numbers (HMRC rejects pence there)."""
+        """The body of `POST /organisations/vat/{vrn}/returns`: boxes 1–5 as `Decimal`s with two
+        places, 6–9 whole (HMRC rejects pence there). The caller writes the Decimals as JSON
+        numbers from their exact text — never through a float."""
         body: dict[str, Any] = {"periodKey": period_key}
         for i, name in enumerate(HMRC_FIELDS, start=1):
             v = self.box(i)
-            body[name] = float(v.quantize(Decimal("0.01"))) if i <= 5 else int(v)
+            body[name] = v.quantize(Decimal("0.01")) if i <= 5 else v.quantize(Decimal(1))
         body["finalised"] = finalised
         return body

@@ -17,7 +17,7 @@ FEATURE_CHECKS: list[str] = [
     "consult.work.report:check_timesheets",
     "consult.invoices.build:check_invoices",
     "consult.proposals.proposal:check_proposals",
-    "consult.einvoice.build:check_einvoice",
+    "consult.einvoice:check",
 ]
 
 

@@ -66,10 +66,10 @@ def _renderer(root: Path, books: Books, *, draft: bool = False,
         want_fx = facturx or books.clients[inv.client].einvoice == "facturx"
         if want_fx and not draft:
             try:
-                from consult.einvoice.build import facturx_pdf
+                from consult.einvoice import facturx_pdf
             except ModuleNotFoundError as e:
-                if e.name and e.name.startswith("consult.einvoice.build"):
-                    raise UsageError("--facturx: e-invoices (consult.einvoice.build) are not available in this "
+                if e.name and e.name.startswith("consult.einvoice"):
+                    raise UsageError("--facturx: e-invoices (consult.einvoice) are not available in this "
                                      "version of consult") from None
                 raise
             pdf = facturx_pdf(pdf, inv, books)

@@ -75,6 +75,7 @@ class Practice:
     subdivision: str | None = None
     phone: str | None = None
     website: str | None = None
+    peppol_id: str | None = None
     source: Source = field(default=Source("practice.yaml"), compare=False)
 
     @property
@@ -88,7 +89,8 @@ class Client:
 
     `tax` is the VAT treatment of supplies to this client. `business_evidence` (addition) is
     the note that justifies dropping UK VAT for a customer with no VAT number (HMRC
-    VATPOSS06500). `einvoice` (addition, e.g. `facturx`) and `buyer_reference` serve e-invoices.
+    VATPOSS06500). `einvoice` (addition, e.g. `facturx`), `buyer_reference` and `peppol_id`
+    (`SCHEME:IDENTIFIER`, checked by consult.einvoice.peppol) serve e-invoices.
     """
 
     id: str
@@ -107,6 +109,7 @@ class Client:
     einvoice: str | None = None
     buyer_reference: str | None = None
     tax_id: str | None = None
+    peppol_id: str | None = None
     source: Source = field(default=Source(""), compare=False)
 
 

@@ -14,6 +14,7 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
+from einvoice_rules import findings, needs_official_rules
 from lxml import etree
 
 from consult.core.money import Money
@@ -712,3 +713,20 @@ def test_sample_standard_rated_invoice_with_expenses_exports_line_by_line(sample
         assert [ln.unit for ln in p.lines] == [terms.UNIT_CODES[ln.unit] for ln in inv.lines]
         assert (p.tax_exclusive, p.tax_total, p.payable) == (inv.net.amount, inv.vat.amount, inv.total.amount)
         assert [(b.category, b.rate) for b in p.breakdown] == [("S", D(20))]
+
+
+@needs_official_rules
+def test_every_fixture_document_passes_the_official_rules(hafen: Invoice, acme: Invoice, credit: Invoice,
+                                                          books: Books) -> None:
+    """The hand-built records above -- AE invoice and credit note, S in GBP and in EUR with the sterling VAT,
+    O, Z, E -- as CII and UBL: no finding of the CEN EN 16931 or Peppol BIS 3 Schematron."""
+    line = replace(acme.lines[0], quantity=D(2), unit_price=eur("500.00"), net=eur("1000.00"))
+    euro = replace(acme, currency="EUR", lines=(line,), net=eur("1000.00"), vat=eur("200.00"), total=eur("1200.00"),
+                   vat_gbp=gbp("172.42"), gbp_rate=D("0.8621"))
+    zero = replace(acme.lines[0], vat_rate=D(0))
+    others = [replace(acme, tax_treatment=t, vat_rate=r, vat=gbp("0.00"), total=gbp("12025.00"), tax_note=n,
+                      lines=(replace(zero, vat_rate=r),))
+              for t, r, n in (("outside_scope", None, None), ("zero", D(0), None), ("exempt", None, "Exempt"))]
+    found = [f"{inv.number} {inv.tax_treatment} {syntax}: {f}" for inv in (hafen, acme, credit, euro, *others)
+             for syntax in ("cii", "ubl") for f in findings(ei.export_xml(inv, books, syntax), syntax)]
+    assert found == []

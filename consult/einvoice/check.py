@@ -31,7 +31,7 @@ from consult.core.tax import vat_rate as vat_rate_of
 from consult.einvoice.peppol import peppol_id_problem
 from consult.einvoice.routing import PRACTICE_REL, client_rel, key_source, route
 from consult.einvoice.terms import address_problems
-from consult.errors import ConsultError, Problem
+from consult.errors import ConsultError, Problem, Severity
 from consult.invoices.record import Invoice, InvoiceLine
 
 SPECIMEN_PERIOD = (date(2026, 1, 1), date(2026, 1, 31))  # no rule depends on the specimen's dates
@@ -56,9 +56,9 @@ class _Collector:
     practice_needs: dict[str, str]  # field -> message (one per field, however many clients need it)
     reported: set[tuple[str, str]]
 
-    def add(self, rel: str, field: str, message: str, severity: str = "error") -> None:
+    def add(self, rel: str, field: str, message: str, severity: Severity = "error") -> None:
         self.reported.add((rel, field))
-        self.out.append(Problem(key_source(self.books.root, rel, field), field, message, severity))  # type: ignore[arg-type]
+        self.out.append(Problem(key_source(self.books.root, rel, field), field, message, severity))
 
     def need(self, field: str, what: str) -> None:
         self.practice_needs.setdefault(field, what)

@@ -40,9 +40,9 @@ def why_not() -> str | None:
     if missing:
         return (f"the official EN 16931/Peppol rules are not in {folder} (missing {', '.join(missing)}); "
                 f"put the shared/einvoice-rules folder beside the repository or set {ENV}")
-    try:
-        import saxonche  # noqa: F401
-    except ImportError:
+    from importlib.util import find_spec
+
+    if find_spec("saxonche") is None:
         return "saxonche (Saxon-HE) is not installed; pip install -e '.[test]'"
     return None
 

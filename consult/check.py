@@ -16,7 +16,7 @@ from pathlib import Path
 from consult.books.loader import LoadResult, load_books
 from consult.books.register import verify as verify_register
 from consult.core.records import Books
-from consult.einvoice.build import check_einvoice
+from consult.einvoice import check as check_einvoice
 from consult.errors import Problem
 from consult.invoices.billed import check_unbilled
 from consult.invoices.check import check_invoices

@@ -14,18 +14,36 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
+from einvoice_rules import findings, needs_official_rules
 from lxml import etree
 
 from consult.core.money import Money
-from consult.einvoice import build as ei
+from consult.core.records import Books
+from consult.einvoice import export as ei
+from consult.einvoice import terms
+from consult.einvoice.check import check_einvoice
+from consult.einvoice.cii import cii_xml as _cii
 from consult.einvoice.pdfa import srgb_icc, unembedded_fonts
+from consult.einvoice.routing import route
 from consult.einvoice.rules import problems, read_cii, read_ubl
+from consult.einvoice.schema import xsd_errors
+from consult.einvoice.ubl import ubl_xml as _ubl
 from consult.errors import ConsultError
 from consult.invoices.record import Invoice, InvoiceLine, Party
 
 DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-NS = ei.NS
-UBL = {"cac": ei.UBL_NS["cac"], "cbc": ei.UBL_NS["cbc"]}
+NS = terms.NS
+UBL = {"cac": terms.UBL_NS["cac"], "cbc": terms.UBL_NS["cbc"]}
+
+
+def cii_xml(inv: Invoice, books: Books | None = None) -> bytes:
+    """The CII of `inv`, routed from the record (and `books` when given), unchecked."""
+    return _cii(inv, route(inv, books))
+
+
+def ubl_xml(inv: Invoice, books: Books | None = None) -> bytes:
+    """The UBL of `inv`, routed from the record (and `books` when given), unchecked."""
+    return _ubl(inv, route(inv, books))
 
 SELLER = Party("Northlight Machine Learning Ltd",
                ("Unit 4, 12 Canal Street", "Manchester", "M1 3HE", "United Kingdom"), "GB",
@@ -67,6 +85,14 @@ def acme() -> Invoice:
                    date(2026, 10, 1), date(2026, 10, 31), date(2026, 12, 2), "GBP", "en_GB", SELLER, buyer,
                    (line,), gbp("12025.00"), gbp("2405.00"), gbp("14430.00"), "standard", D("20"), "half_up", 30,
                    dict(BANK), po_number="PO-881")
+
+
+@pytest.fixture
+def books(sample_books: Path) -> Books:
+    """The sample books (with the practice's and the clients' Peppol ids) that route the fixtures."""
+    from consult.books.loader import open_books
+
+    return open_books(sample_books)
 
 
 @pytest.fixture
@@ -119,7 +145,7 @@ class TestFacturX:
         assert name == "factur-x.xml"
         assert facturx.xml_check_xsd(xml, flavor="factur-x", level="en16931") is True
         assert facturx.get_level(etree.fromstring(xml)) == "en16931"
-        assert xml == ei.cii_xml(hafen)
+        assert xml == cii_xml(hafen)
 
     def test_reverse_charge_totals_and_breakdown_have_the_hand_worked_figures(self, hafen: Invoice) -> None:
         """BT-106 = BT-109 = BT-112 = BT-115 = 1753.75, BT-110 = 0.00, one AE breakdown at 0 %."""
@@ -141,14 +167,14 @@ class TestFacturX:
 
     def test_reverse_charge_carries_both_vat_numbers(self, hafen: Invoice) -> None:
         """BR-AE-02: the seller's GB and the buyer's DE VAT ids, scheme VA."""
-        xml = ei.cii_xml(hafen)
+        xml = cii_xml(hafen)
         assert xp(xml, f"{AGR}/ram:SellerTradeParty/ram:SpecifiedTaxRegistration/ram:ID") == ["GB980780684"]
         assert xp(xml, f"{AGR}/ram:BuyerTradeParty/ram:SpecifiedTaxRegistration/ram:ID") == ["DE136695976"]
         assert xp(xml, f"{AGR}//ram:SpecifiedTaxRegistration/ram:ID/@schemeID") == ["VA", "VA"]
 
     def test_line_has_quantity_in_hours_price_and_period(self, hafen: Invoice) -> None:
         """15.25 HUR x 115.00 = 1753.75, billed 1-31 October, category AE at 0 %."""
-        p = read_cii(ei.cii_xml(hafen))
+        p = read_cii(cii_xml(hafen))
         (ln,) = p.lines
         assert (ln.quantity, ln.unit, ln.price, ln.net) == (D("15.25"), "HUR", D("115.00"), D("1753.75"))
         assert (ln.category, ln.rate, ln.period) == ("AE", D(0), ("2026-10-01", "2026-10-31"))
@@ -156,15 +182,15 @@ class TestFacturX:
 
     def test_buyer_reference_order_number_and_payment_account(self, hafen: Invoice) -> None:
         """BT-10 HL-DS-2026, BT-13 BE-4471; SEPA credit transfer (58) to the IBAN and BIC, remittance = number."""
-        p = read_cii(ei.cii_xml(hafen))
+        p = read_cii(cii_xml(hafen))
         assert (p.buyer_reference, p.order_reference) == ("HL-DS-2026", "BE-4471")
         assert (p.payment_means, p.account, p.bic) == ("58", "GB82WEST12345698765432", "WESTGB2L")
-        assert xp(ei.cii_xml(hafen), f"{HDR}/ram:PaymentReference") == ["INV-2026-0003"]
+        assert xp(cii_xml(hafen), f"{HDR}/ram:PaymentReference") == ["INV-2026-0003"]
         assert (p.due_date, p.type_code, p.spec) == ("2026-12-02", "380", "urn:cen.eu:en16931:2017")
 
     def test_addresses_are_split_into_street_postcode_city_country(self, hafen: Invoice) -> None:
         """The printed lines become BG-5/BG-8 parts; the country's name line is dropped."""
-        xml = ei.cii_xml(hafen)
+        xml = cii_xml(hafen)
         seller = f"{AGR}/ram:SellerTradeParty/ram:PostalTradeAddress"
         buyer = f"{AGR}/ram:BuyerTradeParty/ram:PostalTradeAddress"
         assert [xp(xml, f"{seller}/ram:{t}") for t in ("LineOne", "PostcodeCode", "CityName", "CountryID")] == \
@@ -174,12 +200,12 @@ class TestFacturX:
 
     def test_the_reverse_charge_wording_travels_as_a_note(self, hafen: Invoice) -> None:
         """The printed Article 196 mention is BT-22."""
-        assert read_cii(ei.cii_xml(hafen)).notes == (RC_NOTE,)
+        assert read_cii(cii_xml(hafen)).notes == (RC_NOTE,)
 
     def test_business_rules_that_matter_here_all_hold(self, hafen: Invoice, acme: Invoice, credit: Invoice) -> None:
         """No EN 16931 rule checked in code is broken by the three sample documents."""
         for inv in (hafen, acme, credit):
-            assert problems(ei.cii_xml(inv), "cii") == []
+            assert problems(cii_xml(inv), "cii") == []
 
     def test_the_pdf_text_is_still_the_invoice(self, hafen: Invoice) -> None:
         """Embedding changes nothing a reader sees: the page text is extracted unchanged."""
@@ -191,7 +217,7 @@ class TestFacturX:
     def test_a_draft_cannot_become_an_e_invoice(self, hafen: Invoice) -> None:
         """A record without a number is refused with the reason."""
         with pytest.raises(ConsultError, match="a draft has no number yet; e-invoices are made from issued invoices"):
-            ei.cii_xml(replace(hafen, number=None))
+            cii_xml(replace(hafen, number=None))
 
 
 class TestPdfA3:
@@ -289,8 +315,8 @@ class TestPdfA3:
 class TestCategories:
     def test_standard_rated_sterling_invoice(self, acme: Invoice) -> None:
         """S at 20 %: 12025.00 + 2405.00 = 14430.00; days as DAY; credit transfer (30), not SEPA."""
-        xml = ei.cii_xml(acme)
-        assert ei.xsd_errors(xml, "cii") is None
+        xml = cii_xml(acme)
+        assert xsd_errors(xml, "cii") is None
         p = read_cii(xml)
         assert (p.line_total, p.tax_exclusive, p.tax_total, p.tax_inclusive, p.payable) == \
             (D("12025.00"), D("12025.00"), D("2405.00"), D("14430.00"), D("14430.00"))
@@ -301,30 +327,30 @@ class TestCategories:
         assert p.payment_means == "30" and p.tax_currency is None
         assert xp(xml, f"{HDR}/ram:ApplicableTradeTax/ram:TaxPointDate/udt:DateString") == ["20261102"]
 
-    def test_euro_invoice_charging_uk_vat_carries_the_sterling_vat_total(self, acme: Invoice) -> None:
+    def test_euro_invoice_charging_uk_vat_carries_the_sterling_vat_total(self, acme: Invoice, books: Books) -> None:
         """BT-6 = GBP and BT-111 = the record's sterling VAT (reg 14(1)(l)): EUR 200.00 at 0.8621 = GBP 172.42."""
         line = replace(acme.lines[0], quantity=D(2), unit_price=eur("500.00"), net=eur("1000.00"))
         inv = replace(acme, currency="EUR", lines=(line,), net=eur("1000.00"), vat=eur("200.00"),
                       total=eur("1200.00"), vat_gbp=gbp("172.42"), gbp_rate=D("0.8621"))
-        for xml, syntax in ((ei.cii_xml(inv), "cii"), (ei.ubl_xml(inv), "ubl")):
+        for xml, syntax in ((cii_xml(inv), "cii"), (ubl_xml(inv, books), "ubl")):
             p = read_cii(xml) if syntax == "cii" else read_ubl(xml)
             assert (p.currency, p.tax_currency, p.tax_total, p.tax_total_accounting) == \
                 ("EUR", "GBP", D("200.00"), D("172.42"))
             assert problems(xml, syntax) == []
-        assert ei.xsd_errors(ei.cii_xml(inv), "cii") is None
-        assert ei.xsd_errors(ei.ubl_xml(inv), "ubl-invoice") is None
+        assert xsd_errors(cii_xml(inv), "cii") is None
+        assert xsd_errors(ubl_xml(inv, books), "ubl-invoice") is None
 
-    def test_outside_scope_carries_no_vat_ids_and_no_rate(self, acme: Invoice) -> None:
+    def test_outside_scope_carries_no_vat_ids_and_no_rate(self, acme: Invoice, books: Books) -> None:
         """O (BR-O-02/05): neither VAT id, no rate, reason 'Not subject to VAT'; company number identifies the seller."""
         inv = replace(acme, tax_treatment="outside_scope", vat_rate=None, vat=gbp("0.00"), total=gbp("12025.00"),
                       lines=(replace(acme.lines[0], vat_rate=None),))
-        xml = ei.cii_xml(inv)
-        assert ei.xsd_errors(xml, "cii") is None and problems(xml, "cii") == []
+        xml = cii_xml(inv)
+        assert xsd_errors(xml, "cii") is None and problems(xml, "cii") == []
         assert xp(xml, "//ram:SpecifiedTaxRegistration") == []
         p = read_cii(xml)
         assert (p.breakdown[0].category, p.breakdown[0].rate, p.breakdown[0].reason_code) == ("O", None, "VATEX-EU-O")
         assert p.lines[0].rate is None and p.seller_legal_id == "11234567"
-        u = ei.ubl_xml(inv)
+        u = ubl_xml(inv, books)
         assert problems(u, "ubl") == [] and xp(u, "//cac:PartyTaxScheme", UBL) == []
 
     @pytest.mark.parametrize(("treatment", "code", "reason"), [("zero", "Z", None), ("exempt", "E", "Exempt from VAT")])
@@ -332,14 +358,14 @@ class TestCategories:
         """Z has no exemption reason (BR-Z-10); E gives the printed reason (BR-E-10); both at 0 %."""
         inv = replace(acme, tax_treatment=treatment, vat_rate=D(0), vat=gbp("0.00"), total=gbp("12025.00"),
                       tax_note=reason, lines=(replace(acme.lines[0], vat_rate=D(0)),))
-        xml = ei.cii_xml(inv)
-        assert ei.xsd_errors(xml, "cii") is None and problems(xml, "cii") == []
+        xml = cii_xml(inv)
+        assert xsd_errors(xml, "cii") is None and problems(xml, "cii") == []
         (b,) = read_cii(xml).breakdown
         assert (b.category, b.rate, b.tax, b.reason) == (code, D(0), D("0.00"), reason)
 
     def test_the_rule_checker_catches_a_breakdown_that_does_not_add_up(self, acme: Invoice) -> None:
         """A VAT figure that is not 20 % of the basis breaks BR-S-09, BR-CO-14 and BR-CO-15."""
-        xml = ei.cii_xml(acme).replace(b"<ram:CalculatedAmount>2405.00", b"<ram:CalculatedAmount>2404.00")
+        xml = cii_xml(acme).replace(b"<ram:CalculatedAmount>2405.00", b"<ram:CalculatedAmount>2404.00")
         assert problems(xml, "cii") == [
             "BR-CO-14: BT-110 2405.00 != sum of category VAT 2404.00",
             "BR-S-09: VAT 2404.00 != 12025.00 x 20% = 2405.00",
@@ -358,8 +384,8 @@ class TestCategories:
 class TestCreditNote:
     def test_cii_credit_note_is_type_381_and_names_the_invoice(self, credit: Invoice) -> None:
         """381 with BT-25 INV-2026-0003; positive amounts, 230.00 net and due; XSD-valid."""
-        xml = ei.cii_xml(credit)
-        assert ei.xsd_errors(xml, "cii") is None
+        xml = cii_xml(credit)
+        assert xsd_errors(xml, "cii") is None
         p = read_cii(xml)
         assert (p.type_code, p.preceding_invoice, p.number) == ("381", "INV-2026-0003", "CN-2026-0001")
         assert (p.line_total, p.tax_total, p.payable) == (D("230.00"), D("0.00"), D("230.00"))
@@ -376,9 +402,9 @@ class TestCreditNote:
         assert read_cii(xml).type_code == "381"
         assert PdfReader(io.BytesIO(out)).metadata.title == "Northlight Machine Learning Ltd: Credit note CN-2026-0001"
 
-    def test_ubl_credit_note_validates_against_the_creditnote_schema(self, credit: Invoice) -> None:
+    def test_ubl_credit_note_validates_against_the_creditnote_schema(self, credit: Invoice, books: Books) -> None:
         """A UBL CreditNote (381) with BillingReference to the invoice, valid UBL 2.1 and Peppol."""
-        xml = ei.export_xml(credit, None, "ubl")
+        xml = ei.export_xml(credit, books, "ubl")
         assert etree.QName(etree.fromstring(xml)).localname == "CreditNote"
         p = read_ubl(xml)
         assert (p.type_code, p.preceding_invoice, p.payable) == ("381", "INV-2026-0003", D("230.00"))
@@ -387,17 +413,17 @@ class TestCreditNote:
 
 # --------------------------------------------------------------------------------------------
 class TestUbl:
-    def test_ubl_invoice_passes_the_ubl21_xsd_with_peppol_ids(self, hafen: Invoice) -> None:
+    def test_ubl_invoice_passes_the_ubl21_xsd_with_peppol_ids(self, hafen: Invoice, books: Books) -> None:
         """The UBL 2.1 XSD shipped with factur-x accepts it; BT-24/BT-23 are Peppol BIS Billing 3.0's."""
-        xml = ei.ubl_xml(hafen)
-        assert ei.xsd_errors(xml, "ubl-invoice") is None
+        xml = ubl_xml(hafen, books)
+        assert xsd_errors(xml, "ubl-invoice") is None
         assert xp(xml, "/*/cbc:CustomizationID", UBL) == [
             "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"]
         assert xp(xml, "/*/cbc:ProfileID", UBL) == ["urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"]
 
-    def test_ubl_totals_and_tax_subtotal_have_the_hand_worked_figures(self, hafen: Invoice) -> None:
+    def test_ubl_totals_and_tax_subtotal_have_the_hand_worked_figures(self, hafen: Invoice, books: Books) -> None:
         """LegalMonetaryTotal 1753.75 throughout; TaxTotal 0.00 with one AE subtotal and VATEX-EU-AE."""
-        xml = ei.ubl_xml(hafen)
+        xml = ubl_xml(hafen, books)
         mt = "/*/cac:LegalMonetaryTotal/cbc:"
         assert [xp(xml, mt + t, UBL) for t in ("LineExtensionAmount", "TaxExclusiveAmount", "TaxInclusiveAmount",
                                                 "PayableAmount")] == [["1753.75"]] * 4
@@ -409,24 +435,61 @@ class TestUbl:
         assert xp(xml, "/*/cac:InvoiceLine/cbc:InvoicedQuantity/@unitCode", UBL) == ["HUR"]
         assert xp(xml, "/*/cac:InvoiceLine/cbc:InvoicedQuantity", UBL) == ["15.25"]
 
-    def test_peppol_rules_that_matter_here_hold(self, hafen: Invoice, acme: Invoice) -> None:
+    def test_peppol_rules_that_matter_here_hold(self, hafen: Invoice, acme: Invoice, books: Books) -> None:
         """One note (R002), buyer reference or PO (R003), both electronic addresses (R010/R020)."""
         for inv in (hafen, acme):
-            xml = ei.ubl_xml(inv)
+            xml = ubl_xml(inv, books)
             assert problems(xml, "ubl") == []
             p = read_ubl(xml)
-            assert len(p.notes) <= 1 and p.seller_endpoint == "accounts@northlight-ml.co.uk"
-        assert xp(ei.ubl_xml(hafen), "/*/cac:AccountingCustomerParty/cac:Party/cbc:EndpointID/@schemeID", UBL) == ["EM"]
+            assert len(p.notes) <= 1 and (p.seller_endpoint_scheme, p.seller_endpoint) == ("9932", "GB980780684")
 
-    def test_ubl_without_buyer_email_breaks_peppol_r010(self, hafen: Invoice) -> None:
-        """No buyer electronic address: the export is refused, naming the rule."""
-        inv = replace(hafen, buyer=replace(hafen.buyer, email=None))
-        with pytest.raises(ConsultError, match=r"PEPPOL-EN16931-R010: the buyer's electronic address \(BT-49\)"):
-            ei.export_xml(inv, None, "ubl")
+    def test_endpoints_are_the_peppol_ids_never_an_email(self, hafen: Invoice, books: Books) -> None:
+        """BT-34/BT-49 carry practice.yaml's and client.yaml's peppol_id, scheme as schemeID (not EM: CL008)."""
+        xml = ubl_xml(hafen, books)
+        party = "/*/cac:Accounting{}Party/cac:Party/cbc:EndpointID"
+        assert xp(xml, party.format("Supplier"), UBL) == ["GB980780684"]
+        assert xp(xml, party.format("Supplier") + "/@schemeID", UBL) == ["9932"]
+        assert xp(xml, party.format("Customer"), UBL) == ["DE136695976"]
+        assert xp(xml, party.format("Customer") + "/@schemeID", UBL) == ["9930"]
+        assert b"accounts@northlight-ml.co.uk" not in xml
 
-    def test_standard_rated_ubl_has_twenty_percent_and_the_tax_point(self, acme: Invoice) -> None:
+    def test_cii_keeps_the_email_addresses_en16931_allows(self, hafen: Invoice, books: Books) -> None:
+        """CII (Factur-X travels by email): BT-34/BT-49 are the emails with scheme EM, even with Peppol ids."""
+        xml = cii_xml(hafen, books)
+        assert xp(xml, f"{AGR}//ram:URIUniversalCommunication/ram:URIID") == [
+            "accounts@northlight-ml.co.uk", "rechnungen@hafen-logistik.de"]
+        assert xp(xml, f"{AGR}//ram:URIUniversalCommunication/ram:URIID/@schemeID") == ["EM", "EM"]
+
+    def test_ubl_without_a_buyer_peppol_id_is_refused_naming_the_field(self, hafen: Invoice, make_books) -> None:
+        """No peppol_id on the practice or the client: nothing written; each missing field named with its file."""
+        from consult.books.loader import open_books
+
+        root = make_books({"clients/hafen-logistik/client.yaml": """\
+            name: Hafen Logistik GmbH
+            address: |
+              Am Sandtorkai 27
+              20457 Hamburg
+            country: DE
+            currency: EUR
+            locale: de_DE
+            vat_number: DE136695976
+            tax: reverse_charge
+            """})
+        with pytest.raises(ConsultError) as e:
+            ei.export_xml(hafen, open_books(root), "ubl")
+        assert str(e.value).splitlines() == [
+            "INV-2026-0003 cannot be a Peppol UBL invoice yet; nothing was written:",
+            "  practice.yaml:1: peppol_id: missing — a Peppol invoice names the seller's participant id (BT-34, rule "
+            "PEPPOL-EN16931-R020), e.g. peppol_id: \"9932:GB980780684\" (your UK VAT number, if that is the id your "
+            "access point registered)",
+            "  clients/hafen-logistik/client.yaml:1: peppol_id: missing — a Peppol invoice is delivered to the "
+            "buyer's participant id (BT-49, rule PEPPOL-EN16931-R010); ask the client for it, e.g. "
+            "peppol_id: \"9930:DE136695976\" (a German VAT number)",
+        ]
+
+    def test_standard_rated_ubl_has_twenty_percent_and_the_tax_point(self, acme: Invoice, books: Books) -> None:
         """S 20 %: TaxAmount 2405.00, payable 14430.00, TaxPointDate 2026-11-02."""
-        xml = ei.export_xml(acme, None, "ubl")
+        xml = ei.export_xml(acme, books, "ubl")
         assert xp(xml, "/*/cac:TaxTotal/cbc:TaxAmount", UBL) == ["2405.00"]
         assert xp(xml, "/*/cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory/cbc:Percent", UBL) == ["20"]
         assert xp(xml, "/*/cac:LegalMonetaryTotal/cbc:PayableAmount", UBL) == ["14430.00"]
@@ -446,7 +509,7 @@ class TestUbl:
 ])
 def test_address_lines_split_into_en16931_parts(lines, country, street, postcode, city) -> None:
     """Printed address lines become street, postcode and city; the country name line goes."""
-    a = ei.split_address(lines, country)
+    a = terms.split_address(lines, country)
     assert (a.street, a.postcode, a.city, a.country) == (street, postcode, city, country)
 
 
@@ -456,10 +519,10 @@ class TestCheck:
         """The sample EU client and the practice are complete: no e-invoice problems."""
         from consult.books.loader import open_books
 
-        assert ei.check_einvoice(open_books(sample_books)) == []
+        assert check_einvoice(open_books(sample_books)) == []
 
     def test_einvoice_client_missing_address_parts_and_references_is_an_error(self, make_books) -> None:
-        """`einvoice: ubl` without postcode line, reference, PO or email: errors naming file, line, field."""
+        """`einvoice: ubl` without postcode line, reference, PO or Peppol ids: errors naming file, line, field."""
         from consult.books.loader import open_books
 
         root = make_books({"clients/kunde/client.yaml": """\
@@ -473,40 +536,39 @@ class TestCheck:
             tax: reverse_charge
             einvoice: ubl
             """})
-        got = [str(p) for p in ei.check_einvoice(open_books(root))]
+        got = [str(p) for p in check_einvoice(open_books(root))]
         assert got == [
             "clients/kunde/client.yaml:2:10: address: no line with postcode and city (e.g. '20457 Hamburg', "
             "or 'M1 3HE' below the town) — write the address one part per line (einvoice: ubl)",
             "clients/kunde/client.yaml:1: buyer_reference: missing, and no active engagement has a po_number — "
-            "Peppol (rule R003) and German buyers need a buyer reference (BT-10) or an order number (BT-13) "
+            "Peppol (rule PEPPOL-EN16931-R003) needs a buyer reference (BT-10) or an order number (BT-13) "
             "(einvoice: ubl)",
-            "clients/kunde/client.yaml:1: email: missing — a Peppol UBL invoice needs the buyer's electronic "
-            "address (BT-49)",
+            "clients/kunde/client.yaml:1: peppol_id: missing — a Peppol UBL invoice is delivered to the buyer's "
+            "participant id (BT-49), written SCHEME:IDENTIFIER, e.g. peppol_id: \"9930:DE136695976\"; ask the "
+            "client for it",
             "practice.yaml:2:10: address: e-invoices need the seller's postal address (BG-5): no line with "
             "postcode and city (e.g. '20457 Hamburg', or 'M1 3HE' below the town)",
             "practice.yaml:11:3: bank: e-invoices need an IBAN (bank.iban, BT-84) for payment by credit transfer",
-            "practice.yaml:1: email: e-invoices need the seller's electronic address (BT-34)",
+            "practice.yaml:1: peppol_id: e-invoices need the practice's Peppol participant id (peppol_id, BT-34), "
+            "e.g. peppol_id: \"9932:GB980780684\" (a UK VAT number)",
         ]
 
-    def test_reverse_charge_client_without_einvoice_gets_warnings_only(self, make_books) -> None:
-        """An EU reverse-charge client that has not asked for e-invoices: the same gaps, as warnings."""
+    def test_clients_only_sent_pdfs_get_no_e_invoice_warnings(self, make_books) -> None:
+        """An EU reverse-charge client without `einvoice:` (sent PDFs): no e-invoice problem at all, however
+        incomplete its record is for an e-invoice (no postcode line, no reference, no Peppol id)."""
         from consult.books.loader import open_books
 
         root = make_books({"clients/kunde/client.yaml": """\
             name: Kunde GmbH
             address: |
               Hauptstraße 1
-              20457 Hamburg
             country: DE
             currency: EUR
             locale: de_DE
             vat_number: DE136695976
             tax: reverse_charge
-            buyer_reference: K-1
             """})
-        got = ei.check_einvoice(open_books(root))
-        assert {p.severity for p in got} == {"warning"}
-        assert [p.field for p in got] == ["address", "bank", "email"]  # the test practice's: no postcode, IBAN, email
+        assert check_einvoice(open_books(root)) == []
 
     def test_consult_check_reports_e_invoice_gaps(self, make_books, run_cli) -> None:
         """`consult check` runs the e-invoice check: the missing IBAN is an error, exit 1."""
@@ -560,14 +622,19 @@ class TestExportCommand:
         out = tmp_path / "hafen.xml"
         code, stdout, _ = run_cli("invoice", "export", number, "--format", "ubl", "-o", str(out), books=root)
         assert code == 0
-        assert stdout == (f"wrote {out}: invoice {number} as UBL 2.1 (Peppol BIS Billing 3.0), valid against "
-                          "the official schema\n")
+        assert stdout.splitlines() == [
+            f"wrote {out}: invoice {number} as UBL 2.1 (Peppol BIS Billing 3.0); passes the official schema and "
+            "consult's EN 16931 and Peppol rule checks",
+            "not on the issued record, taken from the books:",
+            "  seller Peppol id (BT-34) 9932:GB980780684 — from practice.yaml",
+            "  buyer Peppol id (BT-49) 9930:DE136695976 — from clients/hafen-logistik/client.yaml",
+        ]
         xml = out.read_bytes()
         p = read_ubl(xml)
         assert (p.number, p.payable, p.lines[0].quantity, p.lines[0].price) == \
             (number, D("1753.75"), D("15.25"), D("115.00"))
         assert (p.buyer_reference, p.order_reference, p.buyer_vat) == ("HL-DS-2026", "BE-4471", "DE136695976")
-        assert ei.xsd_errors(xml, "ubl-invoice") is None
+        assert xsd_errors(xml, "ubl-invoice") is None
 
     def test_export_cii_to_stdout(self, issued, run_cli) -> None:
         """`--format cii -o -` prints the CII XML (the Factur-X payload)."""
@@ -626,9 +693,9 @@ def test_vat_rounded_down_to_the_penny_is_accepted_but_not_a_wrong_figure(acme: 
         line = replace(acme.lines[0], quantity=D(1), unit="item", unit_price=gbp("12.34"), net=gbp("12.34"))
         return replace(acme, lines=(line,), net=gbp("12.34"), vat=gbp(vat), total=gbp("12.34") + gbp(vat))
 
-    assert problems(ei.cii_xml(inv("2.47")), "cii") == []
-    assert problems(ei.cii_xml(inv("2.46")), "cii") == []
-    assert problems(ei.cii_xml(inv("2.45")), "cii") == ["BR-S-09: VAT 2.45 != 12.34 x 20% = 2.47"]
+    assert problems(cii_xml(inv("2.47")), "cii") == []
+    assert problems(cii_xml(inv("2.46")), "cii") == []
+    assert problems(cii_xml(inv("2.45")), "cii") == ["BR-S-09: VAT 2.45 != 12.34 x 20% = 2.47"]
 
 
 def test_sample_standard_rated_invoice_with_expenses_exports_line_by_line(sample_books: Path) -> None:
@@ -644,6 +711,23 @@ def test_sample_standard_rated_invoice_with_expenses_exports_line_by_line(sample
         p = read_cii(xml) if syntax == "cii" else read_ubl(xml)
         assert [(ln.quantity, ln.price, ln.net) for ln in p.lines] == \
             [(ln.quantity, ln.unit_price.amount, ln.net.amount) for ln in inv.lines]
-        assert [ln.unit for ln in p.lines] == [ei.UNIT_CODES[ln.unit] for ln in inv.lines]
+        assert [ln.unit for ln in p.lines] == [terms.UNIT_CODES[ln.unit] for ln in inv.lines]
         assert (p.tax_exclusive, p.tax_total, p.payable) == (inv.net.amount, inv.vat.amount, inv.total.amount)
         assert [(b.category, b.rate) for b in p.breakdown] == [("S", D(20))]
+
+
+@needs_official_rules
+def test_every_fixture_document_passes_the_official_rules(hafen: Invoice, acme: Invoice, credit: Invoice,
+                                                          books: Books) -> None:
+    """The hand-built records above -- AE invoice and credit note, S in GBP and in EUR with the sterling VAT,
+    O, Z, E -- as CII and UBL: no finding of the CEN EN 16931 or Peppol BIS 3 Schematron."""
+    line = replace(acme.lines[0], quantity=D(2), unit_price=eur("500.00"), net=eur("1000.00"))
+    euro = replace(acme, currency="EUR", lines=(line,), net=eur("1000.00"), vat=eur("200.00"), total=eur("1200.00"),
+                   vat_gbp=gbp("172.42"), gbp_rate=D("0.8621"))
+    zero = replace(acme.lines[0], vat_rate=D(0))
+    others = [replace(acme, tax_treatment=t, vat_rate=r, vat=gbp("0.00"), total=gbp("12025.00"), tax_note=n,
+                      lines=(replace(zero, vat_rate=r),))
+              for t, r, n in (("outside_scope", None, None), ("zero", D(0), None), ("exempt", None, "Exempt"))]
+    found = [f"{inv.number} {inv.tax_treatment} {syntax}: {f}" for inv in (hafen, acme, credit, euro, *others)
+             for syntax in ("cii", "ubl") for f in findings(ei.export_xml(inv, books, syntax), syntax)]
+    assert found == []

@@ -26,6 +26,7 @@ hours_per_day: 7.5          # a working day; engagements may override it
 
 # vat_number: GB980780684   # uncomment when VAT-registered (it is checked), with vat_rate below
 # company_number: "12345678"
+# peppol_id: "9932:GB980780684"   # your Peppol participant id, SCHEME:IDENTIFIER, for UBL e-invoices
 
 bank:
   account_name: {name}

@@ -55,13 +55,13 @@ EXPENSE_CATEGORIES = (
 
 PRACTICE_FIELDS = ("name", "address", "email", "phone", "website", "country", "subdivision",
                    "base_currency", "locale", "hours_per_day", "vat_number", "company_number",
-                   "bank", "tax_year_start", "invoice", "market_rates")
+                   "bank", "tax_year_start", "invoice", "market_rates", "peppol_id")
 BANK_FIELDS = ("account_name", "sort_code", "account_number", "iban", "bic")
 INVOICE_FIELDS = ("number_format", "credit_note_format", "proposal_format", "payment_terms_days", "vat_rate",
                   "vat_rounding", "template")
 CLIENT_FIELDS = ("name", "kind", "contact", "email", "address", "country", "currency", "locale",
                  "vat_number", "tax_id", "payment_terms_days", "tax", "business_evidence",
-                 "einvoice", "buyer_reference")
+                 "einvoice", "buyer_reference", "peppol_id")
 ENGAGEMENT_FIELDS = ("title", "billing", "rate", "currency", "hours_per_day", "day_rounding",
                      "time_increment_minutes", "start", "end", "po_number", "budget",
                      "milestones", "status", "overtime", "proposal", "description")
@@ -115,7 +115,7 @@ def read_practice(root: Path, problems: list[Problem]) -> Practice | None:
         name=name, address=address, email=f.email("email"), country=country, base_currency=base,
         locale=locale, hours_per_day=hpd, vat_number=vat, company_number=f.text("company_number"),
         bank=bank, tax_year_start=tax_year_start, invoice=inv, subdivision=sub,
-        phone=f.text("phone"), website=f.text("website"), source=f.where(),
+        phone=f.text("phone"), website=f.text("website"), peppol_id=f.text("peppol_id"), source=f.where(),
     )
 
 
@@ -239,7 +239,7 @@ def read_client(root: Path, cid: str, practice: Practice | None, problems: list[
         address=f.lines("address"), country=country, currency=currency, locale=locale,
         vat_number=vat, payment_terms_days=terms, tax=tax, business_evidence=evidence,
         einvoice=einv, buyer_reference=f.text("buyer_reference"), tax_id=f.text("tax_id"),
-        source=f.where(),
+        peppol_id=f.text("peppol_id"), source=f.where(),
     )
 
 

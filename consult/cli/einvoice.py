@@ -1,11 +1,15 @@
 """`consult invoice export NUMBER --format ubl|cii`: the issued record as an e-invoice XML file.
 
 Attached to the `invoice` group by consult.cli.invoice. The XML is built from the frozen
-record and checked against its official XSD before anything is written (consult.einvoice.build).
+record plus the routing data the record lacks (participant ids, and a buyer reference or
+address split only where the record has none), checked against the official XSD and the
+EN 16931 / Peppol rules before anything is written (consult.einvoice). Every value taken from
+the books rather than the record is listed, with its file.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -24,16 +28,23 @@ from consult.cli.common import load
 def export_cmd(ctx: click.Context, number: str, fmt: str, output: str | None) -> None:
     """Export issued invoice or credit note NUMBER as an EN 16931 e-invoice (XML)."""
     from consult.books.store import atomic_write
-    from consult.einvoice.build import export_xml
+    from consult.einvoice import export_einvoice
+    from consult.einvoice.export import SYNTAX_NAMES
     from consult.invoices.store import find_invoice, load_invoices
 
     books = load(ctx, timesheets=False)
     inv = find_invoice(load_invoices(books.root)[0], number)
-    xml = export_xml(inv, books, fmt)
+    done = export_einvoice(inv, books, fmt)
+    taken = [f"  {t}" for t in done.taken]
     if output == "-":
-        click.echo(xml.decode("utf-8"), nl=False)
+        click.echo(done.xml.decode("utf-8"), nl=False)
+        if taken:  # the XML owns stdout; say where the routing data came from on stderr
+            click.echo("\n".join(["not on the issued record, taken from the books:", *taken]), file=sys.stderr)
         return
     target = Path(output or f"{number}.{fmt}.xml")
-    atomic_write(target, xml)
-    kind = "UBL 2.1 (Peppol BIS Billing 3.0)" if fmt == "ubl" else "CII (Factur-X EN 16931)"
-    click.echo(f"wrote {target}: {inv.title.lower()} {number} as {kind}, valid against the official schema")
+    atomic_write(target, done.xml)
+    rules = "EN 16931 and Peppol" if fmt == "ubl" else "EN 16931"
+    click.echo(f"wrote {target}: {inv.title.lower()} {number} as {SYNTAX_NAMES[fmt]}; passes the official schema "
+               f"and consult's {rules} rule checks")
+    if taken:
+        click.echo("\n".join(["not on the issued record, taken from the books:", *taken]))

@@ -56,7 +56,7 @@ def _renderer(root: Path, *, draft: bool = False, facturx: bool = False) -> Call
 
             books = open_books(root, timesheets=False)
             if wants_facturx(books.clients[inv.client].einvoice if inv.client in books.clients else None, facturx):
-                from consult.einvoice.build import facturx_pdf
+                from consult.einvoice import facturx_pdf
 
                 pdf = facturx_pdf(pdf, inv, books)
         return pdf

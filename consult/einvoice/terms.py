@@ -1,7 +1,8 @@
 """EN 16931 terms shared by the CII and UBL builders: identifiers, the VAT category of a
 record, postal addresses split from printed lines, the payee account, number formats.
 
-Choices are written down in consult.einvoice.build's docstring; this module only holds them.
+Choices are written down in docs/einvoice.md (the mapping of the books onto EN 16931 business
+terms); this module only holds them.
 """
 
 from __future__ import annotations
@@ -197,7 +198,6 @@ def payee(inv: Invoice) -> Payee | None:
     return None
 
 
-
 def document_notes(inv: Invoice) -> list[str]:
     out = []
     if inv.is_credit_note and inv.reason:
@@ -212,6 +212,15 @@ def terms_text(inv: Invoice) -> str:
     if inv.is_credit_note:
         return f"Credit note against invoice {inv.credits}; no payment is due from the buyer."
     return f"Payment within {inv.payment_terms_days} days of the invoice date, by {inv.due_date.isoformat()}."
+
+
+def line_total(inv: Invoice) -> Money:
+    """BT-106: the sum of line nets, which the record's net must equal (BR-CO-10)."""
+    total = Money.total((ln.net for ln in inv.lines), inv.currency)
+    if total != inv.net:
+        raise ConsultError(f"{inv.number}: the lines add up to {total} but the record's net is {inv.net}; "
+                           "the record is damaged — restore it from git")
+    return total
 
 
 def require_number(inv: Invoice) -> str:

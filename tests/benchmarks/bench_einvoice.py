@@ -66,7 +66,7 @@ def _time(fn, runs: int) -> float:
 
 def main() -> None:
     from consult.books.loader import open_books
-    from consult.einvoice.build import export_xml, facturx_pdf
+    from consult.einvoice import export_xml, facturx_pdf
     from consult.invoices.build import build_invoice
     from consult.invoices.issue import issue
 

@@ -320,8 +320,9 @@ def test_day_parts_round_each_end_to_the_minute_and_split_at_midnight():
     """Rounding the ends (not the length) keeps minutes equal to the written start–end span."""
     dt = datetime
     assert day_parts(dt(2026, 10, 5, 9, 0, 29), dt(2026, 10, 5, 9, 30, 30)) == [
-        (date(2026, 10, 5), 31, time(9, 0), time(9, 31))]
-    assert day_parts(dt(2026, 10, 5, 23, 0), dt(2026, 10, 6, 0, 0)) == [(date(2026, 10, 5), 60, None, None)]
+        (date(2026, 10, 5), 31, time(9, 0), time(9, 31), time(9, 0))]
+    assert day_parts(dt(2026, 10, 5, 23, 0), dt(2026, 10, 6, 0, 0)) == [
+        (date(2026, 10, 5), 60, None, None, time(23, 0))]
     assert day_parts(dt(2026, 10, 5, 9, 0, 10), dt(2026, 10, 5, 9, 0, 20)) == []
 
 
@@ -405,10 +406,10 @@ def test_a_plan_carried_out_twice_adds_its_entries_once(books):
 
     b = open_books(books)
     plan = plan_import(b, read_export(FIX / "watson-frames.json", None, tz=LONDON), {}, today=date(2026, 11, 22))
-    first, files = write_import(b, plan)
-    again, files2 = write_import(b, plan)
-    assert (len(first.new), sum(w.entries for w in files)) == (4, 4)
-    assert (len(again.new), again.in_books, files2) == (0, 4, [])
+    first = write_import(b, plan)
+    again = write_import(b, plan)
+    assert (len(first.plan.new), sum(w.entries for w in first.written)) == (4, 4)
+    assert (len(again.plan.new), again.plan.in_books, again.written) == (0, 4, ())
     assert len(entries(books)) == 4
 
 

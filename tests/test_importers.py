@@ -7,7 +7,7 @@ The export files in tests/fixtures/imports are written from each tool's document
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -320,9 +320,9 @@ def test_day_parts_round_each_end_to_the_minute_and_split_at_midnight():
     """Rounding the ends (not the length) keeps minutes equal to the written start–end span."""
     dt = datetime
     assert day_parts(dt(2026, 10, 5, 9, 0, 29), dt(2026, 10, 5, 9, 30, 30)) == [
-        (date(2026, 10, 5), 31, time(9, 0), time(9, 31), time(9, 0))]
+        (date(2026, 10, 5), 31, time(9, 0), time(9, 31), dt(2026, 10, 5, 9, 0, tzinfo=timezone.utc))]
     assert day_parts(dt(2026, 10, 5, 23, 0), dt(2026, 10, 6, 0, 0)) == [
-        (date(2026, 10, 5), 60, None, None, time(23, 0))]
+        (date(2026, 10, 5), 60, None, None, dt(2026, 10, 5, 23, 0, tzinfo=timezone.utc))]
     assert day_parts(dt(2026, 10, 5, 9, 0, 10), dt(2026, 10, 5, 9, 0, 20)) == []
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,10 @@ _SHOWN = 5  # entries listed per kind of change; the rest are counted
 @click.option("--sync", is_flag=True,
               help="Make unbilled entries changed or deleted in the tool since they were imported match it.")
 @click.option("--user", metavar="NAME|EMAIL", help="Import one person's time from a team export.")
+@click.option("--period", metavar="PERIOD",
+              help="The dates the export covers (e.g. 2026-10), where entries it no longer has count as "
+                   "deleted in the tool (default: its first to last day; all of it for a Watson frames "
+                   "file or a Timewarrior data folder).")
 @click.option("--timezone", "tz_name", metavar="ZONE",
               help="Where the work was done: for Watson/Timewarrior's UTC times and for clock changes "
                    "(default: the practice country's zone, e.g. Europe/London).")
@@ -39,8 +44,8 @@ _SHOWN = 5  # entries listed per kind of change; the rest are counted
               help="The words for yes and no in the Billable column, if not a language consult knows.")
 @click.pass_context
 def import_cmd(ctx: click.Context, file: Path, fmt: str | None, maps: tuple[str, ...], dry_run: bool,
-               skip_unmapped: bool, sync: bool, user: str | None, tz_name: str | None, dates: str | None,
-               billable_values: str | None) -> None:
+               skip_unmapped: bool, sync: bool, user: str | None, period: str | None, tz_name: str | None,
+               dates: str | None, billable_values: str | None) -> None:
     """Add the entries of a Toggl, Clockify or Harvest CSV, Watson frames or a Timewarrior
     export to the timesheets. Entries keep their tool's id, so importing the same file
     again adds nothing; entries changed or deleted in the tool since are reported (and with
@@ -53,6 +58,7 @@ def import_cmd(ctx: click.Context, file: Path, fmt: str | None, maps: tuple[str,
       timew export | consult time import - --format timewarrior
     """
     from consult.core.durations import format_hm
+    from consult.core.periods import parse_period
     from consult.work.importers import read_export, zone
     from consult.work.ingest import (
         lazily,
@@ -64,6 +70,10 @@ def import_cmd(ctx: click.Context, file: Path, fmt: str | None, maps: tuple[str,
     )
 
     books = load(ctx)
+    covers = None
+    if period is not None:
+        p = parse_period(period, tax_year_start=books.practice.tax_year_start, today=today())
+        covers = (p.start, p.end)
     shown = str(file)
     if shown == "-":
         import sys
@@ -82,7 +92,7 @@ def import_cmd(ctx: click.Context, file: Path, fmt: str | None, maps: tuple[str,
     finally:
         if shown == "<stdin>":
             file.unlink(missing_ok=True)
-    plan = plan_import(books, export, mapping, skip_unmapped=skip_unmapped, today=today())
+    plan = plan_import(books, export, mapping, skip_unmapped=skip_unmapped, today=today(), period=covers)
     done = write_import(books, plan, sync=sync, dry_run=dry_run, billed=lazily(lambda: _billed(books)))
     plan = done.plan
     label = _LABEL[export.tool]
@@ -108,9 +118,10 @@ def import_cmd(ctx: click.Context, file: Path, fmt: str | None, maps: tuple[str,
     synced = {id(c) for c in done.synced}
     by_hand = {id(c.old) for c in done.by_hand}
     _changes(f"Changed in {label} since imported", plan.changed, synced, sync, dry_run, "applied")
-    span = export.span
-    if span is not None:
-        _changes(f"Gone from {label} ({span[0]} … {span[1]})", plan.gone, synced, sync, dry_run, "removed")
+    window = plan.window
+    if window is not None:
+        within = "its whole history" if window[0] == date.min else f"{window[0]} … {window[1]}"
+        _changes(f"Gone from {label} ({within})", plan.gone, synced, sync, dry_run, "removed")
     billed = [c for c in (*plan.changed, *plan.gone) if c.billed]
     if billed:
         click.echo(f"Billed, so left as they are: {len(billed)}")

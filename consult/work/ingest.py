@@ -91,6 +91,8 @@ class Plan:
     mapping: dict[str, Target] = field(default_factory=dict)
     skip_unmapped: bool = False
     today: date | None = None
+    window: tuple[date, date] | None = None  # where entries gone from the tool are looked for
+    period: tuple[date, date] | None = None  # --period: the dates the export covers, as the user says
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,9 +230,11 @@ def _same(old: TimeEntry, new: NewEntry) -> bool:
 
 # --- planning ---------------------------------------------------------------------------------
 def plan_import(books: Books, export: Export, mapping: dict[str, Target], *, skip_unmapped: bool = False,
-                today: date, entries: list[TimeEntry] | None = None, billed: Billed | None = None) -> Plan:
+                today: date, entries: list[TimeEntry] | None = None, billed: Billed | None = None,
+                period: tuple[date, date] | None = None) -> Plan:
     """Match every row and compare it with the books' entries (`entries`, default the books'
-    own): what is new, already there, changed in the tool, gone from it."""
+    own): what is new, already there, changed in the tool, gone from it. `period`: the dates
+    the export covers, when the user knows better than the file (default: `export.span`)."""
     from consult.core.durations import format_hm
 
     entries = list(books.entries) if entries is None else entries
@@ -286,7 +290,7 @@ def plan_import(books: Books, export: Export, mapping: dict[str, Target], *, ski
     for p, m in unmapped.items():
         left[p].extend(m)
     gone: list[Change] = []
-    span = export.span
+    span = period or export.span
     if span is not None:
         prefix = f"{export.tool}:"
         for e in entries:
@@ -296,7 +300,7 @@ def plan_import(books: Books, export: Export, mapping: dict[str, Target], *, ski
     warnings = _warnings(books, new, today)
     left_out = tuple((p, len(m), sum(m)) for p, m in sorted(left.items()))
     return Plan(export, tuple(new), in_books, repeated, left_out, tuple(warnings), tuple(changed), tuple(gone),
-                dict(mapping), skip_unmapped, today)
+                dict(mapping), skip_unmapped, today, span, period)
 
 
 def _warnings(books: Books, new: list[NewEntry], today: date) -> list[str]:
@@ -426,7 +430,7 @@ def write_import(books: Books, plan: Plan, *, sync: bool = False, dry_run: bool 
         if plan.today is None:
             raise ValueError("a plan made by plan_import carries its day")
         plan = plan_import(books, plan.export, plan.mapping, skip_unmapped=plan.skip_unmapped,
-                           today=plan.today, entries=current, billed=billed)
+                           today=plan.today, entries=current, billed=billed, period=plan.period)
         edits: dict[Path, _FileEdit] = defaultdict(_FileEdit)
         for n in plan.new:
             edits[_month_path(root, n.client, n.row.day)].append.append(n)

@@ -48,7 +48,7 @@ class Row:
     billable: bool
     source_id: str
     tags: tuple[str, ...] = ()  # Watson/Timewarrior tags; those not used to match become the note
-    begins: time = time(0)  # where in the day the work began (orders the written lines)
+    begins: datetime = datetime.min.replace(tzinfo=timezone.utc)  # when the work began (orders the written lines)
     person: str | None = None  # whose time it is, in a team export
     aliases: tuple[str, ...] = ()  # ids the same work may carry in the books from older imports
 
@@ -64,14 +64,22 @@ class Export:
     facts: tuple[str, ...] = ()  # said in the summary: encoding, delimiter, a missing column…
     people: tuple[str, ...] = ()  # everyone whose time the file holds (before --user)
     user: str | None = None  # --user, when one person was picked out of a team export
+    covers: tuple[date, date] | None = None  # the dates the file holds all of, when it says (a database)
 
     @property
     def span(self) -> tuple[date, date] | None:
-        """The first and last day the export holds (its date range), None when it is empty."""
+        """The dates the export holds all the tool's time for: what it `covers` when that is
+        known (a Watson frames file or Timewarrior data folder is the whole history, a month
+        file its month), else its first to last day; None when it is empty."""
+        if self.covers is not None:
+            return self.covers
         if not self.rows:
             return None
         days = [r.day for r in self.rows]
         return min(days), max(days)
+
+
+EVER = (date.min, date.max)  # what a whole database covers
 
 
 class Bad(ValueError):
@@ -124,13 +132,13 @@ def zone(name: str | None, country: str | None) -> tzinfo | None:
 
 # --- the clock ----------------------------------------------------------------------------------
 class Part(NamedTuple):
-    """One written entry of a span: its day, minutes, written start/end, and where it began."""
+    """One written entry of a span: its day, minutes, written start/end, and the instant it began."""
 
     day: date
     minutes: int
     start: time | None
     end: time | None
-    begins: time
+    begins: datetime
 
 
 def round_minute(t: datetime) -> datetime:
@@ -176,9 +184,9 @@ def local_parts(start: datetime, end: datetime, tz: tzinfo) -> list[Part]:
         wall_stop = (stop + off).replace(tzinfo=None)
         minutes = int((stop - a) / _MINUTE)
         if wall_stop == midnight:
-            out.append(Part(wall.date(), minutes, None, None, wall.time()))
+            out.append(Part(wall.date(), minutes, None, None, a))
         else:
-            out.append(Part(wall.date(), minutes, wall.time(), wall_stop.time(), wall.time()))
+            out.append(Part(wall.date(), minutes, wall.time(), wall_stop.time(), a))
         a = stop
     return out
 

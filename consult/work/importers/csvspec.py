@@ -174,7 +174,7 @@ def read_csv_export(spec: CsvSpec, text: str, path: str, tz: tzinfo | None, opts
                                    "the file is damaged; export it again")], path)
     facts: list[str] = []
     if opts.encoding:
-        facts.append(f"read as {ENCODING_NAMES.get(opts.encoding, opts.encoding)}")
+        facts.append(f"{ENCODING_NAMES.get(opts.encoding, opts.encoding)} text")
     if delimiter in DELIMITER_NAMES:
         facts.append(DELIMITER_NAMES[delimiter])
     reader = _RowReader(spec, cols, path, tz, opts)
@@ -318,4 +318,4 @@ class _RowReader:
         if minutes == 0:
             return []
         return [Row(where, keys, shown, day, minutes, None, None, note, billable, sid, person=person,
-                    aliases=aliases)]
+                    aliases=aliases, begins=datetime.combine(day, time(0), UTC))]

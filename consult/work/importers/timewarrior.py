@@ -26,11 +26,12 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import tzinfo
+from datetime import date, timedelta, tzinfo
 from pathlib import Path
 
 from consult.errors import Problem, Source, UsageError
 from consult.work.importers.common import (
+    EVER,
     NON_BILLABLE_TAGS,
     Bad,
     Export,
@@ -131,8 +132,10 @@ def _from_data(source: Path, text: str, path: str, problems: list[Problem]) -> l
 def read_timewarrior(source: Path, text: str, data: list[object] | None, path: str, tz: tzinfo) -> Export:
     """`timew export` JSON (`data`, parsed), one month file, or the data folder; all-or-nothing."""
     problems: list[Problem] = []
+    covers = None
     if data is None:
         items = _from_data(source, text, path, problems)
+        covers = EVER if source.is_dir() else _month_of(source.name)
     else:
         items = []
         for item in data:
@@ -166,4 +169,15 @@ def read_timewarrior(source: Path, text: str, data: list[object] | None, path: s
             problems.append(Problem(where, e.column, str(e)))
     if problems:
         raise refused(problems, path, "interval")
-    return Export(path, "timewarrior", tuple(out), tuple(skipped))
+    return Export(path, "timewarrior", tuple(out), tuple(skipped), covers=covers)
+
+
+def _month_of(name: str) -> tuple[date, date] | None:
+    """The month a `YYYY-MM.data` file holds (intervals are filed by the month they start in)."""
+    if not MONTH_FILE.fullmatch(name):
+        return None
+    y, m = int(name[:4]), int(name[5:7])
+    if not 1 <= m <= 12:
+        return None
+    last = (date(y + m // 12, m % 12 + 1, 1) - timedelta(days=1))
+    return date(y, m, 1), last

@@ -25,6 +25,7 @@ from datetime import tzinfo
 
 from consult.errors import Problem, Source
 from consult.work.importers.common import (
+    EVER,
     NON_BILLABLE_TAGS,
     Bad,
     Export,
@@ -76,6 +77,7 @@ def read_watson(data: list[object], path: str, tz: tzinfo) -> Export:
     problems: list[Problem] = []
     skipped: list[str] = []
     running = 0
+    whole = bool(data) and all(isinstance(f, list) for f in data)  # the frames file: the whole history
     for n, frame in enumerate(data, 1):
         where = Source(f"{path}: frame {n}")
         try:
@@ -106,4 +108,4 @@ def read_watson(data: list[object], path: str, tz: tzinfo) -> Export:
                                "file, `watson log --json` or frames in the sync form")], path)
     if problems:
         raise refused(problems, path, "frame")
-    return Export(path, "watson", tuple(out), tuple(skipped))
+    return Export(path, "watson", tuple(out), tuple(skipped), covers=EVER if whole else None)

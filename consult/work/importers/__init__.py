@@ -99,8 +99,9 @@ def read_export(source: Path, fmt: str | None, *, tz: tzinfo | None, dates: str 
         raise UsageError(f"{path}: no such file")
     text, encoding = "", None
     if not source.is_dir():
-        if source.name in ("tags.data", "undo.data"):
-            fmt = fmt or "timewarrior"
+        from consult.work.importers.timewarrior import side_file
+
+        side_file(source, path)
         try:
             text, encoding = decode(source.read_bytes())
         except ValueError as e:

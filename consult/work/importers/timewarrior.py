@@ -116,10 +116,7 @@ def _from_data(source: Path, text: str, path: str, problems: list[Problem]) -> l
         shown = path if folder == source else f"{path}/data"
         items = _parse_files([(f, f"{shown}/{f.name}", f.read_text(encoding="utf-8")) for f in files], problems)
         return _numbered(items, len(items), 0)
-    if source.name in ("tags.data", "undo.data"):
-        raise UsageError(f"{path}: Timewarrior's {source.name} holds "
-                         f"{'tag counts' if source.name == 'tags.data' else 'the undo journal'}, not intervals; "
-                         "give the data folder or one YYYY-MM.data file")
+    side_file(source, path)
     items = _parse_files([(source, path, text)], problems)
     later = 0
     if MONTH_FILE.fullmatch(source.name):  # numbered as in its data folder: count the months after it
@@ -127,6 +124,14 @@ def _from_data(source: Path, text: str, path: str, problems: list[Problem]) -> l
             if f.name > source.name:
                 later += sum(1 for line in f.read_text(encoding="utf-8").splitlines() if data_line(line))
     return _numbered(items, len(items), later)
+
+
+def side_file(source: Path, path: str) -> None:
+    """Refuse Timewarrior's `tags.data` and `undo.data`, which live beside the intervals."""
+    if source.name in ("tags.data", "undo.data"):
+        raise UsageError(f"{path}: Timewarrior's {source.name} holds "
+                         f"{'tag counts' if source.name == 'tags.data' else 'the undo journal'}, not intervals; "
+                         "give the data folder or one YYYY-MM.data file")
 
 
 def read_timewarrior(source: Path, text: str, data: list[object] | None, path: str, tz: tzinfo) -> Export:

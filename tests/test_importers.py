@@ -20,7 +20,7 @@ from consult.work.importers import date_order, day_parts, read_export
 FIX = Path(__file__).parent / "fixtures" / "imports"
 LONDON = ZoneInfo("Europe/London")
 
-HAFEN = """\
+HAFEN_CLIENT = HAFEN = """\
 name: Hafen Logistik GmbH
 address: |
   Kai 1

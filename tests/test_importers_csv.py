@@ -9,13 +9,21 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from test_importers import FIX, books, entries, imp, snapshot  # noqa: F401  (books is a fixture)
+from test_importers import FIX, FORECAST, HAFEN_CLIENT, entries, imp, snapshot
 
 from consult.work.importers import read_export
 from consult.work.importers.cells import billable_words, date_order, decode, parse_billable, parse_day
+
+
+@pytest.fixture
+def books(make_books) -> Path:
+    """acme/build (daily) and hafen/forecast (hourly), as in test_importers."""
+    return make_books({"clients/hafen/client.yaml": HAFEN_CLIENT, "clients/hafen/engagements/forecast.yaml": FORECAST})
+
 
 LONDON = ZoneInfo("Europe/London")
 MAPS = ("--map", "Demand forecast=hafen/forecast", "--map", "Model build=acme/build")

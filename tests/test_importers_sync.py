@@ -7,7 +7,15 @@ import json
 from datetime import date
 from pathlib import Path
 
-from test_importers import FIX, books, entries, imp, snapshot  # noqa: F401  (books is a fixture)
+import pytest
+from test_importers import FIX, FORECAST, HAFEN_CLIENT, entries, imp, snapshot
+
+
+@pytest.fixture
+def books(make_books) -> Path:
+    """acme/build (daily) and hafen/forecast (hourly), as in test_importers."""
+    return make_books({"clients/hafen/client.yaml": HAFEN_CLIENT, "clients/hafen/engagements/forecast.yaml": FORECAST})
+
 
 WATSON = FIX / "watson"
 TIMEW = FIX / "timew"

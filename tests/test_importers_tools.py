@@ -14,9 +14,16 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from test_importers import FIX, books, entries, imp, snapshot  # noqa: F401  (books is a fixture)
+from test_importers import FIX, FORECAST, HAFEN_CLIENT, entries, snapshot
 
 from consult.work.importers import local_parts
+
+
+@pytest.fixture
+def books(make_books) -> Path:
+    """acme/build (daily) and hafen/forecast (hourly), as in test_importers."""
+    return make_books({"clients/hafen/client.yaml": HAFEN_CLIENT, "clients/hafen/engagements/forecast.yaml": FORECAST})
+
 
 LONDON = ZoneInfo("Europe/London")
 UTC = timezone.utc

@@ -156,11 +156,11 @@ def read_csv_export(spec: CsvSpec, text: str, path: str, tz: tzinfo | None, opts
                       path) from None
     header = [h.strip() for h in header]
     cols = _Columns(header)
-    missing = [alts[0] for alts in spec.required() if cols.find(alts) is None]
+    missing = [f"'{alts[0]}'" for alts in spec.required() if cols.find(alts) is None]
     if spec.timed and cols.find(spec.end_time) is None and cols.find(spec.duration) is None:
-        missing.append(f"{spec.end_time[0]}' or '{spec.duration[0]}")
+        missing.append(f"'{spec.end_time[0]}' (or '{spec.duration[0]}')")
     if missing:
-        raise UsageError(f"{path}: not a {spec.label} export — no column {', '.join(repr(c) for c in missing)} "
+        raise UsageError(f"{path}: not a {spec.label} export — no column {', '.join(missing)} "
                          f"(its columns: {', '.join(header)}); check --format")
     try:
         body = [(line, cells) for line, cells in records]

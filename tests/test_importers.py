@@ -425,3 +425,20 @@ def test_the_readme_example_imports_into_the_sample_books(sample_books, run_cli)
                            books=sample_books)
     got = {(r["client"], r["engagement"]): (r["minutes"], r["billable_minutes"]) for r in json.loads(out)}
     assert got == {("acme-analytics", "churn-model"): (465, 435), ("hafen-logistik", "demand-forecast"): (350, 350)}
+
+
+@pytest.mark.parametrize("note", [None, "Feature review", "Café – résumé", 'Say "hi"', "back\\slash", "tab\there",
+                                  "line\u2028sep", "特徴量レビュー", "colon: and # hash", "ctrl\x01"])
+@pytest.mark.parametrize(("minutes", "start", "end", "billable"), [
+    (90, time(9, 0), time(10, 30), True), (90, None, None, False), (45, None, None, True), (120, None, None, True)])
+def test_an_imported_line_is_the_books_own_one_line_form(note, minutes, start, end, billable):
+    """ingest composes its lines fast; each is exactly consult.work.log.yaml_line's."""
+    from consult.errors import Source
+    from consult.work.importers import Row
+    from consult.work.ingest import NewEntry, _entry_line
+    from consult.work.log import yaml_line
+
+    row = Row(Source("x"), ("p",), "p", date(2026, 10, 5), minutes, start, end, note, billable, "toggl:ab12-2")
+    assert _entry_line(NewEntry("acme", "build", row)) == yaml_line(
+        date(2026, 10, 5), "build", minutes, note=note, billable=billable, start=start, end=end,
+        source_id="toggl:ab12-2")

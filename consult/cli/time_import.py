@@ -60,20 +60,13 @@ def import_cmd(ctx: click.Context, file: Path, fmt: str | None, maps: tuple[str,
     from consult.core.durations import format_hm
     from consult.core.periods import parse_period
     from consult.work.importers import read_export, zone
-    from consult.work.ingest import (
-        lazily,
-        parse_maps,
-        per_engagement,
-        plan_import,
-        read_map_file,
-        write_import,
-    )
+    from consult.work.ingest import import_rows, lazily, parse_maps, per_engagement, read_map_file
 
     books = load(ctx)
     covers = None
     if period is not None:
         p = parse_period(period, tax_year_start=books.practice.tax_year_start, today=today())
-        covers = (p.start, p.end)
+        covers = (p.start or date.min, p.end or date.max)
     shown = str(file)
     if shown == "-":
         import sys
@@ -92,8 +85,8 @@ def import_cmd(ctx: click.Context, file: Path, fmt: str | None, maps: tuple[str,
     finally:
         if shown == "<stdin>":
             file.unlink(missing_ok=True)
-    plan = plan_import(books, export, mapping, skip_unmapped=skip_unmapped, today=today(), period=covers)
-    done = write_import(books, plan, sync=sync, dry_run=dry_run, billed=lazily(lambda: _billed(books)))
+    done = import_rows(books, export, mapping, skip_unmapped=skip_unmapped, today=today(), period=covers,
+                       sync=sync, dry_run=dry_run, billed=lazily(lambda: _billed(books)))
     plan = done.plan
     label = _LABEL[export.tool]
     total = sum(n.row.minutes for n in plan.new)

@@ -39,6 +39,7 @@ files, running the import again finishes the work and adds nothing twice.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -267,7 +268,8 @@ def plan_import(books: Books, export: Export, mapping: dict[str, Target], *, ski
             continue
         seen.add(row.source_id)
         targets.add(target)
-        entry = NewEntry(target[0], target[1], replace(row, note=_note(row, matched)))
+        note = _note(row, matched)
+        entry = NewEntry(target[0], target[1], row if note == row.note else replace(row, note=note))
         known = by_id.get(row.source_id)
         if known is None:
             known = next((by_id[a] for a in row.aliases if a in by_id), None)
@@ -383,12 +385,28 @@ def _flow_end(line: str) -> int | None:
     return None
 
 
-def _entry_line(n: NewEntry) -> str:
-    from consult.work.log import yaml_line
+_NEEDS_ESCAPE = re.compile('[\x00-\x1f"\\\\\u2028\u2029\x7f]')
 
+
+def _entry_line(n: NewEntry) -> str:
+    """`consult.work.log.yaml_line` for one imported entry (the books' one-line form, `id` last),
+    composed here without its JSON encoder when no text needs an escape (10,000 lines an
+    import); the two are pinned equal by tests/test_importers.py."""
     r = n.row
-    return yaml_line(r.day, n.engagement, r.minutes, note=r.note, billable=r.billable, start=r.start, end=r.end,
-                     source_id=r.source_id)
+    note, sid = r.note, r.source_id
+    if (note and _NEEDS_ESCAPE.search(note)) or _NEEDS_ESCAPE.search(sid):
+        from consult.work.log import yaml_line
+
+        return yaml_line(r.day, n.engagement, r.minutes, note=note, billable=r.billable, start=r.start,
+                         end=r.end, source_id=sid)
+    if r.start is not None and r.end is not None:
+        when = f'start: "{r.start:%H:%M}", end: "{r.end:%H:%M}"'
+    else:
+        h, m = divmod(r.minutes, 60)
+        when = f"duration: {f'{h}h{m}m' if m else f'{h}h'}" if h else f"duration: {m}m"
+    return (f"- {{date: {r.day.isoformat()}, engagement: {n.engagement}, {when}"
+            + (f', note: "{note}"' if note else "") + ("" if r.billable else ", billable: false")
+            + f', id: "{sid}"}}\n')
 
 
 def _key(e: TimeEntry) -> tuple[object, ...]:
@@ -412,28 +430,50 @@ class _FileEdit:
 
 def write_import(books: Books, plan: Plan, *, sync: bool = False, dry_run: bool = False,
                  billed: Billed | None = None) -> Done:
-    """Carry out `plan` (planned again under the lock against the timesheets as they are now);
-    with `dry_run`, everything but the writes."""
+    """Carry out `plan`: planned again under the lock against the timesheets as they are now
+    (another import may have run since); with `dry_run`, everything but the writes."""
+    if plan.today is None:
+        raise ValueError("a plan made by plan_import carries its day")
+    return import_rows(books, plan.export, plan.mapping, skip_unmapped=plan.skip_unmapped, today=plan.today,
+                       period=plan.period, sync=sync, dry_run=dry_run, billed=billed)
+
+
+def import_rows(books: Books, export: Export, mapping: dict[str, Target], *, skip_unmapped: bool = False,
+                today: date, period: tuple[date, date] | None = None, sync: bool = False, dry_run: bool = False,
+                billed: Billed | None = None) -> Done:
+    """The whole import of `export`, planned under the books' lock; with `dry_run`, everything
+    but the writes (so a dry run that passes means the import passes)."""
     from consult.books.store import atomic_write, books_lock
     from consult.books.timesheets import read_timesheets
     from consult.core.durations import format_hm
 
     root = Path(books.root)
+    months: dict[tuple[str, int, int], Path] = {}
+
+    def month_path(client: str, day: date) -> Path:
+        key = (client, day.year, day.month)
+        if key not in months:
+            months[key] = _month_path(root, client, day)
+        return months[key]
+
     with books_lock(root):
+        # read again what this import may touch: the clients it sends time to, and any client
+        # holding an entry with one of its ids (the other clients' entries count only per day)
+        ids = {i for r in export.rows for i in (r.source_id, *r.aliases)}
+        clients = {c for (c, _) in _targets(books, export, mapping)}
+        clients |= {e.client for e in books.entries if e.source_id in ids}
         problems: list[Problem] = []
-        current: list[TimeEntry] = []
-        for cid in sorted(books.clients):
+        current: list[TimeEntry] = [e for e in books.entries if e.client not in clients]
+        for cid in sorted(clients):
             current.extend(read_timesheets(root, books.client(cid), books.engagements, problems))
         errors = [p for p in problems if p.severity == "error"]
         if errors:
             raise BooksError(errors, "the books have errors; fix them first (`consult check` lists them)")
-        if plan.today is None:
-            raise ValueError("a plan made by plan_import carries its day")
-        plan = plan_import(books, plan.export, plan.mapping, skip_unmapped=plan.skip_unmapped,
-                           today=plan.today, entries=current, billed=billed, period=plan.period)
+        plan = plan_import(books, export, mapping, skip_unmapped=skip_unmapped, today=today, entries=current,
+                           billed=billed, period=period)
         edits: dict[Path, _FileEdit] = defaultdict(_FileEdit)
         for n in plan.new:
-            edits[_month_path(root, n.client, n.row.day)].append.append(n)
+            edits[month_path(n.client, n.row.day)].append.append(n)
         synced: list[Change] = []
         by_hand: list[Change] = []
         if sync:
@@ -452,12 +492,12 @@ def write_import(books: Books, plan: Plan, *, sync: bool = False, dry_run: bool 
                     continue
                 edit = edits[path]
                 edit.dropped.append(c.old)
-                if c.new is not None and _month_path(root, c.new.client, c.new.row.day) == path:
+                if c.new is not None and month_path(c.new.client, c.new.row.day) == path:
                     edit.replace[at] = c.new
                 else:
                     edit.remove.add(at)
                     if c.new is not None:
-                        edits[_month_path(root, c.new.client, c.new.row.day)].append.append(c.new)
+                        edits[month_path(c.new.client, c.new.row.day)].append.append(c.new)
                 synced.append(c)
         _check_days(plan, current, edits, format_hm)
         staged = [_compose(root, books, path, edit, current) for path, edit in sorted(edits.items())]
@@ -465,6 +505,17 @@ def write_import(books: Books, plan: Plan, *, sync: bool = False, dry_run: bool 
             for path, data, _ in staged:
                 atomic_write(path, data)
     return Done(plan, tuple(w for _, _, w in staged), tuple(synced), tuple(by_hand), dry_run)
+
+
+def _targets(books: Books, export: Export, mapping: dict[str, Target]) -> set[tuple[str, str]]:
+    """Every engagement a row of the export goes to."""
+    match = _Matcher(books, mapping)
+    out: set[tuple[str, str]] = set()
+    for keys in {r.keys for r in export.rows}:
+        target, _ = match(keys)
+        if target:
+            out.add(target)
+    return out
 
 
 def _quoted(s: str) -> str:
@@ -532,13 +583,31 @@ def _compose(root: Path, books: Books, path: Path, edit: _FileEdit,
         sep = "" if text.endswith("\n") else "\n"
         text = text + sep + "".join(_entry_line(n) for n in items)
     before = [e for e in current if e.source.path == where]
-    dropped = Counter(_key(e) for e in edit.dropped)
-    want = Counter(_key(e) for e in before)
-    want.subtract(dropped)
-    want.update(_new_key(n) for n in (*items, *edit.replace.values()))
-    _check_reads_as(root, path, text, client, books, +want)
+    if edit.replace or edit.remove or not _plainly_a_list(old):
+        dropped = Counter(_key(e) for e in edit.dropped)
+        want = Counter(_key(e) for e in before)
+        want.subtract(dropped)
+        want.update(_new_key(n) for n in (*items, *edit.replace.values()))
+        _check_reads_as(root, path, text, client, books, +want)
     return path, text.encode("utf-8"), Written(path, len(items), sum(n.row.minutes for n in items),
                                                len(edit.replace), len(edit.remove))
+
+
+def _plainly_a_list(text: str) -> bool:
+    """True when lines appended at the left margin can only be more items of the file's list:
+    the file (which read without errors) is empty, or comments, or a block list at the margin
+    (its first line of content starts `- `) with no document marker (`---`, `...`) in it. A
+    hand-written flow list `[...]`, an indented list or a second document is not."""
+    first = None
+    for line in text.splitlines():
+        s = line.strip()
+        if not s or s.startswith("#"):
+            continue
+        if line.startswith(("---", "...")):
+            return False
+        if first is None:
+            first = line
+    return first is None or first == "-" or first.startswith(("- ", "-\t"))
 
 
 def _check_reads_as(root: Path, path: Path, text: str, client: object, books: Books,

@@ -143,6 +143,8 @@ class Part(NamedTuple):
 
 def round_minute(t: datetime) -> datetime:
     """To the nearest whole minute, 30 seconds up."""
+    if not t.second and not t.microsecond:
+        return t
     up = t.second >= 30
     t = t.replace(second=0, microsecond=0)
     return t + _MINUTE if up else t
@@ -173,6 +175,11 @@ def local_parts(start: datetime, end: datetime, tz: tzinfo) -> list[Part]:
     a = round_minute(start.astimezone(UTC))
     b = round_minute(end.astimezone(UTC))
     out: list[Part] = []
+    if a < b:  # the common case, one stretch: same offset and same local day at both ends
+        la, lb = a.astimezone(tz), b.astimezone(tz)
+        if la.utcoffset() == lb.utcoffset() and la.date() == lb.date():
+            return [Part(la.date(), int((b - a) / _MINUTE), la.time().replace(tzinfo=None),
+                         lb.time().replace(tzinfo=None), a)]
     while a < b:
         off = _offset(a, tz)
         wall = (a + off).replace(tzinfo=None)

@@ -22,7 +22,7 @@ import hashlib
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from consult.errors import Problem, Source, UsageError
 from consult.work.importers.cells import (
@@ -36,7 +36,19 @@ from consult.work.importers.cells import (
     parse_time_of_day,
     sniff_delimiter,
 )
-from consult.work.importers.common import UTC, Bad, Export, Row, entry_rows, one_line, refused, wall_span
+from consult.work.importers.common import (
+    UTC,
+    Bad,
+    Export,
+    Row,
+    entry_rows,
+    one_line,
+    refused,
+    round_minute,
+    wall_span,
+)
+
+_MINUTE = timedelta(minutes=1)
 
 Names = tuple[str, ...]
 
@@ -217,6 +229,14 @@ class _RowReader:
         self.seen: dict[str, int] = {}
         self.seen_old: dict[str, int] = {}
         self.user = opts.user
+        self.unique = len(set(self.header)) == len(self.header)
+        self.days: dict[str, date] = {}  # cell text -> value: a month's dates and times repeat
+        self.clocks: dict[str, time] = {}
+        self.order = "dmy"
+        self.offsets: dict[date, timedelta | None] = {}
+        self.bills: dict[str, bool] = {}
+        self.text_at = (self.i_project, self.i_client, self.i_task, self.i_notes, self.i_code, self.i_ed,
+                        self.i_et, self.i_dur)
 
     def cell(self, cells: list[str], i: int | None) -> str:
         return cells[i].strip() if i is not None else ""
@@ -255,52 +275,86 @@ class _RowReader:
         h = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
         n = self.seen[h] = self.seen.get(h, 0) + 1
         sid = f"{tool}:{h}" + (f"-{n}" if n > 1 else "")
-        by_name = dict(zip(self.header, cells, strict=True))
-        old = hashlib.sha256("\x1f".join(by_name[k].strip() for k in self.header).encode("utf-8")).hexdigest()[:16]
+        if self.unique:
+            old_cells = cells
+        else:
+            by_name = dict(zip(self.header, cells, strict=True))
+            old_cells = [by_name[k] for k in self.header]
+        old = hashlib.sha256("\x1f".join(map(str.strip, old_cells)).encode("utf-8")).hexdigest()[:16]
         k = self.seen_old[old] = self.seen_old.get(old, 0) + 1
         return sid, (f"{tool}:{old}" + (f"-{k}" if k > 1 else ""),)
 
+    def steady(self, day: date) -> timedelta | None:
+        """The zone's offset on `day` when it is the same all day (no change of the clock that
+        day, a whole number of minutes), else None."""
+        if day not in self.offsets:
+            if self.tz is None:
+                self.offsets[day] = timedelta()
+            else:
+                a = datetime.combine(day, time(0), self.tz).utcoffset()
+                b = datetime.combine(day + timedelta(days=1), time(0), self.tz).utcoffset()
+                self.offsets[day] = a if a is not None and a == b and a % _MINUTE == timedelta() else None
+        return self.offsets[day]
+
+    def day(self, text: str, i: int | None) -> date:
+        got = self.days.get(text)
+        if got is None:
+            got = self.days[text] = parse_day(text, self.order, self.cols.name(i))
+        return got
+
+    def clock(self, text: str, i: int | None) -> time:
+        got = self.clocks.get(text)
+        if got is None:
+            got = self.clocks[text] = time(*parse_time_of_day(text, self.cols.name(i)))
+        return got
+
     def row(self, where: Source, cells: list[str], order: str, skipped: list[str]) -> list[Row]:
-        c = self.cell
-        project = c(cells, self.i_project)
-        client = c(cells, self.i_client)
-        task = c(cells, self.i_task)
-        notes = c(cells, self.i_notes)
+        project, client, task, notes, code, end_d, end_t, dur = [
+            cells[i].strip() if i is not None else "" for i in self.text_at]
         note = one_line(f"{task}: {notes}" if task and notes else (notes or task))
         billable = True
         if self.i_bill is not None:
-            billable = parse_billable(cells[self.i_bill], self.cols.name(self.i_bill), self.words)
-        keys = ([f"{client}/{project}"] if client and project else []) + [project]
-        if code := c(cells, self.i_code):
-            keys.append(code)
+            text = cells[self.i_bill]
+            got = self.bills.get(text)
+            if got is None:
+                got = self.bills[text] = parse_billable(text, self.cols.name(self.i_bill), self.words)
+            billable = got
+        keys = ([f"{client}/{project}", project] if client and project else [project]) + ([code] if code else [])
         name, email = self.who(cells)
         person = name or email or None
         ident = [self.spec.tool, (name or email).casefold(), client, project, task, " ".join(notes.split())]
         shown = project or "(no project)"
         if not self.spec.timed:
             return self._dated(where, cells, order, tuple(keys), shown, note, billable, person, ident)
-        name_of = self.cols.name
-        end_d, end_t = c(cells, self.i_ed), c(cells, self.i_et)
-        dur = c(cells, self.i_dur)
         if not end_t and not end_d and (self.i_et is not None or not dur):
             skipped.append(f"{where}: still running")
             return []
-        sd = parse_day(cells[self.i_sd], order, name_of(self.i_sd))  # type: ignore[index]
-        start = datetime.combine(sd, time(*parse_time_of_day(cells[self.i_st], name_of(self.i_st))))  # type: ignore[index]
-        seconds = duration_seconds(dur) if dur else None
+        self.order = order
+        sd = self.day(cells[self.i_sd], self.i_sd)  # type: ignore[index]
+        start = datetime.combine(sd, self.clock(cells[self.i_st], self.i_st))  # type: ignore[index]
+        seconds = None
         if self.i_et is not None:
-            ed = parse_day(end_d, order, name_of(self.i_ed)) if self.i_ed is not None and end_d else sd
-            end = datetime.combine(ed, time(*parse_time_of_day(end_t, name_of(self.i_et))))
+            ed = self.day(end_d, self.i_ed) if self.i_ed is not None and end_d else sd
+            end = datetime.combine(ed, self.clock(end_t, self.i_et))
             if self.i_ed is None and end < start:  # no end date: an end before the start is the next day
                 end += timedelta(days=1)
             ident += [start.isoformat(), end.isoformat()]
         else:  # Toggl's import form: a start and a duration
-            minutes = parse_hours(dur, name_of(self.i_dur))
+            minutes = parse_hours(dur, self.cols.name(self.i_dur))
+            seconds = duration_seconds(dur)
             seconds = seconds if seconds is not None else minutes * 60
             end = start + timedelta(seconds=seconds)
             ident += [start.isoformat(), f"{seconds}s"]
-        a, b = wall_span(start, end, self.tz, seconds)
         sid, aliases = self.ids(ident, cells)
+        off = self.steady(sd)
+        if off is not None and end.date() == sd:  # the common case: one stretch of one day, clock steady
+            a, b = round_minute(start), round_minute(end)
+            if a < b:
+                return [Row(where, tuple(keys), shown, sd, (b - a) // _MINUTE, a.time(), b.time(), note,
+                            billable, sid, (), a.replace(tzinfo=UTC) - off, person, aliases)]
+        if seconds is None and dur:
+            seconds = duration_seconds(dur)
+        a, b = wall_span(start, end, self.tz, seconds)
         return entry_rows(where, tuple(keys), shown, a, b, self.tz or UTC, note, billable, sid, skipped,
                           self.spec.label, person=person, aliases=aliases)
 

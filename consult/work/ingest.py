@@ -24,11 +24,14 @@ one not yet billed is made to match the tool (its line rewritten, or removed); o
 billed (`billed(entry)` names the invoice) is never changed: it is reported with the fix, a
 credit note for that invoice, after which the next `--sync` applies it.
 
-**One code path.** `write_import` does everything an import does — under the books' lock it
-reads the timesheets again, plans again (another import may have run meanwhile), composes every
-file's new text, refuses a day over 24 hours, and checks that each new text reads back as
-exactly the entries intended — and only then writes each file atomically; a dry run is the
-same call stopping before the writes, so a dry run that passes means the import passes.
+**One code path.** `import_rows` does everything an import does — under the books' lock it
+reads the timesheets it may touch, plans (so another import that ran meanwhile is seen),
+composes every file's new text, refuses a day over 24 hours, and proves each new text: a file
+only appended to by its shape (a block list at the margin with no document marker, so the
+appended lines can only be more items), a file with lines rewritten or removed by reading it
+back with the books' own reader as exactly the entries intended — and only then writes each
+file atomically. A dry run is the same call stopping before the writes, so a dry run that passes
+means the import passes.
 
 Lines are never reflowed: new entries are appended to `clients/C/timesheets/YYYY-MM.yaml`
 (made if missing; a month kept as CSV gets a YAML file beside it, both are read), a changed

@@ -7,7 +7,7 @@ The export files in tests/fixtures/imports are written from each tool's document
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,7 +20,7 @@ from consult.work.importers import date_order, day_parts, read_export
 FIX = Path(__file__).parent / "fixtures" / "imports"
 LONDON = ZoneInfo("Europe/London")
 
-HAFEN = """\
+HAFEN_CLIENT = HAFEN = """\
 name: Hafen Logistik GmbH
 address: |
   Kai 1
@@ -320,8 +320,9 @@ def test_day_parts_round_each_end_to_the_minute_and_split_at_midnight():
     """Rounding the ends (not the length) keeps minutes equal to the written start–end span."""
     dt = datetime
     assert day_parts(dt(2026, 10, 5, 9, 0, 29), dt(2026, 10, 5, 9, 30, 30)) == [
-        (date(2026, 10, 5), 31, time(9, 0), time(9, 31))]
-    assert day_parts(dt(2026, 10, 5, 23, 0), dt(2026, 10, 6, 0, 0)) == [(date(2026, 10, 5), 60, None, None)]
+        (date(2026, 10, 5), 31, time(9, 0), time(9, 31), dt(2026, 10, 5, 9, 0, tzinfo=timezone.utc))]
+    assert day_parts(dt(2026, 10, 5, 23, 0), dt(2026, 10, 6, 0, 0)) == [
+        (date(2026, 10, 5), 60, None, None, dt(2026, 10, 5, 23, 0, tzinfo=timezone.utc))]
     assert day_parts(dt(2026, 10, 5, 9, 0, 10), dt(2026, 10, 5, 9, 0, 20)) == []
 
 
@@ -405,10 +406,10 @@ def test_a_plan_carried_out_twice_adds_its_entries_once(books):
 
     b = open_books(books)
     plan = plan_import(b, read_export(FIX / "watson-frames.json", None, tz=LONDON), {}, today=date(2026, 11, 22))
-    first, files = write_import(b, plan)
-    again, files2 = write_import(b, plan)
-    assert (len(first.new), sum(w.entries for w in files)) == (4, 4)
-    assert (len(again.new), again.in_books, files2) == (0, 4, [])
+    first = write_import(b, plan)
+    again = write_import(b, plan)
+    assert (len(first.plan.new), sum(w.entries for w in first.written)) == (4, 4)
+    assert (len(again.plan.new), again.plan.in_books, again.written) == (0, 4, ())
     assert len(entries(books)) == 4
 
 
@@ -424,3 +425,20 @@ def test_the_readme_example_imports_into_the_sample_books(sample_books, run_cli)
                            books=sample_books)
     got = {(r["client"], r["engagement"]): (r["minutes"], r["billable_minutes"]) for r in json.loads(out)}
     assert got == {("acme-analytics", "churn-model"): (465, 435), ("hafen-logistik", "demand-forecast"): (350, 350)}
+
+
+@pytest.mark.parametrize("note", [None, "Feature review", "Café – résumé", 'Say "hi"', "back\\slash", "tab\there",
+                                  "line\u2028sep", "特徴量レビュー", "colon: and # hash", "ctrl\x01"])
+@pytest.mark.parametrize(("minutes", "start", "end", "billable"), [
+    (90, time(9, 0), time(10, 30), True), (90, None, None, False), (45, None, None, True), (120, None, None, True)])
+def test_an_imported_line_is_the_books_own_one_line_form(note, minutes, start, end, billable):
+    """ingest composes its lines fast; each is exactly consult.work.log.yaml_line's."""
+    from consult.errors import Source
+    from consult.work.importers import Row
+    from consult.work.ingest import NewEntry, _entry_line
+    from consult.work.log import yaml_line
+
+    row = Row(Source("x"), ("p",), "p", date(2026, 10, 5), minutes, start, end, note, billable, "toggl:ab12-2")
+    assert _entry_line(NewEntry("acme", "build", row)) == yaml_line(
+        date(2026, 10, 5), "build", minutes, note=note, billable=billable, start=start, end=end,
+        source_id="toggl:ab12-2")

@@ -1,0 +1,375 @@
+"""One reader for the spreadsheet exports (Toggl Track, Clockify, Harvest), each tool a `CsvSpec`.
+
+The three tools write the same kind of table: one row per time entry with a person, a client,
+a project, a task, a note, a billable flag and either a start and an end (Toggl, Clockify) or
+a date and hours (Harvest). A spec names each tool's columns (with the names older and newer
+exports use: Toggl's `End date` became `Stop date`), which of them must be there, and which
+tell the tool apart when `--format` is not given. Column names are matched without regard to
+case; cells are read by `consult.work.importers.cells`.
+
+**Identity.** These exports carry no entry id, so each row's id is a digest of what
+identifies the work — the person, client, project, task, description, and the start and end
+(or, for Harvest, the date and hours) — read as values, so the same work exported again with
+other columns, a hidden amount, another date format or a 12-hour clock is the same entry:
+`toggl:` + 16 hex digits, and `-2`, `-3`… for the second and later of identical rows. Rows
+imported before this rule (a digest of every cell) are still recognised by that old id.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+
+from consult.errors import Problem, Source, UsageError
+from consult.work.importers.cells import (
+    DELIMITER_NAMES,
+    billable_words,
+    date_order,
+    duration_seconds,
+    parse_billable,
+    parse_day,
+    parse_hours,
+    parse_time_of_day,
+    sniff_delimiter,
+)
+from consult.work.importers.common import (
+    UTC,
+    Bad,
+    Export,
+    Row,
+    entry_rows,
+    one_line,
+    refused,
+    round_minute,
+    wall_span,
+)
+
+_MINUTE = timedelta(minutes=1)
+
+Names = tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CsvSpec:
+    """One tool's export: its columns (each a tuple of accepted names) and how to tell it."""
+
+    tool: str
+    label: str
+    detect: tuple[Names, ...]  # header names (exact case) that together say "this tool wrote it"
+    project: Names
+    client: Names = ()
+    task: Names = ()
+    notes: Names = ()
+    billable: Names = ()
+    person: Names = ()  # the person's name (Toggl/Clockify), or first name (Harvest)
+    last_name: Names = ()
+    email: Names = ()
+    start_date: Names = ()
+    start_time: Names = ()
+    end_date: Names = ()
+    end_time: Names = ()
+    duration: Names = ()
+    day: Names = ()  # Harvest: the date and decimal hours
+    hours: Names = ()
+    project_code: Names = ()
+
+    @property
+    def timed(self) -> bool:
+        return bool(self.start_date)
+
+    def required(self) -> tuple[Names, ...]:
+        if self.timed:
+            return (self.project, self.start_date, self.start_time)
+        return (self.project, self.day, self.hours)
+
+    def told_by(self, header: list[str]) -> bool:
+        names = set(header)
+        return all(any(n in names for n in alts) for alts in self.detect)
+
+
+class _Columns:
+    """Where each of a spec's columns is in this file's header (case-insensitive), or None."""
+
+    def __init__(self, header: list[str]):
+        self.header = header
+        self.at: dict[str, int] = {}
+        for i, h in enumerate(header):
+            self.at.setdefault(h.casefold(), i)
+
+    def find(self, names: Names) -> int | None:
+        for n in names:
+            i = self.at.get(n.casefold())
+            if i is not None:
+                return i
+        return None
+
+    def name(self, i: int | None) -> str:
+        return self.header[i] if i is not None else ""
+
+
+class _CsvBroken(Exception):
+    def __init__(self, line: int, why: str):
+        super().__init__(why)
+        self.line = line
+
+
+def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """(line, cells) of each non-blank record; raises _CsvBroken at a record that is not CSV."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    line = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            why = ('a quote (") opened on this row is never closed' if "end of data" in str(e)
+                   else f"cannot be read as CSV ({e})")
+            raise _CsvBroken(line + 1, why) from None
+        if any(c.strip() for c in cells):
+            yield line + 1, cells
+        line = reader.line_num
+
+
+def header_of(text: str) -> list[str]:
+    """The first row's cell names (for telling the tool), whatever the delimiter."""
+    first = text.split("\n", 1)[0]
+    return [h.strip() for h in next(csv.reader([first], delimiter=sniff_delimiter(first)), [])]
+
+
+@dataclass(frozen=True, slots=True)
+class CsvOptions:
+    dates: str | None = None  # dmy | mdy when the file cannot prove it
+    user: str | None = None  # NAME or EMAIL: one person of a team export
+    billable_values: str | None = None  # YES,NO in the user's language
+    encoding: str | None = None  # how the bytes were read (None: UTF-8), named in the summary
+
+
+def read_csv_export(spec: CsvSpec, text: str, path: str, tz: tzinfo | None, opts: CsvOptions) -> Export:
+    """Every row of a Toggl, Clockify or Harvest export; all-or-nothing.
+
+    `tz` is the zone the wall-clock times were written in (needed only where a span crosses a
+    change of the clock; None reads them on a clock that never changes)."""
+    from consult.work.importers.cells import ENCODING_NAMES
+
+    first = text.split("\n", 1)[0]
+    delimiter = sniff_delimiter(first)
+    records = _records(text, delimiter)
+    try:
+        line0, header = next(records)
+    except StopIteration:
+        raise refused([Problem(Source(path), None, "is empty — export the detailed report again")], path) from None
+    except _CsvBroken as e:
+        raise refused([Problem(Source(path, e.line), None, f"{e} — the file is damaged; export it again")],
+                      path) from None
+    header = [h.strip() for h in header]
+    cols = _Columns(header)
+    missing = [f"'{alts[0]}'" for alts in spec.required() if cols.find(alts) is None]
+    if spec.timed and cols.find(spec.end_time) is None and cols.find(spec.duration) is None:
+        missing.append(f"'{spec.end_time[0]}' (or '{spec.duration[0]}')")
+    if missing:
+        raise UsageError(f"{path}: not a {spec.label} export — no column {', '.join(missing)} "
+                         f"(its columns: {', '.join(header)}); check --format")
+    try:
+        body = [(line, cells) for line, cells in records]
+    except _CsvBroken as e:
+        raise refused([Problem(Source(path, e.line), None, f"{e} — the file is damaged; export it again")],
+                      path) from None
+    width = len(header)
+    for line, cells in body:
+        if len(cells) != width:
+            raise refused([Problem(Source(path, line), None, f"has {len(cells)} cells, the header {width} — "
+                                   "the file is damaged; export it again")], path)
+    facts: list[str] = []
+    if opts.encoding:
+        facts.append(f"{ENCODING_NAMES.get(opts.encoding, opts.encoding)} text")
+    if delimiter in DELIMITER_NAMES:
+        facts.append(DELIMITER_NAMES[delimiter])
+    reader = _RowReader(spec, cols, path, tz, opts)
+    people = reader.people(body)
+    if opts.user:
+        body = reader.pick(body, people)
+        facts.append(f"--user {opts.user}: {len(body)} row{'s' if len(body) != 1 else ''}")
+    if reader.i_bill is None:
+        facts.append(f"no {spec.billable[0]} column: every entry taken as billable")
+    date_cols = [i for i in (reader.i_sd, reader.i_ed, reader.i_day) if i is not None]
+    order = date_order((cells[i] for _, cells in body for i in date_cols), opts.dates, path)
+    out: list[Row] = []
+    problems: list[Problem] = []
+    skipped: list[str] = []
+    for line, cells in body:
+        where = Source(path, line)
+        try:
+            out.extend(reader.row(where, cells, order, skipped))
+        except Bad as e:
+            problems.append(Problem(where, e.column, str(e)))
+    if problems:
+        raise refused(problems, path, "row")
+    return Export(path, spec.tool, tuple(out), tuple(skipped), tuple(facts), tuple(people), opts.user)
+
+
+class _RowReader:
+    """Reads one spec's rows from one file's columns (the column lookups done once)."""
+
+    def __init__(self, spec: CsvSpec, cols: _Columns, path: str, tz: tzinfo | None, opts: CsvOptions):
+        self.spec, self.cols, self.path, self.tz = spec, cols, path, tz
+        f = cols.find
+        self.i_project, self.i_client, self.i_task = f(spec.project), f(spec.client), f(spec.task)
+        self.i_notes, self.i_bill, self.i_code = f(spec.notes), f(spec.billable), f(spec.project_code)
+        self.i_person, self.i_last, self.i_email = f(spec.person), f(spec.last_name), f(spec.email)
+        self.i_sd, self.i_st = f(spec.start_date), f(spec.start_time)
+        self.i_ed, self.i_et, self.i_dur = f(spec.end_date), f(spec.end_time), f(spec.duration)
+        self.i_day, self.i_hours = f(spec.day), f(spec.hours)
+        self.words = billable_words(opts.billable_values)
+        self.header = cols.header
+        self.seen: dict[str, int] = {}
+        self.seen_old: dict[str, int] = {}
+        self.user = opts.user
+        self.unique = len(set(self.header)) == len(self.header)
+        self.days: dict[str, date] = {}  # cell text -> value: a month's dates and times repeat
+        self.clocks: dict[str, time] = {}
+        self.order = "dmy"
+        self.offsets: dict[date, timedelta | None] = {}
+        self.bills: dict[str, bool] = {}
+        self.text_at = (self.i_project, self.i_client, self.i_task, self.i_notes, self.i_code, self.i_ed,
+                        self.i_et, self.i_dur)
+
+    def cell(self, cells: list[str], i: int | None) -> str:
+        return cells[i].strip() if i is not None else ""
+
+    def who(self, cells: list[str]) -> tuple[str, str]:
+        """(name, email) of the row's person ('' when the export does not say)."""
+        name = self.cell(cells, self.i_person)
+        if self.i_last is not None:
+            name = f"{name} {self.cell(cells, self.i_last)}".strip()
+        return name, self.cell(cells, self.i_email)
+
+    def people(self, body: list[tuple[int, list[str]]]) -> list[str]:
+        """Everyone in the file, as `Name <email>` (or whichever it gives), in order of appearance."""
+        out: dict[str, None] = {}
+        for _, cells in body:
+            name, email = self.who(cells)
+            shown = f"{name} <{email}>" if name and email else (name or email)
+            if shown:
+                out.setdefault(shown, None)
+        return list(out)
+
+    def pick(self, body: list[tuple[int, list[str]]], people: list[str]) -> list[tuple[int, list[str]]]:
+        """The rows of --user (a name or an email, any case)."""
+        want = (self.user or "").strip().casefold()
+        if self.i_person is None and self.i_email is None:
+            raise UsageError(f"--user: {self.path} names nobody (no user or email column); leave --user out")
+        got = [(line, cells) for line, cells in body if want in {v.casefold() for v in self.who(cells) if v}]
+        if not got:
+            raise UsageError(f"--user {self.user}: nobody of that name or email in {self.path} "
+                             f"(it holds: {', '.join(people) or 'nobody'})")
+        return got
+
+    def ids(self, parts: list[str], cells: list[str]) -> tuple[str, tuple[str, ...]]:
+        """The row's id from what identifies the work, and its id under the old every-cell rule."""
+        tool = self.spec.tool
+        h = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+        n = self.seen[h] = self.seen.get(h, 0) + 1
+        sid = f"{tool}:{h}" + (f"-{n}" if n > 1 else "")
+        if self.unique:
+            old_cells = cells
+        else:
+            by_name = dict(zip(self.header, cells, strict=True))
+            old_cells = [by_name[k] for k in self.header]
+        old = hashlib.sha256("\x1f".join(map(str.strip, old_cells)).encode("utf-8")).hexdigest()[:16]
+        k = self.seen_old[old] = self.seen_old.get(old, 0) + 1
+        return sid, (f"{tool}:{old}" + (f"-{k}" if k > 1 else ""),)
+
+    def steady(self, day: date) -> timedelta | None:
+        """The zone's offset on `day` when it is the same all day (no change of the clock that
+        day, a whole number of minutes), else None."""
+        if day not in self.offsets:
+            if self.tz is None:
+                self.offsets[day] = timedelta()
+            else:
+                a = datetime.combine(day, time(0), self.tz).utcoffset()
+                b = datetime.combine(day + timedelta(days=1), time(0), self.tz).utcoffset()
+                self.offsets[day] = a if a is not None and a == b and a % _MINUTE == timedelta() else None
+        return self.offsets[day]
+
+    def day(self, text: str, i: int | None) -> date:
+        got = self.days.get(text)
+        if got is None:
+            got = self.days[text] = parse_day(text, self.order, self.cols.name(i))
+        return got
+
+    def clock(self, text: str, i: int | None) -> time:
+        got = self.clocks.get(text)
+        if got is None:
+            got = self.clocks[text] = time(*parse_time_of_day(text, self.cols.name(i)))
+        return got
+
+    def row(self, where: Source, cells: list[str], order: str, skipped: list[str]) -> list[Row]:
+        project, client, task, notes, code, end_d, end_t, dur = [
+            cells[i].strip() if i is not None else "" for i in self.text_at]
+        note = one_line(f"{task}: {notes}" if task and notes else (notes or task))
+        billable = True
+        if self.i_bill is not None:
+            text = cells[self.i_bill]
+            got = self.bills.get(text)
+            if got is None:
+                got = self.bills[text] = parse_billable(text, self.cols.name(self.i_bill), self.words)
+            billable = got
+        keys = ([f"{client}/{project}", project] if client and project else [project]) + ([code] if code else [])
+        name, email = self.who(cells)
+        person = name or email or None
+        ident = [self.spec.tool, (name or email).casefold(), client, project, task, " ".join(notes.split())]
+        shown = project or "(no project)"
+        if not self.spec.timed:
+            return self._dated(where, cells, order, tuple(keys), shown, note, billable, person, ident)
+        if not end_t and not end_d and (self.i_et is not None or not dur):
+            skipped.append(f"{where}: still running")
+            return []
+        self.order = order
+        sd = self.day(cells[self.i_sd], self.i_sd)  # type: ignore[index]  # the column is required for this tool: found when the header was read
+        start = datetime.combine(sd, self.clock(cells[self.i_st], self.i_st))  # type: ignore[index]  # the column is required for this tool: found when the header was read
+        seconds = None
+        if self.i_et is not None:
+            ed = self.day(end_d, self.i_ed) if self.i_ed is not None and end_d else sd
+            end = datetime.combine(ed, self.clock(end_t, self.i_et))
+            if self.i_ed is None and end < start:  # no end date: an end before the start is the next day
+                end += timedelta(days=1)
+            ident += [start.isoformat(), end.isoformat()]
+        else:  # Toggl's import form: a start and a duration
+            minutes = parse_hours(dur, self.cols.name(self.i_dur))
+            seconds = duration_seconds(dur)
+            seconds = seconds if seconds is not None else minutes * 60
+            end = start + timedelta(seconds=seconds)
+            ident += [start.isoformat(), f"{seconds}s"]
+        sid, aliases = self.ids(ident, cells)
+        off = self.steady(sd)
+        if off is not None and end.date() == sd:  # the common case: one stretch of one day, clock steady
+            a, b = round_minute(start), round_minute(end)
+            if a < b:
+                return [Row(where, tuple(keys), shown, sd, (b - a) // _MINUTE, a.time(), b.time(), note,
+                            billable, sid, (), a.replace(tzinfo=UTC) - off, person, aliases)]
+        if seconds is None and dur:
+            seconds = duration_seconds(dur)
+        a, b = wall_span(start, end, self.tz, seconds)
+        return entry_rows(where, tuple(keys), shown, a, b, self.tz or UTC, note, billable, sid, skipped,
+                          self.spec.label, person=person, aliases=aliases)
+
+    def _dated(self, where: Source, cells: list[str], order: str, keys: tuple[str, ...], shown: str,
+               note: str | None, billable: bool, person: str | None, ident: list[str]) -> list[Row]:
+        """A Harvest row: a date and decimal hours (Harvest keeps no clock times)."""
+        name_of = self.cols.name
+        day = parse_day(cells[self.i_day], order, name_of(self.i_day))  # type: ignore[index]  # the column is required for this tool: found when the header was read
+        hours_text = cells[self.i_hours]  # type: ignore[index]  # the column is required for this tool: found when the header was read
+        minutes = parse_hours(hours_text, name_of(self.i_hours))
+        if minutes > 24 * 60:
+            raise Bad(name_of(self.i_hours), f"'{hours_text}' is more than a day — fix it in {self.spec.label} "
+                      "and export again")
+        sid, aliases = self.ids(ident + [day.isoformat(), f"{minutes}m"], cells)
+        if minutes == 0:
+            return []
+        return [Row(where, keys, shown, day, minutes, None, None, note, billable, sid, person=person,
+                    aliases=aliases, begins=datetime.combine(day, time(0), UTC))]

@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -306,10 +306,14 @@ def submit(books: Books, period: str, *, api: VatApi, today: date,
     open_ = api.obligations(status="O")
     ob = match_obligation(period, open_, today=today, tax_year_start=tys)
     if ob is None:
-        _not_open(books, period, api, open_, start, end)
+        _not_open(books, period, api, open_, today, start, end, now)
     assert ob is not None
     if (done := find(root, env, start=ob.start, end=ob.end, period_key=ob.period_key)) is not None:
         raise ConflictError(f"{period} was already submitted to {api.settings.label}: {done.describe()}")
+    if today <= ob.end:
+        raise ConsultError(f"the period {ob.period_key} ({ob.start}..{ob.end}) has not ended: HMRC takes its "
+                           f"return from {ob.end + timedelta(days=1)} (it would answer TAX_PERIOD_NOT_ENDED); "
+                           "nothing was sent")
     ret = build(books, ob.start, ob.end)
     if (ret.start, ret.end) != (ob.start, ob.end):
         raise ConsultError(f"the return covers {ret.start}..{ret.end}, not the obligation's {ob.start}..{ob.end}; "
@@ -392,33 +396,40 @@ def _settle(books: Books, api: VatApi, ob: Obligation, pending: Path, now: Calla
     return True
 
 
-def _not_open(books: Books, period: str, api: VatApi, open_: list[Obligation],
-              start: date | None, end: date | None) -> None:
+def _not_open(books: Books, period: str, api: VatApi, open_: list[Obligation], today: date,
+              start: date | None, end: date | None, now: Callable[[], datetime]) -> None:
     """PERIOD is no open obligation: say whether HMRC already has it (and record it, if an
     interrupted submission of ours was the one that arrived), else list what is open."""
-    if start is not None and end is not None and (end - start).days <= 366:
-        for o in api.obligations(start=start, end=end):
-            if (o.start, o.end) != (start, end) or o.open:
-                continue
-            pending = pending_path(books.root, api.settings.environment, o.start, o.end)
-            if pending.exists():
-                with books_lock(books.root):
-                    if pending.exists() and _settle(books, api, o, pending, lambda: datetime.now(timezone.utc)):
-                        found = find(books.root, api.settings.environment, start=o.start, end=o.end)
-                        assert found is not None
-                        raise ConflictError(f"{period} had already reached HMRC: {found.describe()}")
-            raise ConflictError(
-                f"{api.settings.label} already has the return for {period} ({o.period_key}, received "
-                f"{o.received or 'on an unknown date'}); the books hold no receipt for it, so it was sent some "
-                "other way. Nothing was sent.")
+    if start is not None and end is not None:
+        if (end - start).days > 366:
+            candidates = []
+        else:
+            candidates = [o for o in api.obligations(start=start, end=end) if (o.start, o.end) == (start, end)]
+    else:  # HMRC's period key: look among the last year's obligations
+        key = period.strip()
+        candidates = [o for o in api.obligations(start=today - timedelta(days=365), end=today) if o.period_key == key]
+    for o in candidates:
+        if o.open:
+            continue
+        env = api.settings.environment
+        pending = pending_path(books.root, env, o.start, o.end)
+        with books_lock(books.root):  # another consult may be recording this very submission
+            if (done := find(books.root, env, start=o.start, end=o.end, period_key=o.period_key)) is not None:
+                raise ConflictError(f"{period} was already submitted to {api.settings.label}: {done.describe()}")
+            if pending.exists() and _settle(books, api, o, pending, now):
+                found = find(books.root, env, start=o.start, end=o.end)
+                assert found is not None
+                raise ConflictError(f"{period} had already reached HMRC: {found.describe()}")
+        raise ConflictError(
+            f"{api.settings.label} already has the return for {period} ({o.period_key}, received "
+            f"{o.received or 'on an unknown date'}); the books hold no receipt for it, so it was sent some "
+            "other way. Nothing was sent.")
     raise UsageError(f"PERIOD: '{period}' is not an open VAT obligation; {_listing(open_)} "
                      "(`consult vat obligations` lists them)")
 
 
 def overview(root: Path, api: VatApi, today: date) -> list[tuple[Obligation, Submitted | None]]:
     """Open obligations and those of the last year, each with the books' record if any."""
-    from datetime import timedelta
-
     seen: dict[str, Obligation] = {o.period_key: o for o in api.obligations(start=today - timedelta(days=365), end=today)}
     for o in api.obligations(status="O"):
         seen[o.period_key] = o

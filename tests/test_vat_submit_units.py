@@ -344,3 +344,17 @@ def test_no_file_is_left_group_or_world_readable(config):
     for p in config.rglob("*"):
         assert not stat.S_IMODE(p.stat().st_mode) & 0o077, p
     assert os.stat(config).st_mode & 0o077 == 0
+
+
+def test_without_settings_the_first_message_says_how_to_set_up(config, make_books, run_cli):
+    """A first `consult vat …` on a new computer: the application credentials are what is
+    missing, and the message says where they go (no network is touched)."""
+    root = make_books()
+    for args in (("vat", "obligations"), ("vat", "submit", "2026-Q3"), ("vat", "login")):
+        code, out, err = run_cli(*args, books=root)
+        assert (code, out) == (1, "")
+        assert err == (f"error: no HMRC application credentials for the sandbox: put `client_id:` and "
+                       f"`client_secret:` (from your application on HMRC's Developer Hub) in {config / 'mtd.yaml'} "
+                       "— see docs/mtd.md\n")
+    code, out, _ = run_cli("vat", "logout", books=root)
+    assert (code, out) == (0, "there was no authorisation with HMRC sandbox for VAT number 980780684\n")

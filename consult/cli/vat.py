@@ -48,12 +48,10 @@ BOX_LABELS = ("VAT due on sales and other outputs", "VAT due on acquisitions fro
               "Acquisitions from the EU ex VAT (whole £)")
 
 
-def _api(vat_number: str | None) -> VatApi:
-    from consult.vat.mtd import VatApi, vrn_for
-    from consult.vat.oauth import load_settings
+def _api(vat_number: str | None, *, need_credentials: bool = True) -> VatApi:
+    from consult.vat.mtd import connect
 
-    settings = load_settings()
-    return VatApi(settings, vrn_for(settings, vat_number))
+    return connect(vat_number, need_credentials=need_credentials)
 
 
 def _open_in_browser(url: str) -> None:
@@ -94,7 +92,7 @@ def logout_cmd(ctx: click.Context) -> None:
     HMRC keeps the grant until it expires; withdraw it in your HMRC account to end it there.
     """
     books = load(ctx, timesheets=False)
-    api = _api(books.practice.vat_number)
+    api = _api(books.practice.vat_number, need_credentials=False)
     gone = api.tokens.forget()
     click.echo(f"{'forgot' if gone else 'there was no'} authorisation with {api.settings.label} for VAT number {api.vrn}")
 

@@ -46,6 +46,7 @@ from consult.vat.oauth import (
     TokenStore,
     config_dir,
     http,
+    load_settings,
     read_private,
     write_private,
 )
@@ -130,6 +131,15 @@ def vrn_for(settings: Settings, vat_number: str | None) -> str:
         raise ConsultError(f"practice.yaml: {what}; Making Tax Digital for VAT needs the practice's "
                            "UK VAT registration number (GB and 9 digits)")
     return m[1]
+
+
+def connect(vat_number: str | None, *, need_credentials: bool = True) -> VatApi:
+    """The API as the user's settings configure it, for the practice's VAT number. Missing
+    application credentials are said first: nothing else can work without them."""
+    settings = load_settings()
+    if need_credentials:
+        settings.credentials()
+    return VatApi(settings, vrn_for(settings, vat_number))
 
 
 def json_body(value: Any) -> bytes:

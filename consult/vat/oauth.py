@@ -29,20 +29,18 @@ import json
 import os
 import secrets
 import sys
-import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from email.message import Message
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from consult.errors import ConsultError
+
+if TYPE_CHECKING:
+    from email.message import Message
 
 SETTINGS_FILE = "mtd.yaml"
 ENVIRONMENTS = ("sandbox", "production")
@@ -247,6 +245,9 @@ def http(method: str, url: str, *, headers: Mapping[str, str] | None = None, dat
          timeout: float = HTTP_TIMEOUT, what: str = "HMRC") -> HttpAnswer:
     """Send one request; every HTTP status comes back as an `HttpAnswer` (never raised), and a
     request that got no answer raises `HttpFailure` saying whether it may have been sent."""
+    import urllib.error
+    import urllib.request
+
     req = urllib.request.Request(url, data=data, method=method, headers=dict(headers or {}))
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - http(s) URLs from settings
@@ -426,6 +427,9 @@ def authorise(settings: Settings, store: TokenStore, *, open_url: Callable[[str]
     the page it opened), and it answers only the redirect path with consult's own `state`:
     anything else gets a 400 and the wait goes on. `timeout` seconds without the redirect is a
     `NotAuthorised` error."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
     parts = urllib.parse.urlsplit(settings.redirect_uri)
     state = secrets.token_urlsafe(24)
     verifier, challenge = _pkce()

@@ -33,11 +33,10 @@ from consult.books.files import read_mapping, rel
 from consult.books.store import books_lock, write_new
 from consult.errors import BooksError, ConflictError, ConsultError, Problem, Source, UsageError
 from consult.vat.boxes import HMRC_FIELDS, VatReturn
-from consult.vat.mtd import DuplicateSubmission, MtdError, Obligation, OutcomeUnknown, Receipt, VatApi
-from consult.vat.oauth import HttpFailure, NotAuthorised, SettingsError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the API modules are imported when a command talks to HMRC, not for `consult check`
     from consult.core.records import Books
+    from consult.vat.mtd import Obligation, VatApi
 
 FOLDERS = {"production": "vat/submitted", "sandbox": "vat/sandbox"}
 PENDING = ".pending.yaml"
@@ -298,6 +297,9 @@ def submit(books: Books, period: str, *, api: VatApi, today: date,
 
     Refuses (ConflictError, naming the receipt) a period the books record as submitted, and a
     period HMRC lists as fulfilled; UsageError for a PERIOD that is no open obligation."""
+    from consult.vat.mtd import DuplicateSubmission, MtdError, OutcomeUnknown
+    from consult.vat.oauth import HttpFailure, NotAuthorised, SettingsError
+
     root, env = books.root, api.settings.environment
     tys = books.practice.tax_year_start
     start, end = _period_days(period, today, tys)
@@ -440,5 +442,4 @@ def overview(root: Path, api: VatApi, today: date) -> list[tuple[Obligation, Sub
     return [(o, by_dates.get((o.start, o.end))) for o in sorted(seen.values(), key=lambda o: (o.start, o.period_key))]
 
 
-__all__ = ["DECLARATION", "MtdError", "Outcome", "Receipt", "Submitted", "check_submissions", "find", "overview",
-           "submissions", "submit"]
+__all__ = ["DECLARATION", "Outcome", "Submitted", "check_submissions", "find", "overview", "submissions", "submit"]

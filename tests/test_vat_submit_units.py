@@ -292,16 +292,73 @@ def test_hmrcs_error_codes_become_messages(config):
 class _Api:
     """HMRC answering one way, for the branches the test service cannot reach."""
 
-    def __init__(self, error: Exception):
+    def __init__(self, error: Exception, held: dict[str, object] | None = None):
         self.settings = load_settings()
         self.vrn = "123456789"
         self.error = error
+        self.held = held
+        self.sent: list[object] = []
 
     def obligations(self, **_: object) -> list[Obligation]:
-        return [Q3]
+        return [Q3]  # still open: HMRC's lists can lag behind a submission
+
+    def view(self, key: str) -> dict[str, object] | None:
+        return self.held
 
     def submit(self, body: object) -> object:
+        self.sent.append(body)
         raise self.error
+
+
+def _note(root: Path, netvat: str = "2193.52") -> Path:
+    body = {**_boxes("2433.52", "0.00", "2433.52", "240.00", netvat, "12167", "1200", "0", "0"), "finalised": True}
+    pending = root / "vat" / "sandbox" / "2026-07-01_2026-09-30.pending.yaml"
+    pending.parent.mkdir(parents=True)
+    pending.write_text(record_text(environment="sandbox", vrn="123456789", obligation=Q3, scheme="flat_rate", body=body,
+                                   receipt={}, submitted_at="2026-11-22T09:00:00+00:00"))
+    return pending
+
+
+def test_an_interrupted_attempt_hmrc_holds_is_recorded_though_its_lists_lag(config, make_books):
+    """The period is still listed open, but HMRC holds a return for the key: the earlier attempt
+    arrived. It is recorded from the note (its boxes, its scheme) and nothing is sent again."""
+    from consult.books.loader import open_books
+
+    books = open_books(make_books())
+    pending = _note(books.root)
+    api = _Api(AssertionError("must not send"), held={"periodKey": "26A3"})
+    with pytest.raises(ConflictError, match="had already reached HMRC: .*26A3 reached HMRC \\(received unknown\\)"):
+        submit(books, "2026-Q3", api=api, today=date(2026, 11, 22), confirm=lambda r, o: True, build=_return)  # type: ignore[arg-type]
+    record = (books.root / "vat" / "sandbox" / "2026-07-01_2026-09-30.yaml").read_text()
+    assert "recovered: true" in record and 'scheme: "flat_rate"' in record and "netVatDue: 2193.52" in record
+    assert not pending.exists() and api.sent == []
+
+
+def test_a_duplicate_after_an_interrupted_attempt_records_that_attempt(config, make_books):
+    """Neither list nor view shows the earlier attempt, so the return is sent again; HMRC answers
+    DUPLICATE_SUBMISSION: the earlier attempt arrived after all, and is recorded from its note."""
+    from consult.books.loader import open_books
+
+    books = open_books(make_books())
+    _note(books.root, netvat="2193.52")
+    api = _Api(DuplicateSubmission("dup", "DUPLICATE_SUBMISSION", 403))
+    with pytest.raises(ConflictError, match="had already reached HMRC"):
+        submit(books, "2026-Q3", api=api, today=date(2026, 11, 22), confirm=lambda r, o: True, build=_return)  # type: ignore[arg-type]
+    assert len(api.sent) == 1
+    assert [p.name for p in (books.root / "vat" / "sandbox").iterdir()] == ["2026-07-01_2026-09-30.yaml"]
+    assert "netVatDue: 2193.52" in (books.root / "vat" / "sandbox" / "2026-07-01_2026-09-30.yaml").read_text()
+
+
+def test_a_note_left_beside_its_record_is_named_as_leftover(make_books, run_cli):
+    root = make_books()
+    _note(root)
+    (root / "vat" / "sandbox" / "2026-07-01_2026-09-30.yaml").write_text(
+        (root / "vat" / "sandbox" / "2026-07-01_2026-09-30.pending.yaml").read_text().replace(
+            "receipt:\n", 'receipt:\n  formBundleNumber: "1"\n'))
+    code, out, _ = run_cli("check", books=root)
+    assert code == 0
+    assert ("vat/sandbox/2026-07-01_2026-09-30.pending.yaml: warning: left over from a submission that is recorded "
+            "in 2026-07-01_2026-09-30.yaml; delete this note") in out
 
 
 def _return(books, start, end) -> VatReturn:

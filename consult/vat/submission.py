@@ -173,10 +173,11 @@ def check_submissions(books: Books) -> list[Problem]:
         d = books.root / folder
         for p in sorted(d.iterdir()) if d.is_dir() else []:
             if p.name.endswith(PENDING):
-                problems.append(Problem(Source(rel(books.root, p)), None,
-                                        "a submission to HMRC was interrupted and its outcome is not known; run "
-                                        "`consult vat submit` for that period: it asks HMRC and records the answer",
-                                        "warning"))
+                done = p.with_name(p.name.removesuffix(PENDING) + ".yaml")
+                why = (f"left over from a submission that is recorded in {done.name}; delete this note" if done.exists()
+                       else "a submission to HMRC was interrupted and its outcome is not known; run `consult vat "
+                            "submit` for that period: it asks HMRC and records the answer")
+                problems.append(Problem(Source(rel(books.root, p)), None, why, "warning"))
             elif p.suffix != ".yaml" and not p.name.startswith("."):
                 problems.append(Problem(Source(rel(books.root, p)), None,
                                         f"not a VAT submission record; only <start>_<end>.yaml files belong in {folder}/",
@@ -328,11 +329,15 @@ def submit(books: Books, period: str, *, api: VatApi, today: date,
         if (done := find(root, env, start=ob.start, end=ob.end, period_key=ob.period_key)) is not None:
             raise ConflictError(f"{period} was submitted while this command waited: {done.describe()}")
         pending = pending_path(root, env, ob.start, ob.end)
-        if pending.exists():
-            if _settle(books, api, ob, pending, now):
-                found = find(root, env, start=ob.start, end=ob.end)
-                assert found is not None
+        earlier: _Note | None = None
+        if pending.exists():  # an earlier attempt's outcome was never learnt: ask HMRC first
+            note = _read_note(books, pending)
+            if (arrived := _arrived(api, ob)) is not None:
+                found = _record(books, api, arrived, note.scheme, note.body, _received(arrived), now, recovered=True)
+                pending.unlink()
                 raise ConflictError(f"{period} had already reached HMRC: {found.describe()}")
+            pending.unlink()
+            earlier = note
         write_new(pending, record_text(environment=env, vrn=api.vrn, obligation=ob, scheme=ret.scheme, body=body,
                                        receipt={}, submitted_at=now().isoformat()))
         try:
@@ -342,6 +347,10 @@ def submit(books: Books, period: str, *, api: VatApi, today: date,
                                  f"{period}` again — it asks HMRC before sending anything", e.code, e.status) from None
         except DuplicateSubmission as e:
             pending.unlink()
+            if earlier is not None:  # HMRC had the interrupted attempt after all (its lists lagged behind)
+                found = _record(books, api, ob, earlier.scheme, earlier.body, {"received": "unknown"}, now,
+                                recovered=True)
+                raise ConflictError(f"{period} had already reached HMRC: {found.describe()}") from None
             raise ConflictError(f"{e}; it was sent some other way — consult recorded nothing and sent nothing") from None
         except (MtdError, NotAuthorised, SettingsError):
             pending.unlink()  # HMRC refused it (or it was never sent): the period stays open, nothing recorded
@@ -373,29 +382,46 @@ def _record(books: Books, api: VatApi, ob: Obligation, scheme: str, body: dict[s
                      {n: body[n] for n in HMRC_FIELDS}, recovered)
 
 
-def _settle(books: Books, api: VatApi, ob: Obligation, pending: Path, now: Callable[[], datetime]) -> bool:
-    """An earlier attempt left a pending note (the lock is held). True when HMRC shows the
-    return arrived — then the record is written from the note; False when it never arrived —
-    then the note goes and the return can be sent."""
+@dataclass(frozen=True, slots=True)
+class _Note:
+    """A pending note: what an interrupted attempt sent (or was about to send)."""
+
+    scheme: str
+    body: dict[str, Decimal]
+
+
+def _read_note(books: Books, pending: Path) -> _Note:
     problems: list[Problem] = []
     f = read_mapping(books.root, pending, problems)
-    sent: dict[str, Any] = {}
+    body: dict[str, Decimal] = {}
     scheme = (f.text("scheme") if f is not None else None) or "unknown"
-    if f is not None and (b := f.sub("return")) is not None:
-        sent = {n: b.decimal(n, True) for n in HMRC_FIELDS}
-    if problems or any(v is None for v in sent.values()) or not sent:
-        raise BooksError(problems or [Problem(Source(rel(books.root, pending)), "return", "missing")],
-                         "the note of an interrupted submission cannot be read; ask HMRC (consult vat obligations) "
-                         "and delete the note only if the period is still open")
-    now_listed = [o for o in api.obligations(start=ob.start, end=ob.end) if o.period_key == ob.period_key]
-    if not now_listed or now_listed[0].open:
-        pending.unlink()
-        return False
-    received = now_listed[0].received
-    _record(books, api, now_listed[0], scheme, sent, {"received": received.isoformat() if received else "unknown"},
-            now, recovered=True)
-    pending.unlink()
-    return True
+    if f is not None and (b := f.sub("return", required=True)) is not None:
+        for n in HMRC_FIELDS:
+            if (d := b.decimal(n, True)) is not None:
+                body[n] = d
+    if problems or len(body) != len(HMRC_FIELDS):
+        raise BooksError(problems, "the note of an interrupted submission cannot be read; ask HMRC (`consult vat "
+                                   "obligations`) and delete the note only if the period is still open")
+    return _Note(scheme, body)
+
+
+def _arrived(api: VatApi, ob: Obligation) -> Obligation | None:
+    """The obligation as HMRC now lists it, when HMRC shows the return arrived: the period
+    fulfilled, or a return held for its key. None when neither shows."""
+    from consult.vat.mtd import MtdError
+
+    listed = [o for o in api.obligations(start=ob.start, end=ob.end) if o.period_key == ob.period_key]
+    if listed and not listed[0].open:
+        return listed[0]
+    try:
+        held = api.view(ob.period_key)
+    except MtdError:  # some services answer 400, not 404, for a key with no return
+        held = None
+    return (listed[0] if listed else ob) if held is not None else None
+
+
+def _received(ob: Obligation) -> dict[str, str]:
+    return {"received": ob.received.isoformat() if ob.received else "unknown"}
 
 
 def _not_open(books: Books, period: str, api: VatApi, open_: list[Obligation], today: date,
@@ -418,9 +444,10 @@ def _not_open(books: Books, period: str, api: VatApi, open_: list[Obligation], t
         with books_lock(books.root):  # another consult may be recording this very submission
             if (done := find(books.root, env, start=o.start, end=o.end, period_key=o.period_key)) is not None:
                 raise ConflictError(f"{period} was already submitted to {api.settings.label}: {done.describe()}")
-            if pending.exists() and _settle(books, api, o, pending, now):
-                found = find(books.root, env, start=o.start, end=o.end)
-                assert found is not None
+            if pending.exists():  # our interrupted attempt is the one HMRC holds
+                note = _read_note(books, pending)
+                found = _record(books, api, o, note.scheme, note.body, _received(o), now, recovered=True)
+                pending.unlink()
                 raise ConflictError(f"{period} had already reached HMRC: {found.describe()}")
         raise ConflictError(
             f"{api.settings.label} already has the return for {period} ({o.period_key}, received "

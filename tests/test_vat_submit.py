@@ -326,6 +326,60 @@ def test_two_processes_submitting_one_period_send_it_once(mtd, books):
     assert len(list((books / "vat" / "sandbox").iterdir())) == 1
 
 
+def test_sigkill_at_any_moment_leaves_one_return_at_hmrc_and_its_record(mtd, make_books, tmp_path):
+    """Real `consult vat submit` processes are killed (SIGKILL) at moments spread over their run;
+    the next run settles what the killed one left. Every time: HMRC holds exactly the return the
+    books record, once; no note is left; `consult check` is clean."""
+    import random
+    import shutil
+    import signal
+    import time
+
+    from consult.books.check import check_books
+
+    rng = random.Random(23)
+    template = make_books()
+    env = {**os.environ, "CONSULT_CONFIG_DIR": str(mtd.folder), "CONSULT_TODAY": TODAY,
+           "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+
+    def argv(root: Path, *args: str) -> list[str]:
+        return [sys.executable, str(SERVICE_SCRIPT), "consult", "--books", str(root), *args]
+
+    t = time.perf_counter()  # how long a whole submission takes here, now
+    subprocess.run(argv(template, "vat", "submit", "2026-Q3", "--yes"), env=env, capture_output=True, check=True)
+    typical = time.perf_counter() - t
+    outcomes: list[tuple[bool, int]] = []
+    for i in range(8):
+        if sum(k for k, _ in outcomes) >= 2 and len(outcomes) >= 3:
+            break
+        root = tmp_path / f"books-{i}"
+        shutil.copytree(template, root, ignore=shutil.ignore_patterns("vat"))
+        mtd.vrn = str(next(_vrns))
+        mtd.settings()
+        mtd.grant()
+        p = subprocess.Popen(argv(root, "vat", "submit", "2026-Q3", "--yes"), env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(typical * 0.3, typical * 1.0))
+        killed = p.poll() is None
+        if killed:
+            os.kill(p.pid, signal.SIGKILL)
+        else:
+            typical *= 0.7  # it finished first: aim earlier
+        p.wait()
+        again = subprocess.run(argv(root, "vat", "submit", "2026-Q3", "--yes"), env=env, capture_output=True, text=True)
+        assert again.returncode in (0, 1) and "Traceback" not in again.stderr, again.stderr
+        assert again.returncode == 0 or "already" in again.stderr, again.stderr
+        files = sorted(f.name for f in (root / "vat" / "sandbox").iterdir())
+        assert files == ["2026-07-01_2026-09-30.yaml"], files
+        assert mtd.obligation("26A3")["status"] == "F"
+        assert mtd.held_return("26A3")["netVatDue"] == Decimal("2193.52")
+        assert "netVatDue: 2193.52" in (root / "vat" / "sandbox" / files[0]).read_text()
+        assert not check_books(root).errors and not [p for p in check_books(root).problems if "vat/" in p.source.path]
+        outcomes.append((killed, again.returncode))
+    print("kills and the next run's exit:", outcomes)
+    assert any(killed for killed, _ in outcomes), outcomes
+
+
 # ------------------------------------------------------------------------------------------
 # fraud-prevention headers, as the service captured them
 # ------------------------------------------------------------------------------------------

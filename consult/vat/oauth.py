@@ -467,7 +467,11 @@ def authorise(settings: Settings, store: TokenStore, *, open_url: Callable[[str]
         raise ConsultError(f"cannot listen on 127.0.0.1:{parts.port} for HMRC's redirect ({e.strerror or e}); "
                            f"free that port, or choose another redirect_uri in {settings.path} and register "
                            "it with your HMRC application") from None
-    opener = threading.Thread(target=open_url, args=(url,), daemon=True)
+    def open_quietly() -> None:
+        with contextlib.suppress(Exception):  # no browser: the address is printed, the wait goes on
+            open_url(url)
+
+    opener = threading.Thread(target=open_quietly, daemon=True)
     try:
         server.timeout = 0.2
         opener.start()

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from consult import __version__
 from consult.books.files import read_mapping, rel
-from consult.books.store import books_lock, write_new
+from consult.books.store import atomic_write, books_lock, write_new
 from consult.errors import BooksError, ConflictError, ConsultError, Problem, Source, UsageError
 from consult.vat.boxes import HMRC_FIELDS, VatReturn
 
@@ -336,10 +336,10 @@ def submit(books: Books, period: str, *, api: VatApi, today: date,
                 found = _record(books, api, arrived, note.scheme, note.body, _received(arrived), now, recovered=True)
                 pending.unlink()
                 raise ConflictError(f"{period} had already reached HMRC: {found.describe()}")
-            pending.unlink()
-            earlier = note
-        write_new(pending, record_text(environment=env, vrn=api.vrn, obligation=ob, scheme=ret.scheme, body=body,
-                                       receipt={}, submitted_at=now().isoformat()))
+            earlier = note  # not seen at HMRC: this attempt's note replaces it (atomically: no moment without one)
+        note_text = record_text(environment=env, vrn=api.vrn, obligation=ob, scheme=ret.scheme, body=body,
+                                receipt={}, submitted_at=now().isoformat())
+        (atomic_write if earlier is not None else write_new)(pending, note_text)
         try:
             receipt = api.submit(body)
         except OutcomeUnknown as e:

@@ -335,7 +335,7 @@ def test_sigkill_at_any_moment_leaves_one_return_at_hmrc_and_its_record(mtd, mak
     import signal
     import time
 
-    from consult.books.check import check_books
+    from consult.check import check_books
 
     rng = random.Random(23)
     template = make_books()

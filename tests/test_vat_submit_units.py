@@ -12,6 +12,7 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from email.message import Message
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -310,6 +311,11 @@ class _Api:
         raise self.error
 
 
+def _stub(error: Exception, held: dict[str, object] | None = None) -> Any:
+    """An `_Api` where a `VatApi` is expected (duck-typed: only what `submit` calls)."""
+    return _Api(error, held)
+
+
 def _note(root: Path, netvat: str = "2193.52") -> Path:
     body = {**_boxes("2433.52", "0.00", "2433.52", "240.00", netvat, "12167", "1200", "0", "0"), "finalised": True}
     pending = root / "vat" / "sandbox" / "2026-07-01_2026-09-30.pending.yaml"
@@ -326,9 +332,9 @@ def test_an_interrupted_attempt_hmrc_holds_is_recorded_though_its_lists_lag(conf
 
     books = open_books(make_books())
     pending = _note(books.root)
-    api = _Api(AssertionError("must not send"), held={"periodKey": "26A3"})
+    api = _stub(AssertionError("must not send"), held={"periodKey": "26A3"})
     with pytest.raises(ConflictError, match="had already reached HMRC: .*26A3 reached HMRC \\(received unknown\\)"):
-        submit(books, "2026-Q3", api=api, today=date(2026, 11, 22), confirm=lambda r, o: True, build=_return)  # type: ignore[arg-type]
+        submit(books, "2026-Q3", api=api, today=date(2026, 11, 22), confirm=lambda r, o: True, build=_return)
     record = (books.root / "vat" / "sandbox" / "2026-07-01_2026-09-30.yaml").read_text()
     assert "recovered: true" in record and 'scheme: "flat_rate"' in record and "netVatDue: 2193.52" in record
     assert not pending.exists() and api.sent == []
@@ -341,9 +347,9 @@ def test_a_duplicate_after_an_interrupted_attempt_records_that_attempt(config, m
 
     books = open_books(make_books())
     _note(books.root, netvat="2193.52")
-    api = _Api(DuplicateSubmission("dup", "DUPLICATE_SUBMISSION", 403))
+    api = _stub(DuplicateSubmission("dup", "DUPLICATE_SUBMISSION", 403))
     with pytest.raises(ConflictError, match="had already reached HMRC"):
-        submit(books, "2026-Q3", api=api, today=date(2026, 11, 22), confirm=lambda r, o: True, build=_return)  # type: ignore[arg-type]
+        submit(books, "2026-Q3", api=api, today=date(2026, 11, 22), confirm=lambda r, o: True, build=_return)
     assert len(api.sent) == 1
     assert [p.name for p in (books.root / "vat" / "sandbox").iterdir()] == ["2026-07-01_2026-09-30.yaml"]
     assert "netVatDue: 2193.52" in (books.root / "vat" / "sandbox" / "2026-07-01_2026-09-30.yaml").read_text()
@@ -371,7 +377,7 @@ def test_a_duplicate_at_hmrc_records_nothing(config, make_books):
     books = open_books(make_books())
     err = DuplicateSubmission("HMRC sandbox, submitting: HMRC already holds a return for this period", "DUPLICATE_SUBMISSION", 403)
     with pytest.raises(ConflictError, match="sent some other way — consult recorded nothing and sent nothing"):
-        submit(books, "2026-Q3", api=_Api(err), today=date(2026, 11, 22), confirm=lambda r, o: True, build=_return)  # type: ignore[arg-type]
+        submit(books, "2026-Q3", api=_stub(err), today=date(2026, 11, 22), confirm=lambda r, o: True, build=_return)
     assert not list((books.root / "vat" / "sandbox").iterdir())
 
 
@@ -382,7 +388,7 @@ def test_no_answer_keeps_the_note_and_says_what_to_do(config, make_books):
     err = OutcomeUnknown("HMRC sandbox did not answer within 60 s (https://test-api.service.hmrc.gov.uk); "
                          "the return may or may not have reached HMRC")
     with pytest.raises(OutcomeUnknown) as e:
-        submit(books, "2026-Q3", api=_Api(err), today=date(2026, 11, 22), confirm=lambda r, o: True, build=_return)  # type: ignore[arg-type]
+        submit(books, "2026-Q3", api=_stub(err), today=date(2026, 11, 22), confirm=lambda r, o: True, build=_return)
     assert str(e.value).endswith("consult kept a note (vat/sandbox/2026-07-01_2026-09-30.pending.yaml); run "
                                  "`consult vat submit 2026-Q3` again — it asks HMRC before sending anything")
     assert [p.name for p in (books.root / "vat" / "sandbox").iterdir()] == ["2026-07-01_2026-09-30.pending.yaml"]

@@ -250,7 +250,7 @@ def http(method: str, url: str, *, headers: Mapping[str, str] | None = None, dat
 
     req = urllib.request.Request(url, data=data, method=method, headers=dict(headers or {}))
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - http(s) URLs from settings
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
             return HttpAnswer(resp.status, resp.headers, resp.read())
     except urllib.error.HTTPError as e:
         body = e.read() if e.fp is not None else b""
@@ -437,7 +437,7 @@ def authorise(settings: Settings, store: TokenStore, *, open_url: Callable[[str]
     result: dict[str, str] = {}
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the http.server name
+        def do_GET(self) -> None:
             u = urllib.parse.urlsplit(self.path)
             q = {k: v[-1] for k, v in urllib.parse.parse_qs(u.query).items()}
             if u.path != (parts.path or "/") or q.get("state") != state or result:
@@ -458,7 +458,7 @@ def authorise(settings: Settings, store: TokenStore, *, open_url: Callable[[str]
             self.end_headers()
             self.wfile.write(page)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet server
+        def log_message(self, format: str, *args: Any) -> None:
             return
 
     try:

@@ -19,10 +19,12 @@ import socket
 import subprocess
 import sys
 import time
+import types
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ACCESS = "1KGHk9KDMCjAu0Sr"   # the service's default secret = the access token it issues
 REFRESH = "67890"
@@ -115,11 +117,10 @@ def sign_in(url: str) -> None:
 BOXES = {1: "2433.52", 2: "0.00", 3: "2433.52", 4: "240.00", 5: "2193.52", 6: "12167", 7: "1200", 8: "0", 9: "0"}
 
 
-def returns_module():  # type: ignore[no-untyped-def]
+def returns_module() -> types.ModuleType:
     """A stand-in for `consult.vat.returns` (built in parallel by the VAT-return work) whose
     `vat_return` answers the hand-worked return above for any period."""
-    import types
-    from datetime import timedelta
+    from datetime import date, timedelta
     from decimal import Decimal
 
     from dateutil.relativedelta import relativedelta
@@ -128,11 +129,11 @@ def returns_module():  # type: ignore[no-untyped-def]
 
     mod = types.ModuleType("consult.vat.returns")
 
-    def vat_return(books, invoices, start, end, **_):  # type: ignore[no-untyped-def]
+    def vat_return(books: Any, invoices: Any, start: date, end: date, **_: Any) -> VatReturn:
         due = end + timedelta(days=1) + relativedelta(months=1, days=6)
         return VatReturn(start, end, "standard", {n: Decimal(v) for n, v in BOXES.items()}, due)
 
-    mod.vat_return = vat_return  # type: ignore[attr-defined]
+    setattr(mod, "vat_return", vat_return)  # noqa: B010 - a module made at run time has no declared attribute
     return mod
 
 

@@ -21,6 +21,7 @@ from consult.errors import Problem
 from consult.invoices.billed import check_unbilled
 from consult.invoices.check import check_invoices
 from consult.proposals.proposal import check_proposals
+from consult.vat.submission import check_submissions
 from consult.work.report import check_timesheets
 
 Check = Callable[..., list[Problem]]
@@ -32,6 +33,7 @@ FEATURE_CHECKS: Sequence[Check] = (
     check_invoices,
     check_proposals,
     check_einvoice,
+    check_submissions,
 )
 _NEEDS_TODAY = {check_timesheets, check_unbilled, check_invoices, check_proposals}
 

@@ -55,6 +55,17 @@ start: 2026-01-01
 """
 
 
+@pytest.fixture(autouse=True)
+def _no_stale_cache_notices():
+    """`consult.books.cache.notices` is process-wide and only the CLI prints and clears it, so a
+    notice made by a library call in one test would surface in the next test's CLI output when
+    both run in one (xdist) worker; each test starts with none."""
+    from consult.books import cache
+
+    cache.notices.clear()
+    yield
+
+
 @pytest.fixture
 def make_books(tmp_path: Path) -> Callable[..., Path]:
     """Write `files` (path -> YAML/CSV text, dedented) into a books folder and return it.

@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "proposal": "consult.cli.proposal:proposal_group",
     "earnings": "consult.cli.earnings:earnings_group",
     "register": "consult.cli.register:register_group",
+    "vat": "consult.cli.vat:vat_group",
 }
 
 

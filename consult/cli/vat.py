@@ -1,0 +1,189 @@
+"""`consult vat …`: VAT returns, and sending them to HMRC through Making Tax Digital.
+
+The file has one section per part of the job, each registering its commands on `vat_group`:
+
+* the group itself (below);
+* Making Tax Digital: `vat login`, `vat logout`, `vat obligations`, `vat submit`.
+
+Each command parses, makes one library call and prints (the library is `consult.vat`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from consult.cli.common import books_root, echo_rows, format_option, load
+from consult.clock import today
+
+if TYPE_CHECKING:
+    from consult.vat.boxes import VatReturn
+    from consult.vat.mtd import Obligation, VatApi
+
+
+# ==========================================================================================
+# the group
+# ==========================================================================================
+@click.group("vat")
+def vat_group() -> None:
+    """VAT returns: the nine boxes, and submitting them to HMRC (Making Tax Digital).
+
+    \b
+    consult vat login               authorise consult with HMRC (once; renews itself)
+    consult vat obligations         the returns HMRC expects: period keys, due dates
+    consult vat submit 2026-Q3      send a return and record HMRC's receipt in the books
+    """
+
+
+# ==========================================================================================
+# Making Tax Digital: authorisation, obligations, submission (consult.vat.mtd, .oauth,
+# .submission; docs/mtd.md)
+# ==========================================================================================
+BOX_LABELS = ("VAT due on sales and other outputs", "VAT due on acquisitions from the EU",
+              "Total VAT due (1 + 2)", "VAT reclaimed on purchases and other inputs",
+              "Net VAT to pay or reclaim |3 − 4|", "Total sales ex VAT (whole £)",
+              "Total purchases ex VAT (whole £)", "Goods supplied to the EU ex VAT (whole £)",
+              "Acquisitions from the EU ex VAT (whole £)")
+
+
+def _api(vat_number: str | None, *, need_credentials: bool = True) -> VatApi:
+    from consult.vat.mtd import connect
+
+    return connect(vat_number, need_credentials=need_credentials)
+
+
+def _open_in_browser(url: str) -> None:
+    """Print the sign-in address (the way in when no browser opens, e.g. over SSH) and ask the
+    desktop's browser (or the command in $BROWSER) to open it."""
+    import webbrowser
+
+    click.echo("Sign in to HMRC and grant consult access in your browser. If none opens, visit:\n"
+               f"  {url}\n(waiting for HMRC's answer on this computer…)", err=True)
+    webbrowser.open(url)
+
+
+@vat_group.command("login")
+@click.option("--timeout", type=click.IntRange(10, 3600), default=300, show_default=True,
+              help="Seconds to wait for HMRC's sign-in to come back.")
+@click.pass_context
+def login_cmd(ctx: click.Context, timeout: int) -> None:
+    """Authorise consult with HMRC for the practice's VAT number.
+
+    Opens HMRC's sign-in page; HMRC sends the answer back to this computer (127.0.0.1), and the
+    grant is kept in your config folder, never in the books. Access renews itself for 18 months.
+    Sandbox unless `environment: production` is set (docs/mtd.md).
+    """
+    from consult.vat.oauth import authorise
+
+    books = load(ctx, timesheets=False)
+    api = _api(books.practice.vat_number)
+    token = authorise(api.settings, api.tokens, open_url=_open_in_browser, timeout=timeout)
+    click.echo(f"authorised with {api.settings.label} for VAT number {api.vrn}; "
+               f"access until {token.expires_at:%Y-%m-%d %H:%M} UTC, renewed as needed")
+
+
+@vat_group.command("logout")
+@click.pass_context
+def logout_cmd(ctx: click.Context) -> None:
+    """Forget consult's HMRC authorisation for the practice's VAT number (on this computer).
+
+    HMRC keeps the grant until it expires; withdraw it in your HMRC account to end it there.
+    """
+    books = load(ctx, timesheets=False)
+    api = _api(books.practice.vat_number, need_credentials=False)
+    gone = api.tokens.forget()
+    click.echo(f"{'forgot' if gone else 'there was no'} authorisation with {api.settings.label} for VAT number {api.vrn}")
+
+
+@vat_group.command("obligations")
+@format_option
+@click.pass_context
+def obligations_cmd(ctx: click.Context, fmt: str) -> None:
+    """The VAT returns HMRC expects: every open one and those of the last year.
+
+    Each with its period key (give it, or the period, to `consult vat submit`), dates, due
+    date, status, the day HMRC received it, and the receipt the books hold for it.
+    """
+    from consult.vat.submission import overview
+
+    root = books_root(ctx)
+    books = load(ctx, timesheets=False)
+    api = _api(books.practice.vat_number)
+    rows: list[dict[str, Any]] = []
+    for ob, rec in overview(root, api, today()):
+        rows.append({"period_key": ob.period_key, "start": ob.start, "end": ob.end, "due": ob.due,
+                     "status": ob.status_word, "received": ob.received,
+                     "receipt": (rec.receipt.get("formBundleNumber") or "recovered") if rec else None})
+    if fmt == "table":
+        click.echo(f"VAT obligations — {api.settings.label}, VAT number {api.vrn}\n")
+    echo_rows(rows, fmt, headers={"period_key": "period key", "receipt": "receipt in the books"})
+
+
+def _day(d: date) -> str:
+    return f"{d.day} {d:%b %Y}"
+
+
+def _show_return(ret: VatReturn, ob: Obligation, label: str, err: bool) -> None:
+    """The boxes as they will be sent (to stderr when stdout carries CSV or JSON)."""
+    from consult.vat.boxes import HMRC_FIELDS
+
+    body = ret.hmrc_body(ob.period_key)
+    click.echo(f"VAT return {ob.period_key}: {_day(ob.start)} – {_day(ob.end)}, due {_day(ob.due)} "
+               f"({ret.scheme} scheme) — to {label}\n", err=err)
+    for i, (name, text) in enumerate(zip(HMRC_FIELDS, BOX_LABELS, strict=True), start=1):
+        click.echo(f"  Box {i}  {text:<45} {body[name]:>16,}", err=err)
+    for note in ret.notes:
+        click.echo(f"  note: {note}", err=err)
+    click.echo("", err=err)
+
+
+@vat_group.command("submit")
+@click.argument("period", metavar="PERIOD")
+@click.option("--yes", "assume_yes", is_flag=True,
+              help="Make the declaration without asking (for scripts: you have checked the boxes).")
+@format_option
+@click.pass_context
+def submit_cmd(ctx: click.Context, period: str, assume_yes: bool, fmt: str) -> None:
+    """Send the VAT return for PERIOD to HMRC and record HMRC's receipt in the books.
+
+    PERIOD is an open obligation: a period (2026-Q3, 2026-07-01..2026-09-30) or HMRC's period key
+    (`consult vat obligations` lists them). The boxes are shown and you make HMRC's declaration
+    before anything is sent. A period the books record as submitted is refused, naming the
+    receipt; so is one HMRC already holds.
+    """
+    from consult.vat.submission import DECLARATION, submit
+
+    books = load(ctx)
+    api = _api(books.practice.vat_number)
+
+    def confirm(ret: VatReturn, ob: Obligation) -> bool:
+        quiet = fmt != "table"
+        _show_return(ret, ob, api.settings.label, quiet)
+        click.echo(DECLARATION, err=quiet)
+        if assume_yes:
+            return True
+        return click.confirm(f"Submit this return to {api.settings.label} for VAT number {api.vrn}?",
+                             default=False, err=quiet)
+
+    done = submit(books, period, api=api, today=today(), confirm=confirm,
+                  now=lambda: datetime.now(timezone.utc))
+    if done is None:
+        click.echo("not submitted; nothing was sent")
+        return
+    sub = done.submitted
+    rows = [{"field": k, "value": v} for k, v in sub.receipt.items()]
+    if fmt == "table":
+        click.echo(f"\nSubmitted to {api.settings.label}: VAT return {sub.period_key} "
+                   f"({sub.start} to {sub.end}), VAT number {sub.vrn}")
+        echo_rows(rows, fmt, headers={"field": "HMRC's receipt", "value": ""})
+        click.echo(f"recorded in {sub.path}")
+    elif fmt == "json":
+        from consult.cli.output import render
+
+        click.echo(render([{"period_key": sub.period_key, "start": sub.start, "end": sub.end,
+                            "environment": sub.environment, "vrn": sub.vrn, "record": sub.path,
+                            **sub.receipt}], "json"))
+    else:
+        echo_rows(rows, fmt)

@@ -18,6 +18,7 @@ FEATURE_CHECKS: list[str] = [
     "consult.invoices.build:check_invoices",
     "consult.proposals.proposal:check_proposals",
     "consult.einvoice.build:check_einvoice",
+    "consult.books.expenses:check_receipts",
 ]
 
 

@@ -31,6 +31,9 @@ COMMANDS: dict[str, str] = {
     "quote": "consult.cli.proposal:quote_cmd",
     "proposal": "consult.cli.proposal:proposal_group",
     "earnings": "consult.cli.earnings:earnings_group",
+    "expense": "consult.cli.expense:expense_group",
+    "mileage": "consult.cli.expense:mileage_group",
+    "vat": "consult.cli.vat:vat_group",
 }
 
 

@@ -8,8 +8,8 @@ import json
 from datetime import date
 from decimal import Decimal as D
 
-from consult.books.check import check_books
 from consult.books.loader import load_books, open_books
+from consult.check import check_books
 from consult.core.money import Money
 from tests.conftest import PRACTICE
 
@@ -199,7 +199,10 @@ class TestEarnings:
         from consult.earnings import rollup
 
         e = rollup(open_books(self._books(make_books)), [], tax_year(2026))
-        gbp = lambda s: Money.of(s, "GBP")  # noqa: E731
+
+        def gbp(s: str) -> Money:
+            return Money.of(s, "GBP")
+
         assert list(e.costs_by_category.items()) == [  # in HMRC's order (SA103F boxes 20, 21, 23, 28)
             ("carVanTravelExpenses", gbp("45.00")), ("premisesRunningCosts", gbp("300.00")),
             ("adminCosts", gbp("50.00")), ("professionalFees", gbp("1000.00"))]

@@ -32,6 +32,11 @@ from consult.books.files import (
 from consult.books.timesheets import read_timesheets
 from consult.core.categories import EXPENSE_CATEGORIES as CATEGORY_NAMES
 from consult.core.records import (
+    BILLINGS,
+    CLIENT_KINDS,
+    DAY_ROUNDINGS,
+    ENGAGEMENT_STATUSES,
+    VAT_ROUNDINGS,
     Bank,
     Books,
     Budget,
@@ -45,7 +50,7 @@ from consult.core.records import (
     Practice,
     TimeEntry,
 )
-from consult.core.tax import TREATMENT_NAMES
+from consult.core.tax import TREATMENT_NAMES, TreatmentName
 from consult.errors import BooksError, Problem, Source
 
 # HMRC self-employment expense categories (MTD ITSA API names; see domain-rules.md §3.2):
@@ -166,14 +171,14 @@ def _read_invoice_settings(i: Fields) -> InvoiceSettings:
             i.error(field, f"'{pattern}' makes '{sample}', which cannot be a file name; "
                            "use letters, digits and '-'")
     vat_rate = i.decimal("vat_rate", minimum=Decimal(0), maximum=Decimal(100))
-    rounding = i.choice("vat_rounding", ("half_up", "down"), "half_up")
+    rounding = i.choice("vat_rounding", VAT_ROUNDINGS, "half_up")
     terms = i.integer("payment_terms_days", minimum=0, maximum=365)
     template = i.text("template") or "default"
     if id_problem(template):
         i.error("template", id_problem(template) or "")
     i.done(INVOICE_FIELDS)
     return InvoiceSettings(fmt, cfmt, terms if terms is not None else 30, vat_rate,
-                           rounding or "half_up", template)  # type: ignore[arg-type]
+                           rounding or "half_up", template)
 
 
 def _number_ok(number: str) -> bool:
@@ -187,7 +192,7 @@ def read_client(root: Path, cid: str, practice: Practice | None, problems: list[
     if f is None:
         return None
     name = f.text("name", True, "the client's legal name, e.g. name: Acme Analytics Ltd")
-    kind = f.choice("kind", ("client", "platform", "employer"), "client")
+    kind = f.choice("kind", CLIENT_KINDS, "client")
     currency = f.currency("currency", practice.base_currency if practice else None)
     locale = f.locale("locale", practice.locale if practice else "en_GB")
     country = f.country("country", required=kind == "client")
@@ -195,8 +200,8 @@ def read_client(root: Path, cid: str, practice: Practice | None, problems: list[
     if vat is not None and (why := check_vat_number(vat)):
         f.error("vat_number", why)
     registered = practice is not None and practice.vat_registered
-    default_tax = "standard" if registered else "none"
-    tax = f.choice("tax", TREATMENT_NAMES, default_tax) or default_tax
+    default_tax: TreatmentName = "standard" if registered else "none"
+    tax = f.choice("tax", TREATMENT_NAMES, default_tax)
     evidence = f.text("business_evidence")
     if practice is not None and kind == "client":
         if not registered and tax != "none":
@@ -223,9 +228,9 @@ def read_client(root: Path, cid: str, practice: Practice | None, problems: list[
     if name is None or currency is None or locale is None:
         return None
     return Client(
-        id=cid, name=name, kind=kind or "client", contact=f.text("contact"), email=f.email("email"),  # type: ignore[arg-type]
+        id=cid, name=name, kind=kind or "client", contact=f.text("contact"), email=f.email("email"),
         address=f.lines("address"), country=country, currency=currency, locale=locale,
-        vat_number=vat, payment_terms_days=terms, tax=tax, business_evidence=evidence,  # type: ignore[arg-type]
+        vat_number=vat, payment_terms_days=terms, tax=tax, business_evidence=evidence,
         einvoice=einv, buyer_reference=f.text("buyer_reference"), tax_id=f.text("tax_id"),
         source=f.where(),
     )
@@ -238,7 +243,7 @@ def read_engagement(root: Path, path: Path, client: Client, practice: Practice |
         return None
     eid = path.stem
     title = f.text("title", True, "what the work is, e.g. title: Churn model")
-    billing = f.choice("billing", ("daily", "hourly", "fixed"), required=True)
+    billing = f.choice("billing", BILLINGS, required=True)
     cur = f.currency("currency", client.currency)
     if cur is not None and cur != client.currency:
         f.error("currency", f"{cur} differs from the client's currency {client.currency}; "
@@ -250,7 +255,7 @@ def read_engagement(root: Path, path: Path, client: Client, practice: Practice |
     hpd = f.decimal("hours_per_day", positive=True, maximum=Decimal(24))
     if hpd is None:
         hpd = practice.hours_per_day if practice else Decimal("7.5")
-    rounding = f.choice("day_rounding", ("exact", "half", "whole"), "exact")
+    rounding = f.choice("day_rounding", DAY_ROUNDINGS, "exact")
     inc = f.integer("time_increment_minutes", minimum=1, maximum=60)
     if inc is not None and billing != "hourly":
         f.warn("time_increment_minutes", "applies only to hourly billing; it is ignored here")
@@ -271,16 +276,16 @@ def read_engagement(root: Path, path: Path, client: Client, practice: Practice |
     if billing == "fixed" and not milestones and "milestones" not in f.map:
         f.error("milestones", "missing — fixed billing bills milestones: "
                               "[{name: Discovery, amount: 12000, due: 2026-09-30}]")
-    status = f.choice("status", ("proposed", "active", "closed"), "active")
+    status = f.choice("status", ENGAGEMENT_STATUSES, "active")
     overtime = f.boolean("overtime", False)
     f.done(ENGAGEMENT_FIELDS)
     if title is None or billing is None or (billing != "fixed" and rate is None):
         return None
     return Engagement(
-        client=client.id, id=eid, title=title, billing=billing, rate=rate, hours_per_day=hpd,  # type: ignore[arg-type]
-        day_rounding=rounding or "exact", time_increment_minutes=inc, start=start, end=end,  # type: ignore[arg-type]
+        client=client.id, id=eid, title=title, billing=billing, rate=rate, hours_per_day=hpd,
+        day_rounding=rounding or "exact", time_increment_minutes=inc, start=start, end=end,
         po_number=f.text("po_number"), budget=budget, milestones=tuple(milestones),
-        status=status or "active", overtime=overtime, currency=cur, source=f.where(),  # type: ignore[arg-type]
+        status=status or "active", overtime=overtime, currency=cur, source=f.where(),
     )
 
 

@@ -8,7 +8,8 @@ from typing import Any
 
 import click
 
-from consult.cli.common import books_root, check_id, echo_rows, format_option, load, split_ref, today
+from consult.cli.common import books_root, check_id, echo_rows, format_option, load, split_ref
+from consult.clock import today
 from consult.core.records import Books, Client, Engagement
 
 
@@ -31,7 +32,7 @@ def check_cmd(ctx: click.Context) -> int:
 
     Exits 1 when there is any error, 0 when there are none (warnings alone exit 0).
     """
-    from consult.books.check import check_books
+    from consult.check import check_books
 
     root = books_root(ctx)
     result = check_books(root)

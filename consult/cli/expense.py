@@ -9,7 +9,8 @@ from typing import Any
 
 import click
 
-from consult.cli.common import books_root, check_id, date_arg, echo_rows, format_option, load, today
+from consult.cli.common import books_root, check_id, date_arg, echo_rows, format_option, load
+from consult.clock import today
 from consult.core.categories import EXPENSE_CATEGORIES
 from consult.core.mileage import VEHICLES
 from consult.errors import UsageError
@@ -26,7 +27,7 @@ def _decimal(value: str | None, name: str) -> Decimal | None:
         raise UsageError(f"{name}: {e}") from None
 
 
-def _period(text: str | None, ctx: click.Context) -> Any:  # noqa: ARG001
+def _period(text: str | None) -> Any:
     from consult.core.periods import ALL_TIME, parse_period
 
     if text is None:
@@ -79,7 +80,7 @@ def expense_add_cmd(ctx: click.Context, amount: str, category: str | None, suppl
     consult expense add 2399 --vat 399.83 --capital --goods --supplier Dell --note "Laptop"
     consult expense add 16.00 --currency USD --reverse-charge --category adminCosts --supplier GitHub
     """
-    from consult.books.expenses import NewExpense, add_expense
+    from consult.books.expense_add import NewExpense, add_expense
 
     amt = _decimal(amount, "AMOUNT")
     assert amt is not None
@@ -115,7 +116,7 @@ def expense_list_cmd(ctx: click.Context, period: str | None, only_practice: bool
              "vat": x.vat, "flags": " ".join(f for f in ("capital", "goods", "reverse_charge", "rebill")
                                              if getattr(x, f)) + (f"{x.miles} mi" if x.miles else ""),
              "note": x.note or "", "receipt": x.receipt or "", "source": str(x.source)}
-            for x in expenses_in(books, _period(period, ctx), practice_only=only_practice)]
+            for x in expenses_in(books, _period(period), practice_only=only_practice)]
     echo_rows(rows, fmt, locale=books.practice.locale)
 
 
@@ -140,7 +141,7 @@ def mileage_add_cmd(ctx: click.Context, miles: str, note: str, day: str | None, 
     consult mileage add 84 --note "Client workshop, Leeds (return)"
     consult mileage add 12.5 --date 2026-10-12 --vehicle bicycle --note "Client office"
     """
-    from consult.books.expenses import add_mileage
+    from consult.books.expense_add import add_mileage
 
     n = _decimal(miles, "MILES")
     assert n is not None
@@ -164,5 +165,5 @@ def mileage_list_cmd(ctx: click.Context, period: str | None, fmt: str) -> None:
     how = mileage_working(books)
     rows = [{"date": x.date, "miles": x.miles, "vehicle": x.vehicle, "working": how.get(x.source, ""),
              "claim": x.amount, "note": x.note or "", "source": str(x.source)}
-            for x in expenses_in(books, _period(period, ctx), practice_only=True) if x.miles is not None]
+            for x in expenses_in(books, _period(period), practice_only=True) if x.miles is not None]
     echo_rows(rows, fmt, locale=books.practice.locale)

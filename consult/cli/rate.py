@@ -18,8 +18,9 @@ from typing import Any
 
 import click
 
-from consult.cli.common import books_root, today
+from consult.cli.common import books_root
 from consult.cli.output import table, to_json
+from consult.clock import today
 from consult.core.money import Money
 from consult.errors import BooksError, Problem, Source, UsageError
 from consult.work.rates import (

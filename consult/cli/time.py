@@ -12,16 +12,8 @@ from typing import Any
 
 import click
 
-from consult.cli.common import (
-    GroupWithLazy,
-    books_root,
-    date_arg,
-    echo_rows,
-    format_option,
-    load,
-    split_ref,
-    today,
-)
+from consult.cli.common import GroupWithLazy, books_root, date_arg, echo_rows, format_option, load, split_ref
+from consult.clock import today
 from consult.errors import UsageError
 
 
@@ -178,9 +170,10 @@ def unbilled_cmd(ctx: click.Context, client: str | None, fmt: str) -> None:
       consult time unbilled
       consult time unbilled --client acme-analytics --format json
     """
+    from consult.invoices.billed import unbilled
     from consult.invoices.store import load_invoices
     from consult.work.day_totals import day_totals
-    from consult.work.report import select, unbilled
+    from consult.work.report import select
 
     books = load(ctx, timesheets=False)
     engs = select(books, client)

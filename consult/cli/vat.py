@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from consult.cli.common import books_root, format_option, load, today
+from consult.cli.common import books_root, format_option, load
+from consult.clock import today
 
 if TYPE_CHECKING:
     from consult.core.records import Practice

@@ -31,9 +31,13 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from consult.core.money import Money
 from consult.errors import ConsultError
+
+if TYPE_CHECKING:
+    import hmrc_rates
 
 # a cross rate keeps eight significant figures, half up (ECB publishes five or six): enough that
 # ₹10,00,000 converts to the penny, few enough to print
@@ -202,7 +206,7 @@ STERLING_SOURCES = ("hmrc", "ecb")
 
 
 @cache
-def _hmrc_rates() -> object:
+def _hmrc_rates() -> hmrc_rates.Rates:
     """HMRC's published rates as the `hmrc-rates` package ships them (offline, read once)."""
     try:
         from hmrc_rates import Rates
@@ -223,7 +227,7 @@ def hmrc_monthly_rate(currency: str, on: date) -> Rate:
 
     if currency == "GBP":
         return Rate("GBP", "GBP", Decimal(1), "same currency")
-    rates: hmrc_rates.Rates = _hmrc_rates()  # type: ignore[assignment]
+    rates = _hmrc_rates()
     month = f"{on.year}-{on.month:02d}"
     try:
         r = rates.monthly_rate(currency, month)

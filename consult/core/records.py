@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from consult.core.money import Money
-from consult.core.tax import TreatmentName
+from consult.core.tax import TreatmentName, VatRounding
 from consult.errors import Source
 
 TaxTreatment = TreatmentName  # the table of what each means: consult.core.tax
@@ -22,6 +22,11 @@ ClientKind = Literal["client", "platform", "employer"]
 Billing = Literal["daily", "hourly", "fixed"]
 DayRounding = Literal["exact", "half", "whole"]
 EngagementStatus = Literal["proposed", "active", "closed"]
+CLIENT_KINDS: tuple[ClientKind, ...] = ("client", "platform", "employer")
+BILLINGS: tuple[Billing, ...] = ("daily", "hourly", "fixed")
+DAY_ROUNDINGS: tuple[DayRounding, ...] = ("exact", "half", "whole")
+ENGAGEMENT_STATUSES: tuple[EngagementStatus, ...] = ("proposed", "active", "closed")
+VAT_ROUNDINGS: tuple[VatRounding, ...] = ("half_up", "down")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +57,7 @@ class InvoiceSettings:
     credit_note_format: str = "CN-{year}-{seq:04d}"
     payment_terms_days: int = 30
     vat_rate: Decimal | None = None
-    vat_rounding: Literal["half_up", "down"] = "half_up"
+    vat_rounding: VatRounding = "half_up"
     template: str = "default"
 
 

@@ -593,11 +593,13 @@ def new_proposal(books: Books, client_id: str, pid: str, *, title: str | None = 
         raise UsageError(f"proposal id: {why}")
     client = books.client(client_id)
     if rate is None:
-        daily = [e for e in books.engagements_of(client_id) if e.billing == "daily" and e.rate]
-        daily.sort(key=lambda e: (e.start or date.min, e.id))
+        daily = sorted(((e.start or date.min, e.id, e.rate) for e in books.engagements_of(client_id)
+                        if e.billing == "daily" and e.rate is not None), key=lambda t: (t[0], t[1]))
         if not daily:
             raise UsageError(f"give --rate: client '{client_id}' has no daily engagement to take a day rate from")
-        rate = daily[-1].rate.amount  # type: ignore[union-attr]
+        latest = daily[-1][2]
+        assert latest is not None  # filtered above
+        rate = latest.amount
     text = template_text(books, client, pid, title=title or pid.replace("-", " ").capitalize(), rate=rate)
     _check_new(books, client, pid, text)
     with books_lock(books.root):
@@ -720,14 +722,10 @@ EXPIRY_NOTICE_DAYS = 7   # warn this many days before a sent proposal lapses
 EXPIRED_NOTICE_DAYS = 30  # and for this long after, then stay quiet (old quotes lapse by design)
 
 
-def check_proposals(books: Books, today: date | None = None) -> list[Problem]:
+def check_proposals(books: Books, today: date) -> list[Problem]:
     """Errors in proposal files, duplicate numbers, accepted proposals that disagree with their
     engagement's rate (a warning: the engagement may have been renegotiated), and sent
     proposals about to lapse or lapsed in the last month (worth a call to the client)."""
-    if today is None:  # `consult check` passes only the books; the one clock lives in the CLI
-        from consult.clock import today as clock
-
-        today = clock()
     proposals, problems = load_proposals(books)
     for p in proposals:
         st = proposal_status(p, books, today)

@@ -194,12 +194,12 @@ def _number(value: Any, src: Source, fieldname: str, lo: float, hi: float) -> fl
 _CACHE: dict[tuple[object, ...], Theme] = {}
 
 
-def _stamp(path: Path) -> tuple[int, int] | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return (st.st_mtime_ns, st.st_size)
+def _stamp(path: Path) -> str | None:
+    """The theme file's content hash: a theme read in this process is reused only while its
+    bytes are the same (consult.books.cache's rule, without a file on disk)."""
+    from consult.books.cache import sha256_file
+
+    return sha256_file(path) if path.is_file() else None
 
 
 def load_theme(books_root: Path, name: str = "default") -> Theme:
@@ -248,8 +248,9 @@ def _load_theme(books_root: Path, name: str) -> Theme:
     if size not in PAGE_SIZES:
         raise _fail(src("page.size"), "page.size", f"'{size}' is not a page size; use one of {', '.join(PAGE_SIZES)}")
     m = page["margins_mm"]
-    margins = tuple(_number(m[k], src(f"page.margins_mm.{k}"), f"page.margins_mm.{k}", 5, 60) * MM
-                    for k in ("top", "right", "bottom", "left"))
+    top, right, bottom, left = (_number(m[k], src(f"page.margins_mm.{k}"), f"page.margins_mm.{k}", 5, 60) * MM
+                                for k in ("top", "right", "bottom", "left"))
+    margins = (top, right, bottom, left)
     colours = {}
     for k, v in data["colours"].items():
         if not isinstance(v, str) or not _COLOUR.fullmatch(v):
@@ -280,7 +281,7 @@ def _load_theme(books_root: Path, name: str) -> Theme:
         raise _fail(src("locale"), "locale", f"'{locale}' is not a locale; write e.g. en_GB or de_DE") from None
     labels = {k: ("" if v is None else str(v)) for k, v in data["labels"].items()}
     return Theme(
-        name=name, page_size=PAGE_SIZES[size], margins=margins,  # type: ignore[arg-type]
+        name=name, page_size=PAGE_SIZES[size], margins=margins,
         colours=Colours(**colours),
         font_regular=regular, font_bold=bold, font_fallback=fallback,
         font_size=_number(fonts["size"], src("fonts.size"), "fonts.size", 6, 16),

@@ -21,9 +21,9 @@ from re-parsed entries, and applies billing's rules to them:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, time
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
@@ -31,7 +31,6 @@ from consult.core.money import Money
 from consult.core.periods import ALL_TIME, Period
 from consult.core.records import Books, Engagement, TimeEntry
 from consult.errors import Problem, UsageError
-from consult.invoices.billed import billed_spans
 from consult.work.day_totals import Totals
 from consult.work.rules import day_fraction, quantity
 
@@ -68,12 +67,29 @@ def hours_text(minutes: int) -> Decimal:
     return (Decimal(minutes) / 60).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+@dataclass(slots=True)
+class _Share:
+    """One engagement's part of a report group: its billed days (daily) or minutes (else)."""
+
+    days: Decimal = Decimal(0)
+    billed: int = 0
+
+
+@dataclass(slots=True)
+class _Group:
+    """A report group being summed: minutes, billable minutes, and each engagement's share."""
+
+    minutes: int = 0
+    billable: int = 0
+    shares: dict[int, _Share] = field(default_factory=dict)
+
+
 @lru_cache(maxsize=65536)
 def _fraction(minutes: int, hours_per_day: Decimal, rounding: str, overtime: bool) -> Decimal:
     return day_fraction(minutes, hours_per_day, rounding, overtime)
 
 
-def _key_maker(by: Sequence[str]):  # type: ignore[no-untyped-def]
+def _key_maker(by: Sequence[str]) -> Callable[[date], tuple[str, ...]]:
     """A function (client, engagement, day) -> the group's key values, memoised per day."""
     day_parts: dict[date, tuple[str, ...]] = {}
     date_groups = [g for g in by if g in ("day", "week", "month")]
@@ -158,8 +174,7 @@ def report(books: Books, totals: Totals, period: Period = ALL_TIME, *, by: Seque
     want_eng = "engagement" in cols
     date_cols = [c for c in cols if c in ("date", "week", "month")]
     engs = list(engagements) if engagements is not None else list(books.engagements.values())
-    # per group: [minutes, billable, billed_minutes(Decimal), {engagement: [days_sum, billed_sum]}]
-    acc: dict[tuple[tuple[str, ...], str], list] = {}  # type: ignore[type-arg]
+    acc: dict[tuple[tuple[str, ...], str], _Group] = {}
     lo, hi = period.start, period.end
     for ix, eng in enumerate(engs):
         days = totals.get((eng.client, eng.id))
@@ -179,31 +194,32 @@ def report(books: Books, totals: Totals, period: Period = ALL_TIME, *, by: Seque
             if minutes == 0 and t.billable == 0:
                 continue
             k = (tuple(head) + parts(d) if date_cols else tuple(head), eng.currency)
-            row = acc.get(k)
-            if row is None:
-                row = acc[k] = [0, 0, {}]
-            row[0] += minutes
-            row[1] += t.billable
-            per = row[2].get(ix)
-            if per is None:
-                per = row[2][ix] = [Decimal(0), 0]
+            group = acc.get(k)
+            if group is None:
+                group = acc[k] = _Group()
+            group.minutes += minutes
+            group.billable += t.billable
+            share = group.shares.get(ix)
+            if share is None:
+                share = group.shares[ix] = _Share()
             if daily:
-                per[0] += _fraction(t.billable, hpd, rnd, ot)
+                share.days += _fraction(t.billable, hpd, rnd, ot)
             else:
-                per[1] += t.billed
-    out = [_row(cols, key, cur, vals[0], vals[1], [(engs[i], v) for i, v in vals[2].items()])
-           for (key, cur), vals in acc.items()]
+                share.billed += t.billed
+    out = [_row(cols, key, cur, g.minutes, g.billable, [(engs[i], v) for i, v in g.shares.items()])
+           for (key, cur), g in acc.items()]
     # keys in column order, then currency
     out.sort(key=lambda r: (tuple(v for _, v in r.keys), r.currency))
     return out
 
 
 def _row(cols: list[str], key: tuple[str, ...], currency: str, minutes: int, billable: int,
-         per: list[tuple[Engagement, list]]) -> ReportRow:  # type: ignore[type-arg]
+         per: list[tuple[Engagement, _Share]]) -> ReportRow:
     billed = Decimal(0)
     days: Decimal | None = None
     value: Money | None = None
-    for eng, (day_sum, billed_hourly) in per:
+    for eng, share in per:
+        day_sum, billed_hourly = share.days, share.billed
         if eng.billing == "daily":
             q = quantity(day_sum)
             days = (days or Decimal(0)) + q
@@ -238,88 +254,19 @@ def report_totals(rows: Iterable[ReportRow]) -> list[ReportRow]:
 
 
 # --------------------------------------------------------------------------------------------
-# unbilled work
-# --------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Unbilled:
-    """An engagement's billable work (or milestones due) not yet on an issued invoice."""
-
-    engagement: Engagement
-    first: date
-    last: date
-    billable_minutes: int
-    billed_minutes: int
-    days: Decimal | None
-    value: Money | None
-    milestones: tuple[str, ...] = field(default=())
-
-    def as_dict(self) -> dict[str, object]:
-        return {"client": self.engagement.client, "engagement": self.engagement.id,
-                "billing": self.engagement.billing, "from": self.first, "to": self.last,
-                "currency": self.engagement.currency,
-                "billable_minutes": self.billable_minutes, "billable_hours": hours_text(self.billable_minutes),
-                "billed_minutes": self.billed_minutes, "billed_hours": hours_text(self.billed_minutes),
-                "days": self.days, "value": self.value.amount if self.value is not None else None,
-                "milestones": "; ".join(self.milestones) or None}
-
-
-def unbilled(books: Books, totals: Totals, invoices: Iterable[object], *, today: date,
-             engagements: Iterable[Engagement] | None = None) -> list[Unbilled]:
-    """Per engagement, billable work up to `today` on no issued invoice, valued as it would bill
-    (fixed-price engagements: milestones due by `today` and not billed)."""
-    billed = billed_spans(invoices)  # type: ignore[arg-type]  # issued records (consult.invoices.billed)
-    out: list[Unbilled] = []
-    engs = list(engagements) if engagements is not None else [e for _, e in sorted(books.engagements.items())]
-    for eng in engs:
-        covered = billed.get((eng.client, eng.id), [])
-
-        def is_billed(d: date, covered: list[tuple[date, date, str]] = covered) -> bool:
-            return any(a <= d <= b for a, b, _ in covered)
-
-        if eng.billing == "fixed":
-            due = [m for m in eng.milestones if m.due <= today and not is_billed(m.due)]
-            if due:
-                out.append(Unbilled(eng, min(m.due for m in due), max(m.due for m in due), 0, 0, None,
-                                    Money.total((m.amount for m in due), eng.currency),
-                                    tuple(f"{m.name} ({m.due})" for m in due)))
-            continue
-        days = [(d, t) for d, t in sorted(totals.get((eng.client, eng.id), {}).items())
-                if t.billable and d <= today and not is_billed(d)]
-        if not days:
-            continue
-        billable = sum(t.billable for _, t in days)
-        if eng.billing == "daily":
-            q = quantity(sum((_fraction(t.billable, eng.hours_per_day, eng.day_rounding, eng.overtime)
-                              for _, t in days), Decimal(0)))
-            billed_min = int((q * eng.hours_per_day * 60).to_integral_value(rounding=ROUND_HALF_UP))
-            n_days: Decimal | None = q
-        else:
-            billed_min = sum(t.billed for _, t in days)
-            q = quantity(Decimal(billed_min) / 60)
-            n_days = None
-        value = eng.rate.times(q) if eng.rate is not None else None
-        out.append(Unbilled(eng, days[0][0], days[-1][0], billable, billed_min, n_days, value))
-    return out
-
-
-# --------------------------------------------------------------------------------------------
 # `consult check`
 # --------------------------------------------------------------------------------------------
-def check_timesheets(books: Books, today: date | None = None) -> list[Problem]:
+def check_timesheets(books: Books, today: date) -> list[Problem]:
     """Warnings about time that reads but looks wrong.
 
     * an entry before its engagement's `start` or after its `end`;
     * more than 24 hours logged on one calendar day, counted across all clients (one person's day);
-    * an entry dated after today (`today` from the command line's clock when not given);
+    * an entry dated after `today`;
     * `start`/`end` times that overlap another entry's on the same day, across all clients;
-    * an engagement whose billable time has passed its `budget` (days, hours or amount);
-    * billable work from before last month that no issued invoice covers (work forgotten is
-      money never asked for; last month's is still being billed, so it is left alone).
-    """
-    if today is None:  # `consult check` passes only the books; the one clock lives in the CLI
-        from consult.clock import today as clock
+    * an engagement whose billable time has passed its `budget` (days, hours or amount).
 
-        today = clock()
+    (Work that no invoice covers is `consult.invoices.billed.check_unbilled`.)
+    """
     out: list[Problem] = []
     per_day: dict[date, list[TimeEntry]] = defaultdict(list)
     by_eng: dict[tuple[str, str], list[TimeEntry]] = defaultdict(list)
@@ -342,44 +289,20 @@ def check_timesheets(books: Books, today: date | None = None) -> list[Problem]:
             h, m = divmod(total, 60)
             out.append(Problem(day[-1].source, None, f"{h}h{m:02d}m logged on {d} across all clients — "
                                "more than a day holds; look for an entry on the wrong date", "warning"))
-        timed = sorted((e for e in day if e.start is not None and e.end is not None),
-                       key=lambda e: (e.start, e.end))
-        latest: TimeEntry | None = None  # the entry reaching furthest into the day so far
+        timed = sorted(((e.start, e.end, e) for e in day if e.start is not None and e.end is not None),
+                       key=lambda t: (t[0], t[1]))
+        latest: tuple[time, time, TimeEntry] | None = None  # the entry reaching furthest into the day so far
         for b in timed:
-            if latest is not None and b.start < latest.end:  # type: ignore[operator]
-                out.append(Problem(b.source, "start", f"{_hhmm(b.start)}–{_hhmm(b.end)} overlaps "
-                                   f"{_hhmm(latest.start)}–{_hhmm(latest.end)} ({latest.source}) on {d}",
+            if latest is not None and b[0] < latest[1]:
+                out.append(Problem(b[2].source, "start", f"{_hhmm(b[0])}–{_hhmm(b[1])} overlaps "
+                                   f"{_hhmm(latest[0])}–{_hhmm(latest[1])} ({latest[2].source}) on {d}",
                                    "warning"))
-            if latest is None or b.end > latest.end:  # type: ignore[operator]
+            if latest is None or b[1] > latest[1]:
                 latest = b
     for key, entries in sorted(by_eng.items()):
         eng = books.engagements.get(key)
         if eng is not None and eng.budget is not None:
             out.extend(_budget_problems(eng, entries))
-    out.extend(_forgotten_work(books, today))
-    return out
-
-
-def _forgotten_work(books: Books, today: date) -> list[Problem]:
-    from consult.invoices.store import load_invoices
-    from consult.work.day_totals import day_totals_of
-
-    cutoff = (today.replace(day=1) - timedelta(days=1)).replace(day=1) - timedelta(days=1)
-    clients = {c for c, e in books.engagements if books.clients[c].kind == "client"}
-    engs = [e for (c, _), e in sorted(books.engagements.items()) if c in clients]
-    invoices, _ = load_invoices(books.root)  # unreadable records are reported by check_invoices
-    out = []
-    for u in unbilled(books, day_totals_of(books.entries, books.engagements), invoices, today=cutoff,
-                      engagements=engs):
-        what = (f"{u.days} days" if u.days is not None else
-                f"{hours_text(u.billed_minutes)} hours" if u.billable_minutes else "; ".join(u.milestones))
-        worth = f" ({u.value.plain()} {u.value.currency})" if u.value is not None else ""
-        period = f"{u.first:%Y-%m}" if (u.first.year, u.first.month) == (u.last.year, u.last.month) \
-            else f"{u.first}..{u.last}"
-        out.append(Problem(u.engagement.source, None,
-                           f"{u.engagement.key}: {what}{worth} of work from {u.first} to {u.last} is on no "
-                           f"invoice; bill it (consult invoice create {u.engagement.client} --period {period}) "
-                           "or mark it billable: false", "warning"))
     return out
 
 

@@ -30,7 +30,7 @@ REPO = HERE.parents[1]
 TARGET_S = 1.0
 sys.path.insert(0, str(HERE))
 
-from ledger_gen import FIRST_YEAR, PRACTICE, YEARS, generate  # noqa: E402
+from ledger_gen import FIRST_YEAR, PRACTICE, YEARS, generate
 
 SCHEMES = {
     "standard": "vat: {scheme: standard, stagger: 1}\n",

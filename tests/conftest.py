@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parent.parent
 # days cannot change a figure a test pins; exported, so the `consult` processes tests start use it.
 ECB_HISTORY = Path(__file__).resolve().parent / "fixtures" / "ecb" / "eurofxref-hist.zip"
 os.environ["CONSULT_ECB_HISTORY"] = str(ECB_HISTORY)
-SAMPLE_PARTS = ("practice.yaml", "clients", "templates")
+SAMPLE_PARTS = ("practice.yaml", "clients", "templates", "expenses.yaml", "mileage.yaml", "receipts")
 
 PRACTICE = """\
 name: Test Practice Ltd

@@ -129,15 +129,17 @@ def resolve(text: str | None, settings: VatSettings, *, today: date, tax_year_st
                                  is_regular(o.start, o.end, settings.stagger))
         try:
             p = parse_period(t, tax_year_start=tax_year_start, today=today, what=what)
-        except UsageError:
+        except UsageError as e:
             if PERIOD_KEY.fullmatch(t.upper()):
                 raise UsageError(
                     f"{what}: '{t}' looks like an HMRC period key, but no obligation with that key is recorded "
                     f"in these books ({OBLIGATIONS_FILE}, written when `consult vat submit` fetches HMRC's "
                     "obligations); give the period's dates instead, e.g. 2026-Q3 or 2026-07-01..2026-09-30"
                 ) from None
-            raise UsageError(f"{what}: '{t}' is neither a period nor an HMRC period key — e.g. "
-                             f"{PERIOD_EXAMPLES}") from None
+            if "is not a period" in str(e):
+                raise UsageError(f"{what}: '{t}' is neither a period nor an HMRC period key — e.g. "
+                                 f"{PERIOD_EXAMPLES}") from None
+            raise
         start, end = p.days
         label = p.label
     key = next((o.period_key for o in obs if (o.start, o.end) == (start, end)), None)

@@ -43,6 +43,8 @@ def receipt_sterling(ctx: Context, r: Receipt) -> tuple[Decimal, Decimal, str]:
 def sales(ctx: Context) -> list[BoxEntry]:
     out = []
     for r in money_received(ctx.books, ctx.invoices, ctx.start, ctx.end):
+        if r.invoice.tax_treatment == "none":  # issued before VAT registration: no supply for VAT
+            continue
         net, vat, note = receipt_sterling(ctx, r)
         boxes = {6: net}
         if charges_uk_vat(r.invoice):

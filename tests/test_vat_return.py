@@ -306,3 +306,30 @@ class TestCommand:
         code, out, err = run_cli("vat", "return", "2026-Q4", books=REPO)
         assert code == 0, err
         assert out.startswith("VAT return 2026-10-01 to 2026-12-31 (2026-Q4) — standard scheme (invoice basis)")
+        # the figures the README shows: INV-2026-0001's £1,755.00 + 20% of three GitHub months …
+        assert "you pay HMRC £1,569.83 (box 5)" in out and "£18,842" in out
+
+
+class TestSterlingRates:
+    def test_hmrcs_monthly_rate_is_the_default(self):
+        """HMRC publishes USD 1.3456 per £1 for October 2026; GBP per USD = 1 ÷ 1.3456 to eight
+        significant figures = 0.74316290, and the source names HMRC's own figure."""
+        from consult.core.fx import sterling_rate
+
+        assert sterling_rate("USD", date(2026, 10, 30)) == (D("0.74316290"), "HMRC monthly rate 2026-10 (USD 1.3456 per £1)")
+        assert sterling_rate("USD", date(2026, 10, 30), "ecb")[1].startswith("ECB 2026-10-30")
+
+    def test_a_month_hmrc_has_not_published_is_an_error_never_a_substitute(self):
+        from consult.core.fx import NoRate, sterling_rate
+
+        with pytest.raises(NoRate, match=r"HMRC's monthly rate for 2031-01 is not in the installed hmrc-rates data "
+                                         r"\(2014-02 to .*\); upgrade it .* or give a UK market rate with --gbp-rate"):
+            sterling_rate("USD", date(2031, 1, 15))
+
+    def test_the_return_names_the_document_without_a_rate(self, make_books):
+        from consult.errors import ConsultError
+
+        books, invoices = books_for(make_books)
+        late = _inv("INV-2031-0001", "brightpath", "USD", "10.00", "0.00", date(2031, 1, 15), treatment="outside_scope")
+        with pytest.raises(ConsultError, match="invoice INV-2031-0001: no sterling rate for USD on 2031-01-15"):
+            vat_return(books, [*invoices, late], date(2031, 1, 1), date(2031, 3, 31))

@@ -306,7 +306,8 @@ class TestCommand:
         code, out, err = run_cli("vat", "return", "2026-Q4", books=REPO)
         assert code == 0, err
         assert out.startswith("VAT return 2026-10-01 to 2026-12-31 (2026-Q4) — standard scheme (invoice basis)")
-        # the figures the README shows: INV-2026-0001's £1,755.00 + 20% of three GitHub months …
+        # the README's figures: box 1 = INV-2026-0001's £1,755.00 + £3.12 (20% of October's GitHub, $21 → £15.61);
+        # box 4 = £180.00 (accountant) + £2.10 (Microsoft) + £3.07 (lunch) + £3.12 = £188.29
         assert "you pay HMRC £1,569.83 (box 5)" in out and "£18,842" in out
 
 

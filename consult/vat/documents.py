@@ -57,7 +57,7 @@ class SterlingRates:
                 got = fx.sterling_rate(currency, on, self.source)
             except fx.NoRate as e:
                 msg = str(e).replace("; give the rate with --gbp-rate", "").replace(
-                    "give a UK market rate with --gbp-rate", "or set vat.sterling_rate: ecb in practice.yaml")
+                    "give a UK market rate with --gbp-rate", "set vat.sterling_rate: ecb in practice.yaml")
                 raise ConsultError(f"{what}: no sterling rate for {currency} on {on}: {msg}") from None
             self._seen[key] = got
         return got

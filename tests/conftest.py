@@ -130,3 +130,14 @@ class _Main:
         sys.exit(self.run(list(args)))
 
     name = "consult"
+
+
+@pytest.fixture(autouse=True)
+def _no_stale_cache_notices():
+    """Each test starts with no cache notices left by another in the same process (the list is
+    module-global: a test that provokes one and does not clear it would make the next CLI test
+    in that worker print it)."""
+    from consult.books import cache
+
+    cache.notices.clear()
+    yield

@@ -41,6 +41,7 @@ from consult.core.money import Money
 from consult.invoices.build import record_yaml
 from consult.invoices.record import Invoice, InvoiceLine, Party
 from consult.invoices.store import load_invoices
+from consult.vat.boxes import HMRC_FIELDS
 from consult.vat.periods import due_date
 from consult.vat.returns import vat_return
 from tests.conftest import PRACTICE
@@ -260,6 +261,15 @@ class TestCommand:
         assert (data["vatDueSales"], data["netVatDue"], data["totalValueSalesExVAT"]) == (D("2680.00"), D("2040.00"), 19302)
         assert '"vatDueSales": 2680.00,' in out  # a JSON number written from its exact text
         assert data["due"] == "2026-11-07" and data["periodStart"] == "2026-07-01"
+
+    @pytest.mark.parametrize("vat", ["", "vat: {scheme: cash}\n", FLAT, FLAT.replace("}", ", flat_rate_turnover: cash}")])
+    def test_the_command_reads_only_the_records_it_needs_and_agrees(self, make_books, run_cli, vat):
+        """The command builds only the records a return can need (tax point in the period, or paid
+        in it); its boxes are the library's over every record, for every scheme."""
+        books, invoices = books_for(make_books, vat)
+        code, out, _ = run_cli("vat", "return", "2026-Q3", "--format", "json", books=books.root)
+        data = json.loads(out, parse_float=D)
+        assert [D(str(data[f])) for f in HMRC_FIELDS] == [vat_return(books, invoices, *Q3).box(n) for n in range(1, 10)]
 
     def test_table_shows_boxes_due_date_and_what_to_pay(self, make_books, run_cli):
         books, _ = books_for(make_books)

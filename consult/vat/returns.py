@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
+from typing import Any
 
 from consult.core.records import Books
 from consult.errors import ConsultError, UsageError
@@ -68,3 +69,17 @@ def vat_return(books: Books, invoices: list[Invoice], start: date, end: date, *,
     return VatReturn(start=start, end=end, scheme=name, boxes=boxes, due=due or due_date(end), period_key=period_key,
                      notes=tuple(notes), entries=tuple(sorted(entries, key=lambda e: (e.date, e.kind, e.ref))),
                      exact={n: exact[n] for n in WHOLE_POUNDS})
+
+
+def needed_records(books: Books, start: date, end: date) -> Callable[[dict[str, Any]], bool]:
+    """Which issued records a return for `start`..`end` can need, judged from a record as plain
+    data (consult.invoices.cache `keep`): those whose tax point falls in the period, and those
+    that money received in the period paid. Every scheme takes its documents from these."""
+    first, last = start.isoformat(), end.isoformat()
+    paid = {p.invoice for p in books.payments if start <= p.date <= end}
+
+    def keep(rec: dict[str, Any]) -> bool:
+        point = str(rec.get("tax_point") or rec["issue_date"])
+        return first <= point <= last or rec.get("number") in paid
+
+    return keep

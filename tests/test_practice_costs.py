@@ -230,7 +230,8 @@ class TestEarnings:
         code, out, err = run_cli("earnings", "--tax-year", "2026", books=root)
         assert code == 0, err
         assert " 28  professionalFees      Accountancy, legal and other professional fees  £1,000.00" in out
-        assert "MTD Income Tax quarterly updates (cumulative from 2026-04-06), GBP" in out
+        assert "MTD Income Tax quarterly updates (cumulative from 2026-04-06; sole traders and landlords, not " \
+               "companies), GBP" in out
         assert "Capital items (apart: not in expenses)  £2,000.00" in out
         code, out, _ = run_cli("earnings", "--tax-year", "2026", "--format", "json", books=root)
         data = json.loads(out)

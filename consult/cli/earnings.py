@@ -261,7 +261,7 @@ def costs_text(e: Earnings, locale: str) -> list[str]:
     from consult.cli.output import table
     from consult.core.categories import BY_NAME
 
-    out = [f"Costs by HMRC category (Self Assessment SA103F), {e.currency}"]
+    out = [f"Costs by HMRC category (Self Assessment SA103F boxes, for a sole trader), {e.currency}"]
     if not e.costs_by_category:
         out.append("  no costs in this period")
     else:
@@ -281,8 +281,8 @@ def costs_text(e: Earnings, locale: str) -> list[str]:
             r.update({k: u.expenses.get(k) for k in cats})
             r["expenses"] = u.total_expenses
             rows.append(r)
-        out += ["", f"MTD Income Tax quarterly updates (cumulative from {e.period.days[0].isoformat()}), {e.currency}",
-                table(rows, locale=locale)]
+        out += ["", f"MTD Income Tax quarterly updates (cumulative from {e.period.days[0].isoformat()}; sole traders "
+                    f"and landlords, not companies), {e.currency}", table(rows, locale=locale)]
     return out
 
 

@@ -344,3 +344,19 @@ class TestSterlingRates:
         late = _inv("INV-2031-0001", "brightpath", "USD", "10.00", "0.00", date(2031, 1, 15), treatment="outside_scope")
         with pytest.raises(ConsultError, match="invoice INV-2031-0001: no sterling rate for USD on 2031-01-15"):
             vat_return(books, [*invoices, late], date(2031, 1, 1), date(2031, 3, 31))
+
+
+def test_vat_return_without_pdf_imports_neither_pandas_nor_reportlab():
+    """The table and JSON paths stay light: ReportLab is loaded only for --pdf."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    code = ("import sys\nfrom consult.cli import run\n"
+            "run(['--books', sys.argv[1], 'vat', 'return', '2026-Q4', '--format', 'json'])\n"
+            "print(' '.join(m for m in ('pandas', 'reportlab') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code, str(REPO)], capture_output=True, text=True, check=True,
+                         env={**os.environ, "CONSULT_TODAY": "2026-11-22"})
+    assert out.stdout.splitlines()[-1] == ""

@@ -1,7 +1,8 @@
 """`consult check`: everything wrong with the books, in file order.
 
-The loader's problems (every file, line and field) come first; then each feature's check adds
-what only it can see — time that reads but looks wrong, work on no invoice, issued records
+The loader's problems (every file, line and field) come first; then the register is verified
+(consult.books.register: the chain, each issued document's hashes, gapless series); then each
+feature's check adds what only it can see — time that reads but looks wrong, work on no invoice, issued records
 that cannot be read back or changed since, proposals, e-invoice readiness. The list below is
 the whole of it: a check renamed or removed is an import error here, never a silent gap.
 """
@@ -14,11 +15,12 @@ from pathlib import Path
 
 from consult.books.expenses import check_receipts
 from consult.books.loader import LoadResult, load_books
+from consult.books.register import verify as verify_register
 from consult.core.records import Books
 from consult.einvoice.build import check_einvoice
 from consult.errors import Problem
 from consult.invoices.billed import check_unbilled
-from consult.invoices.build import check_invoices
+from consult.invoices.check import check_invoices
 from consult.proposals.proposal import check_proposals
 from consult.work.report import check_timesheets
 
@@ -46,6 +48,7 @@ def check_books(root: Path, today: date | None = None) -> LoadResult:
     problems = list(result.problems)
     books: Books | None = result.books
     if books is not None:
+        problems.extend(verify_register(books.root, books.practice.number_formats))
         for check in FEATURE_CHECKS:
             problems.extend(check(books, today) if check in _NEEDS_TODAY else check(books))
     problems.sort(key=lambda p: (p.source.path, p.source.line or 0, p.source.column or 0))

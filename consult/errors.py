@@ -83,3 +83,13 @@ class ConflictError(ConsultError):
 
 class CurrencyMismatch(ConsultError):
     """Two amounts in different currencies were about to be added or compared."""
+
+
+# Things a command did that the user should hear about although nothing failed (a damaged
+# cache rebuilt, an interrupted change finished). The CLI prints them on stderr, once each.
+notices: list[str] = []
+
+
+def notice(text: str) -> None:
+    if text not in notices:
+        notices.append(text)

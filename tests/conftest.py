@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parent.parent
 # days cannot change a figure a test pins; exported, so the `consult` processes tests start use it.
 ECB_HISTORY = Path(__file__).resolve().parent / "fixtures" / "ecb" / "eurofxref-hist.zip"
 os.environ["CONSULT_ECB_HISTORY"] = str(ECB_HISTORY)
-SAMPLE_PARTS = ("practice.yaml", "clients", "templates", "expenses.yaml", "mileage.yaml", "receipts")
+SAMPLE_PARTS = ("practice.yaml", "register.tsv", "clients", "templates", "expenses.yaml", "mileage.yaml", "receipts")
 
 PRACTICE = """\
 name: Test Practice Ltd
@@ -97,6 +97,20 @@ def sample_books(tmp_path: Path) -> Path:
         elif src.exists():
             shutil.copy2(src, dest / part)
     return dest
+
+
+@pytest.fixture
+def unissued_books(sample_books: Path) -> Path:
+    """The sample practice before it issued anything: its invoices, payments, proposals and
+    register removed, so numbers start at 0001 (deleting issued files from books that keep
+    their register never frees a number — see tests/test_register.py)."""
+    for pattern in ("clients/*/invoices", "clients/*/proposals"):
+        for p in sample_books.glob(pattern):
+            shutil.rmtree(p)
+    for p in sample_books.glob("clients/*/payments.yaml"):
+        p.unlink()
+    (sample_books / "register.tsv").unlink(missing_ok=True)
+    return sample_books
 
 
 @pytest.fixture

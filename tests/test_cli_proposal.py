@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import shutil
 
 import pytest
 
@@ -11,10 +10,9 @@ pytest.importorskip("consult.render.document")
 
 
 @pytest.fixture
-def books(sample_books):
-    """The sample books without their sample proposal, so numbers start at P-2026-0001."""
-    shutil.rmtree(sample_books / "clients/acme-analytics/proposals", ignore_errors=True)
-    return sample_books
+def books(unissued_books):
+    """The sample books before anything was issued, so numbers start at P-2026-0001."""
+    return unissued_books
 
 
 def pdf_text(path) -> str:

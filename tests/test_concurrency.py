@@ -105,7 +105,8 @@ import sys
 from datetime import date
 from pathlib import Path
 from consult.books.loader import open_books
-from consult.invoices.build import build_invoice, issue
+from consult.invoices.build import build_invoice
+from consult.invoices.issue import issue
 root, client = Path(sys.argv[1]), sys.argv[2]
 books = open_books(root)
 draft = build_invoice(books, client, date(2026, 10, 1), date(2026, 10, 31), issued=date(2026, 11, 22))

@@ -85,7 +85,8 @@ def _issue_by_hand(root: Path, client: str) -> str:
     from datetime import date
 
     from consult.books.loader import open_books
-    from consult.invoices.build import build_invoice, issue
+    from consult.invoices.build import build_invoice
+    from consult.invoices.issue import issue
 
     books = open_books(root)
     return issue(books, build_invoice(books, client, date(2026, 10, 1), date(2026, 10, 31),

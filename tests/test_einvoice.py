@@ -546,7 +546,8 @@ class TestExportCommand:
     def issued(self, sample_books: Path) -> tuple[Path, str]:
         """The sample EU client's October invoice, issued (record only) in a copy of the sample books."""
         from consult.books.loader import open_books
-        from consult.invoices.build import build_invoice, issue
+        from consult.invoices.build import build_invoice
+        from consult.invoices.issue import issue
 
         books = open_books(sample_books)
         inv = build_invoice(books, "hafen-logistik", date(2026, 10, 1), date(2026, 10, 31), issued=date(2026, 11, 2))

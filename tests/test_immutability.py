@@ -62,6 +62,9 @@ def issued_books(make_books):
         (folder / f"{inv.number}.yaml").write_text(
             yaml.safe_dump(to_record(inv), sort_keys=False, allow_unicode=True), encoding="utf-8")
         (folder / f"{inv.number}.pdf").write_bytes(FAKE_PDF + inv.number.encode())
+    from consult.invoices.registry import init_register
+
+    init_register(root, today=date(2026, 11, 22))
     return root
 
 
@@ -181,8 +184,9 @@ def test_issued_files_are_not_writable_through_the_store(issued_books):
 
 def test_numbers_of_issued_records_are_never_reused(issued_books):
     """The next number after INV-2026-0001..0002 is 0003, and credit notes run their own sequence."""
-    from consult.invoices.build import next_number
+    from consult.books import register
 
-    assert next_number(issued_books, "INV-{year}-{seq:04d}", 2026) == "INV-2026-0003"
-    assert next_number(issued_books, "CN-{year}-{seq:04d}", 2026) == "CN-2026-0002"
+    lines, _ = register.read(issued_books)
+    assert register.next_number(lines, "INV-{year}-{seq:04d}", date(2026, 12, 1)) == "INV-2026-0003"
+    assert register.next_number(lines, "CN-{year}-{seq:04d}", date(2026, 12, 1)) == "CN-2026-0002"
     assert os.path.exists(issued_books / "clients/acme/invoices/INV-2026-0002.yaml")

@@ -4,7 +4,6 @@ Every figure here is worked by hand from the sample books (see the comments)."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from decimal import Decimal as D
 
@@ -14,16 +13,13 @@ from consult.books.loader import open_books
 from consult.core.fx import sterling_rate
 from consult.core.money import Money
 from consult.core.periods import parse_period
+from consult.core.tax import tax_point
 from consult.errors import ConflictError, ConsultError, NotFound, UsageError
-from consult.invoices.build import (
-    build_credit_note,
-    build_invoice,
-    check_invoices,
-    issue,
-    next_number,
-    record_payment,
-    tax_point,
-)
+from consult.invoices.build import build_invoice
+from consult.invoices.check import check_invoices
+from consult.invoices.credit import build_credit_note
+from consult.invoices.issue import issue
+from consult.invoices.payments import record_payment
 from consult.invoices.store import load_invoices
 
 OCT = parse_period("2026-10").days
@@ -32,13 +28,9 @@ ISSUED = date(2026, 11, 2)
 
 
 @pytest.fixture
-def sample_books(sample_books):
-    """The sample books before anything was invoiced or paid (the repo's September invoices removed)."""
-    for p in sample_books.glob("clients/*/invoices"):
-        shutil.rmtree(p)
-    for p in sample_books.glob("clients/*/payments.yaml"):
-        p.unlink()
-    return sample_books
+def sample_books(unissued_books):
+    """The sample books before anything was invoiced or paid."""
+    return unissued_books
 
 
 def fake_pdf(inv):
@@ -218,8 +210,8 @@ class TestIssuing:
         issue(books, build_invoice(books, "acme-analytics", *OCT, issued=ISSUED))
         with pytest.raises(ConflictError) as e:
             build_invoice(books, "acme-analytics", date(2026, 10, 15), date(2026, 11, 15), issued=ISSUED)
-        assert str(e.value).startswith("acme-analytics/churn-model from 2026-10-01 to 2026-10-31 was billed "
-                                       "already on INV-2026-0001 (issued 2026-11-02); nothing was written")
+        assert str(e.value).startswith("everything billable for acme-analytics from 2026-10-15 to 2026-11-15 is "
+                                       "billed already (on INV-2026-0001); nothing was written")
         assert len(list((books.root / "clients/acme-analytics/invoices").iterdir())) == 1
 
     def test_credited_invoice_can_be_billed_again(self, books):
@@ -231,15 +223,17 @@ class TestIssuing:
         again = issue(books, build_invoice(books, "hafen-logistik", *OCT, issued=ISSUED, invoices=invoices))
         assert again.invoice.number == "INV-2026-0002"
 
-    def test_next_number_ignores_other_years_and_formats(self, tmp_path):
-        """The sequence is per pattern and per year of issue."""
-        d = tmp_path / "clients/x/invoices"
-        d.mkdir(parents=True)
-        for n in ("INV-2026-0007", "INV-2025-0012", "CN-2026-0003", "notes"):
-            (d / f"{n}.yaml").write_text("")
-        assert next_number(tmp_path, "INV-{year}-{seq:04d}", 2026) == "INV-2026-0008"
-        assert next_number(tmp_path, "CN-{year}-{seq:04d}", 2026) == "CN-2026-0004"
-        assert next_number(tmp_path, "{year}-{seq}", 2027) == "2027-1"
+    def test_next_number_ignores_other_years_and_series(self):
+        """The sequence is per series (number format) and per year of issue; voids count."""
+        from consult.books import register
+
+        lines: list = []
+        for n, kind in (("INV-2026-0007", "invoice"), ("INV-2025-0012", "invoice"), ("CN-2026-0003", "credit_note"),
+                        ("INV-2026-0008", "void")):
+            lines.append(register.parse_line(register.make_line(lines, number=n, kind=kind, day=date(2026, 1, 1))))
+        assert register.next_number(lines, "INV-{year}-{seq:04d}", date(2026, 5, 1)) == "INV-2026-0009"
+        assert register.next_number(lines, "CN-{year}-{seq:04d}", date(2026, 5, 1)) == "CN-2026-0004"
+        assert register.next_number(lines, "{year}-{seq}", date(2027, 1, 1)) == "2027-1"
 
 
 class TestCreditNotes:
@@ -248,7 +242,7 @@ class TestCreditNotes:
         inv = issue(books, build_invoice(books, "acme-analytics", *OCT, issued=ISSUED)).invoice
         cn = build_credit_note(books, [inv], inv.number, reason="One day not worked", issued=ISSUED, amount=D(650))
         assert (cn.net, cn.vat, cn.total) == (gbp(650), gbp(130), gbp(780))
-        assert cn.lines[0].description == "Credit for invoice INV-2026-0001: One day not worked"
+        assert cn.lines[0].description == "Credit for invoice INV-2026-0001 of 2026-11-02: One day not worked"
 
     def test_credit_beyond_what_is_left_is_refused(self, books):
         """Crediting more than the invoice total is refused, showing what is left."""
@@ -296,12 +290,15 @@ class TestChecks:
         issue(books, build_invoice(books, "acme-analytics", *OCT, issued=ISSUED))
         ts = books.root / "clients/acme-analytics/timesheets/2026-10.csv"
         ts.write_text(ts.read_text().replace("2026-10-16,churn-model,3,", "2026-10-16,churn-model,5,"))
-        problems = check_invoices(open_books(books.root), today=ISSUED)
-        (p,) = [p for p in problems if p.field == "entries"]
+        from consult.invoices.billed import changed_problems
+
+        (p,) = changed_problems(open_books(books.root), load_invoices(books.root)[0])
         assert p.severity == "warning"
         assert str(p) == ("clients/acme-analytics/invoices/INV-2026-0001.yaml: warning: entries: time billed on "
-                          "INV-2026-0001 was changed afterwards — churn-model 2026-10-16: billed 3h, timesheet "
-                          "now has 5h; restore the timesheet, or credit the invoice and bill again")
+                          "INV-2026-0001 was changed or deleted afterwards — churn-model 2026-10-16: 3h00m 'Handover notes "
+                          "(half day)' (was clients/acme-analytics/timesheets/2026-10.csv:15); restore the entry as "
+                          "billed, or credit "
+                          "INV-2026-0001 and bill the day again")
 
     def test_overdue_invoice_is_a_warning(self, books):
         """Hafen's September invoice, due 31 Oct, is 22 days overdue on 22 Nov."""

@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from consult.books.store import WriteError, append_text, atomic_write, books_lock, write_new
+from consult.books.lock import books_lock
+from consult.books.store import WriteError, append_text, atomic_write, write_new
 from consult.errors import ConflictError
 
 

@@ -179,7 +179,7 @@ def test_report_totals_equal_the_synthetic_historys_expected_csv(tmp_path: Path)
 # --- unbilled ------------------------------------------------------------------------------------
 def test_unbilled_values_work_on_no_invoice_up_to_today(books):
     """Before any invoice, all October work is unbilled: build 2.5 days £1,625.00, tune £120.00."""
-    rows = unbilled(books, day_totals(books), [], today=date(2026, 11, 22))
+    rows = unbilled(open_books(books.root), [], today=date(2026, 11, 22))
     got = [(u.engagement.key, u.first, u.last, u.billable_minutes, u.days, u.value) for u in rows]
     assert got == [
         ("acme/build", date(2026, 10, 5), date(2026, 10, 7), 960, Decimal("2.5"), Money.of("1625.00", "GBP")),
@@ -190,7 +190,7 @@ def test_unbilled_values_work_on_no_invoice_up_to_today(books):
 
 def test_work_after_today_is_not_yet_unbilled(books):
     """As of 6 October only the 5th's and 6th's work is due to be billed."""
-    rows = unbilled(books, day_totals(books), [], today=date(2026, 10, 6))
+    rows = unbilled(open_books(books.root), [], today=date(2026, 10, 6))
     assert [(u.engagement.key, u.last, u.days) for u in rows][:1] == [("acme/build", date(2026, 10, 6), Decimal("1.5"))]
 
 

@@ -38,7 +38,7 @@ import pytest
 
 from consult.books.loader import open_books
 from consult.core.money import Money
-from consult.invoices.build import record_yaml
+from consult.invoices.issue import record_yaml
 from consult.invoices.record import Invoice, InvoiceLine, Party
 from consult.invoices.store import load_invoices
 from consult.vat.boxes import HMRC_FIELDS

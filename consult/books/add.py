@@ -18,7 +18,8 @@ import yaml
 
 from consult.books.fields import id_problem
 from consult.books.loader import open_books, read_client, read_engagement, read_practice
-from consult.books.store import books_lock, write_new
+from consult.books.lock import books_lock
+from consult.books.store import write_new
 from consult.errors import BooksError, ConflictError, Problem, UsageError
 
 # EU member states (2026): the countries where a business customer is reverse-charged.

@@ -27,24 +27,19 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from consult.errors import notice, notices  # noqa: F401 - `notices` re-exported for tests
 
 CACHE_DIR = ".consult-cache"
 MAX_BYTES = 256 * 1024 * 1024
 RACY_NS = 2_000_000_000  # two seconds: coarser than any filesystem timestamp consult runs on
 TRUST_CTIME = os.name == "posix"
 
-# One line per cache that had to be thrown away in this process, for the CLI to print.
-notices: list[str] = []
-Notify = Callable[[str], None]
-
-
-def _notice(text: str) -> None:
-    if text not in notices:
-        notices.append(text)
+_notice = notice  # one line per cache thrown away, printed by the CLI (consult.errors.notices)
 
 
 def sha256_file(path: Path) -> str | None:

@@ -2,9 +2,9 @@
 
 Each appends one line to its file as a person would (a YAML flow mapping), checks that the file
 then reads back through the same reader as `consult check` with exactly one more item and no
-error, and replaces it atomically under the books lock (consult.books.store). A receipt is
-copied into the books first, write-once, and removed again if the expense cannot be written;
-a refused cost leaves nothing behind.
+error, and writes it under the books lock as one transaction (consult.books.journal) with the
+receipt, copied in write-once: both land or neither does, and a refused cost leaves nothing
+behind.
 """
 
 from __future__ import annotations
@@ -28,8 +28,9 @@ from consult.books.expenses import (
     sha256_of,
 )
 from consult.books.files import MAX_FILE_BYTES
+from consult.books.journal import Transaction
 from consult.books.loader import open_books, read_expenses
-from consult.books.store import atomic_write, books_lock, write_new
+from consult.books.lock import books_lock
 from consult.core.mileage import Trip, allowances
 from consult.core.records import Expense
 from consult.errors import ConflictError, ConsultError, Problem, UsageError
@@ -191,21 +192,16 @@ def add_expense(root: Path, e: NewExpense, receipt_from: Path | None = None) -> 
         before, problems = _scratch_read(root, rel, old, reader)
         got, problems = _scratch_read(root, rel, text, reader)
         _refuse(problems, len(before), len(got))
-        made: Path | None = None
+        tx = Transaction(root, f"expense add ({rel})")
         if blob is not None and receipt is not None:
             target = root / receipt
             if target.exists():
                 if sha256_of(target) != sha:
                     raise ConflictError(f"{receipt} already exists with other content; nothing was written")
             else:
-                write_new(target, blob)
-                made = target
-        try:
-            atomic_write(path, text.encode("utf-8"))
-        except BaseException:
-            if made is not None:
-                made.unlink(missing_ok=True)
-            raise
+                tx.new(receipt, blob)
+        tx.replace(rel, text)
+        tx.commit()
     return Added(path, text.count("\n"), line.rstrip("\n"), got[-1], root / receipt if receipt else None)
 
 
@@ -233,7 +229,9 @@ def add_mileage(root: Path, day: date, miles: Decimal, note: str, vehicle: str =
         before, _ = _scratch_read(root, MILEAGE_FILE, old, read_mileage)
         got, problems = _scratch_read(root, MILEAGE_FILE, text, read_mileage)
         _refuse(problems, len(before), len(got))
-        atomic_write(path, text.encode("utf-8"))
+        tx = Transaction(root, "mileage add")
+        tx.replace(MILEAGE_FILE, text)
+        tx.commit()
     n = text.count("\n")
     mine = next(x for x in got if x.source.line == n)
     trips = sorted(got, key=lambda x: (x.date, x.source.line or 0))

@@ -29,6 +29,7 @@ from consult.books.files import (
     read_mapping,
     rel,
 )
+from consult.books.register import series_regex
 from consult.books.timesheets import read_timesheets
 from consult.core.categories import EXPENSE_CATEGORIES as CATEGORY_NAMES
 from consult.core.records import (
@@ -61,7 +62,7 @@ PRACTICE_FIELDS = ("name", "address", "email", "phone", "website", "country", "s
                    "base_currency", "locale", "hours_per_day", "vat_number", "company_number",
                    "bank", "tax_year_start", "invoice", "market_rates", "vat")
 BANK_FIELDS = ("account_name", "sort_code", "account_number", "iban", "bic")
-INVOICE_FIELDS = ("number_format", "credit_note_format", "payment_terms_days", "vat_rate",
+INVOICE_FIELDS = ("number_format", "credit_note_format", "proposal_format", "payment_terms_days", "vat_rate",
                   "vat_rounding", "template")
 CLIENT_FIELDS = ("name", "kind", "contact", "email", "address", "country", "currency", "locale",
                  "vat_number", "tax_id", "payment_terms_days", "tax", "business_evidence",
@@ -159,7 +160,9 @@ def _read_invoice_settings(i: Fields) -> InvoiceSettings:
     d = InvoiceSettings()
     fmt = i.text("number_format") or d.number_format
     cfmt = i.text("credit_note_format") or d.credit_note_format
-    for field, pattern in (("number_format", fmt), ("credit_note_format", cfmt)):
+    pfmt = i.text("proposal_format") or d.proposal_format
+    formats = (("number_format", fmt), ("credit_note_format", cfmt), ("proposal_format", pfmt))
+    for field, pattern in formats:
         try:
             sample = pattern.format(year=2026, seq=1)
         except (KeyError, IndexError, ValueError) as e:
@@ -177,7 +180,18 @@ def _read_invoice_settings(i: Fields) -> InvoiceSettings:
     if id_problem(template):
         i.error("template", id_problem(template) or "")
     i.done(INVOICE_FIELDS)
-    return InvoiceSettings(fmt, cfmt, terms if terms is not None else 30, vat_rate,
+    for a in range(len(formats)):
+        for b in range(a + 1, len(formats)):
+            (fa, pa), (fb, pb) = formats[a], formats[b]
+            try:
+                clash = series_regex(pa).match(pb.format(year=2026, seq=7)) or \
+                    series_regex(pb).match(pa.format(year=2026, seq=7))
+            except (KeyError, IndexError, ValueError):
+                continue
+            if clash:
+                i.error(fb, f"'{pb}' makes the same numbers as {fa} '{pa}'; each series needs its own "
+                            "numbers (e.g. INV-…, CN-…, P-…)")
+    return InvoiceSettings(fmt, cfmt, pfmt, terms if terms is not None else 30, vat_rate,
                            rounding or "half_up", template)
 
 

@@ -6,32 +6,29 @@
 * `write_new` is the same for write-once documents: it refuses to replace an existing file
   (issued invoices and credit notes are never rewritten), using `os.link` so that two writers
   racing for one name cannot both win.
-* `books_lock` is an exclusive `flock` on `<books>/.consult.lock`, held while a number is
-  allocated and the document written, so concurrent `consult invoice create` runs get distinct,
-  gapless numbers. The kernel drops the lock if the process dies, so a crash never wedges it.
+* The lock every change holds is consult.books.lock.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import os
 import tempfile
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 from consult.errors import ConflictError, ConsultError
-
-LOCK_NAME = ".consult.lock"
 
 
 class WriteError(ConsultError):
     """The disk refused a write (full, read-only, permission); nothing was changed."""
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
+    """Make a rename or unlink in `folder` durable. POSIX only: Windows has no folder handles
+    to sync (NTFS journals its metadata itself)."""
+    if os.name != "posix":  # pragma: no cover - Windows
+        return
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:  # pragma: no cover - some filesystems cannot open folders
@@ -82,7 +79,7 @@ def _as_bytes(data: bytes | str) -> bytes:
     return data.encode("utf-8") if isinstance(data, str) else data
 
 
-def _explain(path: Path, e: OSError) -> WriteError:
+def explain(path: Path, e: OSError) -> WriteError:
     why = {errno.ENOSPC: "the disk is full", errno.EACCES: "permission denied",
            errno.EROFS: "the file system is read-only", errno.EDQUOT: "over the disk quota"}.get(
         e.errno or 0, e.strerror or str(e))
@@ -103,10 +100,10 @@ def atomic_write(path: Path, data: bytes | str) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
     except OSError as e:
         _undo_parents(made)
-        raise _explain(path, e) from None
+        raise explain(path, e) from None
 
 
 def write_new(path: Path, data: bytes | str) -> None:
@@ -123,35 +120,10 @@ def write_new(path: Path, data: bytes | str) -> None:
         finally:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
     except OSError as e:
         _undo_parents(made)
-        raise _explain(path, e) from None
-
-
-@contextlib.contextmanager
-def books_lock(root: Path, timeout: float = 30.0) -> Iterator[None]:
-    """Hold the books' exclusive lock; wait up to `timeout` seconds for another holder."""
-    lock_path = Path(root) / LOCK_NAME
-    try:
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as e:
-        raise _explain(lock_path, e) from None
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise ConsultError(
-                        f"another consult command has held {lock_path} for {timeout:.0f} s; "
-                        "wait for it to finish and try again") from None
-                time.sleep(0.01)
-        yield
-    finally:
-        os.close(fd)  # closing the descriptor releases the flock
+        raise explain(path, e) from None
 
 
 def append_text(path: Path, text: str) -> None:

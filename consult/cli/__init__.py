@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "quote": "consult.cli.proposal:quote_cmd",
     "proposal": "consult.cli.proposal:proposal_group",
     "earnings": "consult.cli.earnings:earnings_group",
+    "register": "consult.cli.register:register_group",
     "expense": "consult.cli.expense:expense_group",
     "mileage": "consult.cli.expense:mileage_group",
     "vat": "consult.cli.vat:vat_group",
@@ -102,6 +103,9 @@ def _stdout_to_devnull() -> None:
 
 def run(args: list[str], debug: bool = False) -> int:
     """Run the CLI and turn every outcome into an exit code, printing errors as one message."""
+    from consult import errors
+
+    errors.notices.clear()
     try:
         return _run(args, debug)
     finally:
@@ -109,12 +113,13 @@ def run(args: list[str], debug: bool = False) -> int:
 
 
 def _print_notices() -> None:
-    """One line per cache consult had to throw away (consult.books.cache), on stderr."""
-    from consult.books import cache
+    """What consult did that the user should know (a cache rebuilt, an interrupted change
+    finished: consult.errors.notices), one line each on stderr."""
+    from consult import errors
 
-    for text in cache.notices:
+    for text in errors.notices:
         click.echo(f"note: {text}", err=True)
-    cache.notices.clear()
+    errors.notices.clear()
 
 
 def _run(args: list[str], debug: bool) -> int:

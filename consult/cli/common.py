@@ -24,9 +24,19 @@ format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), defa
 
 
 def books_root(ctx: click.Context) -> Path:
+    """The books folder for this command. A change a killed command left half done
+    (consult.books.journal) is finished first, under the lock, so every command — reading or
+    writing — sees the books whole."""
     from consult.books.files import find_books
+    from consult.books.journal import JOURNAL
 
-    return find_books((ctx.find_root().obj or {}).get("books"))
+    root = find_books((ctx.find_root().obj or {}).get("books"))
+    if (root / JOURNAL).exists():
+        from consult.books.lock import books_lock
+
+        with books_lock(root):
+            pass  # taking the lock rolls the journal forward
+    return root
 
 
 def load(ctx: click.Context, *, timesheets: bool = True) -> Books:
@@ -62,6 +72,25 @@ def decimal_arg(value: str | None, name: str) -> Decimal | None:
         return parse_decimal(value)
     except ValueError as e:
         raise UsageError(f"{name}: {e}") from None
+
+
+def output_path(root: Path, value: str, option: str) -> Path:
+    """Where an output option (`--preview`, `-o`, `--pdf`) may write: anywhere but over a file
+    inside the books — above all an issued document — which is refused, naming it."""
+    import os
+
+    target = Path(value).expanduser()
+    real = Path(os.path.realpath(target))
+    base = Path(os.path.realpath(root))
+    if real == base or base in real.parents:
+        rel = real.relative_to(base).as_posix() if real != base else "."
+        if real.exists() or rel.split("/")[0] in ("clients", "templates") or rel in (
+                "practice.yaml", "register.tsv", "expenses.yaml"):
+            raise UsageError(f"{option}: {rel} is part of the books; write the output somewhere else "
+                             "(consult never writes an output over the books)")
+    if target.is_dir():
+        raise UsageError(f"{option}: {value} is a folder; give a file name")
+    return target
 
 
 def check_id(value: str, what: str) -> str:

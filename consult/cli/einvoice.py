@@ -25,8 +25,7 @@ def export_cmd(ctx: click.Context, number: str, fmt: str, output: str | None) ->
     """Export issued invoice or credit note NUMBER as an EN 16931 e-invoice (XML)."""
     from consult.books.store import atomic_write
     from consult.einvoice.build import export_xml
-    from consult.invoices.build import find_invoice
-    from consult.invoices.store import load_invoices
+    from consult.invoices.store import find_invoice, load_invoices
 
     books = load(ctx, timesheets=False)
     inv = find_invoice(load_invoices(books.root)[0], number)

@@ -18,9 +18,9 @@ from consult.cli.common import (
     echo_rows,
     format_option,
     load,
+    output_path,
 )
 from consult.clock import today
-from consult.errors import ConsultError, UsageError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -42,29 +42,23 @@ def invoice_group() -> None:
 
 
 
-def _renderer(root: Path, books: Books, *, draft: bool = False,
-              facturx: bool = False) -> Callable[[Invoice], bytes]:
-    """The PDF renderer (and the Factur-X step when asked), imported only when a PDF is made."""
-    try:
-        from consult.render.invoice import invoice_pdf
-    except ModuleNotFoundError as e:
-        if e.name and e.name.startswith("consult.render"):
-            raise ConsultError("the PDF renderer (consult.render.invoice) is not installed in this "
-                               "version of consult; use --dry-run to see the figures") from None
-        raise
+def _renderer(root: Path, *, draft: bool = False, facturx: bool = False) -> Callable[[Invoice], bytes]:
+    """The PDF renderer (and the Factur-X step where the client or `--facturx` asks for it).
+    Issued documents are drawn `invariant`, so the same record always gives the same bytes and
+    a lost PDF can be restored exactly (`invoice render`)."""
+    from consult.einvoice.terms import wants_facturx
+    from consult.render.invoice import invoice_pdf
 
     def render(inv: Invoice) -> bytes:
-        pdf = invoice_pdf(inv, root, draft=draft)
-        want_fx = facturx or books.clients[inv.client].einvoice == "facturx"
-        if want_fx and not draft:
-            try:
+        pdf = invoice_pdf(inv, root, draft=draft, invariant=not draft)
+        if not draft:
+            from consult.books.loader import open_books
+
+            books = open_books(root, timesheets=False)
+            if wants_facturx(books.clients[inv.client].einvoice if inv.client in books.clients else None, facturx):
                 from consult.einvoice.build import facturx_pdf
-            except ModuleNotFoundError as e:
-                if e.name and e.name.startswith("consult.einvoice.build"):
-                    raise UsageError("--facturx: e-invoices (consult.einvoice.build) are not available in this "
-                                     "version of consult") from None
-                raise
-            pdf = facturx_pdf(pdf, inv, books)
+
+                pdf = facturx_pdf(pdf, inv, books)
         return pdf
 
     return render
@@ -105,38 +99,45 @@ def _summary(inv: Any) -> str:
 @click.pass_context
 def create_cmd(ctx: click.Context, client: str, period: str, engagement: str | None, issued: str | None,
                dry_run: bool, preview: str | None, facturx: bool, no_expenses: bool, gbp_rate: str | None) -> None:
-    """Invoice CLIENT for the work in PERIOD: writes clients/CLIENT/invoices/NUMBER.yaml and .pdf."""
+    """Invoice CLIENT for the work in PERIOD that is not billed yet: writes
+    clients/CLIENT/invoices/NUMBER.yaml and .pdf and a line in the register.
+
+    Work already on an issued invoice is left out, so a second run over an invoiced month
+    bills only what was logged since (a supplementary invoice); with nothing left it is refused,
+    naming the invoice that billed it.
+    """
     from consult.core.periods import parse_period
-    from consult.invoices.build import build_invoice, issue, next_number
+    from consult.invoices.build import Draft, create_invoice
 
     check_id(client, "CLIENT")
     if engagement:
         check_id(engagement, "--engagement")
-    books = load(ctx)
-    root = books.root
+    root = books_root(ctx)
+    books = load(ctx, timesheets=False)
     start, end = parse_period(period, tax_year_start=books.practice.tax_year_start, today=today()).days
     day = date_arg(issued, "--date") or today()
-    inv = build_invoice(books, client, start, end, engagement=engagement, issued=day,
-                        expenses=not no_expenses, gbp_rate=decimal_arg(gbp_rate, "--gbp-rate"))
-    if dry_run or preview:
-        if preview:
+    preview_path = output_path(root, preview, "--preview") if preview else None
+    got = create_invoice(root, client, start, end, engagement=engagement, issued=day, expenses=not no_expenses,
+                         gbp_rate=decimal_arg(gbp_rate, "--gbp-rate"),
+                         render=_renderer(root, facturx=facturx), issue_it=not (dry_run or preview))
+    if isinstance(got, Draft):
+        inv = got.invoice
+        if preview_path is not None:
             from consult.books.store import atomic_write
 
-            atomic_write(Path(preview), _renderer(root, books, draft=True)(inv))
-        would = next_number(root, books.practice.invoice.number_format, day.year)
+            atomic_write(preview_path, _renderer(root, draft=True)(inv))
         for ln in inv.lines:
             click.echo(f"  {ln.description}: {ln.quantity} {ln.unit} x {_fmt(ln.unit_price, inv.locale)}"
                        f" = {_fmt(ln.net, inv.locale)}")
         click.echo(f"DRAFT {client}  {_summary(inv)}")
         if preview:
             click.echo(f"preview (draft, no number allocated) written to {preview}")
-        click.echo(f"nothing issued (the next number would be {would})")
+        click.echo(f"nothing issued (the next number would be {got.next_number})")
         return
-    done = issue(books, inv, _renderer(root, books, facturx=facturx))
-    click.echo(f"{done.invoice.number}  {client}  {_summary(done.invoice)}")
-    click.echo(f"wrote {_rel(done.record, root)}")
-    if done.pdf:
-        click.echo(f"wrote {_rel(done.pdf, root)}")
+    click.echo(f"{got.invoice.number}  {client}  {_summary(got.invoice)}")
+    click.echo(f"wrote {_rel(got.record, root)}")
+    if got.pdf:
+        click.echo(f"wrote {_rel(got.pdf, root)}")
 
 
 def _accounts(ctx: click.Context, as_of: date) -> tuple[Books, list[Invoice], list[Account]]:
@@ -179,7 +180,7 @@ def list_cmd(ctx: click.Context, status: str | None, client: str | None, as_of: 
 @click.pass_context
 def show_cmd(ctx: click.Context, number: str, as_of: str | None) -> None:
     """Everything on one invoice or credit note, and where it stands."""
-    from consult.invoices.build import find_invoice
+    from consult.invoices.store import find_invoice
 
     day = date_arg(as_of, "--as-of") or today()
     _, invoices, accts = _accounts(ctx, day)
@@ -220,22 +221,19 @@ def show_cmd(ctx: click.Context, number: str, as_of: str | None) -> None:
 @click.pass_context
 def render_cmd(ctx: click.Context, number: str, output: str | None) -> None:
     """Render the PDF again from the frozen record (restores the books' copy if it is missing)."""
-    from consult.books.store import atomic_write, write_new
-    from consult.invoices.build import find_invoice
-    from consult.invoices.store import invoice_dir, load_invoices
+    from consult.books.store import atomic_write
+    from consult.invoices.issue import restore_pdf
+    from consult.invoices.store import find_invoice, invoice_dir, load_invoices
 
-    books = load(ctx, timesheets=False)
-    inv = find_invoice(load_invoices(books.root)[0], number)
-    pdf = _renderer(books.root, books)(inv)
-    own = invoice_dir(books.root, inv.client) / f"{number}.pdf"
+    root = books_root(ctx)
+    load(ctx, timesheets=False)  # refuse books with errors
+    inv = find_invoice(load_invoices(root)[0], number)
+    own = invoice_dir(root, inv.client) / f"{inv.number}.pdf"
     if output is None and not own.exists():
-        write_new(own, pdf)
-        click.echo(f"wrote {_rel(own, books.root)}")
+        click.echo(f"wrote {_rel(restore_pdf(root, number, _renderer(root)), root)}")
         return
-    target = Path(output or f"{number}.pdf")
-    if target.resolve() == own.resolve():
-        raise UsageError(f"{_rel(own, books.root)} is the issued PDF and is never replaced; choose another --output")
-    atomic_write(target, pdf)
+    target = output_path(root, output or f"{inv.number}.pdf", "--output")
+    atomic_write(target, _renderer(root)(inv))
     click.echo(f"wrote {target}")
 
 
@@ -251,7 +249,7 @@ def render_cmd(ctx: click.Context, number: str, output: str | None) -> None:
 def pay_cmd(ctx: click.Context, number: str, amount: str, paid: str | None, fx_rate: str | None,
             withheld: str | None, note: str | None, force: bool) -> None:
     """Record AMOUNT received against invoice NUMBER (appends to the client's payments.yaml)."""
-    from consult.invoices.build import record_payment
+    from consult.invoices.payments import record_payment
 
     amt = decimal_arg(amount, "AMOUNT")
     assert amt is not None
@@ -269,20 +267,20 @@ def pay_cmd(ctx: click.Context, number: str, amount: str, paid: str | None, fx_r
 @click.option("--date", "issued", metavar="D", help="Issue date (default: today).")
 @click.pass_context
 def credit_cmd(ctx: click.Context, number: str, amount: str | None, reason: str, issued: str | None) -> None:
-    """Issue a credit note (its own CN- sequence) against invoice NUMBER."""
-    from consult.invoices.build import build_credit_note, issue
-    from consult.invoices.store import load_invoices
+    """Issue a credit note (its own CN- sequence) against invoice NUMBER: --amount net of VAT, or
+    whatever is left to credit. Credit notes never credit more net or VAT than the invoice
+    charged, and crediting what remains clears it to the penny."""
+    from consult.invoices.credit import credit_invoice
 
-    books = load(ctx, timesheets=False)
-    draft = build_credit_note(books, load_invoices(books.root)[0], number, reason=reason,
-                              issued=date_arg(issued, "--date") or today(), amount=decimal_arg(amount, "--amount"))
-    done = issue(books, draft, _renderer(books.root, books))
+    root = books_root(ctx)
+    done = credit_invoice(root, number, reason=reason, issued=date_arg(issued, "--date") or today(),
+                          amount=decimal_arg(amount, "--amount"), render=_renderer(root))
     cn = done.invoice
-    click.echo(f"{cn.number}  credits {number}  net {_fmt(cn.net, cn.locale)}  VAT {_fmt(cn.vat, cn.locale)}  "
+    click.echo(f"{cn.number}  credits {cn.credits}  net {_fmt(cn.net, cn.locale)}  VAT {_fmt(cn.vat, cn.locale)}  "
                f"total {_fmt(cn.total, cn.locale)}")
-    click.echo(f"wrote {_rel(done.record, books.root)}")
+    click.echo(f"wrote {_rel(done.record, root)}")
     if done.pdf:
-        click.echo(f"wrote {_rel(done.pdf, books.root)}")
+        click.echo(f"wrote {_rel(done.pdf, root)}")
 
 
 @invoice_group.command("overdue")

@@ -7,6 +7,7 @@ YAML heads and the one client's timesheets; reports read day totals through the 
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -158,27 +159,41 @@ def _table(rows: Any, cols: list[str], books: Any, total: bool = False) -> list[
 # --------------------------------------------------------------------------------------------
 @time_group.command("unbilled")
 @click.option("--client", metavar="CLIENT", help="Only this client.")
+@click.option("--detail", is_flag=True, help="One row per day (and its entries' time) instead of per engagement.")
 @format_option
 @click.pass_context
-def unbilled_cmd(ctx: click.Context, client: str | None, fmt: str) -> None:
+def unbilled_cmd(ctx: click.Context, client: str | None, detail: bool, fmt: str) -> None:
     """Billable work up to today on no issued invoice, per engagement, with its value.
 
-    Work counts as billed when an issued invoice (not credited in full) covers its date for
-    that engagement. Fixed-price engagements show the milestones due and not yet billed.
+    Billing is by entry: an entry is billed once an issued invoice (not credited in full) lists
+    it, and a daily engagement's day by the fraction billed — so time logged late in an invoiced
+    month, or the rest of a day billed as half, is still here. Fixed-price engagements show the
+    milestones due and not yet billed.
 
     \b
       consult time unbilled
-      consult time unbilled --client acme-analytics --format json
+      consult time unbilled --client acme-analytics --detail
+      consult time unbilled --format json
     """
-    from consult.invoices.billed import unbilled
+    from consult.invoices.billed import days_text, unbilled
     from consult.invoices.store import load_invoices
-    from consult.work.day_totals import day_totals
     from consult.work.report import select
 
-    books = load(ctx, timesheets=False)
+    books = load(ctx)
     engs = select(books, client)
     invoices, _ = load_invoices(books.root)
-    rows = unbilled(books, day_totals(books, {e.client for e in engs}), invoices, today=today(), engagements=engs)
+    rows = unbilled(books, invoices, today=today(), engagements=engs)
+    if detail:
+        days = [{"engagement": r.engagement.key, "date": d.date, "entries": len(d.entries),
+                 "logged": _HM(d.logged),
+                 "billed": f"{days_text(d.fraction)} day" if r.engagement.billing == "daily" else str(_HM(d.minutes)),
+                 "value": (r.engagement.rate.times_exact(d.fraction if r.engagement.billing == "daily"
+                                                         else Fraction(d.minutes, 60))
+                           if r.engagement.rate is not None else None)}
+                for r in rows for d in r.detail]
+        if days or fmt != "table":
+            echo_rows(days, fmt, ["engagement", "date", "entries", "logged", "billed", "value"], books.practice.locale)
+            return
     if fmt != "table":
         echo_rows([r.as_dict() for r in rows], fmt,
                   ["client", "engagement", "billing", "from", "to", "currency", "billable_minutes",

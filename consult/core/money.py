@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
 from functools import cache
 
 from consult.errors import CurrencyMismatch
@@ -161,6 +162,16 @@ class Money:
     def times(self, quantity: Decimal, rounding: str = ROUND_HALF_UP) -> Money:
         """quantity x this amount, rounded once to the minor unit (an invoice line's net)."""
         return Money.rounded(self.amount * quantity, self.currency, rounding)
+
+    def times_exact(self, quantity: Fraction) -> Money:
+        """quantity x this amount for an exact rational quantity (7 h of a 7.5 h day is 14/15),
+        rounded once, half up: worked in integers, so no digit is lost before the rounding."""
+        q = quantum(self.currency)  # 0.01
+        scale = Fraction(1) / Fraction(q)  # 100
+        exact = Fraction(self.amount) * quantity * scale
+        n, d = exact.numerator, exact.denominator
+        units = (abs(n) * 2 + d) // (2 * d)  # half away from zero, as ROUND_HALF_UP
+        return Money((Decimal(units if n >= 0 else -units) * q).quantize(q), self.currency)
 
     def percent(self, rate: Decimal, rounding: str = ROUND_HALF_UP) -> Money:
         """`rate` percent of this amount (20 -> VAT at 20%), rounded once."""

@@ -47,6 +47,7 @@ class InvoiceSettings:
     Attributes:
         number_format: str.format pattern with `year` and `seq` (sequence per year of issue).
         credit_note_format: addition; credit notes run their own sequence.
+        proposal_format: addition; proposals (quotes) run their own sequence.
         payment_terms_days: default days from issue to due date (30, the statutory default).
         vat_rate: percent; None when the practice is not VAT-registered.
         vat_rounding: addition; `half_up` (default) or `down` (HMRC's whole-penny concession).
@@ -55,6 +56,7 @@ class InvoiceSettings:
 
     number_format: str = "INV-{year}-{seq:04d}"
     credit_note_format: str = "CN-{year}-{seq:04d}"
+    proposal_format: str = "P-{year}-{seq:04d}"
     payment_terms_days: int = 30
     vat_rate: Decimal | None = None
     vat_rounding: VatRounding = "half_up"
@@ -118,6 +120,12 @@ class Practice:
     @property
     def vat_registered(self) -> bool:
         return self.vat_number is not None and self.invoice.vat_rate is not None
+
+    @property
+    def number_formats(self) -> dict[str, str]:
+        """Each numbered series: what it numbers -> its format."""
+        i = self.invoice
+        return {"invoice": i.number_format, "credit note": i.credit_note_format, "proposal": i.proposal_format}
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,6 +54,12 @@ class VatCategory:
     vat_ids: bool  # False for O: neither party's VAT id may appear (BR-O-02)
 
 
+def wants_facturx(einvoice_setting: str | None, asked: bool = False) -> bool:
+    """Whether an issued PDF carries Factur-X XML: asked for on the command line, or the
+    client's `einvoice: facturx`."""
+    return asked or einvoice_setting == "facturx"
+
+
 def vat_category(inv: Invoice) -> VatCategory:
     """The category the record's tax treatment maps to (the table in consult.core.tax)."""
     t = TREATMENTS.get(inv.tax_treatment)

@@ -8,24 +8,42 @@ never stored: it is derived from due date, payments and credit notes.
 
 A credit note is the same record with `kind: credit_note` and `credits: <invoice number>`;
 its amounts are positive numbers that reduce the invoice they credit.
+
+What an invoice *bills* is part of the record (version 3), by identity rather than by dates, so
+work logged late in an invoiced month is still unbilled and nothing is billed twice
+(consult.invoices.billed): the time entries billed (`entries`), each daily engagement's
+fraction of each day billed (`days`), the milestones billed (`milestones`, by name) and the
+rebillable expenses billed (`expenses`). Version 2 records (no `days`) bill the dates of their
+`periods`, as they always did.
+
+A time line is priced exactly: `minutes` of work at `unit_price` per `unit_minutes` (a day of
+the engagement's hours, or 60 for an hour), net = unit price × minutes ÷ unit minutes, rounded
+half up once. `quantity` is that ratio as a decimal for printing and e-invoices (exact when it
+ends within six places, else to six places); the record keeps what makes it exact.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any, Literal
 
 import yaml
 
 from consult.core.money import Money
 
-RECORD_VERSION = 2
+RECORD_VERSION = 3
+# v3: what is billed by identity (entries with start/end/id, day fractions, milestones, expenses);
+#     time lines priced exactly from minutes (minutes, unit_minutes).
 # v2: the billed time entries are one CSV table in a literal block (`entries: |`), not a YAML
 # list of mappings: as readable, and the record parses ~6x faster (one scalar instead of ~13
 # nodes per entry), which is what decides how fast ten years of records load. v1 still reads.
 ENTRY_COLUMNS = ("engagement", "date", "minutes", "billable", "note", "source")
+ENTRY_COLUMNS_V3 = ("engagement", "date", "minutes", "billable", "start", "end", "id", "note", "source")
+DAY_COLUMNS = ("engagement", "date", "fraction")
+EXPENSE_COLUMNS = ("engagement", "date", "amount", "vat", "note")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +77,15 @@ class InvoiceLine:
     period_start: date | None = None
     period_end: date | None = None
     vat_rate: Decimal | None = None
+    minutes: Decimal | None = None       # time lines: the work billed, in minutes
+    unit_minutes: Decimal | None = None  # minutes in one unit (a day of the engagement, or 60)
+
+    @property
+    def exact_quantity(self) -> Fraction:
+        """The quantity billed, exactly (minutes ÷ unit minutes for time lines)."""
+        if self.minutes is not None and self.unit_minutes:
+            return Fraction(self.minutes) / Fraction(self.unit_minutes)
+        return Fraction(self.quantity)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +99,8 @@ class BilledPeriod:
 
 @dataclass(frozen=True, slots=True)
 class BilledEntry:
-    """A time entry as it was when billed, to warn if the timesheet changes afterwards."""
+    """A time entry as it was when billed: what identifies it (consult.invoices.billed) and
+    where it was (file:line), to warn if the timesheet changes afterwards."""
 
     engagement: str
     date: date
@@ -80,6 +108,36 @@ class BilledEntry:
     billable: bool
     note: str | None
     source: str  # file:line at the time of billing
+    start: time | None = None
+    end: time | None = None
+    source_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BilledDay:
+    """The fraction of one calendar day of a daily engagement that an invoice bills."""
+
+    engagement: str
+    date: date
+    fraction: Fraction
+
+
+@dataclass(frozen=True, slots=True)
+class BilledMilestone:
+    engagement: str
+    name: str
+    amount: Money
+
+
+@dataclass(frozen=True, slots=True)
+class BilledExpense:
+    """A rebillable expense as it was when billed (its identity)."""
+
+    engagement: str | None
+    date: date
+    amount: Money
+    vat: Money | None
+    note: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +168,7 @@ class Invoice:
     po_number: str | None = None
     buyer_reference: str | None = None
     credits: str | None = None
+    credits_date: date | None = None  # the date of the invoice a credit note corrects
     reason: str | None = None
     tax_note: str | None = None
     vat_gbp: Money | None = None
@@ -120,6 +179,10 @@ class Invoice:
     periods: tuple[BilledPeriod, ...] = ()
     entries: tuple[BilledEntry, ...] = ()
     template: str = "default"
+    days: tuple[BilledDay, ...] = ()
+    milestones: tuple[BilledMilestone, ...] = ()
+    expenses: tuple[BilledExpense, ...] = ()
+    version: int = RECORD_VERSION
 
     @property
     def is_credit_note(self) -> bool:
@@ -154,34 +217,93 @@ def _party(p: Party) -> dict[str, Any]:
     return out
 
 
-def _entries_csv(entries: tuple[BilledEntry, ...]) -> str:
+def fraction_text(q: Fraction) -> str:
+    """An exact quantity as text: a decimal when it ends (`0.5`), else `n/d` (`14/15`)."""
+    d = q.denominator
+    while d % 2 == 0:
+        d //= 2
+    while d % 5 == 0:
+        d //= 5
+    if d == 1:
+        return f"{(Decimal(q.numerator) / Decimal(q.denominator)).normalize():f}"
+    return f"{q.numerator}/{q.denominator}"
+
+
+def _csv_text(columns: tuple[str, ...], rows: list[tuple[object, ...]]) -> str:
     import csv
     import io
 
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(ENTRY_COLUMNS)
-    for e in entries:
-        w.writerow((e.engagement, e.date.isoformat(), e.minutes, "true" if e.billable else "false",
-                    e.note or "", e.source))
+    w.writerow(columns)
+    w.writerows(rows)
     return buf.getvalue()
 
 
+def _csv_rows(value: Any, columns: tuple[str, ...], what: str) -> list[dict[str, str]]:
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(value), strict=True))
+    if rows and set(columns) - set(rows[0]):
+        raise ValueError(f"{what} table needs the columns {', '.join(columns)}")
+    return rows
+
+
+def _hm(t: time | None) -> str:
+    return "" if t is None else t.strftime("%H:%M")
+
+
+def _opt_time(text: str | None) -> time | None:
+    return time.fromisoformat(text) if text else None
+
+
+def _entries_csv(entries: tuple[BilledEntry, ...]) -> str:
+    return _csv_text(ENTRY_COLUMNS_V3, [
+        (e.engagement, e.date.isoformat(), e.minutes, "true" if e.billable else "false", _hm(e.start), _hm(e.end),
+         e.source_id or "", e.note or "", e.source) for e in entries])
+
+
 def _entries_from(value: Any) -> tuple[BilledEntry, ...]:
-    """v2 CSV text, or the v1 list of mappings."""
+    """The CSV table (v2 or v3 columns), or the v1 list of mappings."""
     if not value:
         return ()
     if isinstance(value, str):
-        import csv
-        import io
-
-        rows = list(csv.DictReader(io.StringIO(value), strict=True))
-        if rows and set(ENTRY_COLUMNS) - set(rows[0]):
-            raise ValueError(f"entries table needs the columns {', '.join(ENTRY_COLUMNS)}")
+        rows = _csv_rows(value, ENTRY_COLUMNS, "entries")
         return tuple(BilledEntry(r["engagement"], _d(r["date"]), int(r["minutes"]), _bool(r["billable"]),
-                                 r["note"] or None, r["source"]) for r in rows)
+                                 r["note"] or None, r["source"], _opt_time(r.get("start")), _opt_time(r.get("end")),
+                                 r.get("id") or None) for r in rows)
     return tuple(BilledEntry(e["engagement"], _d(e["date"]), int(e["minutes"]), _bool(e.get("billable", True)),
                              e.get("note"), e.get("source", "")) for e in value)
+
+
+def _days_csv(days: tuple[BilledDay, ...]) -> str:
+    return _csv_text(DAY_COLUMNS, [(d.engagement, d.date.isoformat(), fraction_text(d.fraction)) for d in days])
+
+
+def _days_from(value: Any) -> tuple[BilledDay, ...]:
+    if not value:
+        return ()
+    out = []
+    for r in _csv_rows(value, DAY_COLUMNS, "days"):
+        f = Fraction(r["fraction"])
+        if not 0 < f <= 24:
+            raise ValueError(f"days: a fraction of {r['fraction']} on {r['date']} is not a part of a day")
+        out.append(BilledDay(r["engagement"], _d(r["date"]), f))
+    return tuple(out)
+
+
+def _expenses_csv(xs: tuple[BilledExpense, ...]) -> str:
+    return _csv_text(EXPENSE_COLUMNS, [(x.engagement or "", x.date.isoformat(), x.amount.plain(),
+                                        x.vat.plain() if x.vat is not None else "", x.note or "") for x in xs])
+
+
+def _expenses_from(value: Any, currency: str) -> tuple[BilledExpense, ...]:
+    if not value:
+        return ()
+    return tuple(BilledExpense(r["engagement"] or None, _d(r["date"]), Money(Decimal(r["amount"]), currency),
+                               Money(Decimal(r["vat"]), currency) if r["vat"] else None, r["note"] or None)
+                 for r in _csv_rows(value, EXPENSE_COLUMNS, "expenses"))
 
 
 class _RecordDumper(yaml.SafeDumper):
@@ -203,16 +325,17 @@ def dump_record(rec: dict[str, Any]) -> str:
 def to_record(inv: Invoice) -> dict[str, Any]:
     """The invoice as plain data for YAML: amounts and rates as exact decimal strings."""
     rec: dict[str, Any] = {
-        "record_version": RECORD_VERSION,
+        "record_version": inv.version,
         "kind": inv.kind,
         "number": inv.number,
         "client": inv.client,
         "credits": inv.credits,
+        "credits_date": _day(inv.credits_date),
         "reason": inv.reason,
         "issue_date": _day(inv.issue_date),
         "tax_point": _day(inv.tax_point),
         "supply_period": {"start": _day(inv.supply_start), "end": _day(inv.supply_end)},
-        "due_date": _day(inv.due_date),
+        "due_date": None if inv.is_credit_note else _day(inv.due_date),
         "payment_terms_days": inv.payment_terms_days,
         "currency": inv.currency,
         "locale": inv.locale,
@@ -226,6 +349,7 @@ def to_record(inv: Invoice) -> dict[str, Any]:
                 "quantity": _dec(ln.quantity), "unit": ln.unit, "unit_price": _money(ln.unit_price),
                 "net": _money(ln.net), "vat_rate": _dec(ln.vat_rate),
                 "period_start": _day(ln.period_start), "period_end": _day(ln.period_end),
+                "minutes": _dec(ln.minutes), "unit_minutes": _dec(ln.unit_minutes),
             }.items() if v is not None}
             for ln in inv.lines
         ],
@@ -241,6 +365,10 @@ def to_record(inv: Invoice) -> dict[str, Any]:
         "notes": list(inv.notes),
         "periods": [{"engagement": p.engagement, "start": _day(p.start), "end": _day(p.end)} for p in inv.periods],
         "entries": _entries_csv(inv.entries) if inv.entries else [],
+        "days": _days_csv(inv.days) if inv.days else [],
+        "milestones": [{"engagement": m.engagement, "name": m.name, "amount": m.amount.plain()}
+                       for m in inv.milestones],
+        "expenses": _expenses_csv(inv.expenses) if inv.expenses else [],
         "template": inv.template,
     }
     return rec
@@ -284,19 +412,20 @@ def from_record(rec: dict[str, Any], *, entries: bool = True) -> Invoice:
         number=rec.get("number"), kind=rec.get("kind", "invoice"), client=rec["client"],
         issue_date=_d(rec["issue_date"]), tax_point=_d(rec.get("tax_point") or rec["issue_date"]),
         supply_start=_d(rec["supply_period"]["start"]), supply_end=_d(rec["supply_period"]["end"]),
-        due_date=_d(rec["due_date"]), currency=cur, locale=rec.get("locale", "en_GB"),
+        due_date=_d(rec.get("due_date") or rec["issue_date"]), currency=cur, locale=rec.get("locale", "en_GB"),
         seller=party(rec["seller"]), buyer=party(rec["buyer"]),
         lines=tuple(
             InvoiceLine(ln["description"], Decimal(str(ln["quantity"])), ln["unit"], m(ln["unit_price"]),
                         m(ln["net"]), ln.get("kind", "time"), ln.get("engagement"),
-                        _optd(ln.get("period_start")), _optd(ln.get("period_end")), _D(ln.get("vat_rate")))
+                        _optd(ln.get("period_start")), _optd(ln.get("period_end")), _D(ln.get("vat_rate")),
+                        _D(ln.get("minutes")), _D(ln.get("unit_minutes")))
             for ln in rec.get("lines") or ()
         ),
         net=m(totals["net"]), vat=m(totals["vat"]), total=m(totals["total"]),
         tax_treatment=tax.get("treatment", "none"), vat_rate=_D(tax.get("vat_rate")),
         vat_rounding=tax.get("rounding", "half_up"), payment_terms_days=int(rec.get("payment_terms_days", 30)),
         bank=dict(rec.get("bank") or {}), po_number=rec.get("po_number"),
-        buyer_reference=rec.get("buyer_reference"), credits=rec.get("credits"), reason=rec.get("reason"),
+        buyer_reference=rec.get("buyer_reference"), credits=rec.get("credits"), credits_date=_optd(rec.get("credits_date")), reason=rec.get("reason"),
         tax_note=tax.get("note"),
         vat_gbp=m(tax["vat_gbp"], "GBP") if tax.get("vat_gbp") is not None else None,
         gbp_rate=_D(tax.get("gbp_rate")), gbp_rate_source=tax.get("gbp_rate_source"),
@@ -304,4 +433,32 @@ def from_record(rec: dict[str, Any], *, entries: bool = True) -> Invoice:
         periods=tuple(BilledPeriod(p["engagement"], _d(p["start"]), _d(p["end"])) for p in rec.get("periods") or ()),
         entries=_entries_from(rec.get("entries")) if entries else (),
         template=rec.get("template", "default"),
+        days=_days_from(rec.get("days")),
+        milestones=tuple(BilledMilestone(x["engagement"], x["name"], m(x["amount"])) for x in rec.get("milestones") or ()),
+        expenses=_expenses_from(rec.get("expenses"), cur),
+        version=int(rec.get("record_version") or 1),
     )
+
+
+def arithmetic_problems(inv: Invoice) -> list[str]:
+    """What does not add up in a record: each line's net from its quantity and price, the net
+    from the lines, the VAT from the net (an invoice at one rate), the total from net and VAT.
+    A record that fails this was changed after it was issued (consult writes none that do)."""
+    from consult.core.tax import vat_on
+
+    out = []
+    for i, ln in enumerate(inv.lines, start=1):
+        want = ln.unit_price.times_exact(ln.exact_quantity)
+        if want != ln.net:
+            out.append(f"line {i}: {ln.quantity} × {ln.unit_price.plain()} is {want.plain()}, not {ln.net.plain()}")
+    lines = Money.total((ln.net for ln in inv.lines), inv.currency)
+    if lines != inv.net:
+        out.append(f"the lines add up to {lines.plain()}, not the net {inv.net.plain()}")
+    if not inv.is_credit_note and inv.tax_treatment == "standard" and inv.vat_rate is not None:
+        vat = vat_on(inv.net, inv.vat_rate, inv.vat_rounding)
+        if vat != inv.vat:
+            out.append(f"VAT at {inv.vat_rate.normalize():f}% of {inv.net.plain()} is {vat.plain()}, not {inv.vat.plain()}")
+    if inv.net + inv.vat != inv.total:
+        out.append(f"net {inv.net.plain()} + VAT {inv.vat.plain()} is {(inv.net + inv.vat).plain()}, "
+                   f"not the total {inv.total.plain()}")
+    return out

@@ -7,11 +7,12 @@ exact string that was written, so amounts go straight to `Decimal` and no value 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
 
-from consult.errors import Problem, Source
+from consult.errors import NotFound, Problem, Source
 from consult.invoices.record import Invoice, from_record
 
 _BaseLoader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
@@ -38,30 +39,84 @@ def record_paths(root: Path) -> list[Path]:
     return sorted(Path(root).glob("clients/*/invoices/*.yaml"))
 
 
-def read_record(path: Path, root: Path, *, entries: bool = True) -> Invoice:
-    """One record; raises ValueError naming the file when it cannot be read back.
+def read_record(path: Path, root: Path, *, entries: bool = True, sha256: str | None = None) -> Invoice:
+    """One record; raises ValueError naming the file when it cannot be read back, when its
+    figures do not add up (lines → net → VAT → total), when it names another client than the
+    folder it is in, or — given the register's `sha256` — when its bytes are not the ones issued.
 
     `entries=False` leaves out the billed time entries (see `from_record`)."""
+    import hashlib
+
+    from consult.invoices.record import arithmetic_problems
+
     rel = path.relative_to(root).as_posix()
+    fix = "restore it from git — issued records are never edited (a correction is a credit note)"
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_RecordLoader)
+        raw = path.read_bytes()
+        if sha256 is not None and hashlib.sha256(raw).hexdigest() != sha256:
+            raise ValueError(f"{rel}: this issued record is not the one issued (its SHA-256 differs from the "
+                             f"register's): it was edited afterwards; {fix}")
+        data = yaml.load(raw.decode("utf-8"), Loader=_RecordLoader)
         inv = from_record(data, entries=entries)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, KeyError, TypeError, ValueError, ArithmeticError) as e:
-        raise ValueError(f"{rel}: this issued record cannot be read back ({type(e).__name__}: {e}); "
-                         "restore it from git — issued records are never edited") from None
+    except ValueError as e:
+        if str(e).startswith(rel):
+            raise
+        raise ValueError(f"{rel}: this issued record cannot be read back ({type(e).__name__}: {e}); {fix}") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, KeyError, TypeError, ArithmeticError, AttributeError) as e:
+        raise ValueError(f"{rel}: this issued record cannot be read back ({type(e).__name__}: {e}); {fix}") from None
     if inv.number != path.stem:
         raise ValueError(f"{rel}: the record says number {inv.number} but the file is named {path.stem}")
+    folder = path.parent.parent.name
+    if inv.client != folder:
+        raise ValueError(f"{rel}: the record was issued to client '{inv.client}' but lies in clients/{folder}/ — "
+                         f"a client folder was renamed or a record moved; put it back in clients/{inv.client}/ "
+                         "(issued documents stay where they were issued)")
+    wrong = arithmetic_problems(inv)
+    if wrong:
+        raise ValueError(f"{rel}: this issued record does not add up ({'; '.join(wrong)}): it was edited "
+                         f"afterwards; {fix}")
     return inv
 
 
+def find_invoice(invoices: Iterable[Invoice], number: str) -> Invoice:
+    """The issued invoice or credit note `number` (case does not matter), else NotFound with the
+    nearest numbers."""
+    invs = list(invoices)
+    for i in invs:
+        if i.number == number:
+            return i
+    for i in invs:
+        if i.number and i.number.lower() == number.strip().lower():
+            return i
+    import difflib
+
+    known = sorted(i.number for i in invs if i.number)
+    near = difflib.get_close_matches(number.upper(), known, n=1, cutoff=0.6)
+    tip = f"did you mean {near[0]}? " if near else ""
+    latest = ", ".join(known[-3:]) or "none issued yet"
+    raise NotFound(f"no invoice '{number}' in these books ({tip}latest: {latest}; see `consult invoice list`)")
+
+
+def register_hashes(root: Path) -> dict[str, str]:
+    """Record path -> SHA-256 as the register holds them (empty without a register)."""
+    from consult.books import register
+
+    lines, _ = register.read(root)
+    return {ln.path: ln.record_sha256 for ln in lines
+            if ln.path and ln.record_sha256 and ln.kind in ("invoice", "credit_note")}
+
+
 def load_invoices(root: Path) -> tuple[list[Invoice], list[Problem]]:
-    """All issued invoices and credit notes, and a problem for each record that cannot be read."""
+    """All issued invoices and credit notes, and a problem for each record that cannot be read,
+    does not add up, or is not what the register says was issued."""
     out: list[Invoice] = []
     problems: list[Problem] = []
     root = Path(root)
+    hashes = register_hashes(root)
     for p in record_paths(root):
+        rel = p.relative_to(root).as_posix()
         try:
-            out.append(read_record(p, root))
+            out.append(read_record(p, root, sha256=hashes.get(rel)))
         except ValueError as e:
-            problems.append(Problem(Source(p.relative_to(root).as_posix()), None, str(e).split(": ", 1)[1]))
+            problems.append(Problem(Source(rel), None, str(e).split(": ", 1)[1]))
     return out, problems

@@ -47,8 +47,7 @@ from consult.core.tax import treatment, vat_on, vat_rate
 from consult.errors import BooksError, ConflictError, ConsultError, NotFound, Problem, Source, UsageError
 from consult.invoices.record import Party
 
-NUMBER_FORMAT = "P-{year}-{seq:04d}"
-NUMBER_RE = re.compile(r"P-(\d{4})-(\d{4,})")
+NUMBER_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}")  # what any number format makes
 DEFAULT_VALID_DAYS = 30
 PROPOSAL_FIELDS = ("title", "summary", "number", "date", "currency", "rate", "start", "end",
                    "valid_days", "valid_until", "phases", "assumptions", "payment_schedule", "terms",
@@ -184,7 +183,7 @@ def parse_proposal(path: str, text: str, client: Client, problems: list[Problem]
                    hint="the day rate in the client's currency, e.g. rate: 650")
     number = f.text("number")
     if number is not None and not NUMBER_RE.fullmatch(number):
-        f.error("number", f"'{number}' is not a proposal number (P-2026-0001); consult writes it "
+        f.error("number", f"'{number}' is not a proposal number (e.g. P-2026-0001); consult writes it "
                           "the first time the proposal is rendered — remove the line to get one")
         number = None
     day = f.day("date")
@@ -334,23 +333,6 @@ def document(books: Books, p: Proposal) -> ProposalDocument:
 # --------------------------------------------------------------------------------------------
 # numbering and writing back
 # --------------------------------------------------------------------------------------------
-_NUMBER_LINE = re.compile(r"^number[ \t]*:[ \t]*['\"]?(P-(\d{4})-(\d+))", re.MULTILINE)
-
-
-def next_number(root: Path, year: int) -> str:
-    """One more than the highest P-{year}-… in any client's proposals (call under the lock)."""
-    top = 0
-    for path in Path(root).glob("clients/*/proposals/*.yaml"):
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        for m in _NUMBER_LINE.finditer(text):
-            if int(m[2]) == year:
-                top = max(top, int(m[3]))
-    return NUMBER_FORMAT.format(year=year, seq=top + 1)
-
-
 def set_top_level(text: str, values: dict[str, str]) -> str:
     """`text` with each top-level `key: value` line replaced, or inserted before the first key.
 
@@ -395,7 +377,11 @@ def _refuse(problems: Iterable[Problem], headline: str) -> None:
 
 def _issue_locked(books: Books, client: Client, pid: str, text: str, today: date,
                   render: Renderer | None, *, create: bool) -> Issued:
-    from consult.books.store import atomic_write, write_new
+    """Number (the first time), render and write a proposal: the YAML, the PDF and — when a
+    number is taken — its register line, in one transaction (consult.books.journal)."""
+    from consult.books import register
+    from consult.books.journal import Transaction
+    from consult.invoices.issue import register_lines
 
     root = Path(books.root)
     path = proposal_path(root, client.id, pid)
@@ -405,9 +391,10 @@ def _issue_locked(books: Books, client: Client, pid: str, text: str, today: date
     _refuse(problems, f"{where} has errors; fix them first")
     assert p is not None
     numbered = p.number is None
+    lines = register_lines(root)
     if numbered:
         day = p.date or today
-        edits = {"number": next_number(root, day.year)}
+        edits = {"number": register.next_number(lines, books.practice.invoice.proposal_format, day)}
         if p.date is None:
             edits["date"] = day.isoformat()
         text = set_top_level(text, edits)
@@ -419,29 +406,30 @@ def _issue_locked(books: Books, client: Client, pid: str, text: str, today: date
         p = p2
     doc = document(books, p)
     pdf_bytes = render(doc) if render is not None else None
-    before = None if create else path.read_bytes()
+    tx = Transaction(root, f"issuing proposal {p.number}")
     if create:
-        write_new(path, text)
+        tx.new(path, text)
     elif numbered:
-        atomic_write(path, text)
+        tx.replace(path, text)
     pdf = None
     if pdf_bytes is not None:
         pdf = path.with_suffix(".pdf")
-        try:
-            atomic_write(pdf, pdf_bytes)
-        except BaseException:  # a failed render leaves the proposal as it was: no number taken
-            if create:
-                path.unlink(missing_ok=True)
-            elif numbered and before is not None:
-                atomic_write(path, before)
-            raise
+        tx.replace(pdf, pdf_bytes)
+    if numbered:
+        assert p.number is not None and p.date is not None
+        fees = doc.fees
+        line = register.make_line(lines, number=p.number, kind="proposal", day=p.date, client=client.id,
+                                  currency=p.currency, net=fees.net.amount, vat=fees.vat.amount,
+                                  total=fees.total.amount, path=where, record=text.encode("utf-8"), pdf=pdf_bytes)
+        tx.append(root / register.REGISTER, line + "\n", head=register.HEADER + "\n")
+    tx.commit()
     return Issued(doc, path, pdf, numbered)
 
 
 def issue_proposal(books: Books, client_id: str, pid: str, *, today: date,
                    render: Renderer | None = None) -> Issued:
     """Render a proposal; the first time, allocate its number (and date) under the books lock."""
-    from consult.books.store import books_lock
+    from consult.books.lock import books_lock
 
     client = books.client(client_id)
     load_proposal(books, client_id, pid)  # NotFound / errors before taking the lock
@@ -587,7 +575,8 @@ def _exists(books: Books, client_id: str, pid: str) -> None:
 def new_proposal(books: Books, client_id: str, pid: str, *, title: str | None = None,
                  rate: Decimal | None = None) -> Path:
     """Write the commented template; the rate defaults to the client's latest daily rate."""
-    from consult.books.store import books_lock, write_new
+    from consult.books.lock import books_lock
+    from consult.books.store import write_new
 
     if why := id_problem(pid):
         raise UsageError(f"proposal id: {why}")
@@ -613,7 +602,7 @@ def quote(books: Books, client_id: str, *, title: str, days: Decimal, rate: Deci
           start: date | None = None, valid_days: int = DEFAULT_VALID_DAYS, pid: str | None = None,
           summary: str | None = None, render: Renderer | None = None) -> Issued:
     """Write, number and render a one-phase proposal in one step, all under the books lock."""
-    from consult.books.store import books_lock
+    from consult.books.lock import books_lock
 
     client = books.client(client_id)
     pid = pid or slug(title)
@@ -681,7 +670,8 @@ def accept(books: Books, client_id: str, pid: str, *, today: date, force: bool =
            include: Sequence[str] = ()) -> Accepted:
     """Write engagements/<id>.yaml from the proposal; never over an existing engagement."""
     from consult.books.loader import read_engagement
-    from consult.books.store import books_lock, write_new
+    from consult.books.lock import books_lock
+    from consult.books.store import write_new
 
     client = books.client(client_id)
     p = load_proposal(books, client_id, pid)

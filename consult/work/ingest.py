@@ -255,7 +255,8 @@ def _month_path(root: Path, client: str, day: date) -> Path:
 def write_import(books: Books, plan: Plan) -> tuple[Plan, list[Written]]:
     """Append the plan's entries that are still new once the lock is held (another import may
     have added some meanwhile); the plan as carried out, and the files written."""
-    from consult.books.store import atomic_write, books_lock
+    from consult.books.lock import books_lock
+    from consult.books.store import atomic_write
     from consult.books.timesheets import read_timesheets
     from consult.core.durations import format_hm
     from consult.work.log import check_appended, yaml_line

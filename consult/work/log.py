@@ -124,7 +124,8 @@ def csv_line(header: list[str], newline: str, day: date, engagement: str, minute
 def log_time(books: Books, client_id: str, engagement_id: str, day: date, work: str, *,
              note: str | None = None, billable: bool = True, today: date) -> Logged:
     """Append one entry (validated first; the client's timesheets must read without errors)."""
-    from consult.books.store import atomic_write, books_lock
+    from consult.books.lock import books_lock
+    from consult.books.store import atomic_write
     from consult.books.timesheets import read_timesheets
 
     client = books.client(client_id)

@@ -17,11 +17,13 @@ Raw time is never changed; these functions derive what is billed from it.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from consult.core.records import Engagement, TimeEntry
 
@@ -53,6 +55,21 @@ def day_fraction(minutes: int, hours_per_day: Decimal, rounding: str, overtime: 
     if not overtime and q > 1:
         q = Decimal(1)
     return q
+
+
+def exact_day_fraction(minutes: int, hours_per_day: Decimal, rounding: str, overtime: bool = False) -> Fraction:
+    """`day_fraction` as an exact rational: 7 h of a 7.5 h day is exactly 14/15, never 0.933.
+    What invoices price (net = rate × fraction, rounded once)."""
+    if minutes <= 0:
+        return Fraction(0)
+    exact = Fraction(minutes) / (Fraction(hours_per_day) * 60)
+    if rounding == "half":
+        q = Fraction(math.ceil(exact * 2), 2)
+    elif rounding == "whole":
+        q = Fraction(math.ceil(exact))
+    else:
+        q = exact
+    return min(q, Fraction(1)) if not overtime else q
 
 
 def daily_breakdown(entries: Iterable[TimeEntry], engagement: Engagement) -> list[DayBilling]:

@@ -30,7 +30,7 @@ sys.path.insert(0, str(REPO))
 def _books(work: Path) -> Path:
     books = work / "books"
     books.mkdir()
-    for part in ("practice.yaml", "clients", "templates"):
+    for part in ("practice.yaml", "register.tsv", "clients", "templates"):
         src = REPO / part
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, books / part)
     for p in books.glob("clients/*/invoices"):
@@ -67,7 +67,8 @@ def _time(fn, runs: int) -> float:
 def main() -> None:
     from consult.books.loader import open_books
     from consult.einvoice.build import export_xml, facturx_pdf
-    from consult.invoices.build import build_invoice, issue
+    from consult.invoices.build import build_invoice
+    from consult.invoices.issue import issue
 
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 20
     print(f"machine: {platform.machine()} {platform.processor() or ''} {os.cpu_count()} CPUs, "

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
+from consult.books.expenses import check_receipts
 from consult.books.loader import LoadResult, load_books
 from consult.books.register import verify as verify_register
 from consult.core.records import Books
@@ -34,6 +35,7 @@ FEATURE_CHECKS: Sequence[Check] = (
     check_proposals,
     check_einvoice,
     check_submissions,
+    check_receipts,
 )
 _NEEDS_TODAY = {check_timesheets, check_unbilled, check_invoices, check_proposals}
 

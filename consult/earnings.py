@@ -20,10 +20,21 @@ or prints. The rules are choices an accountant should be able to read, so they a
 * **Billable days** come from the timesheets through consult.work.rules (the rounding each
   engagement bills by); **utilisation** = billable days ÷ available working days (weekdays
   less the practice country's bank holidays); **effective day rate** = consulting income ÷
-  billable days. **Expenses** are expenses.yaml items of the period, without reclaimable VAT
-  when the practice is VAT-registered; **costs** are the ones not rebilled to a client, and
-  **profit** = income − all expenses (a rebilled expense is income on the invoice and an
-  expense here, so it nets out).
+  billable days. **Expenses** are the expenses of the period — every client's expenses.yaml,
+  the practice's own costs (`expenses.yaml` at the root) and mileage claims — without
+  reclaimable VAT when the practice is VAT-registered (under the Flat Rate Scheme VAT paid is
+  not reclaimed, so it is part of the cost); **costs** are the ones not rebilled to a client,
+  and **profit** = income − all expenses (a rebilled expense is income on the invoice and an
+  expense here, so it nets out). **Capital items** (`capital: true`, an asset such as a laptop)
+  are not running costs: they are shown apart (`capital`) and left out of expenses and profit,
+  since their tax relief is a capital allowance (or, on the cash basis, a deduction the tax
+  computation makes), worked where the tax is worked.
+* **Costs by category** total the expenses by HMRC's self-employment categories (the MTD
+  Income Tax field names, which are the SA103F boxes; consult.core.categories); an expense with
+  no category counts as `otherExpenses`, with a warning. **MTD quarterly updates** (for a tax
+  year): the cumulative totals from the start of the tax year to the end of each quarter —
+  turnover (all income except an employer's) and each category — with the update's deadline,
+  the 7th of the month after the quarter ends (SI 2021/1076 reg 7 as amended; domain-rules.md §3.2).
 """
 
 from __future__ import annotations
@@ -37,7 +48,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from consult.core import fx
 from consult.core.money import Money
 from consult.core.periods import Period, Slice, months_of, quarters_of
-from consult.core.records import Books, IncomeItem, Payment
+from consult.core.records import Books, Expense, IncomeItem, Payment
 from consult.errors import UsageError
 from consult.invoices.record import Invoice
 from consult.work.day_totals import Minutes, aggregate
@@ -243,6 +254,27 @@ class Group:
 
 
 @dataclass(frozen=True, slots=True)
+class MtdUpdate:
+    """One MTD Income Tax quarterly update: cumulative figures from the tax year's first day.
+
+    `quarter_*` are the same figures for the quarter alone (the change since the last update)."""
+
+    number: int
+    start: date
+    end: date
+    deadline: date
+    turnover: Money
+    expenses: dict[str, Money]
+    quarter_start: date
+    quarter_turnover: Money
+    quarter_expenses: dict[str, Money]
+
+    @property
+    def total_expenses(self) -> Money:
+        return Money.total(self.expenses.values(), self.turnover.currency)
+
+
+@dataclass(frozen=True, slots=True)
 class Earnings:
     """The period's income in one currency, grouped, with the figures around it."""
 
@@ -267,6 +299,9 @@ class Earnings:
     clients: tuple[Group, ...] = ()
     months: tuple[Group, ...] = ()
     warnings: tuple[str, ...] = field(default=())
+    capital: Money | None = None                                      # addition: capital items, apart
+    costs_by_category: dict[str, Money] = field(default_factory=dict)  # addition: HMRC categories
+    mtd_updates: tuple[MtdUpdate, ...] = ()                            # addition: for a tax year
 
     def rate_notes(self) -> list[str]:
         """The rates used, by currency: how many rows each kind of source converted."""
@@ -363,11 +398,21 @@ def rollup(books: Books, invoices: Sequence[Invoice], period: Period, *, basis: 
             (total_days * 100 / Decimal(wd)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
     consulting = by_stream.get(CONSULTING, Money.zero(cur))
     rate = Money.rounded(consulting.amount / total_days, cur) if total_days and consulting else None
-    expenses, costs = _expenses(books, period, conv)
+    costed = _costed(books, period, conv)
+    expenses = _total((c.value for c in costed if not c.expense.capital), cur)
+    costs = _total((c.value for c in costed if not c.expense.capital and not c.expense.rebill), cur)
+    capital = _total((c.value for c in costed if c.expense.capital), cur)
+    uncategorised = [c for c in costed if not c.expense.capital and c.expense.category is None]
+    if uncategorised:
+        warnings.append(f"{len(uncategorised)} expense{'s have' if len(uncategorised) != 1 else ' has'} no category "
+                        f"(first: {uncategorised[0].expense.source}); counted as otherExpenses — add category: "
+                        "for the Self Assessment boxes and MTD updates")
+    by_category = _by_category(costed, cur)
+    updates = _mtd_updates(books, period, rows, costed, cur) if period.kind == "tax_year" else ()
     return Earnings(period, basis, by, cur, tuple(rows), streams, tuple(groups), by_stream, income,
                     _total((r.base_vat for r in rows), cur), _total((r.base_withheld for r in rows), cur),
                     total_days, wd, util, rate, expenses, costs, income - expenses, tuple(clients),
-                    tuple(by_month), tuple(warnings))
+                    tuple(by_month), tuple(warnings), capital, by_category, updates)
 
 
 def _client_groups(books: Books, rows: list[Row], days: list[tuple[date, str, Decimal]], cur: str,
@@ -385,22 +430,67 @@ def _client_groups(books: Books, rows: list[Row], days: list[tuple[date, str, De
     return out
 
 
-def _expenses(books: Books, period: Period, conv: _Converter) -> tuple[Money, Money]:
-    """(all expenses, those not rebilled) of the period, without reclaimable VAT, converted."""
+@dataclass(frozen=True, slots=True)
+class Costed:
+    """An expense of the period and its value in the report currency (reclaimable VAT out)."""
+
+    expense: Expense
+    value: Money
+
+
+def _costed(books: Books, period: Period, conv: _Converter) -> list[Costed]:
+    """Every expense of the period, without reclaimable VAT, converted (ECB or same currency).
+
+    VAT paid is reclaimable when the practice is VAT-registered, except under the Flat Rate
+    Scheme, where only capital goods of £2,000 or more (VAT included) have their VAT reclaimed."""
     registered = books.practice.vat_registered
-    every: list[Money] = []
-    kept: list[Money] = []
+    flat = books.practice.vat.scheme == "flat_rate"
+    out: list[Costed] = []
     for x in books.expenses:
         if x.date not in period:
             continue
-        value = x.amount - x.vat if registered and x.vat is not None and x.vat.currency == x.amount.currency \
-            else x.amount
+        reclaim = registered and x.vat is not None and x.vat.currency == x.amount.currency
+        if reclaim and flat:
+            reclaim = x.capital and x.amount.currency == "GBP" and x.amount.amount >= 2000
+        value = x.amount - x.vat if reclaim and x.vat is not None else x.amount
         r = conv.rate(value.currency, x.date, None, str(x.source))
-        m = value if value.currency == conv.currency else value.convert(r.rate, conv.currency)
-        every.append(m)
-        if not x.rebill:
-            kept.append(m)
-    return _total(every, conv.currency), _total(kept, conv.currency)
+        out.append(Costed(x, value if value.currency == conv.currency else value.convert(r.rate, conv.currency)))
+    return out
+
+
+def _by_category(costed: Sequence[Costed], cur: str) -> dict[str, Money]:
+    """Running costs by HMRC category, in the categories' own order; none without a cost."""
+    from consult.core.categories import EXPENSE_CATEGORIES
+
+    sums: dict[str, Money] = {}
+    for c in costed:
+        if c.expense.capital:
+            continue
+        cat = c.expense.category or "otherExpenses"
+        sums[cat] = sums.get(cat, Money.zero(cur)) + c.value
+    return {k: sums[k] for k in EXPENSE_CATEGORIES if k in sums}
+
+
+def _mtd_updates(books: Books, period: Period, rows: Sequence[Row], costed: Sequence[Costed],
+                 cur: str) -> tuple[MtdUpdate, ...]:
+    """The four quarterly updates of a tax year, each cumulative from its first day."""
+    employers = {cid for cid, c in books.clients.items() if c.kind == "employer"}
+    trading = [r for r in rows if r.client not in employers]
+    start = period.days[0]
+    out = []
+    for n, q in enumerate(quarters_of(period), start=1):
+        def upto(d: date, q: Slice = q) -> bool:
+            return start <= d <= q.end
+
+        cum = [c for c in costed if upto(c.expense.date)]
+        alone = [c for c in cum if c.expense.date >= q.start]
+        deadline_month = q.end.month % 12 + 1
+        deadline = date(q.end.year + (q.end.month == 12), deadline_month, 7)
+        out.append(MtdUpdate(n, start, q.end, deadline, _total((r.base for r in trading if upto(r.date)), cur),
+                             _by_category(cum, cur), q.start,
+                             _total((r.base for r in trading if q.start <= r.date <= q.end), cur),
+                             _by_category(alone, cur)))
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------------------------

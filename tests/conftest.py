@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parent.parent
 # days cannot change a figure a test pins; exported, so the `consult` processes tests start use it.
 ECB_HISTORY = Path(__file__).resolve().parent / "fixtures" / "ecb" / "eurofxref-hist.zip"
 os.environ["CONSULT_ECB_HISTORY"] = str(ECB_HISTORY)
-SAMPLE_PARTS = ("practice.yaml", "register.tsv", "clients", "templates")
+SAMPLE_PARTS = ("practice.yaml", "register.tsv", "clients", "templates", "expenses.yaml", "mileage.yaml", "receipts")
 
 PRACTICE = """\
 name: Test Practice Ltd
@@ -155,3 +155,14 @@ class _Main:
         sys.exit(self.run(list(args)))
 
     name = "consult"
+
+
+@pytest.fixture(autouse=True)
+def _no_stale_cache_notices():
+    """Each test starts with no cache notices left by another in the same process (the list is
+    module-global: a test that provokes one and does not clear it would make the next CLI test
+    in that worker print it)."""
+    from consult.books import cache
+
+    cache.notices.clear()
+    yield

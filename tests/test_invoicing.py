@@ -151,16 +151,31 @@ class TestVat:
                            "clients/acme/timesheets/t.yaml": "- {date: 2026-10-01, engagement: build, days: 1}\n"})
         inv = build_invoice(open_books(root), "acme", *OCT, issued=ISSUED, gbp_rate=D("0.85"))
         assert (inv.vat, inv.vat_gbp, inv.gbp_rate) == (Money.of(200, "EUR"), gbp(170), D("0.85"))
+        assert inv.gbp_rate_source == "UK market rate given when the invoice was issued"
+        inv = build_invoice(open_books(root), "acme", *OCT, issued=ISSUED)
+        # HMRC's monthly rate for the tax point's month (November 2026: EUR 1.1930 per £1), the
+        # rate HMRC accepts without asking (VAT Notice 700 §7.5); 1 ÷ 1.1930 = 0.83822297 (8 s.f.)
+        assert (inv.gbp_rate, inv.gbp_rate_source) == (D("0.83822297"), "HMRC monthly rate 2026-11 (EUR 1.1930 per £1)")
+        assert inv.vat_gbp == gbp("167.64")  # €200.00 × 0.83822297 = £167.644594 -> £167.64
+
+    def test_the_ecb_rate_only_when_the_practice_chooses_it(self, make_books):
+        """vat.sterling_rate: ecb takes the ECB reference rate instead (€200 × 0.8338 = £166.76)."""
+        from tests.conftest import PRACTICE
+
+        root = make_books({"practice.yaml": PRACTICE + "vat: {sterling_rate: ecb}\n",
+                           "clients/acme/client.yaml": "name: Expat Ltd\naddress: x\ncountry: GB\ncurrency: EUR\n",
+                           "clients/acme/engagements/build.yaml": "title: T\nbilling: daily\nrate: 1000\n",
+                           "clients/acme/timesheets/t.yaml": "- {date: 2026-10-01, engagement: build, days: 1}\n"})
         inv = build_invoice(open_books(root), "acme", *OCT, issued=ISSUED)
         assert (inv.gbp_rate, inv.gbp_rate_source) == (D("0.8338"), "ECB 2026-10-30 (last in data; none yet for 2026-11-02)")
         assert inv.vat_gbp == gbp("166.76")  # €200.00 × 0.8338, the ECB's published GBP per EUR
 
     def test_sterling_vat_uses_the_one_conversion_rule(self):
-        """₹10,00,000 of VAT in sterling: the invoice and earnings convert through one reader at
-        eight significant figures (they once disagreed: £9,463.00 against £9,462.77)."""
+        """₹10,00,000 of VAT in sterling at the ECB rate: the invoice and earnings convert through
+        one reader at eight significant figures (they once disagreed: £9,463.00 against £9,462.77)."""
         from consult.core import fx
 
-        rate, src = sterling_rate("INR", date(2026, 10, 30))
+        rate, src = sterling_rate("INR", date(2026, 10, 30), "ecb")
         assert rate == fx.ecb_rate("INR", "GBP", date(2026, 10, 30)).rate
         assert Money.of(1_000_000, "INR").convert(rate, "GBP") == \
             fx.convert(Money.of(1_000_000, "INR"), "GBP", date(2026, 10, 30)).converted

@@ -42,6 +42,12 @@ invoice:
   payment_terms_days: 30
   # vat_rate: 20            # percent; only when VAT-registered
   # vat_rounding: half_up   # or `down`, HMRC's whole-penny concession
+
+# vat:                      # when VAT-registered: how `consult vat return` works (README, "VAT")
+#   scheme: standard        # standard (invoice basis) | cash | flat_rate
+#   stagger: 1              # 1 = quarters ending Mar/Jun/Sep/Dec; 2 Apr/Jul/Oct/Jan; 3 May/Aug/Nov/Feb; monthly
+#   flat_rate_percent: 14.5 # flat_rate only: your sector's percentage
+#   flat_rate_start: 2024-04-01   # flat_rate only: the day you joined the scheme
 """
 
 CLIENT_TEMPLATE = """\

@@ -13,6 +13,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from consult.books.expenses import (
+    EXPENSE_EXTRA_FIELDS,
+    expense_extras,
+    read_mileage,
+    read_practice_expenses,
+    read_vat_settings,
+    root_problems,
+)
 from consult.books.fields import Fields, check_vat_number, id_problem, stdnum_reason
 from consult.books.files import (
     PRACTICE_FILE,
@@ -23,6 +31,7 @@ from consult.books.files import (
 )
 from consult.books.register import series_regex
 from consult.books.timesheets import read_timesheets
+from consult.core.categories import EXPENSE_CATEGORIES as CATEGORY_NAMES
 from consult.core.records import (
     BILLINGS,
     CLIENT_KINDS,
@@ -45,17 +54,13 @@ from consult.core.records import (
 from consult.core.tax import TREATMENT_NAMES, TreatmentName
 from consult.errors import BooksError, Problem, Source
 
-# HMRC self-employment expense categories (MTD ITSA API names; see domain-rules.md §3.2)
-EXPENSE_CATEGORIES = (
-    "costOfGoods", "paymentsToSubcontractors", "wagesAndStaffCosts", "carVanTravelExpenses",
-    "premisesRunningCosts", "maintenanceCosts", "adminCosts", "businessEntertainmentCosts",
-    "advertisingCosts", "interestOnBankOtherLoans", "financeCharges", "irrecoverableDebts",
-    "professionalFees", "depreciation", "otherExpenses",
-)
+# HMRC self-employment expense categories (MTD ITSA API names; see domain-rules.md §3.2):
+# one table with their SA103F boxes in consult.core.categories
+EXPENSE_CATEGORIES = CATEGORY_NAMES
 
 PRACTICE_FIELDS = ("name", "address", "email", "phone", "website", "country", "subdivision",
                    "base_currency", "locale", "hours_per_day", "vat_number", "company_number",
-                   "bank", "tax_year_start", "invoice", "market_rates", "peppol_id")
+                   "bank", "tax_year_start", "invoice", "market_rates", "peppol_id", "vat")
 BANK_FIELDS = ("account_name", "sort_code", "account_number", "iban", "bic")
 INVOICE_FIELDS = ("number_format", "credit_note_format", "proposal_format", "payment_terms_days", "vat_rate",
                   "vat_rounding", "template")
@@ -65,7 +70,8 @@ CLIENT_FIELDS = ("name", "kind", "contact", "email", "address", "country", "curr
 ENGAGEMENT_FIELDS = ("title", "billing", "rate", "currency", "hours_per_day", "day_rounding",
                      "time_increment_minutes", "start", "end", "po_number", "budget",
                      "milestones", "status", "overtime", "proposal", "description")
-EXPENSE_FIELDS = ("date", "engagement", "amount", "currency", "note", "rebill", "vat", "category")
+EXPENSE_FIELDS = ("date", "engagement", "amount", "currency", "note", "rebill", "vat", "category",
+                  *EXPENSE_EXTRA_FIELDS)
 INCOME_FIELDS = ("date", "amount", "currency", "stream", "note", "fx_rate", "withheld")
 PAYMENT_FIELDS = ("date", "invoice", "amount", "currency", "fx_rate", "withheld", "note")
 
@@ -108,6 +114,7 @@ def read_practice(root: Path, problems: list[Problem]) -> Practice | None:
     elif vat is not None:
         f.warn("vat_number", "VAT-registered but no invoice.vat_rate; add `invoice: {vat_rate: 20}`")
     sub = f.text("subdivision")
+    vat_settings = read_vat_settings(f, registered=vat is not None and inv.vat_rate is not None)
     f.done(PRACTICE_FIELDS)
     if name is None or country is None or base is None or locale is None:
         return None
@@ -116,6 +123,7 @@ def read_practice(root: Path, problems: list[Problem]) -> Practice | None:
         locale=locale, hours_per_day=hpd, vat_number=vat, company_number=f.text("company_number"),
         bank=bank, tax_year_start=tax_year_start, invoice=inv, subdivision=sub,
         phone=f.text("phone"), website=f.text("website"), peppol_id=f.text("peppol_id"), source=f.where(),
+        vat=vat_settings,
     )
 
 
@@ -318,10 +326,11 @@ def read_expenses(root: Path, client: Client, engagements: dict[tuple[str, str],
         amount = f.money("amount", cur, True, positive=True)
         vat = f.money("vat", cur)
         cat = f.choice("category", EXPENSE_CATEGORIES, None)
+        extras = expense_extras(f, amount, vat)
         f.done(EXPENSE_FIELDS)
         if d and amount and cur:
             out.append(Expense(client.id, d, eid, amount, f.text("note"), f.boolean("rebill", True),
-                               vat, cat, f.where()))
+                               vat, cat, f.where(), **extras))
     return out
 
 
@@ -424,6 +433,10 @@ def load_books(root: Path, *, timesheets: bool = True) -> LoadResult:
         expenses.extend(read_expenses(root, client, engagements, problems))
         income.extend(read_income(root, client, problems))
         payments.extend(read_payments(root, client, problems))
+    if practice is not None:
+        expenses.extend(read_practice_expenses(root, practice, problems))
+        expenses.extend(read_mileage(root, problems))
+    problems.extend(root_problems(root))
     problems.sort(key=lambda p: (p.source.path, p.source.line or 0, p.source.column or 0))
     if practice is None:
         return LoadResult(None, problems)

@@ -33,6 +33,8 @@ COMMANDS: dict[str, str] = {
     "proposal": "consult.cli.proposal:proposal_group",
     "earnings": "consult.cli.earnings:earnings_group",
     "register": "consult.cli.register:register_group",
+    "expense": "consult.cli.expense:expense_group",
+    "mileage": "consult.cli.expense:mileage_group",
     "vat": "consult.cli.vat:vat_group",
 }
 

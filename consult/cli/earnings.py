@@ -176,6 +176,9 @@ def report_json(e: Earnings) -> dict[str, Any]:
                    "billable_days": e.billable_days, "working_days": e.working_days,
                    "utilisation_percent": e.utilisation, "effective_day_rate": e.effective_day_rate,
                    "expenses": e.expenses, "costs": e.costs, "profit": e.profit},
+        "capital": e.capital,
+        "costs_by_category": [category_dict(k, v) for k, v in e.costs_by_category.items()],
+        "mtd_updates": [mtd_dict(u) for u in e.mtd_updates],
         "groups": [_group_dict(g, e.streams) for g in e.groups],
         "clients": [_group_dict(g, e.streams) for g in e.clients],
         "rates": e.rate_notes(),
@@ -223,8 +226,12 @@ def report_text(e: Earnings, locale: str, detail: bool = False) -> str:
         ("  of which costs not rebilled", _money(e.costs, locale)),
         ("Profit (income − expenses)", _money(e.profit, locale)),
     ]
+    if e.capital:
+        facts.append(("Capital items (apart: not in expenses)", _money(e.capital, locale)))
     w = max(len(k) for k, _ in facts)
     out += [""] + [f"{k.ljust(w)}  {v}" for k, v in facts]
+    if e.period.kind == "tax_year":
+        out += ["", *costs_text(e, locale)]
     notes = e.rate_notes()
     if notes:
         out += ["", "Rates:"] + [f"  {n}" for n in notes]
@@ -233,6 +240,50 @@ def report_text(e: Earnings, locale: str, detail: bool = False) -> str:
                             "stream": r.stream, "amount": r.amount, "rate": r.rate, "source": r.source,
                             e.currency: r.base} for r in e.rows], locale=locale)]
     return "\n".join(out)
+
+
+def category_dict(name: str, amount: Any) -> dict[str, Any]:
+    from consult.core.categories import BY_NAME
+
+    c = BY_NAME[name]
+    return {"category": name, "sa103f_box": c.box, "label": c.label, "allowable": c.allowable, "amount": amount}
+
+
+def mtd_dict(u: Any) -> dict[str, Any]:
+    return {"update": u.number, "start": u.start, "end": u.end, "deadline": u.deadline,
+            "turnover": u.turnover, "expenses": dict(u.expenses), "total_expenses": u.total_expenses,
+            "quarter": {"start": u.quarter_start, "end": u.end, "turnover": u.quarter_turnover,
+                        "expenses": dict(u.quarter_expenses)}}
+
+
+def costs_text(e: Earnings, locale: str) -> list[str]:
+    """The tax year's costs by HMRC category (SA103F boxes) and the MTD quarterly updates."""
+    from consult.cli.output import table
+    from consult.core.categories import BY_NAME
+
+    out = [f"Costs by HMRC category (Self Assessment SA103F boxes, for a sole trader), {e.currency}"]
+    if not e.costs_by_category:
+        out.append("  no costs in this period")
+    else:
+        rows: list[dict[str, Any]] = [
+            {"box": BY_NAME[k].box, "category": k, "what": BY_NAME[k].label, "amount": v}
+            for k, v in e.costs_by_category.items()]
+        rows.append({"box": "", "category": "Total", "what": "", "amount": e.expenses})
+        out.append(table(rows, locale=locale))
+    out += ["", f"Profit (income − expenses): {_money(e.profit, locale)}"]
+    if e.mtd_updates:
+        cats = sorted({k for u in e.mtd_updates for k in u.expenses},
+                      key=lambda k: list(BY_NAME).index(k))
+        rows = []
+        for u in e.mtd_updates:
+            r: dict[str, Any] = {"update": f"{u.number}: to {u.end.isoformat()}", "deadline": u.deadline,
+                                 "turnover": u.turnover}
+            r.update({k: u.expenses.get(k) for k in cats})
+            r["expenses"] = u.total_expenses
+            rows.append(r)
+        out += ["", f"MTD Income Tax quarterly updates (cumulative from {e.period.days[0].isoformat()}; sole traders "
+                    f"and landlords, not companies), {e.currency}", table(rows, locale=locale)]
+    return out
 
 
 def _days(d: Any) -> str:

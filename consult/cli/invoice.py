@@ -95,7 +95,7 @@ def _summary(inv: Any) -> str:
 @click.option("--facturx", is_flag=True, help="Embed Factur-X (EN 16931) XML in the PDF.")
 @click.option("--no-expenses", is_flag=True, help="Leave rebillable expenses for a later invoice.")
 @click.option("--gbp-rate", metavar="R",
-              help="GBP per 1 unit of the invoice currency, for the sterling VAT total (default: ECB rate).")
+              help="GBP per 1 unit of the invoice currency, for the sterling VAT total (default: HMRC's monthly rate).")
 @click.pass_context
 def create_cmd(ctx: click.Context, client: str, period: str, engagement: str | None, issued: str | None,
                dry_run: bool, preview: str | None, facturx: bool, no_expenses: bool, gbp_rate: str | None) -> None:

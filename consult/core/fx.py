@@ -31,9 +31,13 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from consult.core.money import Money
 from consult.errors import ConsultError
+
+if TYPE_CHECKING:
+    import hmrc_rates
 
 # a cross rate keeps eight significant figures, half up (ECB publishes five or six): enough that
 # ₹10,00,000 converts to the penny, few enough to print
@@ -197,13 +201,62 @@ def convert(amount: Money, to: str, on: date, recorded_rate: Decimal | None = No
     return Conversion(amount, converted, r.rate, r.source)
 
 
-def sterling_rate(currency: str, on: date) -> tuple[Decimal, str]:
-    """GBP per one unit of `currency` for the sterling VAT total of a foreign-currency VAT
-    invoice (VAT Regulations reg 14(1)(l)): the ECB reference rate of the tax point, through
-    the same reader and eight-significant-figure rule as every other conversion. Raises a
-    ConsultError asking for `--gbp-rate` when ECB has no rate."""
+HMRC = "HMRC"
+STERLING_SOURCES = ("hmrc", "ecb")
+
+
+@cache
+def _hmrc_rates() -> hmrc_rates.Rates:
+    """HMRC's published rates as the `hmrc-rates` package ships them (offline, read once)."""
     try:
-        r = ecb_rate(currency, "GBP", on)
+        from hmrc_rates import Rates
+    except ImportError:
+        raise NoRate("HMRC's monthly rates are missing: install the `hmrc-rates` package "
+                     "(pip install hmrc-rates), or give the rate with --gbp-rate") from None
+    return Rates()
+
+
+def hmrc_monthly_rate(currency: str, on: date) -> Rate:
+    """GBP per one unit of `currency` from HMRC's monthly exchange rate for `on`'s month.
+
+    HMRC publishes units of the currency per £1 (e.g. USD 1.3456); the rate used is its
+    inverse to eight significant figures, half up (`RATE_CONTEXT`, like every other rate here),
+    and the source names HMRC's own figure. A month HMRC has not published (or a data release
+    that does not have it yet) is an error, never a substitute month."""
+    import hmrc_rates
+
+    if currency == "GBP":
+        return Rate("GBP", "GBP", Decimal(1), "same currency")
+    rates = _hmrc_rates()
+    month = f"{on.year}-{on.month:02d}"
+    try:
+        r = rates.monthly_rate(currency, month)
+    except hmrc_rates.PeriodNotAvailableError:
+        months = rates.months()
+        span = f"{months[0].year}-{months[0].month:02d} to {months[-1].year}-{months[-1].month:02d}" if months else "none"
+        raise NoRate(f"HMRC's monthly rate for {month} is not in the installed hmrc-rates data ({span}); "
+                     "upgrade it (pip install -U hmrc-rates) or give a UK market rate with --gbp-rate") from None
+    except (hmrc_rates.UnknownCurrencyError, hmrc_rates.NotInPeriodError):
+        raise NoRate(f"HMRC publishes no monthly rate for {currency} for {month}; "
+                     "give a UK market rate with --gbp-rate") from None
+    units = r.units_per_gbp
+    return Rate(currency, "GBP", RATE_CONTEXT.divide(Decimal(1), units),
+                f"{HMRC} monthly rate {month} ({currency} {units:f} per £1)")
+
+
+def sterling_rate(currency: str, on: date, source: str = "hmrc") -> tuple[Decimal, str]:
+    """GBP per one unit of `currency` for the sterling VAT total of a foreign-currency VAT
+    invoice (VAT Regulations reg 14(1)(l)) and for the sterling figures of a VAT return.
+
+    HMRC accepts its own period (monthly) rates or a UK market selling rate without asking
+    (VAT Notice 700 §7.5): `source="hmrc"` (the default) takes HMRC's monthly rate for the month
+    of `on` (the tax point), from the `hmrc-rates` package; `source="ecb"` the ECB reference
+    rate of the day, through the same reader and eight-significant-figure rule as earnings. A
+    market rate the user gives (`--gbp-rate`) never comes here. Raises a ConsultError asking
+    for `--gbp-rate` when no rate can be had."""
+    try:
+        r = ecb_rate(currency, "GBP", on) if source == "ecb" else hmrc_monthly_rate(currency, on)
     except NoRate as e:
-        raise NoRate(f"{e}; give the rate with --gbp-rate") from None
+        msg = str(e) if "--gbp-rate" in str(e) else f"{e}; give the rate with --gbp-rate"
+        raise NoRate(msg) from None
     return r.rate, r.source

@@ -63,9 +63,41 @@ class InvoiceSettings:
     template: str = "default"
 
 
+VatScheme = Literal["standard", "cash", "flat_rate"]
+
+
+@dataclass(frozen=True, slots=True)
+class VatSettings:
+    """practice.yaml `vat:` block: how the VAT return is worked (docs/vat.md has every rule).
+
+    Attributes:
+        scheme: `standard` (invoice basis: sales by tax point), `cash` (Cash Accounting Scheme,
+            VAT Notice 731: by the dates money moved) or `flat_rate` (VAT Notice 733).
+        stagger: HMRC's stagger group: 1 (quarters ending Mar/Jun/Sep/Dec), 2 (Apr/Jul/Oct/Jan),
+            3 (May/Aug/Nov/Feb) or 0 for monthly returns (HMRC DMBM530020).
+        flat_rate_percent: the sector's flat rate (flat_rate only), e.g. 14.5.
+        flat_rate_start: the day the practice joined the Flat Rate Scheme (flat_rate only).
+        registered: the effective date of VAT registration; the first-year 1% flat-rate
+            reduction runs to the day before its anniversary (flat_rate_start when not given).
+        flat_rate_turnover: `invoice` (tax points) or `cash` (money received): the Flat Rate
+            Scheme's own turnover bases (Notice 733).
+        sterling_rate: `hmrc` (HMRC's monthly period rates, the default) or `ecb` (the ECB
+            reference rate): the rate for the VAT in sterling on a foreign-currency invoice.
+    """
+
+    scheme: VatScheme = "standard"
+    stagger: int = 1
+    flat_rate_percent: Decimal | None = None
+    flat_rate_start: date | None = None
+    registered: date | None = None
+    flat_rate_turnover: Literal["invoice", "cash"] = "invoice"
+    sterling_rate: Literal["hmrc", "ecb"] = "hmrc"
+
+
 @dataclass(frozen=True, slots=True)
 class Practice:
-    """The consultant. `subdivision` (addition) picks regional bank holidays, e.g. ENG, SCT."""
+    """The consultant. `subdivision` (addition) picks regional bank holidays, e.g. ENG, SCT.
+    `vat` (addition) holds the VAT scheme and return settings."""
 
     name: str
     address: tuple[str, ...]
@@ -84,6 +116,7 @@ class Practice:
     website: str | None = None
     peppol_id: str | None = None
     source: Source = field(default=Source("practice.yaml"), compare=False)
+    vat: VatSettings = field(default_factory=VatSettings)
 
     @property
     def vat_registered(self) -> bool:
@@ -189,8 +222,23 @@ class TimeEntry:
     source: Source = field(default=Source(""), compare=False)
 
 
+PRACTICE_COSTS = ""  # the `client` of a practice cost (root expenses.yaml, mileage.yaml): no client
+
+
 @dataclass(frozen=True, slots=True)
 class Expense:
+    """A cost paid: a client's (clients/<id>/expenses.yaml, maybe rebilled) or the practice's
+    own (expenses.yaml and mileage.yaml at the books root, `client` == PRACTICE_COSTS).
+
+    `amount` includes any VAT paid; `vat` is that VAT. Additions (docs/vat.md):
+        supplier: who was paid.
+        capital: an asset (capital expenditure), not a running cost.
+        goods: goods rather than services (the Flat Rate Scheme's limited-cost test).
+        reverse_charge: a service bought from abroad: no VAT paid, VAT accounted both ways.
+        receipt, receipt_sha256: a file kept in the books and its hash when it was recorded.
+        miles: a mileage claim (`amount` = miles at HMRC's approved rates), not a purchase.
+    """
+
     client: str
     date: date
     engagement: str | None
@@ -200,6 +248,18 @@ class Expense:
     vat: Money | None
     category: str | None
     source: Source = field(default=Source(""), compare=False)
+    supplier: str | None = None
+    capital: bool = False
+    goods: bool = False
+    reverse_charge: bool = False
+    receipt: str | None = None
+    receipt_sha256: str | None = None
+    miles: Decimal | None = None
+    vehicle: str | None = None
+
+    @property
+    def practice_cost(self) -> bool:
+        return self.client == PRACTICE_COSTS
 
 
 @dataclass(frozen=True, slots=True)

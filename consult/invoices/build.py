@@ -265,8 +265,8 @@ def build_invoice(books: Books, client_id: str, period_start: date, period_end: 
     tp = tax_point(issued, period_end)
     vat_gbp = rate = rate_source = None
     if tr.charges_vat and currency != "GBP":
-        rate, rate_source = (gbp_rate, "rate given when the invoice was issued") if gbp_rate is not None \
-            else sterling_rate(currency, tp)
+        rate, rate_source = (gbp_rate, "UK market rate given when the invoice was issued") if gbp_rate is not None \
+            else sterling_rate(currency, tp, practice.vat.sterling_rate)
         vat_gbp = vat.convert(rate, "GBP")
     pos = sorted({e.po_number for e in used if e.po_number})
     return Invoice(

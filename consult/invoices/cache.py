@@ -17,6 +17,7 @@ written atomically (consult.books.store) and only when something changed; if it 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +30,14 @@ CACHE_FILE = "invoices.json"
 FORMAT = f"consult-invoices-{RECORD_VERSION}-3"
 
 
-def load_invoices_cached(root: Path) -> tuple[list[Invoice], list[Problem]]:
+def load_invoices_cached(root: Path, keep: Callable[[dict[str, Any]], bool] | None = None
+                         ) -> tuple[list[Invoice], list[Problem]]:
     """`consult.invoices.store.load_invoices(root)` without each record's billed entries, from
-    the cache where it holds."""
+    the cache where it holds.
+
+    `keep` (addition), given a record as plain data (every scalar a string, as `_plain` makes
+    it), says whether the caller needs that invoice; the others are not built at all (a VAT
+    return needs one quarter's records out of ten years')."""
     root = Path(root)
     cache = Cache(root, CACHE_FILE, FORMAT)
     out: list[Invoice] = []
@@ -42,6 +48,12 @@ def load_invoices_cached(root: Path) -> tuple[list[Invoice], list[Problem]]:
         seen.append(rel)
         hit = cache.get(rel, [rel])
         inv: Invoice | None = None
+        if hit is not None and keep is not None and isinstance(hit, dict) and hit.get("number") == p.stem:
+            try:
+                if not keep(hit):
+                    continue
+            except (KeyError, TypeError, ValueError, AttributeError):
+                pass  # a record `keep` cannot read is built (and checked) as usual
         if hit is not None:
             try:
                 inv = from_record(hit)
@@ -56,7 +68,10 @@ def load_invoices_cached(root: Path) -> tuple[list[Invoice], list[Problem]]:
             except ValueError as e:
                 problems.append(Problem(Source(rel), None, str(e).split(": ", 1)[1]))
                 continue
-            cache.put(rel, [rel], _plain(to_record(inv)))
+            plain = _plain(to_record(inv))
+            cache.put(rel, [rel], plain)
+            if keep is not None and not keep(plain):
+                continue
         out.append(inv)
     cache.keep_only(seen)
     cache.save()

@@ -1,6 +1,6 @@
 """A VAT return's nine boxes (VAT Notice 700/12), as HMRC's MTD VAT API names them.
 
-Built by `consult.vat.vat_return` for a period and scheme; printed by `consult vat return`;
+Built by `consult.vat.returns.vat_return` for a period and scheme; printed by `consult vat return`;
 sent by `consult vat submit`. Boxes 1–5 are pounds and pence, boxes 6–9 whole pounds.
 """
 
@@ -17,6 +17,44 @@ HMRC_FIELDS = ("vatDueSales", "vatDueAcquisitions", "totalVatDue", "vatReclaimed
                "totalAcquisitionsExVAT")
 
 
+BOX_TITLES = {
+    1: "VAT due on sales and other outputs",
+    2: "VAT due on acquisitions of goods from the EU (Northern Ireland only)",
+    3: "Total VAT due (box 1 + box 2)",
+    4: "VAT reclaimed on purchases and other inputs",
+    5: "Net VAT to pay to HMRC or reclaim (difference between box 3 and box 4)",
+    6: "Total value of sales and all other outputs, excluding VAT",
+    7: "Total value of purchases and all other inputs, excluding VAT",
+    8: "Total value of supplies of goods to the EU, excluding VAT (Northern Ireland only)",
+    9: "Total value of acquisitions of goods from the EU, excluding VAT (Northern Ireland only)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class BoxEntry:
+    """One document's part in a return: what it adds to each box, in sterling pounds and pence
+    (boxes 6–9 are cut to whole pounds only on the totals).
+
+    Attributes:
+        date: the date that put it in this period (tax point, payment date, expense date).
+        kind: invoice, credit_note, payment, expense, reverse_charge, capital, flat_rate.
+        ref: the invoice number, or the file:line of the expense or payment.
+        party: the client or supplier.
+        boxes: box number -> amount (negative for a credit note).
+        note: how it was worked (the sterling rate and its source, the flat rate…).
+    """
+
+    date: date
+    kind: str
+    ref: str
+    party: str
+    boxes: dict[int, Decimal]
+    note: str = ""
+
+    def box(self, n: int) -> Decimal:
+        return self.boxes.get(n, Decimal(0))
+
+
 @dataclass(frozen=True, slots=True)
 class VatReturn:
     """One return. Amounts are sterling `Decimal`s (boxes 6–9 whole pounds).
@@ -28,6 +66,8 @@ class VatReturn:
         boxes: box number (1–9) -> amount.
         due: the filing and payment date (one month and seven days after `end`).
         notes: how special cases were worked (flat-rate percentage and limited-cost test…).
+        entries: (addition) the documents behind the boxes, for `consult vat return --detail`.
+        exact: (addition) boxes 6–9 before the pence were left out.
     """
 
     start: date
@@ -37,9 +77,16 @@ class VatReturn:
     due: date
     period_key: str | None = None
     notes: tuple[str, ...] = field(default=())
+    entries: tuple[BoxEntry, ...] = field(default=())
+    exact: dict[int, Decimal] = field(default_factory=dict)
 
     def box(self, n: int) -> Decimal:
         return self.boxes.get(n, Decimal(0))
+
+    @property
+    def repayment(self) -> bool:
+        """(addition) True when HMRC owes the practice box 5 (box 4 is more than box 3)."""
+        return self.box(4) > self.box(3)
 
     def hmrc_body(self, period_key: str, finalised: bool = True) -> dict[str, Any]:
         """The body of `POST /organisations/vat/{vrn}/returns`: boxes 1–5 as `Decimal`s with two

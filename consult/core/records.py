@@ -29,15 +29,27 @@ ENGAGEMENT_STATUSES: tuple[EngagementStatus, ...] = ("proposed", "active", "clos
 VAT_ROUNDINGS: tuple[VatRounding, ...] = ("half_up", "down")
 
 
+InvoiceDetail = Literal["summary", "days", "entries"]
+INVOICE_DETAILS: tuple[InvoiceDetail, ...] = ("summary", "days", "entries")
+
+
 @dataclass(frozen=True, slots=True)
 class Bank:
-    """Where clients pay. UK accounts give sort code + account number; others IBAN + BIC."""
+    """Where clients pay. UK accounts give sort code + account number; others IBAN + BIC; US
+    accounts an ABA routing number + account number.
+
+    `currency` (addition): the currency this account is for, when `bank:` lists several (an
+    invoice prints the account of its own currency); `bank_name` and `routing_number`
+    (additions) serve the US routing details."""
 
     account_name: str | None = None
     sort_code: str | None = None
     account_number: str | None = None
     iban: str | None = None
     bic: str | None = None
+    currency: str | None = None
+    bank_name: str | None = None
+    routing_number: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +129,9 @@ class Practice:
     peppol_id: str | None = None
     source: Source = field(default=Source("practice.yaml"), compare=False)
     vat: VatSettings = field(default_factory=VatSettings)
+    banks: tuple[Bank, ...] = ()              # addition: every account when `bank:` lists them by currency
+    registered_office: str | None = None      # addition: a company's registered office (default: address)
+    registered_in: str | None = None          # addition: where a company is registered (England and Wales…)
 
     @property
     def vat_registered(self) -> bool:
@@ -157,6 +172,9 @@ class Client:
     tax_id: str | None = None
     peppol_id: str | None = None
     source: Source = field(default=Source(""), compare=False)
+    language: str | None = None               # addition: the language of its documents (de, fr…)
+    template: str | None = None               # addition: the theme of its documents (templates/NAME.yaml)
+    invoice_detail: InvoiceDetail | None = None  # addition: summary | days | entries
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +196,7 @@ class Engagement:
     """What was agreed with a client. `rate` is per day, per hour, or None for fixed price.
 
     `overtime` (addition): a calendar day may bill more than one day.
+    `invoice_detail` (addition): how its lines show the work (summary, days or entries).
     """
 
     client: str
@@ -197,6 +216,7 @@ class Engagement:
     overtime: bool = False
     currency: str = "GBP"
     source: Source = field(default=Source(""), compare=False)
+    invoice_detail: InvoiceDetail | None = None  # addition: overrides the client's
 
     @property
     def key(self) -> str:

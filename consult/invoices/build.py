@@ -300,9 +300,9 @@ def build_invoice(books: Books, client_id: str, period_start: date, period_end: 
                 f"day's time again would bill it twice. Restore the entry as billed, or credit {h.invoice} "
                 "(consult invoice credit) and bill the day again; nothing was written")
         if eng.billing == "fixed":
-            earlier = Money.total((m.amount for inv in live(invoices) if inv.client == client.id
-                                   for m in inv.milestones if m.engagement == eng.id), currency)
-            got = _milestone_lines(eng, w, earlier)
+            before = Money.total((m.amount for inv in live(invoices) if inv.client == client.id
+                                  for m in inv.milestones if m.engagement == eng.id), currency)
+            got = _milestone_lines(eng, w, before)
             milestones += [BilledMilestone(eng.id, m.name, m.amount) for m in w.milestones]
         elif w.days:
             got = [_time_line(w, period_start, period_end, eng.invoice_detail or client.invoice_detail)]

@@ -26,11 +26,8 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 from pathlib import Path
 
-from babel import Locale
-from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer, Table, TableStyle
@@ -53,6 +50,7 @@ from consult.render.document import (
 from consult.render.fonts import FontSet, fonts_for
 from consult.render.text import block, cell, para
 from consult.render.theme import Theme, load_frozen, load_theme
+from consult.render.words import country_line, date_locale, long_date, money, short_date
 
 BANK_ORDER = ("account_name", "bank_name", "sort_code", "account_number", "routing_number", "iban", "bic")
 PAD = 5.0                 # a table cell's left and right padding (document.table)
@@ -91,49 +89,6 @@ def invoice_pdf(inv: Invoice, books_root: Path, *, draft: bool = False, invarian
     )
 
 
-@lru_cache(maxsize=4096)
-def _format_money(m: Money, locale: str) -> str:
-    return m.format(locale)  # the one formatting rule (babel/CLDR); cached: a 200-line invoice repeats prices
-
-
-@lru_cache(maxsize=4096)
-def _format_date(d: date, pattern: str, locale: str) -> str:
-    return str(format_date(d, format=pattern, locale=locale))
-
-
-@lru_cache(maxsize=4096)
-def _short_date(d: date, locale: str) -> str:
-    return str(format_skeleton("MMMEd", d, locale=locale))
-
-
-@lru_cache(maxsize=64)
-def _language(locale: str) -> str:
-    try:
-        return str(Locale.parse(locale).language)
-    except (ValueError, LookupError):
-        return ""
-
-
-@lru_cache(maxsize=512)
-def _country_names(code: str, locale: str) -> tuple[str, set[str]]:
-    """The country's name in `locale`, and the names it may already be written with in an
-    address (in English, German, French and its own language)."""
-    def name_in(loc: str) -> str | None:
-        try:
-            return Locale.parse(loc).territories.get(code)
-        except (ValueError, LookupError):
-            return None
-
-    own = None
-    try:
-        own = str(Locale.parse(f"und_{code}").language)
-    except (ValueError, LookupError):
-        pass
-    names = {n.casefold() for n in (name_in(x) for x in (locale, "en", "de", "fr", own or "en")) if n}
-    names |= {"uk", "u.k.", "usa", "u.s.a.", "us", "great britain", "england"} if code in ("GB", "US") else set()
-    return name_in(locale) or code, names
-
-
 class _Doc:
     """One invoice being drawn: its theme, fonts, styles and the formatting of its values."""
 
@@ -141,21 +96,20 @@ class _Doc:
         self.inv, self.theme, self.fonts, self.draft = inv, theme, fonts, draft
         self.st: Styles = styles_for(theme, fonts)
         self.width = frame_width(theme)
-        # dates in the document's language: the client's locale when it speaks it, else the language's
-        self.date_locale = inv.locale if _language(inv.locale) == theme.language else theme.locale
+        self.date_locale = date_locale(inv.locale, theme)
         self.title = theme.label("credit_note" if inv.is_credit_note else "invoice")
 
     def label(self, key: str, **values: object) -> str:
         return self.theme.label(key, **values)
 
     def money(self, m: Money) -> str:
-        return _format_money(m, self.inv.locale)
+        return money(m, self.inv.locale)
 
-    def date(self, d: date) -> str:
-        return _format_date(d, self.theme.date_format, self.date_locale)
+    def day(self, d: date) -> str:
+        return long_date(d, self.theme.date_format, self.date_locale)
 
     def span(self, a: date, b: date) -> str:
-        return self.date(a) if a == b else f"{self.date(a)} – {self.date(b)}"
+        return self.day(a) if a == b else f"{self.day(a)} – {self.day(b)}"
 
     def number(self, q: Decimal) -> str:
         return str(format_decimal(q.normalize(), locale=self.inv.locale, decimal_quantization=False))
@@ -193,24 +147,11 @@ class _Doc:
 # --------------------------------------------------------------------------------------------
 # the head of page one
 # --------------------------------------------------------------------------------------------
-def _country_line(d: _Doc, p: Party, other: str | None) -> str | None:
-    """The party's country in the document's language, when it differs from the other party's
-    and the address does not already end with it."""
-    if not p.country or p.country == other:
-        return None
-    name, known = _country_names(p.country, d.date_locale)
-    if p.address:
-        last = p.address[-1].strip().casefold()
-        if last in known or last.rsplit(",", 1)[-1].strip() in known:
-            return None
-    return name
-
-
 def _party_block(d: _Doc, heading: str, p: Party, other_country: str | None, seller: bool) -> Flowable:
     st = d.st
     lines: list[list[tuple[str, ParagraphStyle]]] = [[(heading, st.muted)], [(p.name, st.bold)]]
     lines += [[(a, st.body)] for a in p.address]
-    country = _country_line(d, p, other_country)
+    country = country_line(p, other_country, d.date_locale)
     if country:
         lines.append([(country, st.body)])
     if p.contact:
@@ -232,15 +173,15 @@ def _meta(d: _Doc, width: float) -> Table:
     inv, st, fonts = d.inv, d.st, d.fonts
     rows: list[tuple[str, str]] = [
         (d.label("number"), inv.number if inv.number and not d.draft else d.label("number_draft")),
-        (d.label("issue_date"), d.date(inv.issue_date)),
+        (d.label("issue_date"), d.day(inv.issue_date)),
     ]
     if inv.tax_point != inv.issue_date or inv.tax_treatment == "standard":
-        rows.append((d.label("tax_point"), d.date(inv.tax_point)))
+        rows.append((d.label("tax_point"), d.day(inv.tax_point)))
     rows.append((d.label("supply_period"), d.span(inv.supply_start, inv.supply_end)))
     if not inv.is_credit_note:
-        rows.append((d.label("due_date"), d.date(inv.due_date)))
+        rows.append((d.label("due_date"), d.day(inv.due_date)))
     if inv.credits:
-        value = d.label("credits_value", number=inv.credits, date=d.date(inv.credits_date)) if inv.credits_date \
+        value = d.label("credits_value", number=inv.credits, date=d.day(inv.credits_date)) if inv.credits_date \
             else inv.credits
         rows.append((d.label("credits"), value))
     if inv.po_number:
@@ -271,7 +212,7 @@ def _due_box(d: _Doc, width: float) -> Table:
     head = d.label("amount_credited" if inv.is_credit_note else "amount_due")
     rows: list[list[object]] = [[para(head, st.muted, fonts)], [amount]]  # a plain string keeps U+202F
     if not inv.is_credit_note:
-        rows.append([para(d.label("due_by", date=d.date(inv.due_date)), st.bold, fonts)])
+        rows.append([para(d.label("due_by", date=d.day(inv.due_date)), st.bold, fonts)])
         ref = inv.number if inv.number and not d.draft else d.label("number_draft")
         rows.append([para(ref, st.body, fonts, bold_prefix=d.label("reference") + " ")])
     elif inv.invoice_total is not None and inv.balance_after is not None and inv.credits:
@@ -435,7 +376,7 @@ def _tax_block(d: _Doc) -> list[Flowable]:
         key = f"tax_{inv.tax_treatment}"
         out.append(para(d.label(key) if key in d.theme.labels else inv.tax_note, st.bold, fonts))
     if inv.vat_gbp is not None and inv.gbp_rate is not None:
-        out.append(para(d.label("vat_in_sterling", amount=_format_money(inv.vat_gbp, inv.locale),
+        out.append(para(d.label("vat_in_sterling", amount=money(inv.vat_gbp, inv.locale),
                                 currency=inv.currency, rate=f"{inv.gbp_rate.normalize():f}",
                                 source=inv.gbp_rate_source or ""), st.body, fonts))
     return out
@@ -449,7 +390,7 @@ def _payment_block(d: _Doc) -> list[Flowable]:
     if d.draft or not inv.number:
         out.append(para(d.label("payment_terms_draft", days=inv.payment_terms_days), st.body, fonts))
     else:
-        out.append(para(d.label("payment_terms", days=inv.payment_terms_days, due_date=d.date(inv.due_date),
+        out.append(para(d.label("payment_terms", days=inv.payment_terms_days, due_date=d.day(inv.due_date),
                                 number=inv.number), st.body, fonts))
     if inv.bank:
         keys = [k for k in BANK_ORDER if inv.bank.get(k)] + [k for k in inv.bank if k not in BANK_ORDER]
@@ -490,24 +431,25 @@ def _sheet_table(d: _Doc, s: Sheet) -> Table:
     header = [d.label("ts_date"), *([d.label("ts_note")] if entries else []), d.label("ts_logged"), d.label("ts_billed")]
     body: list[list[object]] = []
     for r in s.rows:
-        day = _short_date(r.date, loc) if r.first_of_day else ""
+        day = short_date(r.date, loc) if r.first_of_day else ""
         cells: list[object] = [day]
         if entries:
             cells.append(para(r.note or "", st.cell, fonts))
         cells += [d.duration(r.logged), billed(r.billed_minutes, r.billed_days)]
         body.append(cells)
-    total = [d.label("ts_total"), *([""] if entries else []), d.duration(s.logged),
+    total: list[object] = [d.label("ts_total"), *([""] if entries else []), d.duration(s.logged),
              billed(s.billed_minutes, s.billed_days)]
     size = theme.font_size
     date_w = max([text_width(str(r[0]), fonts.regular, size, fonts) for r in body]
-                 + [text_width(header[0], fonts.bold, size, fonts), text_width(total[0], fonts.bold, size, fonts)]) + 11
+                 + [text_width(header[0], fonts.bold, size, fonts), text_width(str(total[0]), fonts.bold, size, fonts)]) + 11
     nums = [max([text_width(str(r[c]), fonts.regular, size, fonts) for r in body]
                 + [widest_word(header[c], fonts.bold, size, fonts), text_width(str(total[c]), fonts.bold, size, fonts)])
             + 11 for c in range(len(header) - 2, len(header))]
     widths = [date_w, *([d.width - date_w - sum(nums)] if entries else []), *nums]
     if not entries:
         widths = [date_w, *[max(w, d.width * 0.18) for w in nums]]
-    rows = [[cell(h, st.cell_bold, fonts, w - 2 * PAD) for h, w in zip(header, widths, strict=True)], *body, total]
+    rows: list[list[object]] = [[cell(h, st.cell_bold, fonts, w - 2 * PAD) for h, w in zip(header, widths, strict=True)],
+                                *body, total]
     right = tuple(range(len(header) - 2, len(header)))
     t = table(rows, widths, theme, fonts, right=right, closing_rows=1)
     return t

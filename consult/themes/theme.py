@@ -36,7 +36,7 @@ from typing import Any
 
 from consult.books.fields import id_problem
 from consult.books.yamlsource import Scalar, Value, YamlProblem, YMap, YSeq, load_yaml
-from consult.errors import ConsultError, Source
+from consult.errors import ConsultError, Problem, Source
 from consult.themes.files import font_problem, image_problem
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -50,7 +50,7 @@ _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
 _IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
-TRANSLATION_FIELDS = {"locale": None, "date_format": None, "footer": None, "labels": {}}
+TRANSLATION_FIELDS: dict[str, Any] = {"locale": None, "date_format": None, "footer": None, "labels": {}}
 FIRST_PROPOSAL_WORD = "proposal"  # in default.yaml the invoice words come first, then the proposal words
 
 
@@ -130,16 +130,23 @@ class Theme:
 # --------------------------------------------------------------------------------------------
 # reading
 # --------------------------------------------------------------------------------------------
-def _fail(source: Source, path: str | None, message: str) -> ConsultError:
-    where = f"{source}: " + (f"{path}: " if path else "")
-    return ConsultError(where + message)
+class ThemeError(ConsultError):
+    """A theme that cannot be used, as one books problem (file, line, field, what to do)."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def _fail(source: Source, path: str | None, message: str) -> ThemeError:
+    return ThemeError(Problem(source, path, message))
 
 
 def _parse(text: str, shown: str) -> YMap:
     try:
         doc = load_yaml(text, shown)
     except YamlProblem as e:
-        raise ConsultError(str(e.problem)) from None
+        raise ThemeError(e.problem) from None
     if doc is None:
         doc = YMap()
         doc.key_pos = {}
@@ -296,6 +303,11 @@ def _packaged_base() -> dict[str, Any]:
     return data
 
 
+def packaged_labels() -> dict[str, str]:
+    """Every word a packaged document prints, in English (the keys any language may set)."""
+    return dict(_packaged_base()["labels"])
+
+
 def packaged_languages() -> list[str]:
     """The languages consult ships words for (English first)."""
     return ["en", *sorted(p.stem for p in THEMES.glob("*.yaml") if p.stem not in ("default", "en"))]
@@ -322,7 +334,7 @@ def load_theme(books_root: Path, name: str = "default", language: str | None = N
     """
     problem = id_problem(name)
     if problem:
-        raise ConsultError(f"template: {problem}")
+        raise ThemeError(Problem(Source(f"templates/{name}.yaml"), "template", problem))
     user = Path(books_root) / "templates" / f"{name}.yaml"
     langs = tuple(_stamp(THEMES / f"{x}.yaml") for x in packaged_languages()[1:])
     key = (os.path.realpath(books_root), name, language, _stamp(user), _stamp(PACKAGED_THEME), langs)
@@ -341,8 +353,8 @@ def _user_doc(books_root: Path, name: str) -> tuple[YMap | None, str]:
             raise _fail(Source(shown), None, "leads outside the books folder; put the theme itself here")
         return _read(user, shown), shown
     if name != "default":
-        raise ConsultError(f"{shown}: no such theme (the client, practice.yaml or an invoice names template "
-                           f"'{name}'); create it or use 'default'")
+        raise _fail(Source(shown), None, f"no such theme (the client, practice.yaml or an invoice names template "
+                    f"'{name}'); create it or use 'default'")
     return None, shown
 
 
@@ -365,7 +377,7 @@ def _resolve(books_root: Path, name: str, language: str | None, doc: YMap | None
         raise _fail(src("language"), "language", f"'{own}' is not a language; write an ISO 639 code, e.g. en or de")
     lang = language or own
     if not _LANGUAGE.fullmatch(lang):
-        raise ConsultError(f"language: '{lang}' is not a language; write an ISO 639 code, e.g. en, de or fr")
+        raise _fail(Source(shown), "language", f"'{lang}' is not a language; write an ISO 639 code, e.g. en, de or fr")
     packaged = _packaged(lang) if lang != "en" else None
     translated = (data.get("translations") or {}).get(lang)
     if lang not in ("en", own) and packaged is None and translated is None:
@@ -379,8 +391,9 @@ def _resolve(books_root: Path, name: str, language: str | None, doc: YMap | None
         locale = str(packaged.get("locale") or locale)
         date_format = str(packaged.get("date_format") or date_format)
     if lang == own:
-        if doc is not None and isinstance(doc.get("labels"), YMap):
-            labels.update({k: data["labels"][k] for k in doc["labels"]})
+        own_labels = doc.get("labels") if doc is not None else None
+        if isinstance(own_labels, YMap):
+            labels.update({k: data["labels"][k] for k in own_labels})
         if "locale" in where:
             locale = str(data["locale"])
         if "date_format" in where:

@@ -53,8 +53,8 @@ def practice_placeholders(books: Books) -> list[Problem]:
     for i, b in enumerate(p.banks or (p.bank,)):
         if _same(b.sort_code, BANK_EXAMPLE[:1]) and _same(b.account_number, BANK_EXAMPLE[1:]):
             field = "bank" if len(p.banks) <= 1 else f"bank[{i}]"
-            out.append(Problem(where, field, f"sort code {b.sort_code} and account {b.account_number} are {FIX}",
-                               "warning"))
+            out.append(Problem(where, field, f"sort code {b.sort_code} and account {b.account_number} are the "
+                               "examples `consult init` wrote; replace them with yours", "warning"))
     return out
 
 

@@ -105,15 +105,15 @@ def bank_for(books: Books, currency: str) -> Bank:
 
 
 def bank_block(books: Books, currency: str | None = None) -> dict[str, str]:
-    """The bank details printed on an invoice in `currency`: its account's fields; from an
-    account kept for no particular currency, an invoice in another currency than sterling gets
-    the IBAN and BIC only (a sort code is of no use to a payer abroad) when there is an IBAN."""
+    """The bank details printed on an invoice in `currency`: its account's fields. An invoice in
+    another currency than sterling paid into an account that is not for that currency gets the
+    IBAN and BIC only (a sort code is of no use to a payer abroad) when there is an IBAN."""
     b = bank_for(books, currency) if currency else books.practice.bank
     fields = (("account_name", b.account_name), ("bank_name", b.bank_name), ("sort_code", b.sort_code),
               ("account_number", b.account_number), ("routing_number", b.routing_number),
               ("iban", b.iban), ("bic", b.bic))
     out = {k: v for k, v in fields if v}
-    if currency and currency != "GBP" and b.currency is None and b.iban:
+    if currency and currency != "GBP" and b.currency != currency and b.iban:
         out.pop("sort_code", None)
         out.pop("account_number", None)
     return out

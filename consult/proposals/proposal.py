@@ -390,7 +390,10 @@ def _issue_locked(books: Books, client: Client, pid: str, text: str, today: date
     from consult.books.journal import Transaction
     from consult.invoices.issue import register_lines
 
+    from consult.books.placeholders import issue_problems
+
     root = Path(books.root)
+    issue_problems(books, client.id)  # nothing is sent with an example value from `consult init`
     path = proposal_path(root, client.id, pid)
     where = rel(root, path)
     problems: list[Problem] = []

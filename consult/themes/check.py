@@ -9,9 +9,7 @@
   leaves words in English are **warnings**;
 * example values `consult init` wrote are warnings (consult.books.placeholders), refused when
   a document is issued; so is a VAT-registered practice's client with no address (a VAT
-  invoice must show it, so invoicing it is refused);
-* accounts listed by currency with none for a client's currency: a warning (its invoices print
-  the account kept for no particular currency, or the main one).
+  invoice must show it, so invoicing it is refused).
 """
 
 from __future__ import annotations
@@ -19,6 +17,7 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
+from consult.books.fields import id_problem
 from consult.books.placeholders import check_placeholders
 from consult.books.yamlsource import YamlProblem, YMap, load_yaml
 from consult.core.records import Books
@@ -28,14 +27,18 @@ from consult.themes.theme import ThemeError, load_theme, packaged_labels, packag
 
 def _theme_names(books: Books) -> dict[str, set[str | None]]:
     """Each theme to read, with the languages documents will be drawn in with it."""
-    names: dict[str, set[str | None]] = {books.practice.invoice.template: {None}}
+    names: dict[str, set[str | None]] = {}
+    if not id_problem(books.practice.invoice.template):  # a bad name is the loader's error already
+        names[books.practice.invoice.template] = {None}
     folder = Path(books.root) / "templates"
     if folder.is_dir():
         for p in sorted(folder.glob("*.yaml")):
-            names.setdefault(p.stem, {None})
+            if not id_problem(p.stem):
+                names.setdefault(p.stem, {None})
     for c in books.clients.values():
-        if c.kind == "client":
-            names.setdefault(c.template or books.practice.invoice.template, {None}).add(c.language)
+        name = c.template or books.practice.invoice.template
+        if c.kind == "client" and not id_problem(name):
+            names.setdefault(name, {None}).add(c.language)
     return names
 
 
@@ -112,8 +115,4 @@ def check_documents(books: Books) -> list[Problem]:
             out.append(Problem(where, "address", "missing — a VAT invoice must show the customer's address "
                                "(VAT Regulations 1995 reg 14(1)(e)), so invoicing this client is refused until it "
                                "has one", "warning"))
-        if len(p.banks) > 1 and not any(b.currency in (c.currency, None) for b in p.banks):
-            out.append(Problem(Source(p.source.path or "practice.yaml"), "bank",
-                               f"no account is listed for {c.currency}, which {c.id} is invoiced in; its invoices "
-                               "print the main account — add one with `currency: " + c.currency + "`", "warning"))
     return out

@@ -388,9 +388,8 @@ def _issue_locked(books: Books, client: Client, pid: str, text: str, today: date
     number is taken — its register line, in one transaction (consult.books.journal)."""
     from consult.books import register
     from consult.books.journal import Transaction
-    from consult.invoices.issue import register_lines
-
     from consult.books.placeholders import issue_problems
+    from consult.invoices.issue import register_lines
 
     root = Path(books.root)
     issue_problems(books, client.id)  # nothing is sent with an example value from `consult init`

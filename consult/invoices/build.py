@@ -199,6 +199,21 @@ def _time_line(w: Work, start: date, end: date, detail: str | None = None) -> In
                        increment=e.time_increment_minutes if e.billing == "hourly" else None)
 
 
+def _billed_milestones(invoices: list[Invoice], client: str, engagement: str, currency: str) -> Money:
+    """What live invoices have billed of an engagement's milestones (records before version 3
+    name no milestones: their milestone lines count)."""
+    out = Money.zero(currency)
+    for inv in invoices:
+        if inv.client != client or inv.currency != currency:
+            continue
+        if inv.version < 3:
+            out += Money.total((ln.net for ln in inv.lines if ln.kind == "milestone" and ln.engagement == engagement),
+                               currency)
+        else:
+            out += Money.total((m.amount for m in inv.milestones if m.engagement == engagement), currency)
+    return out
+
+
 def _milestone_lines(eng: Engagement, w: Work, earlier: Money) -> list[InvoiceLine]:
     """Milestone lines, each saying which of the contract's milestones it is (by due date),
     the contract's value and what is billed of it up to and including this line."""
@@ -300,8 +315,7 @@ def build_invoice(books: Books, client_id: str, period_start: date, period_end: 
                 f"day's time again would bill it twice. Restore the entry as billed, or credit {h.invoice} "
                 "(consult invoice credit) and bill the day again; nothing was written")
         if eng.billing == "fixed":
-            before = Money.total((m.amount for inv in live(invoices) if inv.client == client.id
-                                  for m in inv.milestones if m.engagement == eng.id), currency)
+            before = _billed_milestones(live(invoices), client.id, eng.id, currency)
             got = _milestone_lines(eng, w, before)
             milestones += [BilledMilestone(eng.id, m.name, m.amount) for m in w.milestones]
         elif w.days:

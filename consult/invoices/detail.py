@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from fractions import Fraction
 
-from consult.invoices.record import Invoice, InvoiceLine
+from consult.invoices.record import BilledEntry, Invoice, InvoiceLine
 from consult.work.rules import billed_minutes
 
 
@@ -61,8 +61,7 @@ def timesheets(inv: Invoice) -> list[Sheet]:
     for ln in inv.lines:
         if ln.kind != "time" or ln.detail not in ("days", "entries") or not ln.engagement:
             continue
-        entries = sorted((e for e in inv.entries if e.engagement == ln.engagement),
-                         key=lambda e: (e.date, e.start or e.end or date.min, e.source))
+        entries = sorted((e for e in inv.entries if e.engagement == ln.engagement), key=_order)
         if not entries:
             continue
         daily = ln.unit == "day"
@@ -84,6 +83,12 @@ def timesheets(inv: Invoice) -> list[Sheet]:
         billed_d = sum((fractions.get(d, Fraction(0)) for d in by_day), Fraction(0)) if daily else None
         out.append(Sheet(ln, ln.detail, daily, tuple(rows), logged, billed_min, billed_d, len(entries), len(by_day)))
     return out
+
+
+def _order(e: BilledEntry) -> tuple[object, ...]:
+    """Entries by date, then start time, then where they were written (line 9 before line 10)."""
+    path, _, line = e.source.rpartition(":")
+    return (e.date, e.start or time.min, path, int(line) if line.isdigit() else 0, e.source)
 
 
 def _day_row(d: date, rows: list[SheetRow]) -> SheetRow:

@@ -177,7 +177,7 @@ def month_chart(e: Earnings, kit: _Kit, width: float = 170 * mm, height: float =
     from babel.numbers import get_currency_symbol
 
     symbol = get_currency_symbol(e.currency, locale="en_GB")
-    d = Drawing(width, height)
+    d = Drawing(width, height, initialFontName=kit.font, initialFontSize=7)  # never the base-14 Helvetica
     streams = [s for s in e.streams] or ["income"]
     data = [[float(g.by_stream[s].amount) if s in g.by_stream else 0.0 for g in e.months] for s in streams]
     tallest = max([sum(col) for col in zip(*data, strict=True)] or [0.0])

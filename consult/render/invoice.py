@@ -119,11 +119,13 @@ class _Doc:
         return self.theme.labels.get(key, unit)
 
     def phrase(self, p: Phrase) -> str:
-        """A keyed sentence in the document's words, decimal values in its locale."""
+        """A keyed sentence in the document's words, decimal values as its language writes them
+        (7.5 h, 7,5 h)."""
         values: dict[str, object] = {}
         for k, v in p.values:
             try:
-                values[k] = self.number(Decimal(v)) if v and v[0].isdigit() else v
+                values[k] = str(format_decimal(Decimal(v).normalize(), locale=self.date_locale,
+                                               decimal_quantization=False)) if v and v[0].isdigit() else v
             except InvalidOperation:
                 values[k] = v
         return self.label(p.key, **values)
@@ -173,7 +175,7 @@ def _meta(d: _Doc, width: float) -> Table:
     inv, st, fonts = d.inv, d.st, d.fonts
     rows: list[tuple[str, str]] = [
         (d.label("number"), inv.number if inv.number and not d.draft else d.label("number_draft")),
-        (d.label("issue_date"), d.day(inv.issue_date)),
+        (d.label("credit_issue_date" if inv.is_credit_note else "issue_date"), d.day(inv.issue_date)),
     ]
     if inv.tax_point != inv.issue_date or inv.tax_treatment == "standard":
         rows.append((d.label("tax_point"), d.day(inv.tax_point)))

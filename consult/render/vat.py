@@ -95,7 +95,8 @@ def vat_story(r: VatReturn, label: str, practice: Practice, kit: _Kit, detail: b
     story.append(Spacer(1, 2 * mm))
     foot = Table([[kit.p("Figures in pounds sterling. Boxes 6–9 in whole pounds. Worked by consult from the "
                          "books; keep this with the records behind it.", kit.small)]], colWidths=[w])
-    foot.setStyle(TableStyle([("LINEABOVE", (0, 0), (-1, 0), 0.4, colors.grey)]))
+    foot.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), kit.fonts.regular),
+                              ("LINEABOVE", (0, 0), (-1, 0), 0.4, colors.grey)]))
     story.append(foot)
     return story
 

@@ -37,7 +37,9 @@ from consult.core.records import (
     CLIENT_KINDS,
     DAY_ROUNDINGS,
     ENGAGEMENT_STATUSES,
+    LATE_PAYMENT,
     VAT_ROUNDINGS,
+    Allocation,
     Bank,
     Books,
     Budget,
@@ -49,7 +51,9 @@ from consult.core.records import (
     Milestone,
     Payment,
     Practice,
+    Refund,
     TimeEntry,
+    WriteOff,
 )
 from consult.core.tax import TREATMENT_NAMES, TreatmentName
 from consult.errors import BooksError, Problem, Source
@@ -66,7 +70,7 @@ INVOICE_FIELDS = ("number_format", "credit_note_format", "proposal_format", "pay
                   "vat_rounding", "template")
 CLIENT_FIELDS = ("name", "kind", "contact", "email", "address", "country", "currency", "locale",
                  "vat_number", "tax_id", "payment_terms_days", "tax", "business_evidence",
-                 "einvoice", "buyer_reference", "peppol_id")
+                 "einvoice", "buyer_reference", "peppol_id", "late_payment")
 ENGAGEMENT_FIELDS = ("title", "billing", "rate", "currency", "hours_per_day", "day_rounding",
                      "time_increment_minutes", "start", "end", "po_number", "budget",
                      "milestones", "status", "overtime", "proposal", "description")
@@ -74,6 +78,9 @@ EXPENSE_FIELDS = ("date", "engagement", "amount", "currency", "note", "rebill", 
                   *EXPENSE_EXTRA_FIELDS)
 INCOME_FIELDS = ("date", "amount", "currency", "stream", "note", "fx_rate", "withheld")
 PAYMENT_FIELDS = ("date", "invoice", "amount", "currency", "fx_rate", "withheld", "note")
+ALLOCATION_FIELDS = ("date", "from", "to", "amount", "currency", "note")
+REFUND_FIELDS = ("date", "from", "amount", "currency", "fx_rate", "note")
+WRITEOFF_FIELDS = ("date", "invoice", "amount", "currency", "reason", "category")
 
 
 # ------------------------------------------------------------------------------------------
@@ -247,7 +254,7 @@ def read_client(root: Path, cid: str, practice: Practice | None, problems: list[
         address=f.lines("address"), country=country, currency=currency, locale=locale,
         vat_number=vat, payment_terms_days=terms, tax=tax, business_evidence=evidence,
         einvoice=einv, buyer_reference=f.text("buyer_reference"), tax_id=f.text("tax_id"),
-        peppol_id=f.text("peppol_id"), source=f.where(),
+        peppol_id=f.text("peppol_id"), late_payment=f.choice("late_payment", LATE_PAYMENT), source=f.where(),
     )
 
 
@@ -364,6 +371,52 @@ def read_payments(root: Path, client: Client, problems: list[Problem]) -> list[P
     return out
 
 
+def read_allocations(root: Path, client: Client, problems: list[Problem]) -> list[Allocation]:
+    out = []
+    for f in read_list(root, root / "clients" / client.id / "allocations.yaml", problems):
+        d = f.day("date", True)
+        src = f.text("from", True, "the invoice or credit note the money comes from, e.g. from: CN-2026-0001")
+        to = f.text("to", True, "the invoice it settles, e.g. to: INV-2026-0005")
+        cur = f.currency("currency", client.currency)
+        amount = f.money("amount", cur, True, positive=True)
+        f.done(ALLOCATION_FIELDS)
+        if src is not None and src == to:
+            f.error("to", f"'{to}' is also the invoice the money comes from; an allocation moves money between two")
+            continue
+        if d and src and to and amount:
+            out.append(Allocation(client.id, d, src, to, amount, f.text("note"), f.where()))
+    return out
+
+
+def read_refunds(root: Path, client: Client, problems: list[Problem]) -> list[Refund]:
+    out = []
+    for f in read_list(root, root / "clients" / client.id / "refunds.yaml", problems):
+        d = f.day("date", True)
+        src = f.text("from", True, "the invoice or credit note whose credit is paid back, e.g. from: CN-2026-0001")
+        cur = f.currency("currency", client.currency)
+        amount = f.money("amount", cur, True, positive=True)
+        fx = f.decimal("fx_rate", positive=True)
+        f.done(REFUND_FIELDS)
+        if d and src and amount:
+            out.append(Refund(client.id, d, src, amount, fx, f.text("note"), f.where()))
+    return out
+
+
+def read_writeoffs(root: Path, client: Client, problems: list[Problem]) -> list[WriteOff]:
+    out = []
+    for f in read_list(root, root / "clients" / client.id / "writeoffs.yaml", problems):
+        d = f.day("date", True)
+        inv = f.text("invoice", True, "the invoice whose balance is written off, e.g. invoice: INV-2026-0002")
+        cur = f.currency("currency", client.currency)
+        amount = f.money("amount", cur, True, positive=True)
+        reason = f.text("reason", True, "why, e.g. reason: bank charges deducted by the client's bank")
+        cat = f.choice("category", EXPENSE_CATEGORIES, "irrecoverableDebts")
+        f.done(WRITEOFF_FIELDS)
+        if d and inv and amount and reason:
+            out.append(WriteOff(client.id, d, inv, amount, reason, cat or "irrecoverableDebts", f.where()))
+    return out
+
+
 # ------------------------------------------------------------------------------------------
 # the whole books
 # ------------------------------------------------------------------------------------------
@@ -394,6 +447,9 @@ def load_books(root: Path, *, timesheets: bool = True) -> LoadResult:
     expenses: list[Expense] = []
     income: list[IncomeItem] = []
     payments: list[Payment] = []
+    allocations: list[Allocation] = []
+    refunds: list[Refund] = []
+    writeoffs: list[WriteOff] = []
     broken: set[tuple[str, str]] = set()  # engagements that exist but did not read: no cascade errors
     cdir = root / "clients"
     for d in sorted(cdir.iterdir()) if cdir.is_dir() else []:
@@ -433,6 +489,9 @@ def load_books(root: Path, *, timesheets: bool = True) -> LoadResult:
         expenses.extend(read_expenses(root, client, engagements, problems))
         income.extend(read_income(root, client, problems))
         payments.extend(read_payments(root, client, problems))
+        allocations.extend(read_allocations(root, client, problems))
+        refunds.extend(read_refunds(root, client, problems))
+        writeoffs.extend(read_writeoffs(root, client, problems))
     if practice is not None:
         expenses.extend(read_practice_expenses(root, practice, problems))
         expenses.extend(read_mileage(root, problems))
@@ -442,7 +501,8 @@ def load_books(root: Path, *, timesheets: bool = True) -> LoadResult:
         return LoadResult(None, problems)
     books = Books(root=root, practice=practice, clients=clients, engagements=engagements,
                   entries=tuple(entries), expenses=tuple(expenses), income=tuple(income),
-                  payments=tuple(payments))
+                  payments=tuple(payments), allocations=tuple(allocations), refunds=tuple(refunds),
+                  writeoffs=tuple(writeoffs))
     return LoadResult(books, problems)
 
 

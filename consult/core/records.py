@@ -19,6 +19,8 @@ from consult.errors import Source
 
 TaxTreatment = TreatmentName  # the table of what each means: consult.core.tax
 ClientKind = Literal["client", "platform", "employer"]
+LatePayment = Literal["statutory", "contract", "none"]
+LATE_PAYMENT: tuple[LatePayment, ...] = ("statutory", "contract", "none")
 Billing = Literal["daily", "hourly", "fixed"]
 DayRounding = Literal["exact", "half", "whole"]
 EngagementStatus = Literal["proposed", "active", "closed"]
@@ -156,6 +158,7 @@ class Client:
     buyer_reference: str | None = None
     tax_id: str | None = None
     peppol_id: str | None = None
+    late_payment: LatePayment | None = None  # None: statutory for a UK business client, else none
     source: Source = field(default=Source(""), compare=False)
 
 
@@ -290,6 +293,50 @@ class Payment:
 
 
 @dataclass(frozen=True, slots=True)
+class Allocation:
+    """Money on account moved from one document to an invoice of the same client (addition,
+    `allocations.yaml`): from an invoice holding more than it was owed (an overpayment, a payment
+    left on a credited invoice), or from a credit note's unused credit."""
+
+    client: str
+    date: date
+    source_doc: str   # the invoice or credit note the money is taken from (`from:`)
+    invoice: str      # the invoice it settles (`to:`)
+    amount: Money
+    note: str | None
+    source: Source = field(default=Source(""), compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Refund:
+    """Money paid back to a client out of what a document holds on account (addition,
+    `refunds.yaml`)."""
+
+    client: str
+    date: date
+    source_doc: str   # the invoice or credit note whose credit is paid back
+    amount: Money
+    fx_rate: Decimal | None
+    note: str | None
+    source: Source = field(default=Source(""), compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class WriteOff:
+    """A balance cleared without a document to the customer: bank charges, a disputed penny
+    (addition, `writeoffs.yaml`). Earnings count it as a cost (`category`, default
+    irrecoverableDebts)."""
+
+    client: str
+    date: date
+    invoice: str
+    amount: Money
+    reason: str
+    category: str = "irrecoverableDebts"
+    source: Source = field(default=Source(""), compare=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Books:
     """Everything read from one books folder. Issued invoices and proposals are read by their
     own modules (they are documents, not inputs)."""
@@ -302,6 +349,9 @@ class Books:
     expenses: tuple[Expense, ...] = ()
     income: tuple[IncomeItem, ...] = ()
     payments: tuple[Payment, ...] = ()
+    allocations: tuple[Allocation, ...] = ()
+    refunds: tuple[Refund, ...] = ()
+    writeoffs: tuple[WriteOff, ...] = ()
 
     def client(self, client_id: str) -> Client:
         from consult.errors import NotFound

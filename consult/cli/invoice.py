@@ -250,7 +250,12 @@ def render_cmd(ctx: click.Context, number: str, output: str | None) -> None:
 
     root = books_root(ctx)
     load(ctx, timesheets=False)  # refuse books with errors
-    inv = find_invoice(load_invoices(root)[0], number)
+    invoices, problems = load_invoices(root)
+    if problems:
+        from consult.errors import BooksError
+
+        raise BooksError(problems, "some issued records cannot be vouched for; nothing was drawn")
+    inv = find_invoice(invoices, number)
     own = invoice_dir(root, inv.client) / f"{inv.number}.pdf"
     if output is None and not own.exists():
         click.echo(f"wrote {_rel(restore_pdf(root, number, _renderer(root)), root)}")

@@ -15,8 +15,9 @@ from consult.books.loader import open_books
 from consult.core.money import Money
 from consult.core.periods import parse_period
 from consult.errors import UsageError
+from consult.invoices.billed import check_unbilled, unbilled
 from consult.work.day_totals import day_totals, day_totals_of
-from consult.work.report import check_timesheets, report, report_totals, select, unbilled
+from consult.work.report import check_timesheets, report, report_totals, select
 
 # acme/build: daily £650, 7.5 h day, half-day rounding. acme/tune: hourly £80, 15-minute steps.
 TUNE = """\
@@ -210,7 +211,9 @@ def test_check_warns_about_time_that_reads_but_looks_wrong(make_books):
         "clients/beta/timesheets/2026-10.yaml": "- {date: 2026-10-06, engagement: run, hours: 5}\n",
         "clients/beta/timesheets/2026-12.yaml": "- {date: 2026-12-01, engagement: run, hours: 1}\n",
     })
-    msgs = [f"{p.source}: {p.message}" for p in check_timesheets(open_books(root), today=date(2026, 11, 22))]
+    books = open_books(root)
+    msgs = [f"{p.source}: {p.message}" for p in check_timesheets(books, today=date(2026, 11, 22))
+            + check_unbilled(books, today=date(2026, 11, 22))]
     assert msgs == [
         "clients/acme/timesheets/2026-09.yaml:1:3: 2026-09-30 is before engagement acme/build starts "
         "(2026-10-01); check the date or the engagement's start",
@@ -233,7 +236,7 @@ def test_check_reminds_of_work_older_than_last_month_on_no_invoice(make_books):
     """On 22 Nov, September's 3 h (0.5 day, £325.00) is forgotten money; October's is still being billed."""
     root = make_books({"clients/acme/timesheets/2026-09.yaml": "- {date: 2026-09-14, engagement: build, hours: 3}\n",
                        "clients/acme/timesheets/2026-10.yaml": "- {date: 2026-10-14, engagement: build, hours: 3}\n"})
-    msgs = [p.message for p in check_timesheets(open_books(root), today=date(2026, 11, 22))]
+    msgs = [p.message for p in check_unbilled(open_books(root), today=date(2026, 11, 22))]
     assert msgs == ["acme/build: 0.5 days (325.00 GBP) of work from 2026-09-14 to 2026-09-14 is on no invoice; "
                     "bill it (consult invoice create acme --period 2026-09) or mark it billable: false"]
 
@@ -243,4 +246,4 @@ def test_an_invoice_for_the_month_silences_the_reminder(make_books, run_cli):
     root = make_books({"clients/acme/timesheets/2026-09.yaml": "- {date: 2026-09-14, engagement: build, hours: 3}\n"})
     code, _, err = run_cli("invoice", "create", "acme", "--period", "2026-09", "--date", "2026-10-01", books=root)
     assert code == 0, err
-    assert check_timesheets(open_books(root), today=date(2026, 11, 22)) == []
+    assert check_unbilled(open_books(root), today=date(2026, 11, 22)) == []

@@ -13,12 +13,11 @@ import csv
 import io
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from consult.books.fields import Fields, parse_date
 from consult.books.files import read_list, read_text, rel
-from consult.core.durations import DurationError, hours_to_minutes, parse_clock, parse_duration, span_minutes
+from consult.core.durations import DurationError, parse_clock, parse_duration, span_minutes
 from consult.core.records import Client, Engagement, TimeEntry
 from consult.errors import Problem, Source
 
@@ -93,6 +92,17 @@ def _read_csv(text: str, r: str, client: Client, engagements: dict[tuple[str, st
         problems.append(Problem(Source(r, 1), None, f"not valid CSV: {e}"))
         return out
     header = [h.strip() for h in header]
+    seen: dict[str, int] = {}
+    dup = False
+    for i, h in enumerate(header):
+        if h in seen:
+            problems.append(Problem(Source(r, 1, i + 1), h, f"column '{h}' appears twice (columns {seen[h] + 1} "
+                                    f"and {i + 1}); keep one, or rows would be read from only one of them"))
+            dup = True
+        else:
+            seen[h] = i
+    if dup:
+        return out
     bad = [h for h in header if h not in ENTRY_FIELDS]
     if bad:
         import difflib
@@ -127,26 +137,25 @@ def _read_csv(text: str, r: str, client: Client, engagements: dict[tuple[str, st
                                         "quote a note that contains a comma"))
                 continue
             if simple:
-                # fast path: the common row, with each date and hours text parsed once per
-                # process. Anything odd falls through to the full checks.
-                ds, eng, hs = row[i_date], row[i_eng], row[i_hours]  # type: ignore[index]
+                # fast path: the common row, each date and hours text parsed once per process by
+                # the same functions as the full path (so both read a row alike, a property test
+                # holds them to it). Anything else falls through to the full checks.
+                ds, eng, hs = row[i_date], row[i_eng].strip(), row[i_hours]  # type: ignore[index]
                 if eng in mine:
                     d = dates.get(ds)
-                    if d is None and len(ds) == 10 and ds[4] == "-" and ds[7] == "-":
+                    if d is None:
                         try:
-                            d = dates[ds] = date(int(ds[:4]), int(ds[5:7]), int(ds[8:]))
+                            d = dates[ds] = parse_date(ds)
                         except ValueError:
                             d = None
                     m = minutes_of.get(hs)
                     if m is None:
                         try:
-                            hd = Decimal(hs)
-                            if hd.is_finite() and 0 <= hd <= 24:
-                                m = minutes_of[hs] = hours_to_minutes(hd)
-                        except InvalidOperation:
-                            pass
+                            m = minutes_of[hs] = hours_minutes(hs)
+                        except DurationError:
+                            m = None
                     if d is not None and m is not None:
-                        note = row[i_note] if i_note is not None else None
+                        note = row[i_note].strip() if i_note is not None else None
                         out.append(TimeEntry(client.id, eng, d, m, note or None, True, source=Source(r, line)))
                         continue
             cells = {h: row[i].strip() for h, i in cols.items()}
@@ -172,6 +181,20 @@ def _read_csv(text: str, r: str, client: Client, engagements: dict[tuple[str, st
         problems.append(Problem(Source(r, line + 1), None, msg))
     del i_bill
     return out
+
+
+def hours_minutes(text: str) -> int:
+    """Minutes in an `hours` cell: a number of hours (`7.5`, `7,5`), or any duration form
+    (`1h30m`, `1:30`). The one reading of `hours`, for the fast path and the full one."""
+    t = text.strip()
+    if t.startswith("-"):
+        raise DurationError(f"'{text}' is negative — time worked is never below zero")
+    if not t[-1:].isdigit():
+        return parse_duration(t)
+    try:
+        return parse_duration(t + "h")
+    except DurationError as e:
+        raise DurationError(str(e).replace(f"'{t}h'", f"'{t}'", 1)) from None
 
 
 def _entry(get: Callable[[str], str | None], where: Callable[[str | None], Source], prefix: str,
@@ -220,10 +243,7 @@ def _entry(get: Callable[[str], str | None], where: Callable[[str | None], Sourc
         form = forms[0]
         try:
             if form == "hours":
-                text = get("hours") or ""
-                if text.strip().startswith("-"):
-                    raise DurationError(f"'{text}' is negative — time worked is never below zero")
-                minutes = parse_duration(text.rstrip("hH") + "h" if text.strip()[-1:].isdigit() else text)
+                minutes = hours_minutes(get("hours") or "")
             elif form == "duration":
                 minutes = parse_duration(get("duration") or "", eng.hours_per_day if eng else None)
             elif form == "days":

@@ -31,7 +31,7 @@ def check_cmd(ctx: click.Context) -> int:
 
     Exits 1 when there is any error, 0 when there are none (warnings alone exit 0).
     """
-    from consult.books.check import check_books
+    from consult.check import check_books
 
     root = books_root(ctx)
     result = check_books(root)

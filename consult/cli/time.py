@@ -178,9 +178,10 @@ def unbilled_cmd(ctx: click.Context, client: str | None, fmt: str) -> None:
       consult time unbilled
       consult time unbilled --client acme-analytics --format json
     """
+    from consult.invoices.billed import unbilled
     from consult.invoices.store import load_invoices
     from consult.work.day_totals import day_totals
-    from consult.work.report import select, unbilled
+    from consult.work.report import select
 
     books = load(ctx, timesheets=False)
     engs = select(books, client)

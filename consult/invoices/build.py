@@ -451,15 +451,11 @@ def changed_entries(inv: Invoice, entries: Iterable[TimeEntry]) -> list[str]:
     return out
 
 
-def check_invoices(books: Books, today: date | None = None) -> list[Problem]:
+def check_invoices(books: Books, today: date) -> list[Problem]:
     """Warnings for `consult check`: invoiced time changed since, overdue invoices, payments
     that do not reconcile; errors for issued records that cannot be read back."""
     from consult.invoices.accounts import accounts, reconcile
 
-    if today is None:  # `consult check` passes only the books; the one clock lives in the CLI
-        from consult.clock import today as clock
-
-        today = clock()
     invoices, problems = load_invoices(books.root)
     out = list(problems)
     credited = fully_credited(invoices)

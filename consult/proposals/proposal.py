@@ -720,14 +720,10 @@ EXPIRY_NOTICE_DAYS = 7   # warn this many days before a sent proposal lapses
 EXPIRED_NOTICE_DAYS = 30  # and for this long after, then stay quiet (old quotes lapse by design)
 
 
-def check_proposals(books: Books, today: date | None = None) -> list[Problem]:
+def check_proposals(books: Books, today: date) -> list[Problem]:
     """Errors in proposal files, duplicate numbers, accepted proposals that disagree with their
     engagement's rate (a warning: the engagement may have been renegotiated), and sent
     proposals about to lapse or lapsed in the last month (worth a call to the client)."""
-    if today is None:  # `consult check` passes only the books; the one clock lives in the CLI
-        from consult.clock import today as clock
-
-        today = clock()
     proposals, problems = load_proposals(books)
     for p in proposals:
         st = proposal_status(p, books, today)

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from dataclasses import dataclass
+from datetime import date, time
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
@@ -31,7 +31,6 @@ from consult.core.money import Money
 from consult.core.periods import ALL_TIME, Period
 from consult.core.records import Books, Engagement, TimeEntry
 from consult.errors import Problem, UsageError
-from consult.invoices.billed import billed_spans
 from consult.work.day_totals import Totals
 from consult.work.rules import day_fraction, quantity
 
@@ -238,88 +237,19 @@ def report_totals(rows: Iterable[ReportRow]) -> list[ReportRow]:
 
 
 # --------------------------------------------------------------------------------------------
-# unbilled work
-# --------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Unbilled:
-    """An engagement's billable work (or milestones due) not yet on an issued invoice."""
-
-    engagement: Engagement
-    first: date
-    last: date
-    billable_minutes: int
-    billed_minutes: int
-    days: Decimal | None
-    value: Money | None
-    milestones: tuple[str, ...] = field(default=())
-
-    def as_dict(self) -> dict[str, object]:
-        return {"client": self.engagement.client, "engagement": self.engagement.id,
-                "billing": self.engagement.billing, "from": self.first, "to": self.last,
-                "currency": self.engagement.currency,
-                "billable_minutes": self.billable_minutes, "billable_hours": hours_text(self.billable_minutes),
-                "billed_minutes": self.billed_minutes, "billed_hours": hours_text(self.billed_minutes),
-                "days": self.days, "value": self.value.amount if self.value is not None else None,
-                "milestones": "; ".join(self.milestones) or None}
-
-
-def unbilled(books: Books, totals: Totals, invoices: Iterable[object], *, today: date,
-             engagements: Iterable[Engagement] | None = None) -> list[Unbilled]:
-    """Per engagement, billable work up to `today` on no issued invoice, valued as it would bill
-    (fixed-price engagements: milestones due by `today` and not billed)."""
-    billed = billed_spans(invoices)  # type: ignore[arg-type]  # issued records (consult.invoices.billed)
-    out: list[Unbilled] = []
-    engs = list(engagements) if engagements is not None else [e for _, e in sorted(books.engagements.items())]
-    for eng in engs:
-        covered = billed.get((eng.client, eng.id), [])
-
-        def is_billed(d: date, covered: list[tuple[date, date, str]] = covered) -> bool:
-            return any(a <= d <= b for a, b, _ in covered)
-
-        if eng.billing == "fixed":
-            due = [m for m in eng.milestones if m.due <= today and not is_billed(m.due)]
-            if due:
-                out.append(Unbilled(eng, min(m.due for m in due), max(m.due for m in due), 0, 0, None,
-                                    Money.total((m.amount for m in due), eng.currency),
-                                    tuple(f"{m.name} ({m.due})" for m in due)))
-            continue
-        days = [(d, t) for d, t in sorted(totals.get((eng.client, eng.id), {}).items())
-                if t.billable and d <= today and not is_billed(d)]
-        if not days:
-            continue
-        billable = sum(t.billable for _, t in days)
-        if eng.billing == "daily":
-            q = quantity(sum((_fraction(t.billable, eng.hours_per_day, eng.day_rounding, eng.overtime)
-                              for _, t in days), Decimal(0)))
-            billed_min = int((q * eng.hours_per_day * 60).to_integral_value(rounding=ROUND_HALF_UP))
-            n_days: Decimal | None = q
-        else:
-            billed_min = sum(t.billed for _, t in days)
-            q = quantity(Decimal(billed_min) / 60)
-            n_days = None
-        value = eng.rate.times(q) if eng.rate is not None else None
-        out.append(Unbilled(eng, days[0][0], days[-1][0], billable, billed_min, n_days, value))
-    return out
-
-
-# --------------------------------------------------------------------------------------------
 # `consult check`
 # --------------------------------------------------------------------------------------------
-def check_timesheets(books: Books, today: date | None = None) -> list[Problem]:
+def check_timesheets(books: Books, today: date) -> list[Problem]:
     """Warnings about time that reads but looks wrong.
 
     * an entry before its engagement's `start` or after its `end`;
     * more than 24 hours logged on one calendar day, counted across all clients (one person's day);
-    * an entry dated after today (`today` from the command line's clock when not given);
+    * an entry dated after `today`;
     * `start`/`end` times that overlap another entry's on the same day, across all clients;
-    * an engagement whose billable time has passed its `budget` (days, hours or amount);
-    * billable work from before last month that no issued invoice covers (work forgotten is
-      money never asked for; last month's is still being billed, so it is left alone).
-    """
-    if today is None:  # `consult check` passes only the books; the one clock lives in the CLI
-        from consult.clock import today as clock
+    * an engagement whose billable time has passed its `budget` (days, hours or amount).
 
-        today = clock()
+    (Work that no invoice covers is `consult.invoices.billed.check_unbilled`.)
+    """
     out: list[Problem] = []
     per_day: dict[date, list[TimeEntry]] = defaultdict(list)
     by_eng: dict[tuple[str, str], list[TimeEntry]] = defaultdict(list)
@@ -356,30 +286,6 @@ def check_timesheets(books: Books, today: date | None = None) -> list[Problem]:
         eng = books.engagements.get(key)
         if eng is not None and eng.budget is not None:
             out.extend(_budget_problems(eng, entries))
-    out.extend(_forgotten_work(books, today))
-    return out
-
-
-def _forgotten_work(books: Books, today: date) -> list[Problem]:
-    from consult.invoices.store import load_invoices
-    from consult.work.day_totals import day_totals_of
-
-    cutoff = (today.replace(day=1) - timedelta(days=1)).replace(day=1) - timedelta(days=1)
-    clients = {c for c, e in books.engagements if books.clients[c].kind == "client"}
-    engs = [e for (c, _), e in sorted(books.engagements.items()) if c in clients]
-    invoices, _ = load_invoices(books.root)  # unreadable records are reported by check_invoices
-    out = []
-    for u in unbilled(books, day_totals_of(books.entries, books.engagements), invoices, today=cutoff,
-                      engagements=engs):
-        what = (f"{u.days} days" if u.days is not None else
-                f"{hours_text(u.billed_minutes)} hours" if u.billable_minutes else "; ".join(u.milestones))
-        worth = f" ({u.value.plain()} {u.value.currency})" if u.value is not None else ""
-        period = f"{u.first:%Y-%m}" if (u.first.year, u.first.month) == (u.last.year, u.last.month) \
-            else f"{u.first}..{u.last}"
-        out.append(Problem(u.engagement.source, None,
-                           f"{u.engagement.key}: {what}{worth} of work from {u.first} to {u.last} is on no "
-                           f"invoice; bill it (consult invoice create {u.engagement.client} --period {period}) "
-                           "or mark it billable: false", "warning"))
     return out
 
 

@@ -1,0 +1,50 @@
+"""`consult check`: everything wrong with the books, in file order.
+
+The loader's problems (every file, line and field) come first; then each feature's check adds
+what only it can see — time that reads but looks wrong, work on no invoice, issued records
+that cannot be read back or changed since, proposals, e-invoice readiness. The list below is
+the whole of it: a check renamed or removed is an import error here, never a silent gap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+from consult.books.loader import LoadResult, load_books
+from consult.core.records import Books
+from consult.einvoice.build import check_einvoice
+from consult.errors import Problem
+from consult.invoices.billed import check_unbilled
+from consult.invoices.build import check_invoices
+from consult.proposals.proposal import check_proposals
+from consult.work.report import check_timesheets
+
+Check = Callable[..., list[Problem]]
+
+# each takes the books (and `today` where dates matter) and returns problems
+FEATURE_CHECKS: Sequence[Check] = (
+    check_timesheets,
+    check_unbilled,
+    check_invoices,
+    check_proposals,
+    check_einvoice,
+)
+_NEEDS_TODAY = {check_timesheets, check_unbilled, check_invoices, check_proposals}
+
+
+def check_books(root: Path, today: date | None = None) -> LoadResult:
+    """Everything `consult check` reports, in file order. `today` defaults to the clock."""
+    if today is None:
+        from consult.clock import today as clock
+
+        today = clock()
+    result = load_books(root)
+    problems = list(result.problems)
+    books: Books | None = result.books
+    if books is not None:
+        for check in FEATURE_CHECKS:
+            problems.extend(check(books, today) if check in _NEEDS_TODAY else check(books))
+    problems.sort(key=lambda p: (p.source.path, p.source.line or 0, p.source.column or 0))
+    return LoadResult(books, problems)

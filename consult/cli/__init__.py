@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "quote": "consult.cli.proposal:quote_cmd",
     "proposal": "consult.cli.proposal:proposal_group",
     "earnings": "consult.cli.earnings:earnings_group",
+    "tax": "consult.cli.tax:tax_group",
 }
 
 

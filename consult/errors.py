@@ -16,6 +16,8 @@ EXIT_OK = 0
 EXIT_BOOKS = 1  # the books (or the state of the world) have a problem the message explains
 EXIT_USAGE = 2  # the command line itself was wrong
 
+Severity = Literal["error", "warning"]
+
 
 @dataclass(frozen=True, slots=True)
 class Source:
@@ -40,7 +42,7 @@ class Problem:
     source: Source
     field: str | None
     message: str
-    severity: Literal["error", "warning"] = "error"
+    severity: Severity = "error"
 
     def __str__(self) -> str:
         where = f"{self.source}: "

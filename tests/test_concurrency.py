@@ -54,7 +54,7 @@ def env() -> dict[str, str]:
 def run_all_at_once(argvs: list[list[str]], cwd: Path, timeout: float = 120) -> list[tuple[int, str]]:
     procs = [subprocess.Popen(a, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env(), cwd=cwd)
              for a in argvs]
-    return [(p.wait(timeout), p.stdout.read()) for p in procs]  # type: ignore[union-attr]
+    return [(p.wait(timeout), p.stdout.read()) for p in procs]
 
 
 def consult(root: Path, *args: str) -> list[str]:

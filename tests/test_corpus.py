@@ -142,14 +142,14 @@ def run_in_process(argv: list[str], env: dict[str, str]) -> tuple[int, str, str]
         def main(self, args, prog_name=None, **_):
             sys.exit(run(list(args)))
 
-    result = CliRunner().invoke(Main(), argv, env=env, catch_exceptions=False)  # type: ignore[arg-type]
+    result = CliRunner().invoke(Main(), argv, env=env, catch_exceptions=False)
     return result.exit_code, result.stdout, result.stderr
 
 
 def case_env(case: dict) -> dict[str, str]:
     env = {"CONSULT_TODAY": "2026-11-22", "CONSULT_BOOKS": None, "CONSULT_DEBUG": None}
     env.update({k: str(v) for k, v in (case.get("env") or {}).items()})
-    return env  # type: ignore[return-value]
+    return env
 
 
 def check_outcome(case: dict, code: int, out: str, err: str) -> None:

@@ -102,7 +102,7 @@ def test_killing_invoice_pay_leaves_payments_old_or_complete(tmp_path):
     payments = root / "clients/c01/payments.yaml"
     payments.write_text("# received, by hand\n", encoding="utf-8")
     files_before = visible_files(root)
-    argv = lambda i: consult(root, "invoice", "pay", number, "1.00", "--date", "2026-11-05",  # noqa: E731
+    argv = lambda i: consult(root, "invoice", "pay", number, "1.00", "--date", "2026-11-05",  # noqa: E731 - a one-line helper, named where it is used
                              "--note", f"kill-{i}")
     typical = full_run_seconds(argv(-1), tmp_path)
     state = {"bytes": payments.read_bytes()}
@@ -132,7 +132,7 @@ def test_killing_time_log_leaves_the_timesheet_old_or_complete(tmp_path):
     """`consult time log` killed at random: the month's file is the old bytes plus whole entries."""
     root = many_clients_books(tmp_path / "books", 2)
     sheet = root / "clients/c01/timesheets/2026-11.yaml"
-    argv = lambda i: consult(root, "time", "log", "c01/build", "15m", "--date", "2026-11-04",  # noqa: E731
+    argv = lambda i: consult(root, "time", "log", "c01/build", "15m", "--date", "2026-11-04",  # noqa: E731 - a one-line helper, named where it is used
                              "--note", f"kill-{i}")
     typical = full_run_seconds(argv(-1), tmp_path)
     state = {"bytes": sheet.read_bytes()}
@@ -186,7 +186,7 @@ def test_killing_time_import_leaves_files_old_or_whole_and_a_rerun_adds_the_rest
     sheets = [root / f"clients/{c}/timesheets/{m}.yaml" for c in ("c01", "c02") for m in ("2026-10", "2026-11")]
     typical = full_run_seconds(consult(root, "time", "import", str(frames), "--dry-run"), tmp_path)
     state = {p: p.read_bytes() if p.exists() else b"" for p in sheets}
-    argv = lambda i: consult(root, "time", "import", str(frames))  # noqa: E731
+    argv = lambda i: consult(root, "time", "import", str(frames))  # noqa: E731 - a one-line helper, named where it is used
 
     def verify(i: int, code: int) -> None:
         for p in sheets:
@@ -220,7 +220,7 @@ def test_killing_invoice_create_leaves_whole_records_and_gapless_numbers(tmp_pat
 
     root = many_clients_books(tmp_path / "books", 40)
     state = {"client": 1}
-    argv = lambda i: consult(root, "invoice", "create", f"c{state['client']:02d}", "--period", "2026-10")  # noqa: E731
+    argv = lambda i: consult(root, "invoice", "create", f"c{state['client']:02d}", "--period", "2026-10")  # noqa: E731 - a one-line helper, named where it is used
     typical = full_run_seconds(consult(root, "invoice", "create", "c40", "--period", "2026-10"), tmp_path)
 
     def verify(i: int, code: int) -> None:

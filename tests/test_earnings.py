@@ -27,7 +27,7 @@ def invoice(number: str, issued: str, net: str, vat: str = "0", *, client: str =
             credits: str | None = None, expense: str | None = None, treatment: str = "standard") -> Invoice:
     """A hand-written issued record: one time line (and an expense line when `expense` is given)."""
     d = date.fromisoformat(issued)
-    m = lambda s: Money.of(s, currency)  # noqa: E731
+    m = lambda s: Money.of(s, currency)  # noqa: E731 - a one-line helper, named where it is used
     time_net = m(net) - (m(expense) if expense else m("0"))
     lines = [InvoiceLine("Consulting", Decimal("1"), "item", time_net, time_net)]
     if expense:

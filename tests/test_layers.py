@@ -117,3 +117,19 @@ def test_there_are_no_import_cycles():
     for m in sorted(graph):
         if m not in state and (cycle := visit(m)):
             raise AssertionError(" -> ".join(cycle))
+
+
+def test_every_type_ignore_and_noqa_says_why():
+    """A suppressed warning carries its reason on the same line: `# type: ignore[code]  # why`
+    and `# noqa: CODE - why` (ruff's RUF100 and mypy's warn_unused_ignores catch the idle ones)."""
+    import re
+
+    bad = []
+    for path in sorted([*PACKAGE.rglob("*.py"), *PACKAGE.parent.joinpath("tests").rglob("*.py")]):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if "type: ignore" in line and not re.search(r"type: ignore\[[\w,-]+\]\s+#\s*\S", line):
+                bad.append(f"{path.name}:{n}: {line.strip()}")
+            if "noqa" in line and "noqa" in line.split("#", 1)[-1] \
+                    and not re.search(r"noqa: [A-Z0-9, ]+ - \S", line):
+                bad.append(f"{path.name}:{n}: {line.strip()}")
+    assert not [b for b in bad if "test_layers.py" not in b], "\n".join(bad)

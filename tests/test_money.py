@@ -50,7 +50,7 @@ class TestRounding:
 class TestSafety:
     def test_never_built_from_a_float(self):
         with pytest.raises(TypeError):
-            Money.of(600.6, "GBP")  # type: ignore[arg-type]
+            Money.of(600.6, "GBP")  # type: ignore[arg-type]  # the float is the point of this test
 
     def test_refuses_more_places_than_the_currency_has(self):
         with pytest.raises(ValueError, match="decimal places"):

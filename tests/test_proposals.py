@@ -208,7 +208,7 @@ class TestNumbering:
         got: list[str] = []
 
         def run(i: int) -> None:
-            got.append(issue_proposal(b, "acme", f"p{i}", today=NOV22).document.proposal.number)  # type: ignore[arg-type]
+            got.append(issue_proposal(b, "acme", f"p{i}", today=NOV22).document.proposal.number)
 
         threads = [threading.Thread(target=run, args=(i,)) for i in range(6)]
         for t in threads:

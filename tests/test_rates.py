@@ -219,7 +219,7 @@ class TestSalaryRate:
 
 
 def _point(label: str, kind: str, amount: str, currency: str = "GBP", as_of: str = "2020") -> RefPoint:
-    return RefPoint(label, kind, Money.of(amount, currency), "Test source", as_of)  # type: ignore[arg-type]
+    return RefPoint(label, kind, Money.of(amount, currency), "Test source", as_of)
 
 
 class TestMarket:

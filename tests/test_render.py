@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("reportlab")
-from pypdf import PdfReader  # noqa: E402
-from reportlab.platypus import PageBreak  # noqa: E402
+from pypdf import PdfReader
+from reportlab.platypus import PageBreak
 
-from consult.errors import ConsultError  # noqa: E402
-from consult.render.document import build_pdf, styles_for, table  # noqa: E402
-from consult.render.fonts import fonts_for, runs  # noqa: E402
-from consult.render.text import cell, markup, para  # noqa: E402
-from consult.render.theme import MM, load_theme  # noqa: E402
+from consult.errors import ConsultError
+from consult.render.document import build_pdf, styles_for, table
+from consult.render.fonts import fonts_for, runs
+from consult.render.text import cell, markup, para
+from consult.render.theme import MM, load_theme
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -19,9 +19,9 @@ from consult.core.money import Money
 from consult.invoices.record import Invoice, InvoiceLine, Party
 
 pytest.importorskip("reportlab")
-from pypdf import PdfReader  # noqa: E402
+from pypdf import PdfReader
 
-from consult.render.invoice import invoice_pdf  # noqa: E402
+from consult.render.invoice import invoice_pdf
 
 REPO = Path(__file__).resolve().parent.parent
 SELLER = Party("Northlight Machine Learning Ltd", ("Unit 4, 12 Canal Street", "Manchester", "M1 3HE"), "GB",
@@ -142,7 +142,7 @@ class TestDraft:
 class TestForeignCurrencyVat:
     def test_usd_vat_invoice_shows_vat_in_sterling_and_the_rate(self):
         """A USD invoice charging UK VAT prints the sterling VAT and the rate and its source, from the record."""
-        usd = lambda t: Money(Decimal(t), "USD")  # noqa: E731
+        usd = lambda t: Money(Decimal(t), "USD")  # noqa: E731 - a one-line helper, named where it is used
         inv = make_invoice(currency="USD", locale="en_US", net=usd("10000.00"), vat=usd("2000.00"),
                            total=usd("12000.00"), vat_gbp=gbp("1480.00"), gbp_rate=Decimal("0.7400"),
                            gbp_rate_source="ECB reference rate of 2026-10-30",

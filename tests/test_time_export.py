@@ -128,7 +128,7 @@ HLEDGER = shutil.which("hledger")
 def hledger_minutes(path: Path) -> dict[str, int]:
     """Account -> minutes from hledger's full-precision JSON balance."""
     out = subprocess.run([HLEDGER, "-f", str(path), "bal", "-O", "json"], capture_output=True, text=True,
-                         check=True).stdout  # type: ignore[list-item]
+                         check=True).stdout
     rows = json.loads(out)[0]
     result = {}
     for name, _full, _indent, amounts in rows:

@@ -13,16 +13,18 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar, overload
 
 from consult.books.yamlsource import Scalar, Value, YMap, YSeq
 from consult.core.money import Money, is_currency, minor_unit, parse_decimal, quantum
 from consult.core.periods import parse_iso_day
-from consult.errors import Problem, Source
+from consult.errors import Problem, Severity, Source
 
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 _EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _TRUE = {"true", "yes", "on", "True", "Yes", "TRUE"}
 _FALSE = {"false", "no", "off", "False", "No", "FALSE"}
+S = TypeVar("S", bound=str)
 
 
 def describe(v: Value) -> str:
@@ -63,10 +65,10 @@ class Fields:
     def name(self, field: str) -> str:
         return f"{self.prefix}{field}"
 
-    def error(self, field: str | None, message: str, severity: str = "error") -> None:
+    def error(self, field: str | None, message: str, severity: Severity = "error") -> None:
         self.problems.append(
             Problem(self.where(field), self.name(field) if field else (self.prefix.rstrip(".") or None),
-                    message, severity)  # type: ignore[arg-type]
+                    message, severity)
         )
 
     def warn(self, field: str | None, message: str) -> None:
@@ -162,17 +164,27 @@ class Fields:
             self.error(field, str(e))
             return None
 
-    def choice(self, field: str, options: Sequence[str], default: str | None = None,
-               required: bool = False) -> str | None:
+    @overload
+    def choice(self, field: str, options: Sequence[S], default: S, required: bool = False) -> S: ...
+
+    @overload
+    def choice(self, field: str, options: Sequence[S], default: None = None,
+               required: bool = False) -> S | None: ...
+
+    def choice(self, field: str, options: Sequence[S], default: S | None = None,
+               required: bool = False) -> S | None:
+        """One of `options` (returned as the option itself, so a tuple of Literal strings gives
+        a value of that Literal type), else `default` with a problem."""
         s = self.scalar(field, required, "one of " + ", ".join(options))
         if s is None:
             return default
-        if s.text not in options:
-            near = difflib.get_close_matches(s.text, options, n=1)
-            tip = f" — did you mean '{near[0]}'?" if near else ""
-            self.error(field, f"'{s.text}' is not one of {', '.join(options)}{tip}")
-            return default
-        return s.text
+        for option in options:
+            if option == s.text:
+                return option
+        near = difflib.get_close_matches(s.text, options, n=1)
+        tip = f" — did you mean '{near[0]}'?" if near else ""
+        self.error(field, f"'{s.text}' is not one of {', '.join(options)}{tip}")
+        return default
 
     def currency(self, field: str, default: str | None = None, required: bool = False) -> str | None:
         s = self.scalar(field, required, "an ISO 4217 code such as GBP, EUR, USD or INR")

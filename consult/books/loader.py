@@ -23,6 +23,14 @@ from consult.books.files import (
 )
 from consult.books.timesheets import read_timesheets
 from consult.core.records import (
+    ACCOUNTING_BASES,
+    BILLINGS,
+    CLIENT_KINDS,
+    DAY_ROUNDINGS,
+    ENGAGEMENT_STATUSES,
+    STREAM_OWNERS,
+    STRUCTURES,
+    VAT_ROUNDINGS,
     Bank,
     Books,
     Budget,
@@ -38,9 +46,10 @@ from consult.core.records import (
     Person,
     Practice,
     SelfAssessmentBill,
+    StreamOwner,
     TimeEntry,
 )
-from consult.core.tax import TREATMENT_NAMES
+from consult.core.tax import TREATMENT_NAMES, TreatmentName
 from consult.errors import BooksError, Problem, Source
 
 # HMRC self-employment expense categories (MTD ITSA API names; see domain-rules.md §3.2)
@@ -68,7 +77,6 @@ EXPENSE_FIELDS = ("date", "engagement", "amount", "currency", "note", "rebill", 
 INCOME_FIELDS = ("date", "amount", "currency", "stream", "note", "fx_rate", "withheld")
 PAYMENT_FIELDS = ("date", "invoice", "amount", "currency", "fx_rate", "withheld", "note")
 # practice.yaml additions for tax estimates (consult.tax; README "Tax to set aside")
-STRUCTURES = ("sole_trader", "limited_company")
 PERSON_FIELDS = ("scottish_taxpayer", "employment", "self_assessment")
 EMPLOYMENT_FIELDS = ("tax_year", "pay", "tax_deducted", "employer")
 SA_BILL_FIELDS = ("tax_year", "bill")
@@ -115,8 +123,8 @@ def read_practice(root: Path, problems: list[Problem]) -> Practice | None:
     elif vat is not None:
         f.warn("vat_number", "VAT-registered but no invoice.vat_rate; add `invoice: {vat_rate: 20}`")
     sub = f.text("subdivision")
-    structure = f.choice("structure", STRUCTURES, "sole_trader") or "sole_trader"
-    basis = f.choice("accounting_basis", ("cash", "accruals"), None)
+    structure = f.choice("structure", STRUCTURES, "sole_trader")
+    basis = f.choice("accounting_basis", ACCOUNTING_BASES)
     if basis == "cash" and structure == "limited_company":
         f.error("accounting_basis", "a company's accounts are on the accruals basis (the cash basis is for "
                                     "sole traders and partnerships); write accruals or leave it out")
@@ -131,20 +139,19 @@ def read_practice(root: Path, problems: list[Problem]) -> Practice | None:
         locale=locale, hours_per_day=hpd, vat_number=vat, company_number=f.text("company_number"),
         bank=bank, tax_year_start=tax_year_start, invoice=inv, subdivision=sub,
         phone=f.text("phone"), website=f.text("website"), source=f.where(),
-        structure=structure, accounting_basis=basis, streams=streams,  # type: ignore[arg-type]
-        person=person, company=company,
+        structure=structure, accounting_basis=basis, streams=streams, person=person, company=company,
     )
 
 
 # --- practice.yaml: who earns what (read by consult.tax) -------------------------------------
-def _read_streams(f: Fields) -> dict[str, str]:
+def _read_streams(f: Fields) -> dict[str, StreamOwner]:
     """`streams: {video: person, writing: business}`: who owns each income.yaml stream."""
     s = f.sub("streams")
-    out: dict[str, str] = {}
+    out: dict[str, StreamOwner] = {}
     if s is None:
         return out
     for stream in s.map:
-        owner = s.choice(stream, ("business", "person"), None, required=True)
+        owner = s.choice(stream, STREAM_OWNERS, required=True)
         if owner == "person" and stream in BUSINESS_STREAMS:
             s.error(stream, f"'{stream}' is invoiced by the practice, so it is the business's income")
         elif owner is not None:
@@ -277,14 +284,14 @@ def _read_invoice_settings(i: Fields) -> InvoiceSettings:
             i.error(field, f"'{pattern}' makes '{sample}', which cannot be a file name; "
                            "use letters, digits and '-'")
     vat_rate = i.decimal("vat_rate", minimum=Decimal(0), maximum=Decimal(100))
-    rounding = i.choice("vat_rounding", ("half_up", "down"), "half_up")
+    rounding = i.choice("vat_rounding", VAT_ROUNDINGS, "half_up")
     terms = i.integer("payment_terms_days", minimum=0, maximum=365)
     template = i.text("template") or "default"
     if id_problem(template):
         i.error("template", id_problem(template) or "")
     i.done(INVOICE_FIELDS)
     return InvoiceSettings(fmt, cfmt, terms if terms is not None else 30, vat_rate,
-                           rounding or "half_up", template)  # type: ignore[arg-type]
+                           rounding or "half_up", template)
 
 
 def _number_ok(number: str) -> bool:
@@ -298,7 +305,7 @@ def read_client(root: Path, cid: str, practice: Practice | None, problems: list[
     if f is None:
         return None
     name = f.text("name", True, "the client's legal name, e.g. name: Acme Analytics Ltd")
-    kind = f.choice("kind", ("client", "platform", "employer"), "client")
+    kind = f.choice("kind", CLIENT_KINDS, "client")
     currency = f.currency("currency", practice.base_currency if practice else None)
     locale = f.locale("locale", practice.locale if practice else "en_GB")
     country = f.country("country", required=kind == "client")
@@ -306,8 +313,8 @@ def read_client(root: Path, cid: str, practice: Practice | None, problems: list[
     if vat is not None and (why := check_vat_number(vat)):
         f.error("vat_number", why)
     registered = practice is not None and practice.vat_registered
-    default_tax = "standard" if registered else "none"
-    tax = f.choice("tax", TREATMENT_NAMES, default_tax) or default_tax
+    default_tax: TreatmentName = "standard" if registered else "none"
+    tax = f.choice("tax", TREATMENT_NAMES, default_tax)
     evidence = f.text("business_evidence")
     if practice is not None and kind == "client":
         if not registered and tax != "none":
@@ -334,9 +341,9 @@ def read_client(root: Path, cid: str, practice: Practice | None, problems: list[
     if name is None or currency is None or locale is None:
         return None
     return Client(
-        id=cid, name=name, kind=kind or "client", contact=f.text("contact"), email=f.email("email"),  # type: ignore[arg-type]
+        id=cid, name=name, kind=kind or "client", contact=f.text("contact"), email=f.email("email"),
         address=f.lines("address"), country=country, currency=currency, locale=locale,
-        vat_number=vat, payment_terms_days=terms, tax=tax, business_evidence=evidence,  # type: ignore[arg-type]
+        vat_number=vat, payment_terms_days=terms, tax=tax, business_evidence=evidence,
         einvoice=einv, buyer_reference=f.text("buyer_reference"), tax_id=f.text("tax_id"),
         source=f.where(),
     )
@@ -349,7 +356,7 @@ def read_engagement(root: Path, path: Path, client: Client, practice: Practice |
         return None
     eid = path.stem
     title = f.text("title", True, "what the work is, e.g. title: Churn model")
-    billing = f.choice("billing", ("daily", "hourly", "fixed"), required=True)
+    billing = f.choice("billing", BILLINGS, required=True)
     cur = f.currency("currency", client.currency)
     if cur is not None and cur != client.currency:
         f.error("currency", f"{cur} differs from the client's currency {client.currency}; "
@@ -361,7 +368,7 @@ def read_engagement(root: Path, path: Path, client: Client, practice: Practice |
     hpd = f.decimal("hours_per_day", positive=True, maximum=Decimal(24))
     if hpd is None:
         hpd = practice.hours_per_day if practice else Decimal("7.5")
-    rounding = f.choice("day_rounding", ("exact", "half", "whole"), "exact")
+    rounding = f.choice("day_rounding", DAY_ROUNDINGS, "exact")
     inc = f.integer("time_increment_minutes", minimum=1, maximum=60)
     if inc is not None and billing != "hourly":
         f.warn("time_increment_minutes", "applies only to hourly billing; it is ignored here")
@@ -382,16 +389,16 @@ def read_engagement(root: Path, path: Path, client: Client, practice: Practice |
     if billing == "fixed" and not milestones and "milestones" not in f.map:
         f.error("milestones", "missing — fixed billing bills milestones: "
                               "[{name: Discovery, amount: 12000, due: 2026-09-30}]")
-    status = f.choice("status", ("proposed", "active", "closed"), "active")
+    status = f.choice("status", ENGAGEMENT_STATUSES, "active")
     overtime = f.boolean("overtime", False)
     f.done(ENGAGEMENT_FIELDS)
     if title is None or billing is None or (billing != "fixed" and rate is None):
         return None
     return Engagement(
-        client=client.id, id=eid, title=title, billing=billing, rate=rate, hours_per_day=hpd,  # type: ignore[arg-type]
-        day_rounding=rounding or "exact", time_increment_minutes=inc, start=start, end=end,  # type: ignore[arg-type]
+        client=client.id, id=eid, title=title, billing=billing, rate=rate, hours_per_day=hpd,
+        day_rounding=rounding or "exact", time_increment_minutes=inc, start=start, end=end,
         po_number=f.text("po_number"), budget=budget, milestones=tuple(milestones),
-        status=status or "active", overtime=overtime, currency=cur, source=f.where(),  # type: ignore[arg-type]
+        status=status or "active", overtime=overtime, currency=cur, source=f.where(),
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from datetime import date
 from pathlib import Path
 
@@ -48,7 +49,7 @@ def default_engagement(client: Client, engagements: dict[tuple[str, str], Engage
 
 
 def read_timesheets(root: Path, client: Client, engagements: dict[tuple[str, str], Engagement],
-                    problems: list[Problem], broken: set[tuple[str, str]] = frozenset()) -> list[TimeEntry]:  # type: ignore[assignment]
+                    problems: list[Problem], broken: AbstractSet[tuple[str, str]] = frozenset()) -> list[TimeEntry]:
     """Every entry of one client. Entries naming an engagement in `broken` (its file exists
     but has errors, already reported) are dropped without a second, misleading error."""
     out: list[TimeEntry] = []
@@ -81,7 +82,7 @@ def read_timesheets(root: Path, client: Client, engagements: dict[tuple[str, str
 
 def _read_csv(text: str, r: str, client: Client, engagements: dict[tuple[str, str], Engagement],
               fallback: tuple[str | None, str], problems: list[Problem],
-              broken: set[tuple[str, str]] = frozenset()) -> list[TimeEntry]:  # type: ignore[assignment]
+              broken: AbstractSet[tuple[str, str]] = frozenset()) -> list[TimeEntry]:
     out: list[TimeEntry] = []
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)  # strict: an unclosed quote is an error, not a note eating rows
     try:
@@ -119,6 +120,7 @@ def _read_csv(text: str, r: str, client: Client, engagements: dict[tuple[str, st
     i_date, i_eng, i_hours = cols["date"], cols.get("engagement"), cols.get("hours")
     i_note, i_bill = cols.get("note"), cols.get("billable")
     simple = set(header) <= {"date", "engagement", "hours", "note"} and i_hours is not None and i_eng is not None
+    j_eng, j_hours = (i_eng or 0), (i_hours or 0)  # used only when `simple`, where both are set
     width = len(header)
     line = 1
     mine = {e for (c, e) in engagements if c == client.id}
@@ -140,7 +142,7 @@ def _read_csv(text: str, r: str, client: Client, engagements: dict[tuple[str, st
                 # fast path: the common row, each date and hours text parsed once per process by
                 # the same functions as the full path (so both read a row alike, a property test
                 # holds them to it). Anything else falls through to the full checks.
-                ds, eng, hs = row[i_date], row[i_eng].strip(), row[i_hours]  # type: ignore[index]
+                ds, eng, hs = row[i_date], row[j_eng].strip(), row[j_hours]
                 if eng in mine:
                     d = dates.get(ds)
                     if d is None:

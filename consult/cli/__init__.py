@@ -9,6 +9,7 @@ unless they ask with `--debug` (or CONSULT_DEBUG=1).
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
 import sys
@@ -119,12 +120,12 @@ def run(args: list[str], debug: bool = False) -> int:
     except BrokenPipeError:  # the reader (`| head`) has what it wanted: not a failure
         _stdout_to_devnull()
         return 0
-    except SystemExit:
-        # click answers a closed pipe with exit 1 after wrapping stdout; `consult … | head`
-        # is not a failure, so that one case exits 0 like the BrokenPipeError above
-        from click.utils import PacifyFlushWrapper
-
-        if isinstance(sys.stdout, PacifyFlushWrapper):
+    except SystemExit as e:
+        # click answers a closed pipe (EPIPE) with exit 1; `consult … | head` is not a failure,
+        # so that one case exits 0 like the BrokenPipeError above. Recognised by the error click
+        # was handling, not by the name of its private stdout wrapper (renamed in click 8.5).
+        cause = e.__context__
+        if isinstance(cause, OSError) and cause.errno == errno.EPIPE:
             _stdout_to_devnull()
             return 0
         raise

@@ -8,7 +8,8 @@ from typing import Any
 
 import click
 
-from consult.cli.common import books_root, check_id, echo_rows, format_option, load, split_ref, today
+from consult.cli.common import books_root, check_id, echo_rows, format_option, load, split_ref
+from consult.clock import today
 from consult.core.records import Books, Client, Engagement
 
 

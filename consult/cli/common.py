@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import click
 
 from consult.books.fields import id_problem
 from consult.cli.output import FORMATS, render
 from consult.clock import today
+from consult.core.money import parse_decimal
 from consult.errors import UsageError
 
 if TYPE_CHECKING:
@@ -41,6 +43,25 @@ def date_arg(value: str | None, name: str) -> date | None:
     from consult.core.periods import parse_day
 
     return parse_day(value, today(), name)
+
+
+@overload
+def decimal_arg(value: str, name: str) -> Decimal: ...
+
+
+@overload
+def decimal_arg(value: str | None, name: str) -> Decimal | None: ...
+
+
+def decimal_arg(value: str | None, name: str) -> Decimal | None:
+    """A number typed on the command line, read from its text (`650`, `1,000.00`); a usage
+    error naming the option otherwise."""
+    if value is None:
+        return None
+    try:
+        return parse_decimal(value)
+    except ValueError as e:
+        raise UsageError(f"{name}: {e}") from None
 
 
 def check_id(value: str, what: str) -> str:

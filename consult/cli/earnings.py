@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from consult.cli.common import books_root, date_arg, echo_rows, format_option, load, today
+from consult.cli.common import books_root, date_arg, echo_rows, format_option, load
+from consult.clock import today
 from consult.earnings import BASES, BUCKETS, GROUPINGS, Earnings, Receivables
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ class PeriodGroup(click.Group):
                 if hasattr(ctx, "_protected_args"):
                     ctx._protected_args = args[i:i + 1]
                 else:  # pragma: no cover - click 8.1
-                    ctx.protected_args = args[i:i + 1]  # type: ignore[misc,unused-ignore]
+                    ctx.protected_args = args[i:i + 1]  # type: ignore[misc,unused-ignore]  # a read-only property since click 8.2
                 ctx.args = args[i + 1:]
                 return ctx.args
             i += 2 if a in takes_value else 1

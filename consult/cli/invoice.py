@@ -4,7 +4,6 @@ e-invoice commands exist). Each command parses, makes one library call and print
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,12 +14,12 @@ from consult.cli.common import (
     books_root,
     check_id,
     date_arg,
+    decimal_arg,
     echo_rows,
     format_option,
     load,
-    today,
 )
-from consult.core.money import parse_decimal
+from consult.clock import today
 from consult.errors import ConsultError, UsageError
 
 if TYPE_CHECKING:
@@ -41,13 +40,6 @@ def invoice_group() -> None:
     """Invoices and credit notes: from a period of work to a PDF; payments; what is overdue."""
 
 
-def _decimal(value: str | None, name: str) -> Decimal | None:
-    if value is None:
-        return None
-    try:
-        return parse_decimal(value)
-    except ValueError as e:
-        raise UsageError(f"{name}: {e}") from None
 
 
 def _renderer(root: Path, books: Books, *, draft: bool = False,
@@ -125,7 +117,7 @@ def create_cmd(ctx: click.Context, client: str, period: str, engagement: str | N
     start, end = parse_period(period, tax_year_start=books.practice.tax_year_start, today=today()).days
     day = date_arg(issued, "--date") or today()
     inv = build_invoice(books, client, start, end, engagement=engagement, issued=day,
-                        expenses=not no_expenses, gbp_rate=_decimal(gbp_rate, "--gbp-rate"))
+                        expenses=not no_expenses, gbp_rate=decimal_arg(gbp_rate, "--gbp-rate"))
     if dry_run or preview:
         if preview:
             from consult.books.store import atomic_write
@@ -261,10 +253,10 @@ def pay_cmd(ctx: click.Context, number: str, amount: str, paid: str | None, fx_r
     """Record AMOUNT received against invoice NUMBER (appends to the client's payments.yaml)."""
     from consult.invoices.build import record_payment
 
-    amt = _decimal(amount, "AMOUNT")
+    amt = decimal_arg(amount, "AMOUNT")
     assert amt is not None
     p = record_payment(books_root(ctx), number, amt, paid_on=date_arg(paid, "--date") or today(),
-                       fx_rate=_decimal(fx_rate, "--fx-rate"), withheld=_decimal(withheld, "--withheld"),
+                       fx_rate=decimal_arg(fx_rate, "--fx-rate"), withheld=decimal_arg(withheld, "--withheld"),
                        note=note, force=force)
     held = f" with {p.withheld} withheld" if p.withheld else ""
     click.echo(f"recorded {p.amount}{held} against {number} on {p.date} in clients/{p.client}/payments.yaml")
@@ -283,7 +275,7 @@ def credit_cmd(ctx: click.Context, number: str, amount: str | None, reason: str,
 
     books = load(ctx, timesheets=False)
     draft = build_credit_note(books, load_invoices(books.root)[0], number, reason=reason,
-                              issued=date_arg(issued, "--date") or today(), amount=_decimal(amount, "--amount"))
+                              issued=date_arg(issued, "--date") or today(), amount=decimal_arg(amount, "--amount"))
     done = issue(books, draft, _renderer(books.root, books))
     cn = done.invoice
     click.echo(f"{cn.number}  credits {number}  net {_fmt(cn.net, cn.locale)}  VAT {_fmt(cn.vat, cn.locale)}  "
@@ -306,7 +298,7 @@ def overdue_cmd(ctx: click.Context, as_of: str | None, base_rate: str | None, fm
     day = date_arg(as_of, "--as-of") or today()
     books, _, accts = _accounts(ctx, day)
     table = reference_rates(books.root)
-    base = _decimal(base_rate, "--base-rate")
+    base = decimal_arg(base_rate, "--base-rate")
     rows = []
     for a in accts:
         if a.status != "overdue":

@@ -6,7 +6,6 @@ imported only when a PDF is actually made (`_renderer`).
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -16,23 +15,15 @@ from consult.cli.common import (
     books_root,
     check_id,
     date_arg,
+    decimal_arg,
     echo_rows,
     format_option,
     load,
     split_ref,
-    today,
 )
-from consult.core.money import Money, parse_decimal
-from consult.errors import ConsultError, UsageError
-
-
-def _decimal(value: str | None, name: str) -> Decimal | None:
-    if value is None:
-        return None
-    try:
-        return parse_decimal(value)
-    except ValueError as e:
-        raise UsageError(f"{name}: {e}") from None
+from consult.clock import today
+from consult.core.money import Money
+from consult.errors import ConsultError
 
 
 def _renderer(root: Path, *, draft: bool = False) -> Any:
@@ -95,8 +86,8 @@ def quote_cmd(ctx: click.Context, client: str, days: str, rate: str, title: str,
 
     check_id(client, "client")
     books = load(ctx, timesheets=False)
-    issued = quote(books, client, title=title.strip(), days=_decimal(days, "--days"),  # type: ignore[arg-type]
-                   rate=_decimal(rate, "--rate"), day=date_arg(day, "--date") or today(),  # type: ignore[arg-type]
+    issued = quote(books, client, title=title.strip(), days=decimal_arg(days, "--days"),
+                   rate=decimal_arg(rate, "--rate"), day=date_arg(day, "--date") or today(),
                    start=date_arg(start, "--start"), valid_days=valid_days, pid=pid, summary=summary,
                    render=_renderer(books.root))
     click.echo(_summary(issued))
@@ -121,7 +112,7 @@ def new_cmd(ctx: click.Context, client: str, proposal_id: str, title: str | None
     check_id(client, "client")
     check_id(proposal_id, "proposal id")
     books = load(ctx, timesheets=False)
-    path = new_proposal(books, client, proposal_id, title=title, rate=_decimal(rate, "--rate"))
+    path = new_proposal(books, client, proposal_id, title=title, rate=decimal_arg(rate, "--rate"))
     click.echo(f"wrote {_rel(path, books.root)}; fill it in, then `consult proposal render {client}/{proposal_id}`")
 
 

@@ -18,8 +18,9 @@ from typing import Any
 
 import click
 
-from consult.cli.common import books_root, today
+from consult.cli.common import books_root
 from consult.cli.output import table, to_json
+from consult.clock import today
 from consult.core.money import Money
 from consult.errors import BooksError, Problem, Source, UsageError
 from consult.work.rates import (
@@ -308,13 +309,15 @@ def takehome_cmd(ctx: click.Context, /, rate: str, structure: str | None, tax_ye
     def fy_table(fy: int) -> Any:
         return table_for(fy, d.root)
 
+    week_margin = DEFAULT_MARGIN_PER_WEEK if margin is None else (_dec(margin, "--margin") or Decimal(0))
+
     results = [take_home(day, days, table, s, table_for=fy_table, day_steps=steps if kw["billable_days"] is None else (),
                          expenses=_dec(kw["expenses"], "--expenses") or Decimal(0),
                          platform_fee=_dec(kw["platform_fee"], "--platform-fee") or Decimal(0),
                          scottish=d.scottish if scottish is None else scottish,
                          salary=_dec(salary, "--salary") if s == "ltd" else None,
                          dividends=_dec(dividends, "--dividends") if s == "ltd" else None,
-                         margin_per_week=_dec(margin, "--margin") if margin is not None else DEFAULT_MARGIN_PER_WEEK)
+                         margin_per_week=week_margin)
                for s in ((structure,) if structure else STRUCTURES)]
     if kw["fmt"] == "json":
         click.echo(to_json(takehome_json(results)))

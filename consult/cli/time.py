@@ -12,16 +12,8 @@ from typing import Any
 
 import click
 
-from consult.cli.common import (
-    GroupWithLazy,
-    books_root,
-    date_arg,
-    echo_rows,
-    format_option,
-    load,
-    split_ref,
-    today,
-)
+from consult.cli.common import GroupWithLazy, books_root, date_arg, echo_rows, format_option, load, split_ref
+from consult.clock import today
 from consult.errors import UsageError
 
 

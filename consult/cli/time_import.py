@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from consult.cli.common import load, today
+from consult.cli.common import load
+from consult.clock import today
 
 _FORMATS = ("toggl", "clockify", "harvest", "watson", "timewarrior")
 
@@ -54,7 +55,7 @@ def import_cmd(ctx: click.Context, file: Path, fmt: str | None, maps: tuple[str,
         import tempfile
 
         data = sys.stdin.buffer.read()
-        tmp = tempfile.NamedTemporaryFile(prefix="consult-import-", delete=False)  # noqa: SIM115
+        tmp = tempfile.NamedTemporaryFile(prefix="consult-import-", delete=False)
         tmp.write(data)
         tmp.close()
         file, shown = Path(tmp.name), "<stdin>"

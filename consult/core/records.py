@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from consult.core.money import Money
-from consult.core.tax import TreatmentName
+from consult.core.tax import TreatmentName, VatRounding
 from consult.errors import Source
 
 TaxTreatment = TreatmentName  # the table of what each means: consult.core.tax
@@ -22,9 +22,17 @@ ClientKind = Literal["client", "platform", "employer"]
 Billing = Literal["daily", "hourly", "fixed"]
 DayRounding = Literal["exact", "half", "whole"]
 EngagementStatus = Literal["proposed", "active", "closed"]
+CLIENT_KINDS: tuple[ClientKind, ...] = ("client", "platform", "employer")
+BILLINGS: tuple[Billing, ...] = ("daily", "hourly", "fixed")
+DAY_ROUNDINGS: tuple[DayRounding, ...] = ("exact", "half", "whole")
+ENGAGEMENT_STATUSES: tuple[EngagementStatus, ...] = ("proposed", "active", "closed")
+VAT_ROUNDINGS: tuple[VatRounding, ...] = ("half_up", "down")
 Structure = Literal["sole_trader", "limited_company"]
 AccountingBasis = Literal["cash", "accruals"]
 StreamOwner = Literal["business", "person"]
+STRUCTURES: tuple[Structure, ...] = ("sole_trader", "limited_company")
+ACCOUNTING_BASES: tuple[AccountingBasis, ...] = ("cash", "accruals")
+STREAM_OWNERS: tuple[StreamOwner, ...] = ("business", "person")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +63,7 @@ class InvoiceSettings:
     credit_note_format: str = "CN-{year}-{seq:04d}"
     payment_terms_days: int = 30
     vat_rate: Decimal | None = None
-    vat_rounding: Literal["half_up", "down"] = "half_up"
+    vat_rounding: VatRounding = "half_up"
     template: str = "default"
 
 

@@ -74,7 +74,7 @@ TREATMENTS: dict[str, Treatment] = {t.name: t for t in (
     Treatment("none", None, "No VAT charged: the supplier is not registered for VAT",
               "O", "Not subject to VAT", "VATEX-EU-O", carries_vat_ids=False),
 )}
-TREATMENT_NAMES: tuple[str, ...] = tuple(TREATMENTS)
+TREATMENT_NAMES: tuple[TreatmentName, ...] = ("standard", "reverse_charge", "outside_scope", "zero", "exempt", "none")
 
 
 def treatment(name: str, vat_registered: bool = True) -> Treatment:

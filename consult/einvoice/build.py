@@ -465,7 +465,7 @@ def check_einvoice(books: Books) -> list[Problem]:
         why = f"einvoice: {c.einvoice}" if c.einvoice else "EU reverse-charge client"
 
         def add(field: str, message: str, rel: str = rel, sev: str = sev) -> None:
-            out.append(Problem(_key_source(root, rel, field), field, message, sev))  # type: ignore[arg-type]
+            out.append(Problem(_key_source(root, rel, field), field, message, sev))  # type: ignore[arg-type]  # sev is 'error' or 'warning'
 
         if not c.country:
             add("country", f"missing — an e-invoice needs the buyer's country (BT-55; {why})")
@@ -496,5 +496,5 @@ def check_einvoice(books: Books) -> list[Problem]:
                  sev)
     for field, (what, sev) in sorted(practice_needs.items()):
         out.append(Problem(_key_source(root, "practice.yaml", field), field, f"e-invoices need {what}",
-                           sev))  # type: ignore[arg-type]
+                           sev))  # type: ignore[arg-type]  # sev is 'error' or 'warning'
     return out

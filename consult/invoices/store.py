@@ -17,7 +17,7 @@ from consult.invoices.record import Invoice, from_record
 _BaseLoader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
 
-class _RecordLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+class _RecordLoader(_BaseLoader):  # type: ignore[misc,valid-type]  # the base is chosen at run time (C or pure-Python loader)
     """The base loader plus one implicit type: a plain `null`/`~`/empty value is None.
 
     `to_record` writes None as `null`; without this it would read back as the text "null"

@@ -593,11 +593,13 @@ def new_proposal(books: Books, client_id: str, pid: str, *, title: str | None = 
         raise UsageError(f"proposal id: {why}")
     client = books.client(client_id)
     if rate is None:
-        daily = [e for e in books.engagements_of(client_id) if e.billing == "daily" and e.rate]
-        daily.sort(key=lambda e: (e.start or date.min, e.id))
+        daily = sorted(((e.start or date.min, e.id, e.rate) for e in books.engagements_of(client_id)
+                        if e.billing == "daily" and e.rate is not None), key=lambda t: (t[0], t[1]))
         if not daily:
             raise UsageError(f"give --rate: client '{client_id}' has no daily engagement to take a day rate from")
-        rate = daily[-1].rate.amount  # type: ignore[union-attr]
+        latest = daily[-1][2]
+        assert latest is not None  # filtered above
+        rate = latest.amount
     text = template_text(books, client, pid, title=title or pid.replace("-", " ").capitalize(), rate=rate)
     _check_new(books, client, pid, text)
     with books_lock(books.root):

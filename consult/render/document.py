@@ -224,7 +224,7 @@ def _numbered_canvas(furniture: Callable[[Canvas, int, int], None]) -> type[Canv
             super().__init__(*args, **kwargs)
             self._finished: list[dict[str, object]] = []
 
-        def showPage(self) -> None:  # noqa: N802 - ReportLab's name
+        def showPage(self) -> None:
             self._finished.append(dict(self.__dict__))
             self._startPage()
 

@@ -108,7 +108,7 @@ def month_chart(e: Earnings, kit: _Kit, width: float = 170 * mm, height: float =
     chart.barSpacing = 1
     chart.groupSpacing = 6
     for i in range(len(streams)):
-        chart.bars[i].fillColor = colors.HexColor(PALETTE[i % len(PALETTE)])  # noqa: B023
+        chart.bars[i].fillColor = colors.HexColor(PALETTE[i % len(PALETTE)])
         chart.bars[i].strokeColor = None
     d.add(chart)
     legend = Legend()

@@ -30,7 +30,7 @@ class _Paragraph(Paragraph):  # type: ignore[misc]  # ReportLab has no type hint
 
     _wrapped_at: float | None = None
 
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 - ReportLab's names
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         if availWidth == self._wrapped_at:
             return self.width, self.height
         result: tuple[float, float] = super().wrap(availWidth, availHeight)

@@ -248,8 +248,9 @@ def _load_theme(books_root: Path, name: str) -> Theme:
     if size not in PAGE_SIZES:
         raise _fail(src("page.size"), "page.size", f"'{size}' is not a page size; use one of {', '.join(PAGE_SIZES)}")
     m = page["margins_mm"]
-    margins = tuple(_number(m[k], src(f"page.margins_mm.{k}"), f"page.margins_mm.{k}", 5, 60) * MM
-                    for k in ("top", "right", "bottom", "left"))
+    top, right, bottom, left = (_number(m[k], src(f"page.margins_mm.{k}"), f"page.margins_mm.{k}", 5, 60) * MM
+                                for k in ("top", "right", "bottom", "left"))
+    margins = (top, right, bottom, left)
     colours = {}
     for k, v in data["colours"].items():
         if not isinstance(v, str) or not _COLOUR.fullmatch(v):
@@ -280,7 +281,7 @@ def _load_theme(books_root: Path, name: str) -> Theme:
         raise _fail(src("locale"), "locale", f"'{locale}' is not a locale; write e.g. en_GB or de_DE") from None
     labels = {k: ("" if v is None else str(v)) for k, v in data["labels"].items()}
     return Theme(
-        name=name, page_size=PAGE_SIZES[size], margins=margins,  # type: ignore[arg-type]
+        name=name, page_size=PAGE_SIZES[size], margins=margins,
         colours=Colours(**colours),
         font_regular=regular, font_bold=bold, font_fallback=fallback,
         font_size=_number(fonts["size"], src("fonts.size"), "fonts.size", 6, 16),

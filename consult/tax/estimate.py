@@ -37,13 +37,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from consult.core.money import Money
 from consult.core.periods import Period
 from consult.core.records import Books, Practice
 from consult.errors import UsageError
 from consult.invoices.record import Invoice
-from consult.tax.company import CorporationTax, add_months, corporation_tax, corporation_tax_due
+from consult.tax.company import CorporationTax, add_months, corporation_tax
 from consult.tax.lines import GBP, ZERO, Section, count, gbp, half_down_to_penny, money, pence, total
 from consult.tax.personal import (
     Income,
@@ -293,7 +294,7 @@ def _sole_trader(books: Books, invoices: Sequence[Invoice], table: TaxTable, yea
 
 
 def _limited_company(books: Books, invoices: Sequence[Invoice], table: TaxTable, year: int, as_of: date,
-                     scottish: bool, root: object) -> _Year:
+                     scottish: bool, root: Path | None) -> _Year:
     company = books.practice.company
     ap = accounting_period(books, year)
     sections: list[Section] = []
@@ -324,7 +325,7 @@ def _limited_company(books: Books, invoices: Sequence[Invoice], table: TaxTable,
                             "(loss relief is not estimated)")
 
         def fy_table(fy: int) -> TaxTable:
-            return table_for(fy, root)  # type: ignore[arg-type]
+            return table_for(fy, root)
 
         ct = corporation_tax(fy_table, ap[0], ap[1], taxable, company.associated_companies if company else 0)
         ct_steps = list(ct.steps)
@@ -373,8 +374,8 @@ def _limited_company(books: Books, invoices: Sequence[Invoice], table: TaxTable,
     return y
 
 
-def _work_year(books: Books, invoices: Sequence[Invoice], year: int, as_of: date, root: object) -> _Year:
-    table = table_for(year, root)  # type: ignore[arg-type]
+def _work_year(books: Books, invoices: Sequence[Invoice], year: int, as_of: date, root: Path | None) -> _Year:
+    table = table_for(year, root)
     scottish = is_scottish(books)
     if books.practice.structure == "limited_company":
         return _limited_company(books, invoices, table, year, as_of, scottish, root)
@@ -396,7 +397,7 @@ def needs_payments_on_account(table: TaxTable, liability: Decimal, deducted: Dec
     return True, ""
 
 
-def _previous_bill(books: Books, invoices: Sequence[Invoice], year: int, root: object) -> tuple[Decimal, Decimal, str] | None:
+def _previous_bill(books: Books, invoices: Sequence[Invoice], year: int, root: Path | None) -> tuple[Decimal, Decimal, str] | None:
     """(liability, deducted, where from) for the year before `year`, or None when unknown."""
     for b in books.practice.person.self_assessment:
         if b.tax_year == year - 1:

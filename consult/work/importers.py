@@ -632,7 +632,7 @@ def read_export(source: Path, fmt: str | None, *, tz: tzinfo | None, dates: str 
     if tool == "watson":
         if data is None:
             data = _json_list(text, path, tool)
-        return read_watson(data, path, tz)  # type: ignore[arg-type]
+        return read_watson(data, path, tz)  # type: ignore[arg-type]  # tz is set: checked above
     if tool == "timewarrior":
-        return read_timewarrior(source, text, data, path, tz)  # type: ignore[arg-type]
+        return read_timewarrior(source, text, data, path, tz)  # type: ignore[arg-type]  # tz is set: checked above
     raise UsageError(f"--format: '{fmt}' is not one of {', '.join(FORMATS)}")

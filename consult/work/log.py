@@ -19,7 +19,7 @@ from datetime import date, time
 from pathlib import Path
 
 from consult.core.durations import DurationError, parse_clock, parse_duration, span_minutes
-from consult.core.records import Books, Engagement
+from consult.core.records import Books, Client, Engagement
 from consult.errors import BooksError, ConsultError, Problem, UsageError
 from consult.work.export import duration_text
 
@@ -183,7 +183,7 @@ def log_time(books: Books, client_id: str, engagement_id: str, day: date, work: 
     return Logged(path, line_no, line.rstrip("\r\n"), minutes, month, tuple(warnings))
 
 
-def check_appended(root: Path, path: Path, text: str, client: object, books: Books, before: int,
+def check_appended(root: Path, path: Path, text: str, client: Client, books: Books, before: int,
                     added: int = 1) -> None:
     """The file with the new lines must read as its old entries plus exactly those, without
     errors (a hand-written flow list `[...]` or a broken last line would otherwise swallow them)."""
@@ -197,7 +197,7 @@ def check_appended(root: Path, path: Path, text: str, client: object, books: Boo
         target.parent.mkdir(parents=True)
         target.write_text(text, encoding="utf-8")
         problems: list[Problem] = []
-        got = read_timesheets(scratch, client, books.engagements, problems)  # type: ignore[arg-type]
+        got = read_timesheets(scratch, client, books.engagements, problems)
     where = path.relative_to(root).as_posix()
     if problems or len(got) != before + added:
         why = problems[0].message if problems else f"it would read as {len(got)} entries, not {before + added}"

@@ -390,7 +390,7 @@ def salary_rate(salary: Decimal, plan: YearPlan, *, pension_percent: Decimal = D
 # market position
 # --------------------------------------------------------------------------------------------
 PointKind = Literal["day_rate", "hour_rate", "salary"]
-POINT_KINDS: tuple[str, ...] = ("day_rate", "hour_rate", "salary")
+POINT_KINDS: tuple[PointKind, ...] = ("day_rate", "hour_rate", "salary")
 
 
 @dataclass(frozen=True, slots=True)
@@ -534,5 +534,5 @@ def read_points(items: Sequence[Fields]) -> list[RefPoint]:
             continue
         assert label and kind and amount and source and as_of
         origin = f"{f.path}:{f.map.line}" if f.map.line else f.path
-        out.append(RefPoint(label, kind, amount, source, as_of, statistic, region, origin, note))  # type: ignore[arg-type]
+        out.append(RefPoint(label, kind, amount, source, as_of, statistic, region, origin, note))
     return out

@@ -21,8 +21,8 @@ from re-parsed entries, and applies billing's rules to them:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -67,12 +67,29 @@ def hours_text(minutes: int) -> Decimal:
     return (Decimal(minutes) / 60).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+@dataclass(slots=True)
+class _Share:
+    """One engagement's part of a report group: its billed days (daily) or minutes (else)."""
+
+    days: Decimal = Decimal(0)
+    billed: int = 0
+
+
+@dataclass(slots=True)
+class _Group:
+    """A report group being summed: minutes, billable minutes, and each engagement's share."""
+
+    minutes: int = 0
+    billable: int = 0
+    shares: dict[int, _Share] = field(default_factory=dict)
+
+
 @lru_cache(maxsize=65536)
 def _fraction(minutes: int, hours_per_day: Decimal, rounding: str, overtime: bool) -> Decimal:
     return day_fraction(minutes, hours_per_day, rounding, overtime)
 
 
-def _key_maker(by: Sequence[str]):  # type: ignore[no-untyped-def]
+def _key_maker(by: Sequence[str]) -> Callable[[date], tuple[str, ...]]:
     """A function (client, engagement, day) -> the group's key values, memoised per day."""
     day_parts: dict[date, tuple[str, ...]] = {}
     date_groups = [g for g in by if g in ("day", "week", "month")]
@@ -157,8 +174,7 @@ def report(books: Books, totals: Totals, period: Period = ALL_TIME, *, by: Seque
     want_eng = "engagement" in cols
     date_cols = [c for c in cols if c in ("date", "week", "month")]
     engs = list(engagements) if engagements is not None else list(books.engagements.values())
-    # per group: [minutes, billable, billed_minutes(Decimal), {engagement: [days_sum, billed_sum]}]
-    acc: dict[tuple[tuple[str, ...], str], list] = {}  # type: ignore[type-arg]
+    acc: dict[tuple[tuple[str, ...], str], _Group] = {}
     lo, hi = period.start, period.end
     for ix, eng in enumerate(engs):
         days = totals.get((eng.client, eng.id))
@@ -178,31 +194,32 @@ def report(books: Books, totals: Totals, period: Period = ALL_TIME, *, by: Seque
             if minutes == 0 and t.billable == 0:
                 continue
             k = (tuple(head) + parts(d) if date_cols else tuple(head), eng.currency)
-            row = acc.get(k)
-            if row is None:
-                row = acc[k] = [0, 0, {}]
-            row[0] += minutes
-            row[1] += t.billable
-            per = row[2].get(ix)
-            if per is None:
-                per = row[2][ix] = [Decimal(0), 0]
+            group = acc.get(k)
+            if group is None:
+                group = acc[k] = _Group()
+            group.minutes += minutes
+            group.billable += t.billable
+            share = group.shares.get(ix)
+            if share is None:
+                share = group.shares[ix] = _Share()
             if daily:
-                per[0] += _fraction(t.billable, hpd, rnd, ot)
+                share.days += _fraction(t.billable, hpd, rnd, ot)
             else:
-                per[1] += t.billed
-    out = [_row(cols, key, cur, vals[0], vals[1], [(engs[i], v) for i, v in vals[2].items()])
-           for (key, cur), vals in acc.items()]
+                share.billed += t.billed
+    out = [_row(cols, key, cur, g.minutes, g.billable, [(engs[i], v) for i, v in g.shares.items()])
+           for (key, cur), g in acc.items()]
     # keys in column order, then currency
     out.sort(key=lambda r: (tuple(v for _, v in r.keys), r.currency))
     return out
 
 
 def _row(cols: list[str], key: tuple[str, ...], currency: str, minutes: int, billable: int,
-         per: list[tuple[Engagement, list]]) -> ReportRow:  # type: ignore[type-arg]
+         per: list[tuple[Engagement, _Share]]) -> ReportRow:
     billed = Decimal(0)
     days: Decimal | None = None
     value: Money | None = None
-    for eng, (day_sum, billed_hourly) in per:
+    for eng, share in per:
+        day_sum, billed_hourly = share.days, share.billed
         if eng.billing == "daily":
             q = quantity(day_sum)
             days = (days or Decimal(0)) + q
@@ -272,15 +289,15 @@ def check_timesheets(books: Books, today: date) -> list[Problem]:
             h, m = divmod(total, 60)
             out.append(Problem(day[-1].source, None, f"{h}h{m:02d}m logged on {d} across all clients — "
                                "more than a day holds; look for an entry on the wrong date", "warning"))
-        timed = sorted((e for e in day if e.start is not None and e.end is not None),
-                       key=lambda e: (e.start, e.end))
-        latest: TimeEntry | None = None  # the entry reaching furthest into the day so far
+        timed = sorted(((e.start, e.end, e) for e in day if e.start is not None and e.end is not None),
+                       key=lambda t: (t[0], t[1]))
+        latest: tuple[time, time, TimeEntry] | None = None  # the entry reaching furthest into the day so far
         for b in timed:
-            if latest is not None and b.start < latest.end:  # type: ignore[operator]
-                out.append(Problem(b.source, "start", f"{_hhmm(b.start)}–{_hhmm(b.end)} overlaps "
-                                   f"{_hhmm(latest.start)}–{_hhmm(latest.end)} ({latest.source}) on {d}",
+            if latest is not None and b[0] < latest[1]:
+                out.append(Problem(b[2].source, "start", f"{_hhmm(b[0])}–{_hhmm(b[1])} overlaps "
+                                   f"{_hhmm(latest[0])}–{_hhmm(latest[1])} ({latest[2].source}) on {d}",
                                    "warning"))
-            if latest is None or b.end > latest.end:  # type: ignore[operator]
+            if latest is None or b[1] > latest[1]:
                 latest = b
     for key, entries in sorted(by_eng.items()):
         eng = books.engagements.get(key)

@@ -31,7 +31,7 @@ REPO = HERE.parents[1]
 TARGET_S = 1.5
 sys.path.insert(0, str(HERE))
 
-from ledger_gen import generate  # noqa: E402
+from ledger_gen import generate
 
 
 def run(books: Path, *args: str) -> tuple[float, str]:

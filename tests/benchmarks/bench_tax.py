@@ -33,7 +33,7 @@ TARGET_S = 1.0
 ARGS = ("tax", "estimate", "2025/26", "--as-of", "2025-11-23")
 sys.path.insert(0, str(HERE))
 
-from ledger_gen import generate  # noqa: E402
+from ledger_gen import generate
 
 LIMITED = """
 structure: limited_company

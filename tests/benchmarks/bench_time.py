@@ -44,7 +44,7 @@ REPO = HERE.parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
-from support.synth import generate  # noqa: E402
+from support.synth import generate
 
 REPORT_S, REPORT_MIB, RATIO, LOG_S = 1.2, 250.0, 0.5, 0.2
 Totals = dict[tuple[str, str], int]

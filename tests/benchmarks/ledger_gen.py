@@ -21,8 +21,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from consult.core.money import Money  # noqa: E402
-from consult.invoices.record import (  # noqa: E402
+from consult.core.money import Money
+from consult.invoices.record import (
     BilledEntry,
     BilledPeriod,
     Invoice,

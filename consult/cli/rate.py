@@ -315,8 +315,8 @@ def takehome_cmd(ctx: click.Context, /, rate: str, structure: str | None, tax_ye
                          expenses=_dec(kw["expenses"], "--expenses") or Decimal(0),
                          platform_fee=_dec(kw["platform_fee"], "--platform-fee") or Decimal(0),
                          scottish=d.scottish if scottish is None else scottish,
-                         salary=_dec(salary, "--salary") if s == "ltd" else None,
-                         dividends=_dec(dividends, "--dividends") if s == "ltd" else None,
+                         salary=_dec(salary, "--salary") if s == "ltd" or structure else None,
+                         dividends=_dec(dividends, "--dividends") if s == "ltd" or structure else None,
                          margin_per_week=week_margin)
                for s in ((structure,) if structure else STRUCTURES)]
     if kw["fmt"] == "json":

@@ -187,8 +187,16 @@ def takehome_text(results: Sequence[TakeHome], locale: str) -> str:
         out.append(table([{"structure": r.structure, "turnover": r.turnover, "tax and NI": r.taxes,
                            "costs": r.costs, "take-home": r.take_home, "a month": r.per_month,
                            "kept": f"{r.kept_percent}%"} for r in results], locale=locale))
-    out += ["", "Outside IR35 for the company; the umbrella's margin is an assumption (--margin). "
-                "Costs are expenses, fees, the umbrella's margin and levy.", NOT_ADVICE]
+    kinds = {r.structure for r in results}
+    notes = []
+    if "ltd" in kinds:
+        notes.append("The company is taken to be outside IR35, paying out all its profit after tax unless "
+                     "--dividends says less.")
+    if "umbrella" in kinds:
+        notes.append("The umbrella's margin is an assumption (--margin); pension auto-enrolment is not included.")
+    if len(results) > 1:
+        notes.append("Costs are expenses, fees, and the umbrella's margin and levy.")
+    out += [""] + notes + [NOT_ADVICE]
     return "\n".join(out)
 
 

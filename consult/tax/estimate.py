@@ -59,8 +59,8 @@ from consult.tax.profit import Profit, default_basis, trading_profit
 from consult.tax.tables import TaxTable, table_for, tax_year_label
 from consult.work.rates import Step, number_text
 
-NOT_ADVICE = ("An estimate from the books and the rates in force, not tax advice: check it with an "
-              "accountant or HMRC before you rely on it.")
+NOT_ADVICE = ("An estimate with the rates in force, not tax advice: check it with an accountant or HMRC "
+              "before you rely on it.")
 LEFT_OUT = (
     "savings interest, property income, pensions and capital gains",
     "reliefs that lower the bill: pension contributions, Gift Aid, losses, the trading allowance, "

@@ -102,6 +102,13 @@ class TestCommand:
         assert [(r["structure"], r["take_home"]) for r in data["results"]] == [
             ("sole", "79320.40"), ("ltd", "77487.80"), ("umbrella", "71831.14")]
 
+    def test_a_scottish_taxpayer_pays_scotlands_bands(self, run_cli):
+        """126,000, no allowance: 753.73 + 2,597.80 + 2,968.56 + 13,161.96 + 62,710 × 45% (28,219.50)
+        + 860 × 48% (412.80) = 48,114.35; take-home 126,000 − 48,114.35 − 3,776.60 = 74,109.05."""
+        code, out, _ = run_cli("rate", "takehome", "525", "--billable-days", "240", "--structure", "sole",
+                               "--tax-year", "2026/27", "--scottish", books=REPO)
+        assert code == 0 and "Scottish top rate 48% on £860.00" in out and "£74,109.05" in out
+
     def test_days_are_counted_from_the_calendar_when_not_given(self, run_cli):
         """2026 in England: 253 working days − 25 − 5 − 10 = 213 billable days, shown first."""
         code, out, _ = run_cli("rate", "takehome", "525", "--structure", "umbrella", "--tax-year", "2026/27",

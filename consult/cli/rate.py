@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -23,6 +23,9 @@ from consult.cli.output import table, to_json
 from consult.clock import today
 from consult.core.money import Money
 from consult.errors import BooksError, Problem, Source, UsageError
+
+if TYPE_CHECKING:
+    from consult.core.records import Practice
 from consult.work.rates import (
     MarketResult,
     RateResult,
@@ -56,7 +59,7 @@ class Defaults:
     subdivision: str | None = "ENG"
     locale: str = "en_GB"
     root: Path | None = None
-    scottish: bool = False  # a Scottish taxpayer (practice.yaml person.scottish_taxpayer, else subdivision SCT)
+    practice: Practice | None = None  # for `takehome`: whether the person is a Scottish taxpayer
 
 
 def practice_defaults(ctx: click.Context) -> Defaults:
@@ -78,9 +81,7 @@ def practice_defaults(ctx: click.Context) -> Defaults:
     p = read_practice(root, problems)
     if p is None or any(x.severity == "error" for x in problems):
         raise BooksError(problems, "practice.yaml has errors (the rate defaults come from it)")
-    from consult.tax.estimate import scottish_taxpayer
-
-    return Defaults(p.hours_per_day, p.base_currency, p.country, p.subdivision, p.locale, root, scottish_taxpayer(p))
+    return Defaults(p.hours_per_day, p.base_currency, p.country, p.subdivision, p.locale, root, p)
 
 
 EXAMPLES = {"--hours-per-day": "7.5", "--utilisation": "0.85", "--pension": "5", "--platform-fee": "10",
@@ -291,7 +292,8 @@ def takehome_cmd(ctx: click.Context, /, rate: str, structure: str | None, tax_ye
     Every step is printed: turnover, costs, corporation tax, income tax band by band, National
     Insurance, and take-home. An estimate with the year's rates (consult/data/tax), not advice.
     """
-    from consult.cli.tax import _year, takehome_json, takehome_text
+    from consult.cli.tax import takehome_json, takehome_text, tax_year_arg
+    from consult.tax.personal import scottish_taxpayer
     from consult.tax.tables import table_for
     from consult.tax.takehome import DEFAULT_MARGIN_PER_WEEK, STRUCTURES, take_home
     from consult.work.rates import billable_days
@@ -303,7 +305,7 @@ def takehome_cmd(ctx: click.Context, /, rate: str, structure: str | None, tax_ye
         raise UsageError(f"--currency {cur}: take-home is worked in pounds under UK tax; use GBP")
     day = amount * hpd if per == "hour" else amount
     on = today()
-    table = table_for(_year(tax_year, on), d.root)
+    table = table_for(tax_year_arg(tax_year, on), d.root)
     steps, days = billable_days(_plan(d, kw, on))
 
     def fy_table(fy: int) -> Any:
@@ -314,7 +316,8 @@ def takehome_cmd(ctx: click.Context, /, rate: str, structure: str | None, tax_ye
     results = [take_home(day, days, table, s, table_for=fy_table, day_steps=steps if kw["billable_days"] is None else (),
                          expenses=_dec(kw["expenses"], "--expenses") or Decimal(0),
                          platform_fee=_dec(kw["platform_fee"], "--platform-fee") or Decimal(0),
-                         scottish=d.scottish if scottish is None else scottish,
+                         scottish=(d.practice is not None and scottish_taxpayer(d.practice)) if scottish is None
+                         else scottish,
                          salary=_dec(salary, "--salary") if s == "ltd" or structure else None,
                          dividends=_dec(dividends, "--dividends") if s == "ltd" or structure else None,
                          margin_per_week=week_margin)

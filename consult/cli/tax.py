@@ -42,7 +42,8 @@ def tax_group() -> None:
     """
 
 
-def _year(text: str | None, on: date) -> int:
+def tax_year_arg(text: str | None, on: date) -> int:
+    """TAX-YEAR as typed (2026/27, or 2026 for the year starting 6 April 2026); none: today's."""
     from consult.core.periods import parse_period, tax_year_of
     from consult.errors import UsageError
 
@@ -86,7 +87,7 @@ def estimate_cmd(ctx: click.Context, tax_year: str | None, as_of: str | None, fm
     root = books_root(ctx)
     books = load(ctx, timesheets=False)
     on = date_arg(as_of, "--as-of") or today()
-    result = estimate(books, _invoices(root), _year(tax_year, on), on)
+    result = estimate(books, _invoices(root), tax_year_arg(tax_year, on), on)
     if fmt == "json":
         from consult.cli.output import to_json
 

@@ -41,7 +41,7 @@ from pathlib import Path
 
 from consult.core.money import Money
 from consult.core.periods import Period
-from consult.core.records import Books, Practice
+from consult.core.records import Books
 from consult.errors import UsageError
 from consult.invoices.record import Invoice
 from consult.tax.company import CorporationTax, add_months, corporation_tax
@@ -54,6 +54,7 @@ from consult.tax.personal import (
     class_4,
     income_tax,
     paye_on_salary,
+    scottish_taxpayer,
 )
 from consult.tax.profit import Profit, default_basis, trading_profit
 from consult.tax.tables import TaxTable, table_for, tax_year_label
@@ -163,13 +164,6 @@ def _day(d: date) -> str:
 
 def tax_year_span(year: int, as_of: date) -> Span:
     return Span(date(year, 4, 6), date(year + 1, 4, 5), as_of)
-
-
-def scottish_taxpayer(p: Practice) -> bool:
-    """practice.yaml `person.scottish_taxpayer`, else the practice's subdivision is SCT."""
-    if p.person.scottish_taxpayer is not None:
-        return p.person.scottish_taxpayer
-    return (p.subdivision or "").upper() == "SCT"
 
 
 def is_scottish(books: Books) -> bool:
@@ -397,13 +391,15 @@ def needs_payments_on_account(table: TaxTable, liability: Decimal, deducted: Dec
     return True, ""
 
 
-def _previous_bill(books: Books, invoices: Sequence[Invoice], year: int, root: Path | None) -> tuple[Decimal, Decimal, str] | None:
-    """(liability, deducted, where from) for the year before `year`, or None when unknown."""
+def _previous_bill(books: Books, invoices: Sequence[Invoice], year: int, today: date,
+                   root: Path | None) -> tuple[Decimal, Decimal, str] | None:
+    """(liability, deducted, where from) for the year before `year`, or None when unknown.
+    A year not over by `today` is projected like any other."""
     for b in books.practice.person.self_assessment:
         if b.tax_year == year - 1:
             return b.bill.amount, ZERO, f"practice.yaml ({b.source})"
     try:
-        prev = _work_year(books, invoices, year - 1, date(year, 4, 5), root)
+        prev = _work_year(books, invoices, year - 1, min(today, date(year, 4, 5)), root)
     except UsageError:  # no table for that year
         return None
     return prev.liability, prev.deducted, "worked from the books"
@@ -421,7 +417,7 @@ def estimate(books: Books, invoices: Sequence[Invoice], year: int, today: date) 
     label = tax_year_label(year)
     payments: list[Due] = []
     notes: list[str] = []
-    prev = _previous_bill(books, invoices, year, root)
+    prev = _previous_bill(books, invoices, year, today, root)
     poa_made = ZERO
     if prev is None:
         notes.append(f"No bill for {tax_year_label(year - 1)} is known (no table for that year and none in "

@@ -29,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from consult.core.records import Practice
 from consult.tax.lines import ZERO, gbp, money, pct, pence, total, whole_pounds_up
 from consult.tax.tables import Band, TaxTable
 from consult.work.rates import Step
@@ -224,6 +225,14 @@ def class_1_employer(table: TaxTable, pay: Decimal) -> Computed:
     amount = pence(base * table.class_1_employer_rate.fraction)
     return Computed((money("", f"employer's National Insurance {pct(table.class_1_employer_rate.value)} "
                                f"on {gbp(base)}", amount, f"pay over {gbp(st)}"),), amount)
+
+
+def scottish_taxpayer(p: Practice) -> bool:
+    """practice.yaml `person.scottish_taxpayer`, else the practice's subdivision is SCT (where
+    the business is; residence decides in law, so the personal setting wins)."""
+    if p.person.scottish_taxpayer is not None:
+        return p.person.scottish_taxpayer
+    return (p.subdivision or "").upper() == "SCT"
 
 
 def paye_on_salary(table: TaxTable, salary: Decimal, scottish: bool) -> Decimal:

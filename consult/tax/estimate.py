@@ -197,7 +197,6 @@ class _Year:
     income: Decimal  # before tax, for the effective rate
     ct: CorporationTax | None = None
     warnings: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
 
     @property
     def bill(self) -> Decimal:
@@ -210,27 +209,21 @@ def _employment_settings(books: Books, year: int) -> tuple[Decimal, Decimal, lis
             [j.employer or "employment" for j in jobs])
 
 
-def _income_section(title: str, p: Profit, span: Span, include_business: bool) -> tuple[Section, dict[str, Decimal]]:
-    """The income lines of a span so far, projected; returns the projected figures by name."""
-    steps: list[Step] = []
-    out: dict[str, Decimal] = {}
-    if include_business:
-        streams = list(p.by_stream.items()) or [("income", Money.zero(GBP))]
-        for i, (s, m) in enumerate(streams):
-            steps.append(money("+" if i else "", s, m.amount))
-        if len(streams) > 1:
-            steps.append(money("=", "turnover", p.income.amount, "net of VAT"))
-        steps.append(money("−", "expenses", p.expenses.amount, "as consult earnings counts them"))
-        label = "profit so far" if span.status == "to date" else "profit"
-        steps.append(money("=", label, p.profit.amount, f"{p.basis} basis"))
-        steps += span.projection_steps(p.profit.amount, "projected profit")
-        out["profit"] = span.project(p.profit.amount)
-        if p.withheld_abroad:
-            steps.append(money("", "of the income, tax withheld abroad", p.withheld_abroad.amount,
-                               "not credited here"))
-    notes = [f"{_day(span.start)} to {_day(span.end)}: {span.status}"
-             + (f", {span.elapsed} of {span.days} days" if span.status == "to date" else "")]
-    return Section(title, tuple(steps), tuple(notes)), out
+def _income_section(title: str, p: Profit, span: Span) -> tuple[Section, Decimal]:
+    """The business's income and costs of a span so far, projected; with the projected profit."""
+    streams = list(p.by_stream.items()) or [("income", Money.zero(GBP))]
+    steps = [money("+" if i else "", s, m.amount) for i, (s, m) in enumerate(streams)]
+    if len(streams) > 1:
+        steps.append(money("=", "turnover", p.income.amount, "net of VAT"))
+    steps.append(money("−", "expenses", p.expenses.amount, "as consult earnings counts them"))
+    steps.append(money("=", "profit so far" if span.status == "to date" else "profit", p.profit.amount,
+                       f"{p.basis} basis"))
+    steps += span.projection_steps(p.profit.amount, "projected profit")
+    if p.withheld_abroad:
+        steps.append(money("", "of the income, tax withheld abroad", p.withheld_abroad.amount, "not credited here"))
+    note = f"{_day(span.start)} to {_day(span.end)}: {span.status}" + \
+        (f", {span.elapsed} of {span.days} days" if span.status == "to date" else "")
+    return Section(title, tuple(steps), (note,)), span.project(p.profit.amount)
 
 
 def _person_lines(p: Profit, span: Span, books: Books, year: int) -> tuple[list[Step], Decimal, Decimal, Decimal, list[str]]:
@@ -262,8 +255,8 @@ def _sole_trader(books: Books, invoices: Sequence[Invoice], table: TaxTable, yea
                  basis: str, scottish: bool) -> _Year:
     span = tax_year_span(year, as_of)
     p = trading_profit(books, invoices, span.to_date, basis)
-    income_sec, figures = _income_section(f"Trading profit, {tax_year_label(year)}", p, span, True)
-    business = max(figures["profit"], ZERO)
+    income_sec, profit = _income_section(f"Trading profit, {tax_year_label(year)}", p, span)
+    business = max(profit, ZERO)
     sections = [income_sec]
     extra, own, pay, deducted, warnings = _person_lines(p, span, books, year)
     if extra:
@@ -281,8 +274,8 @@ def _sole_trader(books: Books, invoices: Sequence[Invoice], table: TaxTable, yea
     sa.append(money("=", "Self Assessment bill", liability - deducted))
     sections.append(Section("Self Assessment", tuple(sa)))
     warnings += list(p.warnings)
-    if figures["profit"] < 0:
-        warnings.append(f"{tax_year_label(year)}: a trading loss of {gbp(-figures['profit'])}; counted as nil "
+    if profit < 0:
+        warnings.append(f"{tax_year_label(year)}: a trading loss of {gbp(-profit)}; counted as nil "
                         "(loss relief is not estimated)")
     return _Year(table, sections, liability, deducted, trading + pay, warnings=warnings)
 
@@ -302,9 +295,8 @@ def _limited_company(books: Books, invoices: Sequence[Invoice], table: TaxTable,
     if ap is not None:
         span = Span(ap[0], ap[1], as_of)
         p = trading_profit(books, invoices, span.to_date, "accruals")
-        sec, figures = _income_section(f"Company profit, accounting period {_day(ap[0])} – {_day(ap[1])}",
-                                       p, span, True)
-        company_profit = figures["profit"]
+        sec, company_profit = _income_section(f"Company profit, accounting period {_day(ap[0])} – {_day(ap[1])}",
+                                              p, span)
         steps = list(sec.steps)
         steps.append(money("−", "director's salary", salary,
                            "set in practice.yaml" if company and company.salary is not None
@@ -322,18 +314,12 @@ def _limited_company(books: Books, invoices: Sequence[Invoice], table: TaxTable,
             return table_for(fy, root)
 
         ct = corporation_tax(fy_table, ap[0], ap[1], taxable, company.associated_companies if company else 0)
-        ct_steps = list(ct.steps)
-        sections.append(Section("Corporation tax", tuple(ct_steps),
+        sections.append(Section("Corporation tax", ct.steps,
                                 (f"due {_day(ct.due)} (9 months and a day after the period ends)",)))
         after_tax = max(ZERO, taxable - ct.amount)
-    # the person
+    # the person: their own streams and pay over the tax year (payouts count the same on either basis)
     tax_span = tax_year_span(year, as_of)
-    if ap is not None and (tax_span.start, tax_span.end) != ap:
-        pp = trading_profit(books, invoices, tax_span.to_date, "accruals")
-    elif ap is not None:
-        pp = p
-    else:
-        pp = trading_profit(books, invoices, tax_span.to_date, "accruals")
+    pp = trading_profit(books, invoices, tax_span.to_date, "accruals")
     dividends = company.dividends.amount if company and company.dividends is not None else after_tax
     if company and company.dividends is not None and company.dividends.amount > after_tax:
         warnings.append(f"dividends of {gbp(dividends)} are more than the company's profit after tax "
@@ -348,7 +334,7 @@ def _limited_company(books: Books, invoices: Sequence[Invoice], table: TaxTable,
     it = income_tax(table, Income(employment=salary + pay, trading=own, dividends=dividends, scottish=scottish))
     sections.append(Section("Income tax" + (" (Scottish taxpayer)" if scottish else ""), it.steps))
     ee = class_1_employee(table, salary)
-    ni = [Step(s.op, s.label, s.value, s.unit, s.money, s.note) for s in ee.steps]
+    ni = list(ee.steps)
     ni[-1] = money("=", "employee's National Insurance", ee.amount, "deducted from the salary through PAYE")
     c4 = class_4(table, own) if own else None
     if c4 is not None:
@@ -359,13 +345,13 @@ def _limited_company(books: Books, invoices: Sequence[Invoice], table: TaxTable,
     sa = [money("", "income tax", it.amount)]
     if c4 is not None:
         sa.append(money("+", "Class 4 National Insurance", c4.amount))
-    sa.append(money("−", "PAYE on the director's salary", paye, "tax code 1257L, the salary alone"))
+    sa.append(money("−", "PAYE on the director's salary", paye,
+                    f"tax code {'S' if scottish else ''}1257L, the salary alone"))
     if deducted:
         sa.append(money("−", "tax deducted from other pay", deducted))
     sa.append(money("=", "Self Assessment bill", liability - paye - deducted))
     sections.append(Section("Self Assessment", tuple(sa)))
-    y = _Year(table, sections, liability, paye + deducted, company_profit + pay + own, ct, warnings)
-    return y
+    return _Year(table, sections, liability, paye + deducted, company_profit + pay + own, ct, warnings)
 
 
 def _work_year(books: Books, invoices: Sequence[Invoice], year: int, as_of: date, root: Path | None) -> _Year:

@@ -11,7 +11,11 @@ then runs the real command in a fresh process for the tax year 2025/26 as of 23 
 cold (no `.consult-cache/`) and five times warm, as a sole trader (cash basis) and again as a
 limited company (accruals, its accounting period, the director's income). It checks that warm
 and cold outputs agree, that the command imports neither pandas nor ReportLab, and exits 1
-if a warm median misses the target. BENCH lines feed run_all.py's table.
+if a warm median misses the target. BENCH lines feed run_all.py's table. With
+CONSULT_BENCH_QUICK=1 (run_all.py --quick) it times two warm runs instead of five.
+
+On a busy machine wall time says more about the neighbours than about consult; the CPU time of
+each run (user + system) is printed beside it.
 """
 
 from __future__ import annotations
@@ -92,7 +96,7 @@ def main() -> int:
             cold, cold_out = run(root)
             warm = []
             CPU.clear()
-            for _ in range(5):
+            for _ in range(2 if os.environ.get("CONSULT_BENCH_QUICK") == "1" else 5):
                 s, out = run(root)
                 warm.append(s)
                 if out != cold_out:

@@ -19,6 +19,7 @@ from consult.errors import Problem
 from consult.invoices.billed import check_unbilled
 from consult.invoices.build import check_invoices
 from consult.proposals.proposal import check_proposals
+from consult.tax.tables import check_tax_tables
 from consult.work.report import check_timesheets
 
 Check = Callable[..., list[Problem]]
@@ -30,6 +31,7 @@ FEATURE_CHECKS: Sequence[Check] = (
     check_invoices,
     check_proposals,
     check_einvoice,
+    check_tax_tables,
 )
 _NEEDS_TODAY = {check_timesheets, check_unbilled, check_invoices, check_proposals}
 

@@ -122,6 +122,13 @@ class TestBooksTables:
         assert "income_tax.bands[1].to: 30000 is not above the band before (37700); bands run upwards" in msgs
         assert "income_tax.bands[2].to: the last band runs without limit; remove `to`" in msgs
 
+    def test_consult_check_reports_a_bad_books_table(self, make_books, run_cli):
+        root = make_books({"tax_tables.yaml": "tax_year: 2027-28\n"})
+        code, out, _ = run_cli("check", books=root)
+        assert code == 1
+        assert "tax_tables.yaml:1:11: tax_year: '2027-28' is not a tax year — write it as 2027/28" in out
+        assert "tax_tables.yaml:1:1: sources: missing" in out
+
     def test_a_financial_year_that_does_not_start_in_the_tax_year_is_an_error(self, tmp_path):
         text = SHIPPED.read_text().replace("financial_year: 2026", "financial_year: 2025")
         with pytest.raises(BooksError, match="financial_year: 2025 does not start in the tax year 2026/27"):

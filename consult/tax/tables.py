@@ -24,6 +24,7 @@ from consult.books.fields import Fields
 from consult.books.files import read_yaml, rel
 from consult.books.yamlsource import Scalar, YMap, YSeq
 from consult.core.money import parse_decimal
+from consult.core.records import Books
 from consult.errors import BooksError, Problem, Source, UsageError
 
 BOOKS_FILE = "tax_tables.yaml"
@@ -325,6 +326,15 @@ def books_tables(books: Path | None) -> dict[int, TaxTable]:
     for t in tables:
         out[t.tax_year] = t
     return out
+
+
+def check_tax_tables(books: Books) -> list[Problem]:
+    """`consult check`: every problem in the books' tax_tables.yaml, with file and line."""
+    if not (books.root / BOOKS_FILE).exists():
+        return []
+    problems: list[Problem] = []
+    _tables_in(books.root, books.root / BOOKS_FILE, problems)
+    return problems
 
 
 def available(books: Path | None = None) -> dict[int, TaxTable]:

@@ -4,7 +4,7 @@
 days given, every step a line (docs/tax.md, "Take-home from a day rate"):
 
 * **Sole trader**: turnover (rate × days, less any platform fee) − expenses = profit; income
-  tax and Class 4 on it; take-home = profit − both.
+  tax, Class 4 (and Class 2 where a table still charges it) on it; take-home = profit − those.
 * **Limited company** (outside IR35; a 12-month accounting period matching the financial
   year): turnover − expenses − the director's salary − employer's National Insurance on it =
   taxable profits; corporation tax; dividends = what is left (or the amount given). The
@@ -33,7 +33,7 @@ from consult.core.money import Money
 from consult.errors import UsageError
 from consult.tax.company import corporation_tax
 from consult.tax.lines import GBP, PENNY, ZERO, Section, count, gbp, money, pct, pence
-from consult.tax.personal import Income, class_1_employee, class_1_employer, class_4, income_tax
+from consult.tax.personal import Income, class_1_employee, class_1_employer, class_2, class_4, income_tax
 from consult.tax.tables import TaxTable, tax_year_label
 from consult.work.rates import Step
 
@@ -91,13 +91,16 @@ def _sole(table: TaxTable, head: list[Step], gross: Decimal, received: Decimal, 
     s1 = head + [money("−", "business expenses", expenses), money("=", "trading profit", profit)]
     p = max(profit, ZERO)
     it = income_tax(table, Income(trading=p, scottish=scottish))
-    c4 = class_4(table, p)
-    take = profit - it.amount - c4.amount
+    c4, c2 = class_4(table, p), class_2(table, p)
+    take = profit - it.amount - c4.amount - c2.amount
     s4 = [money("", "trading profit", profit), money("−", "income tax", it.amount),
-          money("−", "Class 4 National Insurance", c4.amount), money("=", "take-home", take)]
+          money("−", "Class 4 National Insurance", c4.amount)]
+    if c2.amount:
+        s4.append(money("−", "Class 2 National Insurance", c2.amount))
+    s4.append(money("=", "take-home", take))
     sections = [Section("Profit", tuple(s1)), Section("Income tax", it.steps),
-                Section("National Insurance", c4.steps), Section("Take-home", tuple(s4))]
-    return sections, take, it.amount + c4.amount, gross - received + expenses
+                Section("National Insurance", c4.steps + c2.steps), Section("Take-home", tuple(s4))]
+    return sections, take, it.amount + c4.amount + c2.amount, gross - received + expenses
 
 
 def _ltd(table: TaxTable, table_for: Callable[[int], TaxTable], head: list[Step], gross: Decimal,

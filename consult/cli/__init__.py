@@ -101,6 +101,22 @@ def _stdout_to_devnull() -> None:
 def run(args: list[str], debug: bool = False) -> int:
     """Run the CLI and turn every outcome into an exit code, printing errors as one message."""
     try:
+        return _run(args, debug)
+    finally:
+        _print_notices()
+
+
+def _print_notices() -> None:
+    """One line per cache consult had to throw away (consult.books.cache), on stderr."""
+    from consult.books import cache
+
+    for text in cache.notices:
+        click.echo(f"note: {text}", err=True)
+    cache.notices.clear()
+
+
+def _run(args: list[str], debug: bool) -> int:
+    try:
         rv: Any = cli.main(args=args, prog_name="consult", standalone_mode=False)
         return rv if isinstance(rv, int) else 0
     except ConsultError as e:

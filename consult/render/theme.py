@@ -194,12 +194,12 @@ def _number(value: Any, src: Source, fieldname: str, lo: float, hi: float) -> fl
 _CACHE: dict[tuple[object, ...], Theme] = {}
 
 
-def _stamp(path: Path) -> tuple[int, int] | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return (st.st_mtime_ns, st.st_size)
+def _stamp(path: Path) -> str | None:
+    """The theme file's content hash: a theme read in this process is reused only while its
+    bytes are the same (consult.books.cache's rule, without a file on disk)."""
+    from consult.books.cache import sha256_file
+
+    return sha256_file(path) if path.is_file() else None
 
 
 def load_theme(books_root: Path, name: str = "default") -> Theme:

@@ -3,11 +3,11 @@
 Why: `consult time report`, `time unbilled` and `consult earnings` need only each engagement's
 time per calendar day (billing turns a day's minutes into days or hours), yet ten years of
 timesheets are 100,000 rows whose reading dominates those commands. So each client's daily
-totals are kept in `<books>/.consult-cache/day-totals.json`, keyed on the size and modification
-time (ns) of every file they depend on: the client's timesheet files, its client.yaml and
-engagement files, and practice.yaml (which sets the default hours per day and so how entries
-given in days read). Any change to any of them, a file added or removed, and that client is
-read again through the one timesheet reader (`timesheet_files.read_timesheets`), so the totals
+totals are kept in `<books>/.consult-cache/day-totals.json` (consult.books.cache), stamped
+with every file they depend on: the client's timesheet files, its client.yaml and engagement
+files, and practice.yaml (which sets the default hours per day and so how entries given in days
+read). Any change to any of them, a file added or removed, and that client is read again
+through the one timesheet reader (`consult.books.timesheets.read_timesheets`), so the totals
 can never be stale. Only clients whose files read without errors are cached; errors stop the
 command as `open_books` would.
 
@@ -18,7 +18,6 @@ hourly engagement bills; per entry, so it cannot be derived from the other two).
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
@@ -26,12 +25,11 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from consult.core.records import Books, Engagement, TimeEntry
-from consult.errors import BooksError, ConsultError, Problem
+from consult.errors import BooksError, Problem
 from consult.work.rules import billed_minutes
 
-CACHE_DIR = ".consult-cache"
 CACHE_FILE = "day-totals.json"
-FORMAT = "consult-day-totals-1"
+FORMAT = "consult-day-totals-2"
 
 
 class DayTotal(NamedTuple):
@@ -89,21 +87,15 @@ def aggregate(entries: list[TimeEntry] | tuple[TimeEntry, ...]) -> Minutes:
     return {k: dict(v) for k, v in out.items()}
 
 
-def _stamp(root: Path, client_id: str) -> list[list[Any]]:
+def _files(root: Path, client_id: str) -> list[str]:
+    """Every file a client's day totals depend on (relative paths)."""
     cdir = root / "clients" / client_id
     files = [root / "practice.yaml", cdir / "client.yaml"]
     for sub in ("engagements", "timesheets"):
         d = cdir / sub
         if d.is_dir():
             files.extend(sorted(p for p in d.iterdir() if p.is_file()))
-    out = []
-    for p in files:
-        try:
-            st = p.stat()
-        except OSError:
-            continue
-        out.append([p.relative_to(root).as_posix(), st.st_size, st.st_mtime_ns])
-    return out
+    return [p.relative_to(root).as_posix() for p in files if p.exists()]
 
 
 def _encode(totals: Totals) -> dict[str, list[list[int]]]:
@@ -117,44 +109,43 @@ def _encode(totals: Totals) -> dict[str, list[list[int]]]:
 
 
 def _decode(cid: str, data: Any, out: Totals) -> None:
+    """Back from `_encode`; ValueError for anything that is not what `_encode` writes."""
+    if not isinstance(data, dict):
+        raise ValueError("not a mapping")
     fromordinal = date.fromordinal
-    for eng, (ords, mins, bills, billed) in data.items():
-        out[(cid, eng)] = {fromordinal(o): DayTotal(m, b, r)
-                           for o, m, b, r in zip(ords, mins, bills, billed, strict=True)}
+    for eng, cols in data.items():
+        ords, mins, bills, billed = cols
+        days: dict[date, DayTotal] = {}
+        for o, m, b, r in zip(ords, mins, bills, billed, strict=True):
+            if not all(type(x) is int for x in (o, m, b, r)) or not (0 <= r and 0 <= b <= m):
+                raise ValueError("not day totals")
+            days[fromordinal(o)] = DayTotal(m, b, r)
+        out[(cid, eng)] = days
 
 
 def day_totals(books: Books, clients: Iterable[str] | None = None) -> Totals:
     """Day totals for books loaded without their timesheets, from the cache where every file
-    behind a client is unchanged, else read afresh. `clients` limits the work to those ids."""
-    from consult.books.store import atomic_write
+    behind a client is unchanged (consult.books.cache), else read afresh. `clients` limits the
+    work to those ids."""
+    from consult.books.cache import Cache
     from consult.books.timesheets import read_timesheets
 
     root = Path(books.root)
-    path = root / CACHE_DIR / CACHE_FILE
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        old = data["clients"] if data.get("format") == FORMAT else {}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        old = {}
-    if not isinstance(old, dict):
-        old = {}
+    cache = Cache(root, CACHE_FILE, FORMAT)
     wanted = set(books.clients) if clients is None else set(clients) & set(books.clients)
-    new: dict[str, Any] = {cid: v for cid, v in old.items() if cid in books.clients and cid not in wanted}
     out: Totals = {}
-    changed = False
     for cid in sorted(wanted):
         client = books.clients[cid]
-        stamp = _stamp(root, cid)
-        hit = old.get(cid)
-        if isinstance(hit, dict) and hit.get("stamp") == stamp:
+        files = _files(root, cid)
+        hit = cache.get(cid, files)
+        if hit is not None:
             try:
                 part: Totals = {}
-                _decode(cid, hit["days"], part)
+                _decode(cid, hit, part)
                 out.update(part)
-                new[cid] = hit
                 continue
             except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
-                pass
+                cache.bad(cid)
         problems: list[Problem] = []
         entries = read_timesheets(root, client, books.engagements, problems)
         errors = [p for p in problems if p.severity == "error"]
@@ -162,14 +153,10 @@ def day_totals(books: Books, clients: Iterable[str] | None = None) -> Totals:
             raise BooksError(errors, "the books have errors; fix them first (`consult check` lists them)")
         totals = day_totals_of(entries, books.engagements)
         out.update(totals)
-        new[cid] = {"stamp": stamp, "days": _encode(totals)}
-        changed = True
-    if changed or set(old) != set(new):
-        try:
-            (root / CACHE_DIR).mkdir(exist_ok=True)
-            atomic_write(path, json.dumps({"format": FORMAT, "clients": new}, separators=(",", ":")))
-        except (OSError, ConsultError):
-            pass  # read-only books: the report still runs, just without the cache
+        cache.put(cid, files, _encode(totals))
+    if clients is None:
+        cache.keep_only(books.clients)
+    cache.save()
     return out
 
 

@@ -27,7 +27,8 @@ from datetime import date, timedelta
 from decimal import Context, Decimal, localcontext
 from fractions import Fraction
 
-from consult.core.periods import month_end
+from dateutil.relativedelta import relativedelta
+
 from consult.errors import UsageError
 from consult.tax.lines import ZERO, gbp, money, pct, pence
 from consult.tax.tables import TaxTable
@@ -75,9 +76,8 @@ def financial_year_of(d: date) -> int:
 
 
 def add_months(d: date, n: int) -> date:
-    y, m = divmod(d.month - 1 + n, 12)
-    y += d.year
-    return date(y, m + 1, min(d.day, month_end(y, m + 1).day))
+    """`d` moved by `n` calendar months, the day cut to the month's last (31 Jan + 1 = 28/29 Feb)."""
+    return d + relativedelta(months=n)
 
 
 def corporation_tax_due(period_end: date) -> date:

@@ -166,14 +166,21 @@ def income_tax(table: TaxTable, inc: Income) -> IncomeTax:
     return IncomeTax(tuple(steps), allowance, other_tax, div_tax)
 
 
+def _two_rates(amount: Decimal, lo: Decimal, hi: Decimal, main_rate: Decimal,
+               upper_rate: Decimal) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+    """National Insurance's shape: `main_rate` from `lo` to `hi`, `upper_rate` above:
+    (main base, upper base, main, upper), each amount rounded half up to the penny."""
+    main_base = max(ZERO, min(amount, hi) - lo)
+    upper_base = max(ZERO, amount - hi)
+    return main_base, upper_base, pence(main_base * main_rate), pence(upper_base * upper_rate)
+
+
 def class_4(table: TaxTable, profits: Decimal) -> Computed:
     """Class 4 National Insurance on a year's trading profits (all trades together)."""
     lo, hi = table.class_4_lower.value, table.class_4_upper.value
     p = max(profits, ZERO)
-    main_base = max(ZERO, min(p, hi) - lo)
-    upper_base = max(ZERO, p - hi)
-    main = pence(main_base * table.class_4_main_rate.fraction)
-    upper = pence(upper_base * table.class_4_upper_rate.fraction)
+    main_base, upper_base, main, upper = _two_rates(p, lo, hi, table.class_4_main_rate.fraction,
+                                                    table.class_4_upper_rate.fraction)
     steps = [money("", "trading profits", p),
              money("", f"{pct(table.class_4_main_rate.value)} on {gbp(main_base)}", main,
                    f"profits from {gbp(lo)} to {gbp(hi)}"),
@@ -203,11 +210,8 @@ def class_2(table: TaxTable, profits: Decimal) -> Computed:
 def class_1_employee(table: TaxTable, pay: Decimal) -> Computed:
     """Employee Class 1 on a year's pay (one annual earnings period)."""
     pt, uel = table.class_1_primary_threshold.value, table.class_1_upper_earnings_limit.value
-    p = max(pay, ZERO)
-    main_base = max(ZERO, min(p, uel) - pt)
-    upper_base = max(ZERO, p - uel)
-    main = pence(main_base * table.class_1_main_rate.fraction)
-    upper = pence(upper_base * table.class_1_upper_rate.fraction)
+    main_base, upper_base, main, upper = _two_rates(max(pay, ZERO), pt, uel, table.class_1_main_rate.fraction,
+                                                    table.class_1_upper_rate.fraction)
     steps = [money("", f"{pct(table.class_1_main_rate.value)} on {gbp(main_base)}", main,
                    f"pay from {gbp(pt)} to {gbp(uel)}")]
     if upper_base:

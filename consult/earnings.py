@@ -355,11 +355,14 @@ def _in(d: date, b: Slice) -> bool:
 
 
 def rollup(books: Books, invoices: Sequence[Invoice], period: Period, *, basis: str = "accrual",
-           by: str = "month", currency: str | None = None, minutes: Minutes | None = None) -> Earnings:
+           by: str = "month", currency: str | None = None, minutes: Minutes | None = None,
+           count_days: bool = True) -> Earnings:
     """The earnings of `period` on `basis`, grouped `by` month, quarter, client or stream.
 
     `minutes`: billable minutes per engagement per day when the books were loaded without their
-    timesheets (consult.work.day_totals); else they come from `books.entries`."""
+    timesheets (consult.work.day_totals); else they come from `books.entries`. `count_days=False`
+    leaves billable and working days at zero (a caller that needs only money, such as a tax
+    estimate, skips the bank-holiday calendar)."""
     if basis not in BASES:
         raise UsageError(f"basis: '{basis}' is not one of {', '.join(BASES)}")
     if by not in GROUPINGS:
@@ -376,7 +379,7 @@ def rollup(books: Books, invoices: Sequence[Invoice], period: Period, *, basis: 
     rows.sort(key=lambda r: (r.date, r.client, r.ref, r.stream))
 
     streams = tuple(sorted({r.stream for r in rows}, key=lambda s: (s != CONSULTING, s == REBILLED, s)))
-    days = billable_days(books, period, minutes)
+    days = billable_days(books, period, minutes) if count_days else []
     total_days = quantity(sum((d for _, _, d in days), Decimal(0)))
 
     def slices(buckets: list[Slice]) -> list[Group]:
@@ -401,7 +404,7 @@ def rollup(books: Books, invoices: Sequence[Invoice], period: Period, *, basis: 
 
     by_stream = {s: _total((r.base for r in rows if r.stream == s), cur) for s in streams}
     income = _total((r.base for r in rows), cur)
-    wd = working_days(period, practice.country, practice.subdivision)
+    wd = working_days(period, practice.country, practice.subdivision) if count_days else 0
     util = (None if not wd else
             (total_days * 100 / Decimal(wd)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
     consulting = by_stream.get(CONSULTING, Money.zero(cur))

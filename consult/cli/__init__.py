@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "expense": "consult.cli.expense:expense_group",
     "mileage": "consult.cli.expense:mileage_group",
     "vat": "consult.cli.vat:vat_group",
+    "tax": "consult.cli.tax:tax_group",
 }
 
 

@@ -29,6 +29,12 @@ BILLINGS: tuple[Billing, ...] = ("daily", "hourly", "fixed")
 DAY_ROUNDINGS: tuple[DayRounding, ...] = ("exact", "half", "whole")
 ENGAGEMENT_STATUSES: tuple[EngagementStatus, ...] = ("proposed", "active", "closed")
 VAT_ROUNDINGS: tuple[VatRounding, ...] = ("half_up", "down")
+Structure = Literal["sole_trader", "limited_company"]
+AccountingBasis = Literal["cash", "accruals"]
+StreamOwner = Literal["business", "person"]
+STRUCTURES: tuple[Structure, ...] = ("sole_trader", "limited_company")
+ACCOUNTING_BASES: tuple[AccountingBasis, ...] = ("cash", "accruals")
+STREAM_OWNERS: tuple[StreamOwner, ...] = ("business", "person")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,9 +103,65 @@ class VatSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class Employment:
+    """Addition: a job's pay and the income tax deducted from it in one tax year (a P60's
+    figures), for the person behind the practice. `tax_year` is the year it starts in."""
+
+    tax_year: int
+    pay: Money
+    tax_deducted: Money
+    employer: str | None = None
+    source: Source = field(default=Source("practice.yaml"), compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class SelfAssessmentBill:
+    """Addition: a tax year's Self Assessment bill as HMRC worked it (income tax and Class 4
+    less tax deducted at source): what that year's payments on account were set from."""
+
+    tax_year: int
+    bill: Money
+    source: Source = field(default=Source("practice.yaml"), compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Addition (`person:` in practice.yaml): the person behind the practice, for personal tax.
+
+    `scottish_taxpayer` None means: a Scottish taxpayer when the practice's subdivision is SCT.
+    """
+
+    scottish_taxpayer: bool | None = None
+    employment: tuple[Employment, ...] = ()
+    self_assessment: tuple[SelfAssessmentBill, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Company:
+    """Addition (`company:` in practice.yaml, for `structure: limited_company`).
+
+    Attributes:
+        year_end: the accounting reference date (month, day); accounting periods end on it.
+        started: when the company began to trade; an accounting period is cut short to start there.
+        associated_companies: companies under the same control (corporation tax limits are shared).
+        salary: the director's salary a tax year; None means the Class 1 primary threshold.
+        dividends: dividends a tax year; None means all the profit left after corporation tax.
+    """
+
+    year_end: tuple[int, int] = (3, 31)
+    started: date | None = None
+    associated_companies: int = 0
+    salary: Money | None = None
+    dividends: Money | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Practice:
     """The consultant. `subdivision` (addition) picks regional bank holidays, e.g. ENG, SCT.
-    `vat` (addition) holds the VAT scheme and return settings."""
+    `vat` (addition) holds the VAT scheme and return settings; `structure`, `accounting_basis`,
+    `streams` (who owns each income stream: the business or the person), `person` and `company`
+    (additions) are what consult.tax estimates tax from.
+    """
 
     name: str
     address: tuple[str, ...]
@@ -119,6 +181,12 @@ class Practice:
     peppol_id: str | None = None
     source: Source = field(default=Source("practice.yaml"), compare=False)
     vat: VatSettings = field(default_factory=VatSettings)
+    # additions for tax estimates (consult.tax): who earns what
+    structure: Structure = "sole_trader"
+    accounting_basis: AccountingBasis | None = None  # None: cash for a sole trader, accruals for a company
+    streams: dict[str, StreamOwner] = field(default_factory=dict)  # income.yaml stream -> owner
+    person: Person = field(default_factory=Person)
+    company: Company | None = None
 
     @property
     def vat_registered(self) -> bool:

@@ -23,6 +23,7 @@ from consult.errors import Problem
 from consult.invoices.billed import check_unbilled
 from consult.invoices.check import check_invoices
 from consult.proposals.proposal import check_proposals
+from consult.tax.tables import check_tax_tables
 from consult.themes.check import check_documents
 from consult.vat.submission import check_submissions
 from consult.work.report import check_timesheets
@@ -39,6 +40,7 @@ FEATURE_CHECKS: Sequence[Check] = (
     check_submissions,
     check_receipts,
     check_documents,
+    check_tax_tables,
 )
 _NEEDS_TODAY = {check_timesheets, check_unbilled, check_invoices, check_proposals}
 

@@ -377,3 +377,56 @@ def test_a_failed_write_removes_the_folders_it_made(tmp_path, monkeypatch):
         with pytest.raises(WriteError, match="the disk is full; nothing was changed"):
             write(tmp_path / "clients/new/invoices/INV-2026-0001.yaml", "number: INV-2026-0001\n")
         assert [p.name for p in tmp_path.rglob("*")] == ["clients"]
+
+
+# ------------------------------------------------------------------------------------------
+# every writing command, killed at random: the next command finds the books whole
+# ------------------------------------------------------------------------------------------
+def _one_issued(root: Path) -> None:
+    proc = subprocess.run(consult(root, "invoice", "create", "c01", "--period", "2026-10", "--date", "2026-11-02"),
+                          capture_output=True, text=True, env=env(), cwd=root)
+    assert proc.returncode == 0, proc.stderr
+
+
+def _quote_argv(root: Path, i: int) -> list[str]:
+    return consult(root, "quote", "c01", "--days", "2", "--rate", "650", "--title", f"Review {i}")
+
+
+KILLED = {
+    "invoice credit": (_one_issued, lambda root, i: consult(root, "invoice", "credit", "INV-2026-0001", "--amount",
+                                                            "1", "--reason", f"part {i}")),
+    "invoice writeoff": (_one_issued, lambda root, i: consult(root, "invoice", "writeoff", "INV-2026-0001", "0.01",
+                                                              "--reason", f"penny {i}")),
+    "client add": (None, lambda root, i: consult(root, "client", "add", f"new-{i}", "--name", f"New {i} Ltd",
+                                                 "--country", "GB")),
+    "engagement add": (None, lambda root, i: consult(root, "engagement", "add", f"c01/extra-{i}", "--title", "Extra",
+                                                     "--billing", "daily", "--rate", "600")),
+    "quote": (None, _quote_argv),
+    "expense add": (None, lambda root, i: consult(root, "expense", "add", "12.00", "--category", "adminCosts",
+                                                  "--supplier", f"Shop {i}", "--date", "2026-11-03")),
+    "register void": (None, lambda root, i: consult(root, "register", "void", f"INV-2026-{i + 1:04d}", "--reason",
+                                                    "never used")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(KILLED))
+def test_a_killed_command_leaves_books_the_next_command_finds_whole(name, tmp_path):
+    """Killed at any moment — before, during or after its journal is written — the change has
+    either not happened or is finished by the next command: `consult check` (which finishes it)
+    is clean after every kill, and numbers stay gapless (the register says so)."""
+    setup, argv_of = KILLED[name]
+    root = many_clients_books(tmp_path / "books", 2)
+    if setup is not None:
+        setup(root)
+    typical = full_run_seconds(argv_of(root, 0), tmp_path)
+
+    def verify(i: int, code: int) -> None:
+        proc = subprocess.run(consult(root, "check"), capture_output=True, text=True, env=env(), cwd=root)
+        assert proc.returncode == 0 and "Traceback" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+        assert not (root / ".consult-journal.json").exists()
+        empty = [p for p in (root / "clients").iterdir() if p.is_dir() and not any(p.iterdir())]
+        assert empty == [], "an empty client folder was left"
+
+    kills = kill_loop(lambda i: argv_of(root, i + 1), verify, tmp_path, typical, budget=KILL_BUDGET_S / 2)
+    COUNTS[name] = kills
+    assert kills >= 1

@@ -32,11 +32,15 @@ def client(country="GB", currency="GBP") -> Client:
 
 
 class TestReferenceRate:
-    def test_first_half_year_uses_31_december(self):
-        """A debt due in March 2026 uses the Bank Rate on 31 Dec 2025; one due in July 2026, 30 Jun 2026."""
+    def test_the_half_year_interest_starts_in_picks_the_reference_day(self):
+        """Interest starts the day after the due date: due 15 March 2026 → the 31 Dec 2025 rate;
+        due 30 June 2026 → interest from 1 July → the 30 Jun 2026 rate; due 31 Dec 2026 → from
+        1 Jan 2027 → the 31 Dec 2026 rate."""
         assert reference_day(date(2026, 3, 15)) == date(2025, 12, 31)
-        assert reference_day(date(2026, 6, 30)) == date(2025, 12, 31)
+        assert reference_day(date(2026, 6, 29)) == date(2025, 12, 31)
+        assert reference_day(date(2026, 6, 30)) == date(2026, 6, 30)
         assert reference_day(date(2026, 7, 1)) == date(2026, 6, 30)
+        assert reference_day(date(2026, 12, 31)) == date(2026, 12, 31)
 
     def test_shipped_table_matches_published_statutory_rates(self):
         """payontime: H1 2022 8.25%, H2 2022 9.25%, H1 2023 11.50%, H2 2023 13.00%, H1 2024 13.25%."""
@@ -105,11 +109,18 @@ class TestInterest:
 
 
 class TestWhoQualifies:
-    def test_only_uk_sterling_business_debts(self):
-        """A German client in EUR, or a UK client billed in USD, is listed without a claim."""
+    def test_uk_business_debts_in_any_currency_unless_the_client_says_otherwise(self):
+        """The Act turns on a contract under UK law, not the currency: a UK client billed in USD
+        qualifies; a German client does not unless `late_payment: statutory`; `contract` and
+        `none` opt a UK client out."""
+        from dataclasses import replace
+
         assert qualifies(client()) is True
+        assert qualifies(client("GB", "USD")) is True
         assert qualifies(client("DE", "EUR")) is False
-        assert qualifies(client("GB", "USD")) is False
+        assert qualifies(replace(client("DE", "EUR"), late_payment="statutory")) is True
+        assert qualifies(replace(client(), late_payment="contract")) is False
+        assert qualifies(replace(client(), late_payment="none")) is False
         a = account(inv(cur="EUR", total="1322.50", due=date(2026, 10, 31)), [], [], date(2026, 11, 22))
         c = late_claim(a, client("DE", "EUR"), date(2026, 11, 22), reference_rates())
         assert (c.qualifies, c.interest, c.claim) == (False, None, None)

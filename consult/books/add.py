@@ -17,9 +17,9 @@ from pathlib import Path
 import yaml
 
 from consult.books.fields import id_problem
+from consult.books.journal import Transaction
 from consult.books.loader import open_books, read_client, read_engagement, read_practice
 from consult.books.lock import books_lock
-from consult.books.store import write_new
 from consult.errors import BooksError, ConflictError, Problem, UsageError
 
 # EU member states (2026): the countries where a business customer is reverse-charged.
@@ -62,7 +62,7 @@ def default_currency(country: str) -> str | None:
 
 
 def default_tax(country: str, vat_registered: bool) -> str:
-    """Where UK VAT law puts a *business* customer in this country (domain-rules.md §2)."""
+    """Where UK VAT law puts a *business* customer in this country (docs/money-rules.md §4)."""
     if not vat_registered:
         return "none"
     if country == "GB":
@@ -207,7 +207,9 @@ def add_client(root: Path, c: NewClient) -> Path:
         if target.parent.exists():
             raise ConflictError(f"client '{c.id}' already exists ({target.parent}); "
                                 "edit its client.yaml instead")
-        write_new(target, text)  # makes the folder, and removes it again if the write fails
+        tx = Transaction(root, f"adding client {c.id}")
+        tx.new(target, text)  # one journalled step: killed midway, the next command finishes it
+        tx.commit()
     return target
 
 
@@ -234,5 +236,7 @@ def add_engagement(root: Path, e: NewEngagement) -> Path:
     with books_lock(root):
         if target.exists():
             raise ConflictError(f"engagement '{e.client}/{e.id}' already exists ({rel}); edit it instead")
-        write_new(target, text)
+        tx = Transaction(root, f"adding engagement {e.client}/{e.id}")
+        tx.new(target, text)
+        tx.commit()
     return target

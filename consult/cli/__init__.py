@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "expense": "consult.cli.expense:expense_group",
     "mileage": "consult.cli.expense:mileage_group",
     "vat": "consult.cli.vat:vat_group",
+    "tax": "consult.cli.tax:tax_group",
 }
 
 
@@ -122,7 +123,32 @@ def _print_notices() -> None:
     errors.notices.clear()
 
 
+def global_options_first(args: list[str]) -> list[str]:
+    """`consult invoice list --books DIR` works like `consult --books DIR invoice list`: the
+    options of `consult` itself (`--books`, `--debug`) are moved to the front wherever they are
+    typed (up to a `--`)."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            rest += args[i:]
+            break
+        if a == "--books" and i + 1 < len(args):
+            front += args[i:i + 2]
+            i += 2
+            continue
+        if a.startswith("--books=") or a == "--debug":
+            front.append(a)
+        else:
+            rest.append(a)
+        i += 1
+    return front + rest
+
+
 def _run(args: list[str], debug: bool) -> int:
+    args = global_options_first(args)
     try:
         rv: Any = cli.main(args=args, prog_name="consult", standalone_mode=False)
         return rv if isinstance(rv, int) else 0

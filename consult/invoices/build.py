@@ -194,7 +194,7 @@ def _time_line(w: Work, start: date, end: date, detail: str | None = None) -> In
         unit, per = "hour", Fraction(60)
     minutes = q * per
     return InvoiceLine(e.title, decimal_of(q), unit, e.rate, e.rate.times_exact(q), "time", e.id, start, end,
-                       minutes=decimal_of(minutes, 4), unit_minutes=decimal_of(per, 4),
+                       minutes=_exact(minutes), unit_minutes=_exact(per),
                        detail=detail if detail in ("days", "entries") else None,
                        increment=e.time_increment_minutes if e.billing == "hourly" else None)
 
@@ -227,6 +227,15 @@ def _milestone_lines(eng: Engagement, w: Work, earlier: Money) -> list[InvoiceLi
         out.append(InvoiceLine(f"{eng.title}: {m.name}", Decimal(1), "item", m.amount, m.amount, "milestone",
                                eng.id, m.due, m.due, milestone=note))
     return out
+
+
+def _exact(q: Fraction) -> Decimal:
+    """An exact decimal (minutes of work, minutes in a day: always ending, as minutes and hours
+    per day are decimals), normalised: 259, 217.5, 450."""
+    if not _terminates(q):  # pragma: no cover - minutes are sums of decimals
+        raise ValueError(f"{q} has no exact decimal form")
+    n = (Decimal(q.numerator) / Decimal(q.denominator)).normalize()
+    return n.quantize(Decimal(1)) if n == n.to_integral_value() else n
 
 
 def _billed_entries(w: Work) -> list[BilledEntry]:
@@ -422,6 +431,9 @@ def create_invoice(root: Path, client_id: str, period_start: date, period_end: d
     from consult.invoices.issue import issue, next_number
 
     with books_lock(root):
+        from consult.invoices.issue import register_lines
+
+        register_lines(root)  # no numbering from a register that does not verify, or from none at all
         books = open_books(root)
         draft = build_invoice(books, client_id, period_start, period_end, engagement=engagement, issued=issued,
                               expenses=expenses, gbp_rate=gbp_rate)

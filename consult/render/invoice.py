@@ -1,7 +1,7 @@
 """An invoice or credit note record to PDF: prints the figures the record holds, works out none.
 
 `invoice_pdf(inv, books_root, draft=...)` is the entry point the invoice commands call. The
-layout follows what a UK VAT invoice must show (research/domain-rules.md §1.1–1.2) and what an
+layout follows what a UK VAT invoice must show (docs/money-rules.md §4–§5: VAT Regulations 1995 reg 14) and what an
 accounts team looks for first (docs/documents.md):
 
 * top of page one: the title, the seller (with phone, website, VAT and company numbers) and the

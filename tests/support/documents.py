@@ -73,7 +73,7 @@ def base_invoice(**changes: object) -> Invoice:
         notes=("Late payment: statutory interest and fixed compensation may be claimed under the Late Payment of "
                "Commercial Debts (Interest) Act 1998.",), note_keys=(Phrase("note_late_payment"),),
     )
-    return replace(inv, **changes)  # type: ignore[arg-type]
+    return replace(inv, **changes)  # type: ignore[arg-type]  # any Invoice field, by name
 
 
 def widest_invoice(currency: str, language: str | None = None, **changes: object) -> Invoice:
@@ -174,38 +174,39 @@ def _font_name(base_font: str) -> str:
     return register(path)
 
 
+def _page_runs(page: object) -> list[Run]:
+    """The text runs of one pypdf page, in drawing order."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    found: list[Run] = []
+    last: list[tuple[float, float, float]] = []  # the previous run's start and where it ended
+
+    def visit(text: str, cm: list[float], tm: list[float], font: dict | None, size: float) -> None:
+        t = text.rstrip("\n")
+        if font is None or not t:
+            return
+        name = _font_name(str(font.get("/BaseFont")))
+        scale = cm[0] * tm[0] if tm[0] else cm[0]
+        width = stringWidth(t, name, size) * scale
+        x, y = tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5]
+        if last and abs(last[0][0] - x) < 0.01 and abs(last[0][1] - y) < 0.01:
+            x = last[0][2]  # a second show on the same line carries on from where the first ended
+        else:
+            last[:] = [(x, y, x)]
+        last[0] = (last[0][0], y, x + width)
+        if t.strip():
+            found.append(Run(t, x, y, name, size * scale, width))
+
+    page.extract_text(visitor_text=visit)  # type: ignore[attr-defined]  # a pypdf PageObject
+    return found
+
+
 def runs_of(pdf: bytes, page: int | None = None) -> list[list[Run]]:
     """Every text run on each page (or on `page` only), with its measured width."""
     from pypdf import PdfReader
-    from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    out = []
     pages = PdfReader(io.BytesIO(pdf)).pages
-    for i, p in enumerate(pages):
-        if page is not None and i != page:
-            continue
-        found: list[Run] = []
-        last: list[tuple[float, float, float]] = []  # the previous run's start and where it ended
-
-        def visit(text: str, cm: list[float], tm: list[float], font: dict | None, size: float) -> None:
-            t = text.rstrip("\n")
-            if font is None or not t:
-                return
-            name = _font_name(str(font.get("/BaseFont")))
-            scale = cm[0] * tm[0] if tm[0] else cm[0]
-            width = stringWidth(t, name, size) * scale
-            x, y = tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5]
-            if last and abs(last[0][0] - x) < 0.01 and abs(last[0][1] - y) < 0.01:
-                x = last[0][2]  # a second show on the same line carries on from where the first ended
-            else:
-                last[:] = [(x, y, x)]
-            last[0] = (last[0][0], y, x + width)
-            if t.strip():
-                found.append(Run(t, x, y, name, size * scale, width))
-
-        p.extract_text(visitor_text=visit)
-        out.append(found)
-    return out
+    return [_page_runs(p) for i, p in enumerate(pages) if page is None or i == page]
 
 
 AMOUNT = re.compile(r"[₹$£€]|\d[\d.,\u202f\u00a0 ]*\d\s?€")
@@ -221,7 +222,7 @@ def collisions(pdf: bytes, min_gap: float = 4.0) -> list[str]:
             lines.setdefault(round(r.y), []).append(r)
         for y, rs in lines.items():
             rs.sort(key=lambda r: r.x)
-            for a, b in zip(rs, rs[1:]):
+            for a, b in zip(rs, rs[1:], strict=False):
                 gap = b.x - a.right
                 if gap < -0.5 or (AMOUNT.search(b.text) and gap < min_gap and not a.text.endswith(" ")):
                     bad.append(f"page {n}, y {y}: {a.text!r} and {b.text!r} are {gap:.1f} pt apart")

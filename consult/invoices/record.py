@@ -367,8 +367,9 @@ def _expenses_from(value: Any, currency: str) -> tuple[BilledExpense, ...]:
                  for r in _csv_rows(value, EXPENSE_COLUMNS, "expenses"))
 
 
-class _RecordDumper(yaml.SafeDumper):
-    """SafeDumper that writes multi-line text (the entries table) as a literal block."""
+class _RecordDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]  # libyaml's emitter when present: the same text, ~9x faster
+    """SafeDumper that writes multi-line text (the entries table, the frozen theme) as a literal
+    block."""
 
 
 def _str_repr(dumper: Any, text: str) -> Any:

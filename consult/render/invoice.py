@@ -212,9 +212,9 @@ def _due_box(d: _Doc, width: float) -> Table:
     amount = d.money(inv.total)
     size = _fitted(amount, fonts.bold, theme.font_size * 1.9, inner, fonts)
     head = d.label("amount_credited" if inv.is_credit_note else "amount_due")
-    rows: list[list[object]] = [[para(head, st.muted, fonts)], [amount]]  # a plain string keeps U+202F
+    rows: list[list[object]] = [[cell(head, st.muted, fonts, inner)], [amount]]  # a plain string keeps U+202F
     if not inv.is_credit_note:
-        rows.append([para(d.label("due_by", date=d.day(inv.due_date)), st.bold, fonts)])
+        rows.append([cell(d.label("due_by", date=d.day(inv.due_date)), st.bold, fonts, inner)])
         ref = inv.number if inv.number and not d.draft else d.label("number_draft")
         rows.append([para(ref, st.body, fonts, bold_prefix=d.label("reference") + " ")])
     elif inv.invoice_total is not None and inv.balance_after is not None and inv.credits:
@@ -238,6 +238,8 @@ def _due_box(d: _Doc, width: float) -> Table:
         ("LEFTPADDING", (0, 0), (-1, -1), 9), ("RIGHTPADDING", (0, 0), (-1, -1), 9),
         ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
         ("TOPPADDING", (0, 0), (-1, 0), 7), ("BOTTOMPADDING", (0, -1), (-1, -1), 7),
+        ("FONTSIZE", (0, 0), (0, 0), st.muted.fontSize), ("TEXTCOLOR", (0, 0), (0, 0), st.muted.textColor),
+        *([("FONTNAME", (0, 2), (0, 2), fonts.bold)] if not inv.is_credit_note else []),
         ("FONTNAME", (0, 1), (0, 1), fonts.bold), ("FONTSIZE", (0, 1), (0, 1), size),
         ("LEADING", (0, 1), (0, 1), size * 1.25), ("TEXTCOLOR", (0, 1), (0, 1), accent),
         ("BOTTOMPADDING", (0, 1), (0, 1), 4),
@@ -436,7 +438,7 @@ def _sheet_table(d: _Doc, s: Sheet) -> Table:
         day = short_date(r.date, loc) if r.first_of_day else ""
         cells: list[object] = [day]
         if entries:
-            cells.append(para(r.note or "", st.cell, fonts))
+            cells.append(r.note or "")  # made a cell (plain when it fits) once the column's width is known
         cells += [d.duration(r.logged), billed(r.billed_minutes, r.billed_days)]
         body.append(cells)
     total: list[object] = [d.label("ts_total"), *([""] if entries else []), d.duration(s.logged),
@@ -450,6 +452,10 @@ def _sheet_table(d: _Doc, s: Sheet) -> Table:
     widths = [date_w, *([d.width - date_w - sum(nums)] if entries else []), *nums]
     if not entries:
         widths = [date_w, *[max(w, d.width * 0.18) for w in nums]]
+    else:
+        note_w = widths[1] - 2 * PAD
+        for row in body:
+            row[1] = cell(str(row[1]), st.cell, fonts, note_w)
     rows: list[list[object]] = [[cell(h, st.cell_bold, fonts, w - 2 * PAD) for h, w in zip(header, widths, strict=True)],
                                 *body, total]
     right = tuple(range(len(header) - 2, len(header)))

@@ -6,7 +6,8 @@
   met later as a traceback halfway through a PDF);
 * a client whose `language:` its theme has no words for is an error at the client;
 * a label no document prints (a likely misspelling) and a language of the theme's own that
-  leaves words in English are **warnings**;
+  leaves words in English are **warnings**; so is a limited company with no `company_number`
+  (its registration line cannot be printed);
 * example values `consult init` wrote are warnings (consult.books.placeholders), refused when
   a document is issued; so is a VAT-registered practice's client with no address (a VAT
   invoice must show it, so invoicing it is refused).
@@ -107,6 +108,11 @@ def check_documents(books: Books) -> list[Problem]:
             out += _label_warnings(books, name)
     out += check_placeholders(books)
     p = books.practice
+    if p.structure == "limited_company" and not p.company_number:
+        out.append(Problem(Source(p.source.path or "practice.yaml"), "company_number",
+                           "missing — a company's invoices and letters must show its registered number, where it is "
+                           "registered and its registered office (Trading Disclosures Regulations 2015 reg 25); add "
+                           "company_number (and registered_office if it is not your address)", "warning"))
     for c in sorted(books.clients.values(), key=lambda c: c.id):
         if c.kind != "client":
             continue

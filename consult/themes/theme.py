@@ -496,7 +496,8 @@ def freeze(theme: Theme, words: tuple[str, ...] | None = None) -> Frozen:
         "date_format": theme.date_format, "footer": theme.footer,
         "labels": {k: theme.labels[k] for k in keep if k in theme.labels},
     }
-    text = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=1000, default_flow_style=False)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's emitter: the same text, ~20x faster
+    text = yaml.dump(doc, Dumper=dumper, sort_keys=False, allow_unicode=True, width=1000, default_flow_style=False)
     return Frozen(theme.language, text, file_hashes(theme))
 
 

@@ -220,17 +220,17 @@ class TestIssuedMeansFrozen:
         """A copy drawn with a font file changed since issue says so (it cannot be the same bytes)."""
         import shutil
 
-        shutil.copy(REPO / "consult/fonts/DejaVuSans.ttf", sample_books / "templates/House.ttf")
+        shutil.copy(REPO / "consult/fonts/DejaVuSans.ttf", sample_books / "templates/Signature.ttf")
         theme = sample_books / "templates/default.yaml"
-        theme.write_text(theme.read_text().replace("regular: DejaVuSans.ttf", "regular: House.ttf"))
+        theme.write_text(theme.read_text().replace("regular: DejaVuSans.ttf", "regular: Signature.ttf"))
         issue(run_cli, sample_books, "lotus-insights")
-        font = sample_books / "templates/House.ttf"
+        font = sample_books / "templates/Signature.ttf"
         data = bytearray(font.read_bytes())
         data[-1] ^= 1
         font.write_bytes(bytes(data))
         code, _, err = run_cli("invoice", "render", "INV-2026-0001", "-o", str(tmp_path / "copy.pdf"),
                                books=sample_books)
-        assert code == 0 and "note: House.ttf differ from the files INV-2026-0001 was issued with" in err
+        assert code == 0 and "note: Signature.ttf differ from the files INV-2026-0001 was issued with" in err
 
     def test_a_version_4_record_reads_as_version_3_did(self, sample_books, run_cli):
         """Every key version 4 adds is new: without them the record is the same invoice, so a

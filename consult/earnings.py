@@ -34,7 +34,7 @@ or prints. The rules are choices an accountant should be able to read, so they a
   no category counts as `otherExpenses`, with a warning. **MTD quarterly updates** (for a tax
   year): the cumulative totals from the start of the tax year to the end of each quarter —
   turnover (all income except an employer's) and each category — with the update's deadline,
-  the 7th of the month after the quarter ends (SI 2021/1076 reg 7 as amended; domain-rules.md §3.2).
+  the 7th of the month after the quarter ends (SI 2021/1076 reg 7 as amended; docs/vat.md).
 """
 
 from __future__ import annotations

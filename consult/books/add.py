@@ -62,7 +62,7 @@ def default_currency(country: str) -> str | None:
 
 
 def default_tax(country: str, vat_registered: bool) -> str:
-    """Where UK VAT law puts a *business* customer in this country (domain-rules.md §2)."""
+    """Where UK VAT law puts a *business* customer in this country (docs/money-rules.md §4)."""
     if not vat_registered:
         return "none"
     if country == "GB":

@@ -66,7 +66,7 @@ from consult.core.records import (
 from consult.core.tax import TREATMENT_NAMES, TreatmentName
 from consult.errors import BooksError, Problem, Source
 
-# HMRC self-employment expense categories (MTD ITSA API names; see domain-rules.md §3.2):
+# HMRC self-employment expense categories (MTD ITSA API names; docs/money-rules.md §10):
 # one table with their SA103F boxes in consult.core.categories
 EXPENSE_CATEGORIES = CATEGORY_NAMES
 

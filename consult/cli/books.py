@@ -11,6 +11,7 @@ import click
 from consult.cli.common import (
     books_root,
     check_id,
+    complete_clients,
     date_arg,
     echo_rows,
     format_option,
@@ -94,7 +95,7 @@ def client_list(ctx: click.Context, fmt: str) -> None:
 
 
 @client_group.command("show")
-@click.argument("client_id", metavar="CLIENT")
+@click.argument("client_id", metavar="CLIENT", shell_complete=complete_clients)
 @format_option
 @click.pass_context
 def client_show(ctx: click.Context, client_id: str, fmt: str) -> None:
@@ -129,7 +130,7 @@ def client_show(ctx: click.Context, client_id: str, fmt: str) -> None:
 
 
 @client_group.command("statement")
-@click.argument("client_id", metavar="CLIENT")
+@click.argument("client_id", metavar="CLIENT", shell_complete=complete_clients)
 @click.option("--as-of", metavar="D", help="The statement's date (default: today).")
 @click.option("--from", "start", metavar="D", help="First day shown; what came before is brought forward.")
 @format_option

@@ -13,6 +13,8 @@ from consult.cli.common import (
     GroupWithLazy,
     books_root,
     check_id,
+    complete_clients,
+    complete_numbers,
     date_arg,
     decimal_arg,
     echo_rows,
@@ -85,7 +87,7 @@ def _summary(inv: Any) -> str:
 
 
 @invoice_group.command("create")
-@click.argument("client")
+@click.argument("client", shell_complete=complete_clients)
 @click.option("--period", required=True, metavar="PERIOD",
               help="The work to bill: 2026-10, 2026-Q3, last-month, 2026-10-01..2026-10-15 (any period form).")
 @click.option("--engagement", metavar="E", help="Bill one engagement only (default: all of the client's).")
@@ -190,7 +192,7 @@ def list_cmd(ctx: click.Context, status: str | None, client: str | None, as_of: 
 
 
 @invoice_group.command("show")
-@click.argument("number")
+@click.argument("number", shell_complete=complete_numbers)
 @click.option("--as-of", metavar="D", help="Status as of this date (default: today).")
 @click.pass_context
 def show_cmd(ctx: click.Context, number: str, as_of: str | None) -> None:
@@ -238,7 +240,7 @@ def show_cmd(ctx: click.Context, number: str, as_of: str | None) -> None:
 
 
 @invoice_group.command("render")
-@click.argument("number")
+@click.argument("number", shell_complete=complete_numbers)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="FILE",
               help="Where to write the PDF (default: NUMBER.pdf here; the books' copy is never replaced).")
 @click.pass_context
@@ -266,7 +268,7 @@ def render_cmd(ctx: click.Context, number: str, output: str | None) -> None:
 
 
 @invoice_group.command("pay")
-@click.argument("number")
+@click.argument("number", shell_complete=complete_numbers)
 @click.argument("amount")
 @click.option("--from", "source", metavar="SOURCE",
               help="Apply money on account held by SOURCE (an invoice or a credit note) instead of new money.")
@@ -308,7 +310,7 @@ def pay_cmd(ctx: click.Context, number: str, amount: str, source: str | None, pa
 
 
 @invoice_group.command("refund")
-@click.argument("source")
+@click.argument("source", shell_complete=complete_numbers)
 @click.argument("amount")
 @click.option("--date", "day", metavar="D", help="Date paid back (default: today).")
 @click.option("--fx-rate", metavar="R", help="Base-currency units per 1 unit paid back.")
@@ -330,7 +332,7 @@ def refund_cmd(ctx: click.Context, source: str, amount: str, day: str | None, fx
 
 
 @invoice_group.command("writeoff")
-@click.argument("number")
+@click.argument("number", shell_complete=complete_numbers)
 @click.argument("amount")
 @click.option("--reason", required=True, help="Why: bank charges, a disputed penny… (kept in the books).")
 @click.option("--date", "day", metavar="D", help="Date of the write-off (default: today).")
@@ -354,7 +356,7 @@ def writeoff_cmd(ctx: click.Context, number: str, amount: str, reason: str, day:
 
 
 @invoice_group.command("credit")
-@click.argument("number")
+@click.argument("number", shell_complete=complete_numbers)
 @click.option("--amount", metavar="A", help="Net amount to credit, before VAT (default: the whole invoice).")
 @click.option("--reason", required=True, help="Why: printed on the credit note.")
 @click.option("--date", "issued", metavar="D", help="Issue date (default: today).")
@@ -416,7 +418,7 @@ def overdue_cmd(ctx: click.Context, as_of: str | None, base_rate: str | None, cl
 
 
 @invoice_group.command("remind")
-@click.argument("number")
+@click.argument("number", shell_complete=complete_numbers)
 @click.option("--as-of", metavar="D", help="Date of the reminder (default: today).")
 @click.option("--base-rate", metavar="P", help="Bank Rate reference (percent) to use instead of the table.")
 @click.option("--formal/--polite", "formal", default=None,

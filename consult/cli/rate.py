@@ -22,30 +22,24 @@ from consult.cli.common import books_root
 from consult.cli.output import table, to_json
 from consult.clock import today
 from consult.core.money import Money
-from consult.errors import BooksError, Problem, Source, UsageError
+from consult.errors import BooksError, Problem, UsageError
 
 if TYPE_CHECKING:
     from consult.core.records import Practice
+from consult.work.market import MarketResult, ecb_converter, market_position, reference_points
 from consult.work.rates import (
-    MarketResult,
     RateResult,
-    RefPoint,
     Step,
     YearPlan,
     check_currency,
     check_hours_per_day,
     convert,
-    market_position,
     parse_amount,
     parse_rate,
     plan_for_year,
-    read_points,
     salary_rate,
     target_rate,
 )
-
-MARKET_FILE = "market_rates.yaml"
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent.parent  # so sources read consult/data/…
 
 
 # --------------------------------------------------------------------------------------------
@@ -331,57 +325,6 @@ def takehome_cmd(ctx: click.Context, /, rate: str, structure: str | None, tax_ye
 # --------------------------------------------------------------------------------------------
 # market: reading the points, converting, printing
 # --------------------------------------------------------------------------------------------
-def _point_entries(root: Path, path: Path, problems: list[Problem]) -> list[Any]:
-    """The entries of a points file: a mapping with `points:`, or a bare list."""
-    from consult.books.fields import Fields
-    from consult.books.files import read_yaml, rel
-    from consult.books.yamlsource import YMap, YSeq
-
-    if not path.is_file():
-        return []
-    value = read_yaml(root, path, problems, allow_empty=True)
-    r = rel(root, path)
-    if isinstance(value, YMap):
-        f = Fields(r, value, problems)
-        items = f.items("points")
-        f.done(("points", "valid_as_of"))
-        return items
-    if isinstance(value, YSeq):
-        return Fields(r, YMap({"points": value}), problems).items("points")
-    if value is not None:
-        problems.append(Problem(_source(r, value), None, "expected `points:` with a list of reference points"))
-    return []
-
-
-def _source(path: str, value: Any) -> Source:
-    return Source(path, getattr(value, "line", None))
-
-
-def reference_points(books: Path | None) -> list[RefPoint]:
-    """The shipped points, then the books' own (market_rates.yaml, practice.yaml `market_rates:`)."""
-    from consult.books.files import PRACTICE_FILE, read_mapping
-
-    problems: list[Problem] = []
-    entries = _point_entries(PACKAGE_ROOT, PACKAGE_ROOT / "consult" / "data" / MARKET_FILE, problems)
-    if books is not None:
-        entries += _point_entries(books, books / MARKET_FILE, problems)
-        practice = read_mapping(books, books / PRACTICE_FILE, problems)
-        if practice is not None:
-            entries += practice.items("market_rates")
-    points = read_points(entries)
-    if any(p.severity == "error" for p in problems):
-        raise BooksError(problems, "the market reference points have errors")
-    return points
-
-
-def ecb_converter(amount: Money, to: str, on: date) -> tuple[Money, str]:
-    """`amount` in `to` at the ECB reference rate of `on` (consult.core.fx), with the rate and its source."""
-    from consult.core.fx import convert as fx_convert
-
-    c = fx_convert(amount, to, on)
-    return c.converted, f"{amount.plain()} {amount.currency} × {c.rate} ({c.source}) = {c.converted.plain()} {to}"
-
-
 def market_text(r: MarketResult, locale: str) -> str:
     rows = []
     for c in r.rows:

@@ -1,6 +1,6 @@
 """The books' records: typed, frozen, built only by the loader (or by code that writes books).
 
-Field names follow the data contract in DESIGN.md; where a record has more than the contract
+Field names follow the books format (docs/books-format.md); where a record has more than the contract
 lists, the extra field is marked "addition". Derived facts (an invoice's status, billable days)
 are computed elsewhere from these, never stored here.
 """
@@ -427,8 +427,12 @@ class Books:
         try:
             return self.clients[client_id]
         except KeyError:
+            import difflib
+
             known = ", ".join(sorted(self.clients)) or "none yet"
-            raise NotFound(f"no client '{client_id}' in {self.root} (clients: {known})") from None
+            near = difflib.get_close_matches(client_id.lower(), list(self.clients), n=1, cutoff=0.6)
+            tip = f"did you mean {near[0]}? " if near else ""
+            raise NotFound(f"no client '{client_id}' in {self.root} ({tip}clients: {known})") from None
 
     def engagement(self, client_id: str, engagement_id: str) -> Engagement:
         from consult.errors import NotFound
@@ -437,9 +441,13 @@ class Books:
         try:
             return self.engagements[(client_id, engagement_id)]
         except KeyError:
-            known = ", ".join(e for (c, e) in sorted(self.engagements) if c == client_id) or "none"
+            import difflib
+
+            mine = [e for (c, e) in sorted(self.engagements) if c == client_id]
+            near = difflib.get_close_matches(engagement_id.lower(), mine, n=1, cutoff=0.6)
+            tip = f"did you mean {near[0]}? " if near else ""
             raise NotFound(
-                f"no engagement '{engagement_id}' for client '{client_id}' (engagements: {known})"
+                f"no engagement '{engagement_id}' for client '{client_id}' ({tip}engagements: {', '.join(mine) or 'none'})"
             ) from None
 
     def engagements_of(self, client_id: str) -> list[Engagement]:

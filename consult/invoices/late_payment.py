@@ -1,7 +1,7 @@
 """Statutory late-payment interest and fixed compensation (Late Payment of Commercial Debts
 (Interest) Act 1998), for `consult invoice overdue` and `consult invoice remind`.
 
-The rules (docs/money-rules.md, "Late payment"; research/domain-rules.md §2 and §10.1):
+The rules (docs/money-rules.md §9, with their sources):
 
 * **When interest runs**: from the day after the due date (the "relevant day", s.4(2)) until
   the debt is paid — a part payment, credit note, allocation or write-off reduces it from its
@@ -29,7 +29,7 @@ The rules (docs/money-rules.md, "Late payment"; research/domain-rules.md §2 and
   s.12). A debt in another currency accrues interest in its own currency at the statutory rate;
   the fixed sum is in sterling, its band chosen by the debt converted at the ECB reference rate
   of the day interest starts (the Act fixes the sums in pounds and says nothing on currency:
-  research/domain-rules.md §9.3 — our reading).
+  docs/money-rules.md §9 — our reading).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
   (stagger 1), April/July/October/January (2) or May/August/November/February (3); stagger 0
   is monthly returns. The VAT certificate says which.
 * **Due date**: returns and payments made through MTD are due one calendar month and seven days
-  after the period ends (VAT Notice 700/12; domain-rules.md §10.3): a quarter ending 30 September
+  after the period ends (VAT Notice 700/12; docs/vat.md): a quarter ending 30 September
   is due 7 November.
 * **PERIOD** is read by the one period grammar (consult.core.periods: `2026-Q3`,
   `2026-07-01..2026-09-30`, `last-quarter`…) or is HMRC's period key for the return (`26C3`,

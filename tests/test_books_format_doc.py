@@ -45,7 +45,7 @@ CHOICE_MODULES = (
     "consult.books.register",
     "consult.books.timesheets",
     "consult.proposals.proposal",
-    "consult.work.rates",
+    "consult.work.market",
     "consult.vat.submission",
 )
 

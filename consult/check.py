@@ -22,6 +22,7 @@ from consult.einvoice import check as check_einvoice
 from consult.errors import Problem
 from consult.invoices.billed import check_unbilled
 from consult.invoices.check import check_invoices
+from consult.invoices.late_payment import check_bank_rates
 from consult.proposals.proposal import check_proposals
 from consult.tax.tables import check_tax_tables
 from consult.themes.check import check_documents
@@ -41,6 +42,7 @@ FEATURE_CHECKS: Sequence[Check] = (
     check_receipts,
     check_documents,
     check_tax_tables,
+    check_bank_rates,
 )
 _NEEDS_TODAY = {check_timesheets, check_unbilled, check_invoices, check_proposals}
 

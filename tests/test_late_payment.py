@@ -124,3 +124,39 @@ class TestWhoQualifies:
         a = account(inv(cur="EUR", total="1322.50", due=date(2026, 10, 31)), [], [], date(2026, 11, 22))
         c = late_claim(a, client("DE", "EUR"), date(2026, 11, 22), reference_rates())
         assert (c.qualifies, c.interest, c.claim) == (False, None, None)
+
+
+class TestBooksBankRates:
+    """The books' bank_rate.yaml goes through the common reader: file, line and field, and check sees it."""
+
+    @pytest.mark.parametrize("text,message", [
+        ("- {date: 2026-12-31, bank_rate: 1e1}\n", "bank_rate.yaml:1:33: [0].bank_rate:"),
+        ("- {date: 20261231, bank_rate: 3.5}\n", "bank_rate.yaml:1:10: [0].date:"),
+        ("- {date: 2026-12-31, bank_rate: -1}\n", "[0].bank_rate: must be at least 0, got -1"),
+        ("- {date: 2026-11-30, bank_rate: 3.5}\n", "2026-11-30 is not a reference day"),
+        ("- {date: 2026-12-31, bank_rate: 3.5}\n- {date: 2026-12-31, bank_rate: 4}\n",
+         "bank_rate.yaml:2:10: [1].date: 2026-12-31 is given twice (also at line 1)"),
+        ("- {date: 2026-12-31, bank_rate: 3.5, rate: 4}\n", "[0].rate"),
+    ])
+    def test_a_bad_reference_value_is_refused_where_it_is(self, tmp_path, text, message):
+        """Before, 1e1 read as 10%, 20261231 as a date, -1 as a rate and the second of two dates won."""
+        from consult.errors import BooksError
+
+        (tmp_path / "bank_rate.yaml").write_text(text)
+        with pytest.raises(BooksError) as e:
+            reference_rates(tmp_path)
+        assert message in str(e.value), str(e.value)
+
+    def test_the_shipped_shape_is_accepted_in_the_books(self, tmp_path):
+        """A copy of consult/data/bank_rate.yaml (reference_rates: under a mapping) reads as well."""
+        (tmp_path / "bank_rate.yaml").write_text(
+            "valid_as_of: 2027-01-05\nreference_rates:\n  - {date: 2026-12-31, bank_rate: 3.5}\n")
+        assert reference_for(date(2027, 3, 31), reference_rates(tmp_path)).bank_rate == D("3.5")
+
+    def test_check_reports_the_file_before_a_reminder_needs_it(self, sample_books, run_cli):
+        (sample_books / "bank_rate.yaml").write_text("- {date: 2026-12-31, bank_rate: lots}\n")
+        code, out, err = run_cli("check", books=sample_books)
+        assert code == 1
+        assert "bank_rate.yaml:1:33: [0].bank_rate:" in out + err
+        code, out, err = run_cli("invoice", "overdue", "--as-of", "2027-03-01", books=sample_books)
+        assert code == 1 and "bank_rate.yaml:1:33" in err and "Traceback" not in err

@@ -44,22 +44,16 @@ class LazyGroup(click.Group):
     """A group whose subcommands live in modules imported on first use."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return [n for n, target in COMMANDS.items() if _module_exists(target)]
+        return list(COMMANDS)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         target = COMMANDS.get(name)
-        if target is None or not _module_exists(target):
+        if target is None:
             return None
         mod, attr = target.split(":")
         cmd = getattr(importlib.import_module(mod), attr)
         assert isinstance(cmd, click.Command)
         return cmd
-
-
-def _module_exists(target: str) -> bool:
-    from importlib.util import find_spec
-
-    return find_spec(target.split(":")[0]) is not None
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

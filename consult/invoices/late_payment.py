@@ -40,8 +40,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from consult.core.money import Money
-from consult.core.records import Client
-from consult.errors import ConsultError, UsageError
+from consult.core.records import Books, Client
+from consult.errors import BooksError, Problem, Source, UsageError
 from consult.invoices.accounts import Account
 
 STATUTORY_MARGIN = Decimal(8)  # percentage points over the reference Bank Rate
@@ -113,24 +113,86 @@ def reference_day(due: date) -> date:
     return date(start.year - 1, 12, 31) if start.month <= 6 else date(start.year, 6, 30)
 
 
-def _read(path: Path, label: str) -> list[ReferenceRate]:
+BANK_RATE_FIELDS = ("date", "bank_rate", "source")
+
+
+def _shipped() -> list[ReferenceRate]:
+    """The table in the package (checked by its own test; a broken one is a bug, not the books')."""
     import yaml
 
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CBaseLoader", yaml.BaseLoader))
-        rows = data["reference_rates"] if isinstance(data, dict) else data
-        return [ReferenceRate(date.fromisoformat(r["date"]), Decimal(r["bank_rate"]),
-                              r.get("source") or label) for r in rows or ()]
-    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError, ArithmeticError) as e:
-        raise ConsultError(f"{label}: cannot read the Bank Rate table ({type(e).__name__}: {e}); each item "
-                           "needs date and bank_rate, e.g. - {date: 2026-06-30, bank_rate: 3.75}") from None
+    data = yaml.load(DATA_FILE.read_text(encoding="utf-8"), Loader=getattr(yaml, "CBaseLoader", yaml.BaseLoader))
+    return [ReferenceRate(date.fromisoformat(r["date"]), Decimal(r["bank_rate"]),
+                          r.get("source") or "consult/data/bank_rate.yaml") for r in data["reference_rates"]]
+
+
+def read_bank_rates(root: Path, problems: list[Problem]) -> list[ReferenceRate]:
+    """The books' own `bank_rate.yaml`: a list of `{date, bank_rate, source}`, or the shipped
+    file's shape (`reference_rates:` under a mapping). Each date is a reference day (30 June or
+    31 December — the only days the Act reads), each rate a percentage from 0 to 25, a date at
+    most once; every problem with file, line and field."""
+    from consult.books.fields import Fields
+    from consult.books.files import read_yaml, rel
+    from consult.books.yamlsource import YMap, YSeq
+
+    path = Path(root) / BOOKS_FILE
+    if not path.exists() and not path.is_symlink():
+        return []
+    value = read_yaml(Path(root), path, problems, allow_empty=True)
+    where = rel(Path(root), path)
+    if isinstance(value, YMap):
+        top = Fields(where, value, problems)
+        top.day("valid_as_of")
+        top.done(("reference_rates", "valid_as_of"))
+        value = value.get("reference_rates")
+    if value is None:
+        return []
+    if not isinstance(value, YSeq):
+        problems.append(Problem(Source(where, getattr(value, "line", 1)), None,
+                                "expected a list of reference values, e.g. - {date: 2026-12-31, bank_rate: 3.75}"))
+        return []
+    out: list[ReferenceRate] = []
+    seen: dict[date, Source] = {}
+    for i, item in enumerate(value):
+        if not isinstance(item, YMap):
+            problems.append(Problem(Source(where, item.line, item.column), f"[{i}]",
+                                    "expected {date: YYYY-MM-DD, bank_rate: P}, e.g. - {date: 2026-12-31, bank_rate: 3.75}"))
+            continue
+        f = Fields(where, item, problems, f"[{i}].")
+        day = f.day("date", True, "the reference day, 30 June or 31 December, e.g. date: 2026-12-31")
+        rate = f.decimal("bank_rate", True, minimum=Decimal(0), maximum=Decimal(25),
+                         hint="Bank Rate in percent on that day, e.g. bank_rate: 3.75")
+        source = f.text("source")
+        f.done(BANK_RATE_FIELDS)
+        if day is not None and (day.month, day.day) not in ((6, 30), (12, 31)):
+            f.error("date", f"{day} is not a reference day; the Act reads Bank Rate on 30 June and "
+                            "31 December only (e.g. date: 2026-12-31)")
+            continue
+        if day is not None and day in seen:
+            f.error("date", f"{day} is given twice (also at line {seen[day].line}); keep one value per day")
+            continue
+        if day is not None and rate is not None:
+            seen[day] = f.where("date")
+            out.append(ReferenceRate(day, rate, source or BOOKS_FILE))
+    return out
+
+
+def check_bank_rates(books: Books) -> list[Problem]:
+    """`consult check`: the books' bank_rate.yaml, read as `invoice overdue` and `remind` read it."""
+    problems: list[Problem] = []
+    read_bank_rates(books.root, problems)
+    return problems
 
 
 def reference_rates(books_root: Path | None = None) -> dict[date, ReferenceRate]:
-    """The shipped table, with the books' own `bank_rate.yaml` (if any) added over it."""
-    table = {r.date: r for r in _read(DATA_FILE, "consult/data/bank_rate.yaml")}
-    if books_root is not None and (Path(books_root) / BOOKS_FILE).is_file():
-        for r in _read(Path(books_root) / BOOKS_FILE, BOOKS_FILE):
+    """The shipped table, with the books' own `bank_rate.yaml` (if any) added over it; a
+    problem in that file stops the command with file, line and field."""
+    table = {r.date: r for r in _shipped()}
+    if books_root is not None:
+        problems: list[Problem] = []
+        rates = read_bank_rates(Path(books_root), problems)
+        if errors := [p for p in problems if p.severity == "error"]:
+            raise BooksError(errors)
+        for r in rates:
             table[r.date] = r
     return table
 

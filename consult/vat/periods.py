@@ -11,7 +11,7 @@
   `#001`). Period keys are issued by HMRC with each obligation and cannot be worked out from the
   dates (HMRC: always read them from the obligations), so a key is looked up in the obligations
   recorded in the books (`vat/obligations.yaml`, HMRC's own fields: periodKey, start, end, due,
-  status), which `consult vat submit` writes when it fetches them.
+  status), which `consult vat obligations` writes when it fetches them from HMRC.
 * No PERIOD means the latest period of the stagger that has ended.
 """
 
@@ -133,7 +133,7 @@ def resolve(text: str | None, settings: VatSettings, *, today: date, tax_year_st
             if PERIOD_KEY.fullmatch(t.upper()):
                 raise UsageError(
                     f"{what}: '{t}' looks like an HMRC period key, but no obligation with that key is recorded "
-                    f"in these books ({OBLIGATIONS_FILE}, written when `consult vat submit` fetches HMRC's "
+                    f"in these books ({OBLIGATIONS_FILE}, written when `consult vat obligations` fetches HMRC's "
                     "obligations); give the period's dates instead, e.g. 2026-Q3 or 2026-07-01..2026-09-30"
                 ) from None
             if "is not a period" in str(e):

@@ -213,3 +213,51 @@ class TestCheck:
                            "templates/fancy.yaml": "colours: {accent: '#123456'}\n"})
         c = load_books(root).books.clients["acme"]
         assert (c.language, c.template, c.invoice_detail) == ("de", "fancy", "entries")
+
+
+class _Recording(dict):
+    """A labels mapping that remembers every key asked for."""
+
+    asked: set[str]
+
+    def get(self, key, default=None):
+        self.asked.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key):
+        self.asked.add(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key):
+        self.asked.add(key)
+        return super().__contains__(key)
+
+
+def test_an_invoice_asks_only_for_the_words_frozen_with_it():
+    """Every word an invoice, credit note, draft, timesheet or milestone line prints is among the
+    words frozen into its record, so a copy never depends on words that may change later."""
+    from dataclasses import replace
+
+    pytest.importorskip("reportlab")
+    from consult.render.fonts import fonts_for
+    from consult.render.invoice import invoice_story
+    from tests.support.documents import (
+        base_invoice,
+        credit_note,
+        milestone_invoice,
+        timesheet_invoice,
+        widest_vat_invoice,
+    )
+
+    for language in ("en", "de"):
+        theme = load_theme(REPO, "default", language)
+        labels = _Recording(theme.labels)
+        labels.asked = set()
+        recording = replace(theme, labels=labels)
+        fonts = fonts_for(theme)
+        for inv, draft in [(base_invoice(), False), (base_invoice(number=None), True), (credit_note(base_invoice()), False),
+                           (timesheet_invoice(language, "entries", 3), False), (timesheet_invoice(language, "days", 3), False),
+                           (milestone_invoice(), False), (widest_vat_invoice(language), False)]:
+            invoice_story(inv, recording, fonts, draft=draft)
+        assert {"invoice", "credit_to", "timesheet", "milestone_context"} <= labels.asked
+        assert labels.asked - set(invoice_words()) == set()

@@ -339,6 +339,19 @@ class TestEarnings:
         assert "£0.00" not in text and " – " in text
         assert not re.search(r"\d\.\d{3}\b(?! GBP)", text.replace("0.85373", ""))  # no days to three places
 
+    def test_the_chart_wears_the_theme_and_has_room_above_its_tallest_bar(self):
+        """Three streams of £9,999,999.99 stack to £29,999,999.97: the axis tops out above it
+        (£40,000,000, about 15% headroom rounded up), the first stream in the theme's accent."""
+        from reportlab.lib import colors
+
+        from consult.render.earnings import _Kit, month_chart
+        from tests.support.documents import widest_earnings
+
+        kit = _Kit(REPO)
+        chart = next(x for x in month_chart(widest_earnings(), kit).contents if hasattr(x, "valueAxis"))
+        assert chart.valueAxis.valueMax == 40_000_000 > 29_999_999.97
+        assert chart.bars[0].fillColor == colors.HexColor(kit.theme.colours.accent)
+
     def test_by_month_lists_the_tax_years_months(self, run_cli, tmp_path):
         run_cli("earnings", "--tax-year", "2026", "--pdf", str(tmp_path / "e.pdf"), books=REPO)
         text = text_of((tmp_path / "e.pdf").read_bytes())

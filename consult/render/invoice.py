@@ -296,8 +296,7 @@ def _sheet_count(d: _Doc, s: Sheet) -> str:
 def _lines_table(d: _Doc, sheets: dict[int, Sheet]) -> Table:
     inv, st, fonts, theme = d.inv, d.st, d.fonts, d.theme
     size = theme.font_size
-    rate_col = inv.vat_rate is not None and not inv.is_credit_note or (inv.is_credit_note and inv.vat_rate is not None
-                                                                       and inv.tax_treatment in ("standard", "zero"))
+    rate_col = inv.vat_rate is not None  # a VAT invoice (standard or zero-rated): each line's rate
     keys = ["description", "quantity", "unit", "unit_price", *(["vat_rate"] if rate_col else []), "net"]
     header = [d.label(k) for k in keys]
     body: list[list[str]] = []

@@ -199,7 +199,8 @@ def _fee_table(doc: ProposalDocument, theme: Theme, fonts: FontSet, st: Styles) 
         if ph.optional:
             optional_rows.append(len(body) + 1)
         body.append([_days(ph.days, loc), _money(p.rate, doc), _money(ph.fee, doc)])
-    closing: list[tuple[str, str]] = [(label(theme, "net_total", days=_days(f.days, loc)), _money(f.net, doc))]
+    closing: list[tuple[str, str]] = [(label(theme, "net_total_day" if f.days == 1 else "net_total",
+                                             days=_days(f.days, loc)), _money(f.net, doc))]
     if f.vat_rate is not None:
         rate = str(format_decimal(f.vat_rate.normalize(), locale=loc))
         closing.append((label(theme, "vat_estimate", rate=rate), _money(f.vat, doc)))

@@ -265,6 +265,14 @@ def render_cmd(ctx: click.Context, number: str, output: str | None) -> None:
     target = output_path(root, output or f"{inv.number}.pdf", "--output")
     atomic_write(target, _renderer(root)(inv))
     click.echo(f"wrote {target}")
+    if inv.theme is not None:  # drawn with the theme it was issued with; say if a font or logo file changed since
+        from consult.render.invoice import theme_of
+        from consult.themes.theme import changed_files
+
+        changed = changed_files(theme_of(inv, root), dict(inv.theme.files))
+        if changed:
+            click.echo(f"note: {', '.join(changed)} differ from the files {inv.number} was issued with, so this "
+                       "copy may not match the issued PDF byte for byte", err=True)
 
 
 @invoice_group.command("pay")

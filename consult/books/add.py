@@ -17,10 +17,10 @@ from pathlib import Path
 import yaml
 
 from consult.books.fields import id_problem
-from consult.books.loader import open_books, read_client, read_engagement, read_practice
+from consult.books.loader import open_books, read_client, read_engagement
 from consult.books.lock import books_lock
 from consult.books.store import write_new
-from consult.errors import BooksError, ConflictError, Problem, UsageError
+from consult.errors import ConflictError, Problem, UsageError
 
 # EU member states (2026): the countries where a business customer is reverse-charged.
 EU_COUNTRIES = frozenset(
@@ -189,10 +189,9 @@ def add_client(root: Path, c: NewClient) -> Path:
     if why := id_problem(c.id):
         raise UsageError(f"client id: {why}")
     root = Path(root)
-    problems: list[Problem] = []
-    practice = read_practice(root, problems)
-    if practice is None:
-        raise BooksError(problems)
+    # never into books whose practice has errors (nor over a client folder with errors):
+    # another client's errors do not stop it
+    practice = open_books(root, timesheets=False, clients=[c.id]).practice
     text = client_text(c, practice.vat_registered)
     rel = f"clients/{c.id}/client.yaml"
     with tempfile.TemporaryDirectory() as scratch:
@@ -217,7 +216,7 @@ def add_engagement(root: Path, e: NewEngagement) -> Path:
         if why := id_problem(value):
             raise UsageError(f"{what}: {why}")
     root = Path(root)
-    books = open_books(root, timesheets=False)
+    books = open_books(root, timesheets=False, clients=[e.client])
     client = books.client(e.client)
     if e.billing in ("daily", "hourly") and e.rate is None:
         raise UsageError(f"--rate is needed for {e.billing} billing (per {'day' if e.billing == 'daily' else 'hour'})")

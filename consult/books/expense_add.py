@@ -160,7 +160,7 @@ def add_expense(root: Path, e: NewExpense, receipt_from: Path | None = None) -> 
     for value, option in ((e.note, "--note"), (e.supplier, "--supplier")):
         _one_line(value, option)
     root = Path(root)
-    books = open_books(root, timesheets=False)
+    books = open_books(root, timesheets=False, clients=[e.client] if e.client is not None else [])
     if e.client is not None:
         client = books.client(e.client)
         if e.engagement is not None:
@@ -219,7 +219,7 @@ def add_mileage(root: Path, day: date, miles: Decimal, note: str, vehicle: str =
     if not note or not note.strip():
         raise UsageError("--note: say where and why (HMRC asks for a record of each business journey)")
     root = Path(root)
-    open_books(root, timesheets=False)
+    open_books(root, timesheets=False, clients=[])  # the practice's own record: a client's errors do not stop it
     path = root / MILEAGE_FILE
     line = mileage_line(day, miles, vehicle, note.strip())
     with books_lock(root):

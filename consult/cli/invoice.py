@@ -54,7 +54,7 @@ def _renderer(root: Path, *, draft: bool = False, facturx: bool = False) -> Call
         if not draft:
             from consult.books.loader import open_books
 
-            books = open_books(root, timesheets=False)
+            books = open_books(root, timesheets=False, clients=[inv.client])
             if wants_facturx(books.clients[inv.client].einvoice if inv.client in books.clients else None, facturx):
                 from consult.einvoice import facturx_pdf
 
@@ -113,7 +113,7 @@ def create_cmd(ctx: click.Context, client: str, period: str, engagement: str | N
     if engagement:
         check_id(engagement, "--engagement")
     root = books_root(ctx)
-    books = load(ctx, timesheets=False)
+    books = load(ctx, timesheets=False, clients=[client])
     start, end = parse_period(period, tax_year_start=books.practice.tax_year_start, today=today()).days
     day = date_arg(issued, "--date") or today()
     preview_path = output_path(root, preview, "--preview") if preview else None
@@ -223,10 +223,10 @@ def render_cmd(ctx: click.Context, number: str, output: str | None) -> None:
     """Render the PDF again from the frozen record (restores the books' copy if it is missing)."""
     from consult.books.store import atomic_write
     from consult.invoices.issue import restore_pdf
-    from consult.invoices.store import find_invoice, invoice_dir, load_invoices
+    from consult.invoices.store import client_of_number, find_invoice, invoice_dir, load_invoices
 
     root = books_root(ctx)
-    load(ctx, timesheets=False)  # refuse books with errors
+    load(ctx, timesheets=False, clients=[client_of_number(root, number)])  # refuse a client with errors
     inv = find_invoice(load_invoices(root)[0], number)
     own = invoice_dir(root, inv.client) / f"{inv.number}.pdf"
     if output is None and not own.exists():

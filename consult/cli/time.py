@@ -13,7 +13,16 @@ from typing import Any
 
 import click
 
-from consult.cli.common import GroupWithLazy, books_root, date_arg, echo_rows, format_option, load, split_ref
+from consult.cli.common import (
+    GroupWithLazy,
+    books_root,
+    client_scope,
+    date_arg,
+    echo_rows,
+    format_option,
+    load,
+    split_ref,
+)
 from consult.clock import today
 from consult.errors import UsageError
 
@@ -52,7 +61,7 @@ def log_cmd(ctx: click.Context, ref: str, work: str, day: str | None, note: str 
     client, eng = split_ref(ref)
     now = today()
     when = date_arg(day, "--date") or now
-    books = load(ctx, timesheets=False)
+    books = load(ctx, timesheets=False, clients=[client])
     got = log_time(books, client, eng, when, work, note=note, billable=not non_billable, today=now)
     rel = got.path.relative_to(books.root).as_posix()
     kind = "" if not non_billable else " non-billable"
@@ -118,7 +127,7 @@ def report_cmd(ctx: click.Context, period: str | None, start: str | None, end: s
     for g in by:
         if g not in GROUPS:
             raise UsageError(f"--by: '{g}' is not a grouping — use {', '.join(GROUPS)}")
-    books = load(ctx, timesheets=False)
+    books = load(ctx, timesheets=False, clients=client_scope(client, engagement))
     per = _period(period, start, end, books)
     engs = select(books, client, engagement)
     totals = day_totals(books, {e.client for e in engs})
@@ -179,7 +188,7 @@ def unbilled_cmd(ctx: click.Context, client: str | None, detail: bool, fmt: str)
     from consult.invoices.store import load_invoices
     from consult.work.report import select
 
-    books = load(ctx)
+    books = load(ctx, clients=client_scope(client))
     engs = select(books, client)
     invoices, _ = load_invoices(books.root)
     rows = unbilled(books, invoices, today=today(), engagements=engs)
@@ -235,7 +244,7 @@ def export_cmd(ctx: click.Context, period: str | None, start: str | None, end: s
     from consult.work import export as time_export
     from consult.work.report import select
 
-    books = load(ctx)
+    books = load(ctx, clients=client_scope(client, engagement))
     per = _period(period, start, end, books)
     keys = {(e.client, e.id) for e in select(books, client, engagement)}
     entries = [e for e in books.entries if (e.client, e.engagement) in keys and e.date in per]

@@ -303,7 +303,7 @@ def create_invoice(root: Path, client_id: str, period_start: date, period_end: d
     from consult.invoices.issue import issue, next_number
 
     with books_lock(root):
-        books = open_books(root)
+        books = open_books(root, clients=[client_id])  # another client's errors do not stop this one
         draft = build_invoice(books, client_id, period_start, period_end, engagement=engagement, issued=issued,
                               expenses=expenses, gbp_rate=gbp_rate)
         if not issue_it:

@@ -14,11 +14,19 @@ from consult.core.records import Books, Client, Engagement
 
 
 @click.command("init")
-@click.argument("folder", type=click.Path(file_okay=False), default=".")
+@click.argument("folder", type=click.Path(file_okay=False), required=False)
 @click.option("--name", default="Your Name", help="Your (or your company's) name for practice.yaml.")
-def init_cmd(folder: str, name: str) -> None:
-    """Make new books in FOLDER: a commented practice.yaml and one example client."""
+def init_cmd(folder: str | None, name: str) -> None:
+    """Make new books in FOLDER: a commented practice.yaml and one example client.
+
+    FOLDER is required (`consult init .` for the folder you are in), and a folder that holds
+    any part of books already is refused: init never overwrites anything."""
     from consult.books.init import create_books
+    from consult.errors import UsageError
+
+    if folder is None:
+        raise UsageError("give the folder for the new books, e.g. `consult init ~/books` "
+                         "(or `consult init .` to make them here)")
 
     for p in create_books(Path(folder), name, today()):
         click.echo(f"wrote {p}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -32,7 +33,7 @@ _RecordLoader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~
 _RecordLoader.add_constructor("tag:yaml.org,2002:null", lambda loader, node: None)
 
 
-def _load_bounded(text: str, rel: str) -> object:
+def _load_bounded(text: str, rel: str) -> Any:
     """The record's data through the base loader, after the node tree passed the books' bounds
     (consult.books.yamlsource.check_bounds: no alias inside itself, no alias bomb, no absurd
     nesting) — one parse, so a damaged record fails in milliseconds rather than hanging."""

@@ -20,7 +20,6 @@ first; HMRC's own `DUPLICATE_SUBMISSION` is the last guard.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -187,7 +186,9 @@ def check_submissions(books: Books) -> list[Problem]:
 
 
 def _q(v: str) -> str:
-    return json.dumps(v)  # a JSON string is a valid YAML double-quoted scalar
+    from consult.books.writers import quoted
+
+    return quoted(v)  # the books' one serialiser: any text reads back exactly
 
 
 def record_text(*, environment: str, vrn: str, obligation: Obligation, scheme: str, body: dict[str, Any],

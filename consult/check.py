@@ -17,6 +17,7 @@ from consult.books.expenses import check_receipts
 from consult.books.files import PRACTICE_FILE
 from consult.books.loader import LoadResult, load_books, scope_of
 from consult.books.register import verify as verify_register
+from consult.core.fx import check_recorded_rates
 from consult.core.records import Books
 from consult.einvoice import check as check_einvoice
 from consult.errors import Problem
@@ -37,6 +38,7 @@ FEATURE_CHECKS: Sequence[Check] = (
     check_einvoice,
     check_submissions,
     check_receipts,
+    check_recorded_rates,
 )
 _NEEDS_TODAY = {check_timesheets, check_unbilled, check_invoices, check_proposals}
 

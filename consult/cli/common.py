@@ -95,8 +95,9 @@ def output_path(root: Path, value: str, option: str) -> Path:
     base = Path(os.path.realpath(root))
     if real == base or base in real.parents:
         rel = real.relative_to(base).as_posix() if real != base else "."
-        if real.exists() or rel.split("/")[0] in ("clients", "templates") or rel in (
-                "practice.yaml", "register.tsv", "expenses.yaml"):
+        from consult.books.files import BOOKS_FILES, BOOKS_FOLDERS
+
+        if real.exists() or rel.split("/")[0] in BOOKS_FOLDERS or rel in BOOKS_FILES or rel.startswith("."):
             raise UsageError(f"{option}: {rel} is part of the books; write the output somewhere else "
                              "(consult never writes an output over the books)")
     if target.is_dir():

@@ -96,9 +96,12 @@ def _summary(inv: Any) -> str:
 @click.option("--no-expenses", is_flag=True, help="Leave rebillable expenses for a later invoice.")
 @click.option("--gbp-rate", metavar="R",
               help="GBP per 1 unit of the invoice currency, for the sterling VAT total (default: HMRC's monthly rate).")
+@click.option("--force-rate", is_flag=True,
+              help="Use --gbp-rate although it is more than 25% away from the ECB reference rate of the day.")
 @click.pass_context
 def create_cmd(ctx: click.Context, client: str, period: str, engagement: str | None, issued: str | None,
-               dry_run: bool, preview: str | None, facturx: bool, no_expenses: bool, gbp_rate: str | None) -> None:
+               dry_run: bool, preview: str | None, facturx: bool, no_expenses: bool, gbp_rate: str | None,
+               force_rate: bool) -> None:
     """Invoice CLIENT for the work in PERIOD that is not billed yet: writes
     clients/CLIENT/invoices/NUMBER.yaml and .pdf and a line in the register.
 
@@ -118,7 +121,7 @@ def create_cmd(ctx: click.Context, client: str, period: str, engagement: str | N
     day = date_arg(issued, "--date") or today()
     preview_path = output_path(root, preview, "--preview") if preview else None
     got = create_invoice(root, client, start, end, engagement=engagement, issued=day, expenses=not no_expenses,
-                         gbp_rate=decimal_arg(gbp_rate, "--gbp-rate"),
+                         gbp_rate=decimal_arg(gbp_rate, "--gbp-rate"), force_rate=force_rate,
                          render=_renderer(root, facturx=facturx), issue_it=not (dry_run or preview))
     if isinstance(got, Draft):
         inv = got.invoice

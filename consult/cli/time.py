@@ -8,7 +8,6 @@ YAML heads and the one client's timesheets; reports read day totals through the 
 from __future__ import annotations
 
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 import click
@@ -21,6 +20,7 @@ from consult.cli.common import (
     echo_rows,
     format_option,
     load,
+    output_path,
     split_ref,
 )
 from consult.clock import today
@@ -244,19 +244,22 @@ def export_cmd(ctx: click.Context, period: str | None, start: str | None, end: s
     from consult.work import export as time_export
     from consult.work.report import select
 
+    target = output_path(books_root(ctx), output, "--output") if output is not None else None
     books = load(ctx, clients=client_scope(client, engagement))
     per = _period(period, start, end, books)
     keys = {(e.client, e.id) for e in select(books, client, engagement)}
     entries = [e for e in books.entries if (e.client, e.engagement) in keys and e.date in per]
-    writer = {"csv": time_export.to_csv, "json": time_export.to_json,
-              "timedot": time_export.to_timedot, "timeclock": time_export.to_timeclock}[fmt]
-    text = writer(entries)
+    from consult.cli.output import csv_safe
+
+    text = time_export.to_csv(entries, safe=csv_safe()) if fmt == "csv" else {
+        "json": time_export.to_json, "timedot": time_export.to_timedot, "timeclock": time_export.to_timeclock}[fmt](entries)
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
         return
     from consult.books.store import atomic_write
 
-    atomic_write(Path(output), text)
+    assert target is not None
+    atomic_write(target, text)
     click.echo(f"Wrote {len(entries)} entries to {output}", err=True)
 
 

@@ -89,9 +89,10 @@ def read_regular(path: Path, limit: int = MAX_FILE_BYTES, *, regular_only: bool 
 
 
 def _too_big(size: int | None, limit: int, what: str) -> str:
-    have = f"is {size / 1048576:.0f} MB" if size is not None else "goes on past"
-    advice = "split it (timesheets by month)" if what == "a books file" else "split it into smaller files"
-    return f"{have}, over the {limit // 1048576} MB {what} may be; {advice}"
+    mb = limit // 1048576
+    have = f"is {size / 1048576:.0f} MB, over" if size is not None else "goes on past"
+    advice = "split it (timesheets by month)" if what == "a books file" else "export a shorter period"
+    return f"{have} the {mb} MB {what} may be; {advice}"
 
 
 # ------------------------------------------------------------------------------------------

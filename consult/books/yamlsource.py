@@ -175,6 +175,14 @@ def load_yaml(text: str, path: str) -> Value | None:
             Problem(Source(path, line, col), None, f"not valid YAML: {what}"
                     " — check the indentation and quoting on this line")
         ) from None
+    except yaml.reader.ReaderError as e:  # a character YAML does not allow, e.g. a control character
+        before = text[: e.position]
+        line, col = before.count("\n") + 1, e.position - (before.rfind("\n") + 1) + 1
+        ch = e.character if isinstance(e.character, str) else chr(e.character)
+        raise YamlProblem(Problem(Source(path, line, col), None,
+                                  f"not valid YAML: the character U+{ord(ch):04X} is not allowed in YAML text "
+                                  "(a control character); remove it, or write it as an escape in double "
+                                  'quotes, e.g. "\\x07"')) from None
     except yaml.YAMLError as e:
         raise YamlProblem(Problem(Source(path), None, f"not valid YAML: {e}")) from None
     if node is None:

@@ -53,7 +53,7 @@ def not_a_file(mode: int) -> str:
             "the file itself here")
 
 
-def read_regular(path: Path, limit: int = MAX_FILE_BYTES, *, regular_only: bool = True,
+def read_regular(path: Path, limit: int | None = None, *, regular_only: bool = True,
                  what: str = "a books file") -> bytes:
     """The bytes of `path`, read without ever blocking or reading without end.
 
@@ -62,6 +62,8 @@ def read_regular(path: Path, limit: int = MAX_FILE_BYTES, *, regular_only: bool 
     between: with `regular_only` anything but a regular file raises `Unreadable`. At most
     `limit` bytes are read; a longer file (or an endless device) raises `Unreadable` with the
     limit. OSError (missing, permission) passes through."""
+    if limit is None:
+        limit = MAX_FILE_BYTES
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
     fd = os.open(path, flags)
     try:

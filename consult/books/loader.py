@@ -475,7 +475,8 @@ def load_books(root: Path, *, timesheets: bool = True) -> LoadResult:
     return LoadResult(books, problems)
 
 
-def open_books(root: Path, *, timesheets: bool = True, clients: Iterable[str] | None = None) -> Books:
+def open_books(root: Path, *, timesheets: bool = True, clients: Iterable[str] | None = None,
+               timesheet_errors: bool = True) -> Books:
     """Books for a command that acts on them: refuses (BooksError) while an error remains that
     concerns what the command touches.
 
@@ -485,21 +486,38 @@ def open_books(root: Path, *, timesheets: bool = True, clients: Iterable[str] | 
     practice's errors (practice.yaml, the root files, templates, the register) and by those
     clients' errors, never by another client's — and since every command that writes into a
     client names it here, none writes into a client with errors. `clients=()` is a command on
-    the practice alone (`mileage add`, a practice expense)."""
+    the practice alone (`mileage add`, a practice expense).
+
+    Without `timesheets`, the named clients' timesheets are still read for their errors (a
+    client with a broken timesheet is a client with errors) unless `timesheet_errors=False`
+    says the caller reads them itself under the lock (`time log` does)."""
     result = load_books(root, timesheets=timesheets)
     if result.books is None:
         raise BooksError(result.problems, "the books have errors; fix them first (`consult check` lists them)")
     wanted = None if clients is None else tuple(clients)
     errors = result.errors_for(wanted)
+    if not errors and not timesheets and timesheet_errors and wanted:
+        books = result.books
+        broken = {(c, p.stem) for c in wanted for p in _yaml_files(Path(root) / "clients" / c / "engagements")
+                  if (c, p.stem) not in books.engagements}
+        found: list[Problem] = []
+        for cid in wanted:
+            if cid in books.clients:
+                read_timesheets(Path(root), books.clients[cid], books.engagements, found, broken)
+        errors = [p for p in found if p.severity == "error"]
     if errors:
-        scoped = sorted({c for p in errors if (c := scope_of(p)) is not None})
-        if wanted is None or not scoped:
-            head = "the books have errors; fix them first (`consult check` lists them)"
-        else:
-            head = (f"client {', '.join(scoped)} has errors; fix them first (`consult check` lists them)"
-                    if len(scoped) == 1 else
-                    f"clients {', '.join(scoped)} have errors; fix them first (`consult check` lists them)")
-            if any(scope_of(p) is None for p in errors):
-                head = "the books have errors; fix them first (`consult check` lists them)"
-        raise BooksError(errors, head)
+        raise refusal(errors)
     return result.books
+
+
+def refusal(errors: list[Problem]) -> BooksError:
+    """The error that stops a command, headed by whose errors they are: "client acme has
+    errors" when they are one or more clients' own, "the books have errors" otherwise."""
+    scoped = sorted({c for p in errors if (c := scope_of(p)) is not None})
+    if not scoped or any(scope_of(p) is None for p in errors):
+        head = "the books have errors"
+    elif len(scoped) == 1:
+        head = f"client {scoped[0]} has errors"
+    else:
+        head = f"clients {', '.join(scoped)} have errors"
+    return BooksError(errors, f"{head}; fix them first (`consult check` lists them)")

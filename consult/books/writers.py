@@ -214,10 +214,20 @@ class _Dumper(yaml.SafeDumper):
     """SafeDumper that writes multi-line text as a literal block where a block can hold it."""
 
 
+_BLOCK_UNSAFE = re.compile(f'[^{_RAW_OK}\n]')
+
+
 def _str_repr(dumper: Any, text: str) -> Any:
+    """Text with a character a plain, quoted or block scalar would not keep (a control
+    character, a lone CR, NEL, LS, PS, a tab, a BOM) is written double-quoted, where PyYAML
+    escapes it; other multi-line text as a literal block; the rest as PyYAML chooses."""
     if _SURROGATE.search(text):
         raise NotText("a lone surrogate is not text (bytes that were not UTF-8?)")
-    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|" if "\n" in text else None)
+    if _BLOCK_UNSAFE.search(text):
+        style: str | None = '"'
+    else:
+        style = "|" if "\n" in text else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
 
 
 _Dumper.add_representer(str, _str_repr)

@@ -39,13 +39,14 @@ def books_root(ctx: click.Context) -> Path:
     return root
 
 
-def load(ctx: click.Context, *, timesheets: bool = True, clients: Iterable[str] | None = None) -> Books:
+def load(ctx: click.Context, *, timesheets: bool = True, clients: Iterable[str] | None = None,
+         timesheet_errors: bool = True) -> Books:
     """The books for a command that acts on them. A command over the whole books refuses while
     any error remains; one on some clients (`clients`) refuses on the practice's errors and
     theirs, never another client's (consult.books.loader.open_books)."""
     from consult.books.loader import open_books
 
-    return open_books(books_root(ctx), timesheets=timesheets, clients=clients)
+    return open_books(books_root(ctx), timesheets=timesheets, clients=clients, timesheet_errors=timesheet_errors)
 
 
 def client_scope(client: str | None, engagement: str | None = None) -> tuple[str, ...] | None:

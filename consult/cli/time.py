@@ -61,7 +61,7 @@ def log_cmd(ctx: click.Context, ref: str, work: str, day: str | None, note: str 
     client, eng = split_ref(ref)
     now = today()
     when = date_arg(day, "--date") or now
-    books = load(ctx, timesheets=False, clients=[client])
+    books = load(ctx, timesheets=False, clients=[client], timesheet_errors=False)  # log_time reads them
     got = log_time(books, client, eng, when, work, note=note, billable=not non_billable, today=now)
     rel = got.path.relative_to(books.root).as_posix()
     kind = "" if not non_billable else " non-billable"

@@ -463,7 +463,9 @@ def import_rows(books: Books, export: Export, mapping: dict[str, Target], *, ski
             current.extend(read_timesheets(root, books.client(cid), books.engagements, problems))
         errors = [p for p in problems if p.severity == "error"]
         if errors:
-            raise BooksError(errors, "the books have errors; fix them first (`consult check` lists them)")
+            from consult.books.loader import refusal
+
+            raise refusal(errors)
         plan = plan_import(books, export, mapping, skip_unmapped=skip_unmapped, today=today, entries=current,
                            billed=billed, period=period)
         edits: dict[Path, _FileEdit] = defaultdict(_FileEdit)

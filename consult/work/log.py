@@ -20,7 +20,7 @@ from pathlib import Path
 from consult.books.writers import CannotAppend, Quoted, comment, line_of, list_item, one_line, with_item
 from consult.core.durations import DurationError, parse_clock, parse_duration, span_minutes
 from consult.core.records import Books, Client, Engagement
-from consult.errors import BooksError, ConsultError, Problem, UsageError
+from consult.errors import ConsultError, Problem, UsageError
 from consult.work.export import duration_text
 
 _RANGE = re.compile(r"(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})")
@@ -150,7 +150,9 @@ def log_time(books: Books, client_id: str, engagement_id: str, day: date, work: 
         entries = read_timesheets(root, client, books.engagements, problems)
         errors = [p for p in problems if p.severity == "error"]
         if errors:
-            raise BooksError(errors, "the books have errors; fix them first (`consult check` lists them)")
+            from consult.books.loader import refusal
+
+            raise refusal(errors)
         day_total = sum(e.minutes for e in entries if e.date == day) + minutes
         if day_total > 24 * 60:
             raise UsageError(f"that would make {duration_text(day_total)} on {day} for {client_id}, more than "

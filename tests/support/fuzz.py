@@ -19,7 +19,7 @@ import os
 import random
 import re
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -209,7 +209,7 @@ def deadline(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, old)
 
 
-def run_case(case: Case, root: Path, original: bytes, run) -> str | None:  # type: ignore[no-untyped-def]
+def run_case(case: Case, root: Path, original: bytes, run: Callable[[list[str]], tuple[int, str, str]]) -> str | None:
     """Mutate, run, check, restore. `run(argv) -> (code, out, err)`."""
     target = root / case.file
     before_all = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*")

@@ -23,7 +23,9 @@ from consult.einvoice import check as check_einvoice
 from consult.errors import Problem
 from consult.invoices.billed import check_unbilled
 from consult.invoices.check import check_invoices
+from consult.invoices.late_payment import check_bank_rates
 from consult.proposals.proposal import check_proposals
+from consult.tax.tables import check_tax_tables
 from consult.vat.submission import check_submissions
 from consult.work.report import check_timesheets
 
@@ -39,6 +41,8 @@ FEATURE_CHECKS: Sequence[Check] = (
     check_submissions,
     check_receipts,
     check_recorded_rates,
+    check_tax_tables,
+    check_bank_rates,
 )
 _NEEDS_TODAY = {check_timesheets, check_unbilled, check_invoices, check_proposals}
 

@@ -34,7 +34,7 @@ or prints. The rules are choices an accountant should be able to read, so they a
   no category counts as `otherExpenses`, with a warning. **MTD quarterly updates** (for a tax
   year): the cumulative totals from the start of the tax year to the end of each quarter —
   turnover (all income except an employer's) and each category — with the update's deadline,
-  the 7th of the month after the quarter ends (SI 2021/1076 reg 7 as amended; domain-rules.md §3.2).
+  the 7th of the month after the quarter ends (SI 2021/1076 reg 7 as amended; docs/vat.md).
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ from consult.core.money import Money
 from consult.core.periods import Period, Slice, months_of, quarters_of
 from consult.core.records import Books, Expense, IncomeItem, Payment
 from consult.errors import UsageError
+from consult.invoices.accounts import Moves
 from consult.invoices.record import Invoice
 from consult.work.day_totals import Minutes, aggregate
 from consult.work.rules import day_fraction, quantity
@@ -156,24 +157,31 @@ def accrual_rows(invoices: Iterable[Invoice], period: Period, conv: _Converter) 
     return out
 
 
-def cash_rows(invoices: Iterable[Invoice], payments: Iterable[Payment], period: Period,
+def cash_rows(invoices: Iterable[Invoice], moves: Moves | Iterable[Payment], period: Period,
               conv: _Converter, warnings: list[str]) -> list[Row]:
-    """Payments received in the period: the net part of what each settles, by stream."""
-    by_number = {i.number: i for i in invoices if i.number and not i.is_credit_note}
+    """Money received in the period (consult.invoices.accounts.receipts: payments with tax
+    withheld, money allocated between invoices, refunds as negatives): the net part of what
+    each settles, split by the VAT of the invoice it settles, by stream."""
+    from consult.invoices.accounts import receipts
+
+    if not isinstance(moves, Moves):
+        moves = Moves(tuple(moves))
+    invs = list(invoices)
+    known = {i.number for i in invs if i.number}
     out: list[Row] = []
-    for p in payments:
-        if p.date not in period:
-            continue
-        withheld = p.withheld if p.withheld is not None else Money.zero(p.amount.currency)
-        settled = p.amount + withheld
-        r = conv.rate(p.amount.currency, p.date, p.fx_rate, str(p.source))
-        inv = by_number.get(p.invoice)
-        if inv is None:
+    for p in moves.payments:
+        if p.date in period and p.invoice not in known:
+            withheld = p.withheld if p.withheld is not None else Money.zero(p.amount.currency)
+            r = conv.rate(p.amount.currency, p.date, p.fx_rate, str(p.source))
             warnings.append(f"{p.source}: payment for '{p.invoice}', which was never issued: "
                             "counted whole as consulting income, no VAT taken out")
-            out.append(conv.row(p.date, "payment", p.invoice, p.client, CONSULTING, settled,
-                                Money.zero(settled.currency), withheld, r))
-            continue
+            out.append(conv.row(p.date, "payment", p.invoice, p.client, CONSULTING, p.amount + withheld,
+                                Money.zero(p.amount.currency), withheld, r))
+    start, end = period.days
+    for rc in receipts(invs, moves, start, end):
+        inv = rc.invoice
+        settled, withheld = rc.amount, rc.withheld
+        r = conv.rate(settled.currency, rc.date, rc.fx_rate, rc.source)
         net = (settled if inv.total.amount == 0 else
                Money.rounded(settled.amount * inv.net.amount / inv.total.amount, settled.currency))
         vat = settled - net
@@ -181,7 +189,7 @@ def cash_rows(invoices: Iterable[Invoice], payments: Iterable[Payment], period: 
         weights = [m.amount for _, m in parts]
         for (stream, _), n, v, w in zip(parts, allocate(net, weights), allocate(vat, weights),
                                         allocate(withheld, weights), strict=True):
-            out.append(conv.row(p.date, "payment", p.invoice, p.client, stream, n, v, w, r))
+            out.append(conv.row(rc.date, rc.kind, inv.number or "", inv.client, stream, n, v, w, r))
     return out
 
 
@@ -347,11 +355,14 @@ def _in(d: date, b: Slice) -> bool:
 
 
 def rollup(books: Books, invoices: Sequence[Invoice], period: Period, *, basis: str = "accrual",
-           by: str = "month", currency: str | None = None, minutes: Minutes | None = None) -> Earnings:
+           by: str = "month", currency: str | None = None, minutes: Minutes | None = None,
+           count_days: bool = True) -> Earnings:
     """The earnings of `period` on `basis`, grouped `by` month, quarter, client or stream.
 
     `minutes`: billable minutes per engagement per day when the books were loaded without their
-    timesheets (consult.work.day_totals); else they come from `books.entries`."""
+    timesheets (consult.work.day_totals); else they come from `books.entries`. `count_days=False`
+    leaves billable and working days at zero (a caller that needs only money, such as a tax
+    estimate, skips the bank-holiday calendar)."""
     if basis not in BASES:
         raise UsageError(f"basis: '{basis}' is not one of {', '.join(BASES)}")
     if by not in GROUPINGS:
@@ -363,12 +374,12 @@ def rollup(books: Books, invoices: Sequence[Invoice], period: Period, *, basis: 
     if basis == "accrual":
         rows = accrual_rows(invoices, period, conv)
     else:
-        rows = cash_rows(invoices, books.payments, period, conv, warnings)
+        rows = cash_rows(invoices, Moves.of(books), period, conv, warnings)
     rows += payout_rows(books.income, period, conv)
     rows.sort(key=lambda r: (r.date, r.client, r.ref, r.stream))
 
     streams = tuple(sorted({r.stream for r in rows}, key=lambda s: (s != CONSULTING, s == REBILLED, s)))
-    days = billable_days(books, period, minutes)
+    days = billable_days(books, period, minutes) if count_days else []
     total_days = quantity(sum((d for _, _, d in days), Decimal(0)))
 
     def slices(buckets: list[Slice]) -> list[Group]:
@@ -393,12 +404,12 @@ def rollup(books: Books, invoices: Sequence[Invoice], period: Period, *, basis: 
 
     by_stream = {s: _total((r.base for r in rows if r.stream == s), cur) for s in streams}
     income = _total((r.base for r in rows), cur)
-    wd = working_days(period, practice.country, practice.subdivision)
+    wd = working_days(period, practice.country, practice.subdivision) if count_days else 0
     util = (None if not wd else
             (total_days * 100 / Decimal(wd)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
     consulting = by_stream.get(CONSULTING, Money.zero(cur))
     rate = Money.rounded(consulting.amount / total_days, cur) if total_days and consulting else None
-    costed = _costed(books, period, conv)
+    costed = _costed(books, period, conv, basis)
     expenses = _total((c.value for c in costed if not c.expense.capital), cur)
     costs = _total((c.value for c in costed if not c.expense.capital and not c.expense.rebill), cur)
     capital = _total((c.value for c in costed if c.expense.capital), cur)
@@ -438,15 +449,21 @@ class Costed:
     value: Money
 
 
-def _costed(books: Books, period: Period, conv: _Converter) -> list[Costed]:
+def _costed(books: Books, period: Period, conv: _Converter, basis: str = "accrual") -> list[Costed]:
     """Every expense of the period, without reclaimable VAT, converted (ECB or same currency).
 
     VAT paid is reclaimable when the practice is VAT-registered, except under the Flat Rate
-    Scheme, where only capital goods of £2,000 or more (VAT included) have their VAT reclaimed."""
+    Scheme, where only capital goods of £2,000 or more (VAT included) have their VAT reclaimed.
+    On the accrual basis a write-off (`writeoffs.yaml`: income invoiced that will never come)
+    is a cost too, in its category (irrecoverableDebts unless it says financeCharges…), at its
+    net share — the VAT part is not income lost; on the cash basis it never was income."""
     registered = books.practice.vat_registered
     flat = books.practice.vat.scheme == "flat_rate"
     out: list[Costed] = []
-    for x in books.expenses:
+    expenses = list(books.expenses)
+    if basis == "accrual":
+        expenses += _writeoff_costs(books)
+    for x in expenses:
         if x.date not in period:
             continue
         reclaim = registered and x.vat is not None and x.vat.currency == x.amount.currency
@@ -455,6 +472,23 @@ def _costed(books: Books, period: Period, conv: _Converter) -> list[Costed]:
         value = x.amount - x.vat if reclaim and x.vat is not None else x.amount
         r = conv.rate(value.currency, x.date, None, str(x.source))
         out.append(Costed(x, value if value.currency == conv.currency else value.convert(r.rate, conv.currency)))
+    return out
+
+
+def _writeoff_costs(books: Books) -> list[Expense]:
+    """Write-offs as costs: each at the invoice's net share of what it clears (net ÷ total)."""
+    from consult.invoices.cache import load_invoices_cached
+
+    if not books.writeoffs:
+        return []
+    invoices = {i.number: i for i in load_invoices_cached(books.root)[0] if i.number}
+    out = []
+    for w in books.writeoffs:
+        inv = invoices.get(w.invoice)
+        share = w.amount if inv is None or inv.total.amount == 0 else \
+            Money.rounded(w.amount.amount * inv.net.amount / inv.total.amount, w.amount.currency)
+        out.append(Expense(w.client, w.date, None, share, f"written off {w.invoice}: {w.reason}", False, None,
+                           w.category, w.source))
     return out
 
 
@@ -515,34 +549,46 @@ class Receivable:
 
 @dataclass(frozen=True, slots=True)
 class Receivables:
+    """`total` is what clients owe net: the invoices outstanding less `on_account` (money
+    clients hold on account, a negative amount)."""
+
     as_of: date
     currency: str
     items: tuple[Receivable, ...]
     buckets: dict[str, Money]
     total: Money
+    on_account: Money | None = None
 
 
 def bucket_of(age: int) -> str:
     return BUCKETS[0] if age <= 30 else BUCKETS[1] if age <= 60 else BUCKETS[2] if age <= 90 else BUCKETS[3]
 
 
-def receivables(invoices: Sequence[Invoice], payments: Sequence[Payment], as_of: date, currency: str,
+def receivables(invoices: Sequence[Invoice], moves: Moves | Sequence[Payment], as_of: date, currency: str,
                 base_currency: str | None = None) -> Receivables:
-    """Outstanding invoices as of `as_of`, aged 0–30, 31–60, 61–90 and 90+ days since issue,
-    converted at the ECB rate of `as_of` (what the debt is worth that day)."""
+    """What clients owe as of `as_of` (consult.invoices.accounts): each invoice with something
+    outstanding, aged 0–30, 31–60, 61–90 and 90+ days since issue, and money clients hold on
+    account on other invoices as a credit against the total, each converted at the ECB rate of
+    `as_of` (what it is worth that day)."""
     from consult.invoices.accounts import accounts
 
     conv = _Converter(currency, base_currency or currency)
     items: list[Receivable] = []
-    for a in accounts(invoices, payments, as_of):
-        if a.outstanding.amount <= 0:
-            continue
+    credits: list[Money] = []
+    for a in accounts(invoices, moves, as_of):
         inv = a.invoice
+        if a.outstanding.amount == 0:
+            continue
         r = conv.rate(inv.currency, as_of, None, f"invoice {inv.number}")
         base = a.outstanding if inv.currency == currency else a.outstanding.convert(r.rate, currency)
+        if a.outstanding.amount < 0:
+            credits.append(base)
+            continue
         age = (as_of - inv.issue_date).days
         items.append(Receivable(a.number, inv.client, inv.issue_date, inv.due_date, a.outstanding, age,
                                 bucket_of(age), a.days_late, r.rate, r.source, base))
     items.sort(key=lambda i: (-i.age, i.number))
     buckets = {b: _total((i.base for i in items if i.bucket == b), currency) for b in BUCKETS}
-    return Receivables(as_of, currency, tuple(items), buckets, _total((i.base for i in items), currency))
+    on_account = _total(credits, currency)
+    return Receivables(as_of, currency, tuple(items), buckets, _total((i.base for i in items), currency) + on_account,
+                       on_account)

@@ -132,6 +132,9 @@ def run_cli(monkeypatch: pytest.MonkeyPatch):
     from consult.cli import run
 
     def invoke(*args: str, books: Path | None = None, today: str | None = "2026-11-22") -> tuple[int, str, str]:
+        from consult.books import cache
+
+        cache.notices.clear()  # a real `consult` is a new process: no notice left by another test's cache
         if today:
             monkeypatch.setenv("CONSULT_TODAY", today)
         monkeypatch.delenv("CONSULT_BOOKS", raising=False)

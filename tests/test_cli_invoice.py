@@ -138,7 +138,7 @@ class TestListPayCredit:
                         "INV-2026-0002": ("hafen-logistik", "1322.50", "1322.50", "overdue", 22),
                         "INV-2026-0003": ("brightpath-ai", "12000.00", "7000.00", "overdue", 22)}
         code, out, _ = run_cli("invoice", "list", "--status", "paid", "--format", "csv", books=issued)
-        assert out.splitlines()[1].startswith("INV-2026-0001,acme-analytics,2026-10-01,2026-10-31,GBP,8775.00,")
+        assert out.splitlines()[1].startswith("INV-2026-0001,invoice,acme-analytics,2026-10-01,2026-10-31,GBP,8775.00,")
 
     def test_pay_appends_to_payments_yaml(self, issued, run_cli):
         """`pay` appends one line to the client's payments.yaml and says where."""
@@ -155,7 +155,7 @@ class TestListPayCredit:
         code, _, err = run_cli("invoice", "pay", "INV-2026-0002", "1400", books=issued)
         assert code == 1
         assert err == ("error: INV-2026-0002 has 1.322,50\xa0€ outstanding, but this payment settles 1.400,00\xa0€; "
-                       "check the amount, or use --force to record an overpayment\n")
+                       "check the amount, or use --force to record an overpayment (it stays on the invoice as money on account)\n")
 
     def test_credit_note_has_its_own_sequence(self, issued, run_cli):
         """A $2,000 credit on BrightPath's $12,000 invoice is CN-2026-0001 and leaves $10,000 outstanding."""
@@ -164,7 +164,7 @@ class TestListPayCredit:
         assert code == 0
         assert out.splitlines()[0] == "CN-2026-0001  credits INV-2026-0003  net $2,000.00  VAT $0.00  total $2,000.00"
         code, out, _ = run_cli("invoice", "show", "INV-2026-0003", books=issued)
-        assert "credited 2026-11-22: $2,000.00 by CN-2026-0001" in out
+        assert "credited 2026-11-22: $2,000.00 (CN-2026-0001)" in out
         assert "status overdue  outstanding $10,000.00  22 days late" in out
 
     def test_credit_needs_a_reason(self, issued, run_cli):
@@ -185,16 +185,17 @@ class TestListPayCredit:
         assert code == 0, err
         assert out.startswith("Invoice INV-2026-0001")
 
-    def test_overdue_lists_interest_only_for_uk_sterling_debts(self, issued, run_cli):
+    def test_overdue_claims_interest_where_the_act_applies(self, issued, run_cli):
         """As of 15 Jan 2027 acme's £10,530.00 (due 31 Oct 2026) is 76 days late; Bank Rate on 30 Jun 2026
         3.75% -> 11.75%: 10530 x 0.1175 x 76 / 365 = £257.62...; fixed sum £100 (a debt of £10,000 or
-        more). Hafen (EUR, Germany) and BrightPath (USD, US): listed, no claim."""
+        more). Hafen (Germany) and BrightPath (US): listed, no claim (the Act is for contracts
+        under UK law; neither client says `late_payment: statutory`)."""
         code, out, err = run_cli("invoice", "overdue", "--as-of", "2027-01-15", "--format", "json", books=issued)
         assert code == 0, err
         rows = {r["number"]: r for r in json.loads(out)}
         assert {k: rows["INV-2026-0001"][k] for k in ("days_late", "rate", "interest", "fixed_sum", "claim")} == {
             "days_late": 76, "rate": "11.75%", "interest": "257.62", "fixed_sum": "100.00", "claim": "357.62"}
-        assert rows["INV-2026-0002"]["rate"] == "n/a (not a UK sterling debt)"
+        assert rows["INV-2026-0002"]["rate"] == "n/a (the Act does not apply)"
         assert rows["INV-2026-0002"]["interest"] is None
 
     def test_base_rate_overrides_the_table(self, issued, run_cli):
@@ -202,7 +203,8 @@ class TestListPayCredit:
         code, out, _ = run_cli("invoice", "overdue", "--as-of", "2027-01-15", "--base-rate", "4",
                                "--format", "csv", books=issued)
         assert code == 0
-        assert out.splitlines()[1] == "INV-2026-0001,acme-analytics,2026-10-31,76,GBP,10530.00,12%,263.11,100.00,363.11"
+        assert out.splitlines()[1] == ("INV-2026-0001,acme-analytics,2026-10-31,76,overdue,GBP,10530.00,12%,2027-01-15,"
+                                       "263.11,100.00,363.11")
 
     def test_render_again_restores_a_missing_pdf(self, issued, run_cli):
         """A deleted PDF is rendered again from the frozen record with the same text."""

@@ -152,7 +152,7 @@ def test_report_csv_schema_is_stable(books, run_cli):
     (["--period", "2026-10", "--from", "2026-10-01"], "give --period or --from/--to, not both"),
     (["--from", "2026-10-31", "--to", "2026-10-01"], "--to 2026-10-01 is before --from 2026-10-31"),
     (["--client", "nobody"], "no client 'nobody'"),
-    (["--engagement", "acme/biuld"], "no engagement 'biuld' for client 'acme' (engagements: build)"),
+    (["--engagement", "acme/biuld"], "no engagement 'biuld' for client 'acme' (did you mean build? engagements: build)"),
 ])
 def test_report_refuses_bad_options_with_one_line(books, run_cli, args, message):
     """Bad usage is exit 2 with one message naming the option and the value."""

@@ -1,20 +1,21 @@
-"""Twenty processes at once on the same books: nothing lost, nothing numbered twice.
+"""Many `consult` processes at once on the same books: nothing lost, nothing numbered twice,
+nothing credited, paid or billed past what is there.
 
-* twenty `consult invoice create` for twenty clients at once: numbers INV-2026-0001..0020,
-  each exactly once, no gap, one invoice per client, every record readable;
-* twenty `consult time log` at once into the same month's timesheet: twenty entries, each
-  exactly once, every byte that was there before still there;
-* the numbering itself (`invoicing.issue`) from twenty plain Python processes, which needs no
-  renderer, so the lock is proven even where ReportLab is not installed.
+One harness (`race`): start every command of a case together as real processes, wait, then
+check what each printed and what the books hold — read back through the library — and that
+`consult check` is clean. Each case is a promise a user relies on when two terminals, a cron job
+and an editor hit the books at once.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import json
 import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,8 @@ NOV_START = "# November, by hand\n- {date: 2026-11-02, engagement: build, hours:
 
 
 def many_clients_books(root: Path, n: int = N) -> Path:
-    """A VAT-registered practice with clients c01..cNN, each a £650/day engagement and two days' work."""
+    """A VAT-registered practice with clients c01..cNN, each a £650/day engagement and two days' work
+    (1.5 days at half-day rounding: £975.00 + VAT £195.00 = £1,170.00 an invoice)."""
     root.mkdir(parents=True)
     (root / "practice.yaml").write_text(textwrap.dedent(PRACTICE), encoding="utf-8")
     for i in range(1, n + 1):
@@ -51,18 +53,24 @@ def env() -> dict[str, str]:
     return e
 
 
-def run_all_at_once(argvs: list[list[str]], cwd: Path, timeout: float = 120) -> list[tuple[int, str]]:
-    procs = [subprocess.Popen(a, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env(), cwd=cwd)
-             for a in argvs]
-    return [(p.wait(timeout), p.stdout.read()) for p in procs]
-
-
 def consult(root: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "consult", "--books", str(root), *args]
 
 
-def issued_numbers(root: Path) -> dict[str, str]:
-    """number -> client of every issued record, read back through the store."""
+def race(argvs: list[list[str]], cwd: Path, timeout: float = 120) -> list[tuple[int, str]]:
+    """Start every command together; (exit code, output) of each, in order."""
+    procs = [subprocess.Popen(a, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env(), cwd=cwd)
+             for a in argvs]
+    return [(p.wait(timeout), p.stdout.read() if p.stdout else "") for p in procs]
+
+
+def run(root: Path, *args: str) -> tuple[int, str]:
+    p = subprocess.run(consult(root, *args), capture_output=True, text=True, env=env(), cwd=root)
+    return p.returncode, p.stdout + p.stderr
+
+
+def issued(root: Path) -> dict[str, str]:
+    """number -> client of every issued record, read back through the store (all readable)."""
     from consult.invoices.store import load_invoices
 
     invoices, problems = load_invoices(root)
@@ -70,80 +78,135 @@ def issued_numbers(root: Path) -> dict[str, str]:
     return {i.number: i.client for i in invoices}
 
 
-def assert_check_clean(root: Path) -> None:
-    proc = subprocess.run(consult(root, "check"), capture_output=True, text=True, env=env(), cwd=root)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+@dataclass(frozen=True)
+class Case:
+    name: str
+    setup: Callable[[Path], None]            # before the race (the books exist)
+    argvs: Callable[[Path], list[list[str]]]
+    check: Callable[[Path, list[tuple[int, str]]], None]
 
 
-def _has(module: str) -> bool:
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ModuleNotFoundError:
-        return False
+# --- the cases ---------------------------------------------------------------------------------
+def _creates(root: Path) -> list[list[str]]:
+    return [consult(root, "invoice", "create", f"c{i:02d}", "--period", "2026-10") for i in range(1, N + 1)]
 
 
-def test_twenty_invoice_creates_at_once_get_twenty_gapless_numbers(tmp_path):
-    """20 × `consult invoice create cNN --period 2026-10` at once: INV-2026-0001..0020, one per client."""
-    pytest.importorskip("consult.render.invoice", reason="invoice create needs the PDF renderer")
-    root = many_clients_books(tmp_path / "books")
-    results = run_all_at_once([consult(root, "invoice", "create", f"c{i:02d}", "--period", "2026-10")
-                               for i in range(1, N + 1)], tmp_path)
+def _creates_check(root: Path, results: list[tuple[int, str]]) -> None:
+    """INV-2026-0001..0020, one per client, each printed once with its PDF whole."""
     assert [code for code, _ in results] == [0] * N, [out for code, out in results if code]
-    numbers = issued_numbers(root)
+    numbers = issued(root)
     assert sorted(numbers) == [f"INV-2026-{k:04d}" for k in range(1, N + 1)]
     assert sorted(numbers.values()) == [f"c{i:02d}" for i in range(1, N + 1)]
     for number, client in numbers.items():
-        pdf = root / "clients" / client / "invoices" / f"{number}.pdf"
-        assert pdf.read_bytes().startswith(b"%PDF") and pdf.read_bytes().rstrip().endswith(b"%%EOF")
-        printed = [out for code, out in results if out.startswith(number + " ")]
-        assert len(printed) == 1 and f"  {client}  " in printed[0]
-    assert_check_clean(root)
+        pdf = (root / "clients" / client / "invoices" / f"{number}.pdf").read_bytes()
+        assert pdf.startswith(b"%PDF") and pdf.rstrip().endswith(b"%%EOF")
+        assert len([out for _, out in results if out.startswith(number + " ")]) == 1
 
 
-ISSUE = """
-import sys
-from datetime import date
-from pathlib import Path
-from consult.books.loader import open_books
-from consult.invoices.build import build_invoice
-from consult.invoices.issue import issue
-root, client = Path(sys.argv[1]), sys.argv[2]
-books = open_books(root)
-draft = build_invoice(books, client, date(2026, 10, 1), date(2026, 10, 31), issued=date(2026, 11, 22))
-print(issue(books, draft).invoice.number, client)
-"""
+def _rebill(root: Path) -> list[list[str]]:
+    """Ten clients billed for October twice at once (20 commands)."""
+    return [consult(root, "invoice", "create", f"c{i:02d}", "--period", "2026-10") for i in range(1, 11)] * 2
 
 
-def test_twenty_processes_numbering_at_once_never_collide(tmp_path):
-    """20 processes issuing through the library at once (no PDF): 20 distinct, consecutive numbers."""
-    root = many_clients_books(tmp_path / "books")
-    results = run_all_at_once([[sys.executable, "-c", ISSUE, str(root), f"c{i:02d}"] for i in range(1, N + 1)],
-                              tmp_path)
-    assert [code for code, _ in results] == [0] * N, [out for code, out in results if code]
-    said = sorted(out.split()[0] for _, out in results)
-    assert said == [f"INV-2026-{k:04d}" for k in range(1, N + 1)]
-    numbers = issued_numbers(root)
-    assert sorted(numbers) == said
-    assert {numbers[out.split()[0]] for _, out in results} == {f"c{i:02d}" for i in range(1, N + 1)}
-    # billing the same work again, twenty at once, is refused every time
-    again = run_all_at_once([[sys.executable, "-c", ISSUE, str(root), f"c{i:02d}"] for i in range(1, 5)], tmp_path)
-    assert all(code == 1 for code, _ in again), again
-    assert len(issued_numbers(root)) == N
+def _rebill_check(root: Path, results: list[tuple[int, str]]) -> None:
+    """Exactly one invoice per client; every second attempt refused, naming the first."""
+    ok = [out for code, out in results if code == 0]
+    refused = [out for code, out in results if code == 1]
+    assert (len(ok), len(refused)) == (10, 10), results
+    assert all("is billed already (on INV-2026-" in out for out in refused), refused
+    assert sorted(issued(root).values()) == [f"c{i:02d}" for i in range(1, 11)]
 
 
-def test_twenty_time_logs_at_once_keep_every_entry_exactly_once(tmp_path):
-    """20 × `consult time log c01/build 1h --note proc-K` into one file: each note once, old lines intact."""
-    root = many_clients_books(tmp_path / "books")
-    results = run_all_at_once([consult(root, "time", "log", "c01/build", "1h", "--date", "2026-11-03",
-                                       "--note", f"proc-{k:02d}") for k in range(N)], tmp_path)
-    assert [code for code, _ in results] == [0] * N, [out for code, out in results if code]
-    text = (root / "clients/c01/timesheets/2026-11.yaml").read_text(encoding="utf-8")
-    assert text.startswith(NOV_START)
+def _issue_one(root: Path) -> None:
+    code, out = run(root, "invoice", "create", "c01", "--period", "2026-10", "--date", "2026-11-02")
+    assert code == 0, out
+
+
+def _credits(root: Path) -> list[list[str]]:
+    return [consult(root, "invoice", "credit", "INV-2026-0001", "--reason", f"try {k}") for k in range(4)]
+
+
+def _credits_check(root: Path, results: list[tuple[int, str]]) -> None:
+    """Four full credits of one £1,170.00 invoice at once: one credit note, three refusals, and
+    the invoice credited exactly once (never −£3,510.00 outstanding)."""
+    assert sorted(code for code, _ in results) == [0, 1, 1, 1], results
+    assert all("credited in full already" in out for code, out in results if code)
+    assert sorted(issued(root)) == ["CN-2026-0001", "INV-2026-0001"]
+    code, out = run(root, "invoice", "list", "--format", "json")
+    (inv,) = [r for r in json.loads(out) if r["kind"] == "invoice"]
+    assert (inv["outstanding"], inv["status"]) == ("0.00", "credited")
+
+
+def _pays(root: Path) -> list[list[str]]:
+    return [consult(root, "invoice", "pay", "INV-2026-0001", "500.00", "--note", f"part {k}") for k in range(4)]
+
+
+def _pays_check(root: Path, results: list[tuple[int, str]]) -> None:
+    """Four payments of £500.00 on £1,170.00 at once: two fit, two are refused as overpayments."""
+    assert sorted(code for code, _ in results) == [0, 0, 1, 1], results
+    code, out = run(root, "invoice", "list", "--format", "json")
+    (inv,) = json.loads(out)
+    assert (inv["outstanding"], inv["status"]) == ("170.00", "part-paid")
+
+
+def _logs(root: Path) -> list[list[str]]:
+    return [consult(root, "time", "log", "c01/build", "1h", "--date", "2026-11-03", "--note", f"proc-{k:02d}")
+            for k in range(N)]
+
+
+def _logs_check(root: Path, results: list[tuple[int, str]]) -> None:
+    """Twenty entries in one file, each once, every byte that was there still there."""
     from consult.books.loader import load_books
 
-    result = load_books(root)
-    assert result.errors == []
-    notes = sorted(e.note or "" for e in result.books.entries if e.client == "c01" and e.date.month == 11)
+    assert [code for code, _ in results] == [0] * N, [out for code, out in results if code]
+    assert (root / "clients/c01/timesheets/2026-11.yaml").read_text(encoding="utf-8").startswith(NOV_START)
+    books = load_books(root).books
+    notes = sorted(e.note or "" for e in books.entries if e.client == "c01" and e.date.month == 11)
     assert notes == sorted(["Kick-off"] + [f"proc-{k:02d}" for k in range(N)])
-    assert sum(e.minutes for e in result.books.entries if e.client == "c01" and e.date.day == 3) == 60 * N
-    assert_check_clean(root)
+
+
+def _quotes(root: Path) -> list[list[str]]:
+    return [consult(root, "quote", f"c{i:02d}", "--days", "2", "--rate", "650", "--title", "Review")
+            for i in range(1, 9)]
+
+
+def _quotes_check(root: Path, results: list[tuple[int, str]]) -> None:
+    """Eight quotes at once: P-2026-0001..0008, each once, each YAML and PDF whole and registered."""
+    from consult.books import register
+
+    assert [code for code, _ in results] == [0] * 8, results
+    lines, problems = register.read(root)
+    assert problems == []
+    assert sorted(ln.number for ln in lines) == [f"P-2026-{k:04d}" for k in range(1, 9)]
+
+
+def _adds(root: Path) -> list[list[str]]:
+    return [consult(root, "client", "add", "berlin-vision", "--name", f"Berlin Vision {k}", "--country", "DE",
+                    "--vat-number", "DE136695976") for k in range(6)]
+
+
+def _adds_check(root: Path, results: list[tuple[int, str]]) -> None:
+    """Six `client add` of one id at once: one client, five refusals, never a half-written folder."""
+    assert sorted(code for code, _ in results) == [0, 1, 1, 1, 1, 1], results
+    assert [p.name for p in (root / "clients/berlin-vision").iterdir()] == ["client.yaml"]
+
+
+CASES = [
+    Case("twenty invoice creates get twenty gapless numbers", lambda r: None, _creates, _creates_check),
+    Case("billing every client twice at once bills each once", lambda r: None, _rebill, _rebill_check),
+    Case("four full credits of one invoice credit it once", _issue_one, _credits, _credits_check),
+    Case("four payments never overpay", _issue_one, _pays, _pays_check),
+    Case("twenty time logs into one file keep every entry", lambda r: None, _logs, _logs_check),
+    Case("eight quotes at once take eight numbers", lambda r: None, _quotes, _quotes_check),
+    Case("six adds of one client make one", lambda r: None, _adds, _adds_check),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_at_once(case: Case, tmp_path: Path) -> None:
+    root = many_clients_books(tmp_path / "books")
+    case.setup(root)
+    results = race(case.argvs(root), tmp_path)
+    case.check(root, results)
+    code, out = run(root, "check")
+    assert code == 0, out

@@ -63,6 +63,12 @@ def _readme_commands() -> list[list[str]]:
     return found
 
 
+def test_a_misspelt_subcommand_would_fail_the_readme_check():
+    """The check below is not vacuous: `consult invoice craete` is refused by it."""
+    with pytest.raises(AssertionError, match="`craete` is not a command"):
+        test_readme_command_lines_parse(["invoice", "craete", "acme", "--period", "2026-10"])
+
+
 @pytest.mark.parametrize("argv", _readme_commands(), ids=" ".join)
 def test_readme_command_lines_parse(argv):
     """Each `consult …` line in the README names a real command with options it accepts."""
@@ -74,6 +80,9 @@ def test_readme_command_lines_parse(argv):
             break
         sub = group.get_command(ctx, w)
         if sub is None:
+            # a group that runs on its own (`consult earnings 2026`) takes an argument here;
+            # any other group needs a subcommand, so an unknown word is a misspelt one
+            assert group.invoke_without_command, f"`{w}` is not a command of `consult {' '.join(words)}`"
             break
         group = sub
     options = {o for p in group.params for o in (*p.opts, *p.secondary_opts)} | {"--help", "-h"}

@@ -9,7 +9,6 @@ modification time of every issued file must be exactly what they were.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import os
 from datetime import date
 from decimal import Decimal
@@ -77,58 +76,60 @@ def fingerprint(root: Path) -> dict[str, tuple[str, int, int]]:
     return out
 
 
-def _has(module: str) -> bool:
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ModuleNotFoundError:
-        return False
-
-
 # Every command, with arguments that make it act on the issued records where it can.
-# (module the command needs, arguments); {out} is a scratch folder outside the books.
-COMMANDS: list[tuple[str | None, list[str]]] = [
-    (None, ["check"]),
-    (None, ["client", "list"]),
-    (None, ["client", "show", "acme"]),
-    (None, ["engagement", "list", "--format", "json"]),
-    (None, ["engagement", "show", "acme/build"]),
-    (None, ["client", "add", "newco", "--name", "New Co Ltd", "--country", "GB"]),
-    (None, ["engagement", "add", "acme/audit", "--title", "Audit", "--billing", "daily", "--rate", "600"]),
-    (None, ["init", "{out}/fresh"]),
-    (None, ["invoice", "list"]),
-    (None, ["invoice", "list", "--format", "json", "--as-of", "2026-12-31"]),
-    (None, ["invoice", "show", "INV-2026-0001"]),
-    (None, ["invoice", "show", "CN-2026-0001"]),
-    (None, ["invoice", "overdue", "--as-of", "2027-01-31", "--base-rate", "4"]),
-    (None, ["invoice", "pay", "INV-2026-0001", "50.00", "--date", "2026-11-01"]),
-    (None, ["invoice", "pay", "INV-2026-0002", "390.00", "--date", "2026-11-02"]),
-    (None, ["invoice", "create", "acme", "--period", "2026-09"]),  # already billed: refused
-    (None, ["invoice", "create", "acme", "--period", "2026-10", "--dry-run"]),
-    ("consult.render.invoice", ["invoice", "create", "acme", "--period", "2026-10", "--preview", "{out}/p.pdf"]),
-    ("consult.render.invoice", ["invoice", "create", "acme", "--period", "2026-10"]),
-    ("consult.render.invoice", ["invoice", "credit", "INV-2026-0002", "--reason", "Discount agreed"]),
-    ("consult.render.invoice", ["invoice", "render", "INV-2026-0001"]),
-    ("consult.render.invoice", ["invoice", "render", "INV-2026-0001", "--output", "{out}/again.pdf"]),
-    ("consult.render.invoice", ["invoice", "render", "INV-2026-0001", "--output", "{books}/clients/acme/invoices/INV-2026-0001.pdf"]),
-    ("consult.cli.einvoice", ["invoice", "export", "INV-2026-0001", "--format", "ubl", "--output", "{out}/inv.xml"]),
-    ("consult.cli.time", ["time", "log", "acme/build", "2h", "--date", "2026-09-04"]),
-    ("consult.cli.time", ["time", "report"]),
-    ("consult.cli.time", ["time", "unbilled"]),
-    ("consult.cli.time", ["time", "export", "--format", "timeclock", "-o", "{out}/work.timeclock"]),
-    ("consult.cli.time_import", ["time", "import", str(Path(__file__).parent / "fixtures/imports/watson-frames.json"),
-                                 "--skip-unmapped"]),
-    (None, ["earnings", "2026"]),
-    (None, ["earnings", "2026", "--basis", "cash", "--format", "json"]),
-    (None, ["earnings", "receivables", "--as-of", "2026-12-31"]),
-    ("consult.render.earnings", ["earnings", "2026", "--pdf", "{out}/year.pdf"]),
-    (None, ["rate", "convert", "650/day"]),
-    ("consult.cli.vat", ["vat", "return", "2026-Q3", "--detail"]),
-    ("consult.cli.vat", ["vat", "return", "2026-Q4", "--format", "json"]),
-    ("consult.cli.expense", ["expense", "add", "12.00", "--vat", "2.00", "--category", "adminCosts", "--date", "2026-10-02"]),
-    ("consult.cli.expense", ["mileage", "add", "84", "--note", "Leeds", "--date", "2026-10-03"]),
-    ("consult.cli.proposal", ["proposal", "list"]),
-    ("consult.cli.proposal", ["quote", "acme", "--days", "5", "--rate", "650", "--title", "Follow-on"]),
-    (None, ["check"]),
+# {out} is a scratch folder outside the books.
+COMMANDS: list[list[str]] = [
+    ["check"],
+    ["client", "list"],
+    ["client", "show", "acme"],
+    ["engagement", "list", "--format", "json"],
+    ["engagement", "show", "acme/build"],
+    ["client", "add", "newco", "--name", "New Co Ltd", "--country", "GB"],
+    ["engagement", "add", "acme/audit", "--title", "Audit", "--billing", "daily", "--rate", "600"],
+    ["init", "{out}/fresh"],
+    ["invoice", "list"],
+    ["invoice", "list", "--format", "json", "--as-of", "2026-12-31"],
+    ["invoice", "show", "INV-2026-0001"],
+    ["invoice", "show", "CN-2026-0001"],
+    ["invoice", "overdue", "--as-of", "2027-01-31", "--base-rate", "4"],
+    ["invoice", "pay", "INV-2026-0001", "50.00", "--date", "2026-11-01"],
+    ["invoice", "pay", "INV-2026-0002", "390.00", "--date", "2026-11-02"],
+    ["invoice", "create", "acme", "--period", "2026-09"],  # already billed: refused
+    ["invoice", "create", "acme", "--period", "2026-10", "--dry-run"],
+    ["invoice", "create", "acme", "--period", "2026-10", "--preview", "{out}/p.pdf"],
+    ["invoice", "create", "acme", "--period", "2026-10"],
+    ["invoice", "credit", "INV-2026-0002", "--reason", "Discount agreed"],
+    ["invoice", "render", "INV-2026-0001"],
+    ["invoice", "render", "INV-2026-0001", "--output", "{out}/again.pdf"],
+    ["invoice", "render", "INV-2026-0001", "--output", "{books}/clients/acme/invoices/INV-2026-0001.pdf"],
+    ["invoice", "export", "INV-2026-0001", "--format", "ubl", "--output", "{out}/inv.xml"],
+    ["time", "log", "acme/build", "2h", "--date", "2026-09-04"],
+    ["time", "report"],
+    ["time", "unbilled"],
+    ["time", "export", "--format", "timeclock", "-o", "{out}/work.timeclock"],
+    ["time", "import", str(Path(__file__).parent / "fixtures/imports/watson-frames.json"), "--skip-unmapped"],
+    ["earnings", "2026"],
+    ["earnings", "2026", "--basis", "cash", "--format", "json"],
+    ["earnings", "receivables", "--as-of", "2026-12-31"],
+    ["earnings", "2026", "--pdf", "{out}/year.pdf"],
+    ["rate", "convert", "650/day"],
+    ["vat", "return", "2026-Q3", "--detail"],
+    ["vat", "return", "2026-Q4", "--format", "json"],
+    ["expense", "add", "12.00", "--vat", "2.00", "--category", "adminCosts", "--date", "2026-10-02"],
+    ["mileage", "add", "84", "--note", "Leeds", "--date", "2026-10-03"],
+    ["proposal", "list"],
+    ["quote", "acme", "--days", "5", "--rate", "650", "--title", "Follow-on"],
+    ["client", "statement", "acme", "--as-of", "2026-12-31"],
+    ["client", "statement", "acme", "--as-of", "2026-12-31", "--pdf", "{out}/statement.pdf"],
+    ["invoice", "remind", "INV-2026-0001", "--as-of", "2027-01-31", "--pdf", "{out}/reminder.pdf"],
+    ["invoice", "writeoff", "INV-2026-0001", "1.00", "--date", "2027-02-01", "--reason", "bank charges"],
+    ["invoice", "refund", "CN-2026-0001", "10.00", "--date", "2027-02-02"],
+    ["register", "list"],
+    ["register", "void", "INV-2026-0001", "--reason", "typo"],  # an issued number: refused
+    ["vat", "obligations"],
+    ["tax", "estimate", "2026/27"],
+    ["rate", "takehome", "600"],
+    ["check"],
 ]
 
 
@@ -141,9 +142,7 @@ def test_issued_records_are_byte_for_byte_the_same_after_every_command(issued_bo
     before = fingerprint(issued_books)
     assert len(before) == 6
     ran = []
-    for module, args in COMMANDS:
-        if module and not _has(module):
-            continue
+    for args in COMMANDS:
         argv = [a.replace("{out}", str(out)).replace("{books}", str(issued_books)) for a in args]
         code, stdout, stderr = run_cli(*argv, books=issued_books)
         assert "Traceback" not in stdout + stderr and "This is a bug" not in stderr, (argv, stderr)
@@ -154,8 +153,8 @@ def test_issued_records_are_byte_for_byte_the_same_after_every_command(issued_bo
     assert len(ran) >= 15
     # the ones that must refuse did refuse
     assert ("invoice create", 1) in ran  # the period already billed was refused
-    if _has("consult.cli.time_import"):
-        assert ("time import", 0) in ran  # new time went in beside the issued invoices
+    assert ("time import", 0) in ran  # new time went in beside the issued invoices
+    assert ("register void", 2) in ran or ("register void", 1) in ran  # an issued number is never voided
 
 
 def test_refusing_to_bill_a_period_twice_writes_nothing(issued_books, run_cli):

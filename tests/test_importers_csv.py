@@ -286,3 +286,21 @@ def test_wall_clock_times_across_the_change_take_the_elapsed_time(books, run_cli
         (date(2025, 10, 26), 30, "01:00", "01:30"), (date(2025, 10, 26), 30, "01:30", "02:00"),
         (date(2026, 10, 25), 90, "00:30", "02:00"), (date(2026, 10, 25), 90, "01:00", "02:30")]  # sorted
     assert "Imported 4 entries (4:00)" in out
+
+
+def test_the_two_parts_of_a_span_across_the_change_are_not_an_overlap(books, run_cli, tmp_path):
+    """00:30–02:00 BST and 01:00–02:30 GMT overlap on the clock but are one span of three hours:
+    check must not tell the user to look for double-logged time there (it still would for two
+    separate entries, as the second import shows)."""
+    f = tmp_path / "toggl.csv"
+    head = "User,Email,Client,Project,Task,Description,Billable,Start date,Start time,End date,End time,Duration\n"
+    f.write_text(head + "Sam,s@x.uk,Acme Ltd,Model build,,Job,Yes,2026-10-25,00:30:00,2026-10-25,02:30:00,03:00:00\n")
+    code, out, err = run_cli("time", "import", str(f), *MAPS, books=books)
+    assert code == 0, err
+    code, out, err = run_cli("check", books=books)
+    assert "overlaps" not in out + err
+    f.write_text(head + "Sam,s@x.uk,Acme Ltd,Model build,,Other,Yes,2026-10-25,01:15:00,2026-10-25,01:45:00,00:30:00\n")
+    code, out, err = run_cli("time", "import", str(f), *MAPS, books=books)
+    assert code == 0, err
+    code, out, err = run_cli("check", books=books)
+    assert "overlaps" in out + err

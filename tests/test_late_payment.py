@@ -32,11 +32,15 @@ def client(country="GB", currency="GBP") -> Client:
 
 
 class TestReferenceRate:
-    def test_first_half_year_uses_31_december(self):
-        """A debt due in March 2026 uses the Bank Rate on 31 Dec 2025; one due in July 2026, 30 Jun 2026."""
+    def test_the_half_year_interest_starts_in_picks_the_reference_day(self):
+        """Interest starts the day after the due date: due 15 March 2026 → the 31 Dec 2025 rate;
+        due 30 June 2026 → interest from 1 July → the 30 Jun 2026 rate; due 31 Dec 2026 → from
+        1 Jan 2027 → the 31 Dec 2026 rate."""
         assert reference_day(date(2026, 3, 15)) == date(2025, 12, 31)
-        assert reference_day(date(2026, 6, 30)) == date(2025, 12, 31)
+        assert reference_day(date(2026, 6, 29)) == date(2025, 12, 31)
+        assert reference_day(date(2026, 6, 30)) == date(2026, 6, 30)
         assert reference_day(date(2026, 7, 1)) == date(2026, 6, 30)
+        assert reference_day(date(2026, 12, 31)) == date(2026, 12, 31)
 
     def test_shipped_table_matches_published_statutory_rates(self):
         """payontime: H1 2022 8.25%, H2 2022 9.25%, H1 2023 11.50%, H2 2023 13.00%, H1 2024 13.25%."""
@@ -105,11 +109,54 @@ class TestInterest:
 
 
 class TestWhoQualifies:
-    def test_only_uk_sterling_business_debts(self):
-        """A German client in EUR, or a UK client billed in USD, is listed without a claim."""
+    def test_uk_business_debts_in_any_currency_unless_the_client_says_otherwise(self):
+        """The Act turns on a contract under UK law, not the currency: a UK client billed in USD
+        qualifies; a German client does not unless `late_payment: statutory`; `contract` and
+        `none` opt a UK client out."""
+        from dataclasses import replace
+
         assert qualifies(client()) is True
+        assert qualifies(client("GB", "USD")) is True
         assert qualifies(client("DE", "EUR")) is False
-        assert qualifies(client("GB", "USD")) is False
+        assert qualifies(replace(client("DE", "EUR"), late_payment="statutory")) is True
+        assert qualifies(replace(client(), late_payment="contract")) is False
+        assert qualifies(replace(client(), late_payment="none")) is False
         a = account(inv(cur="EUR", total="1322.50", due=date(2026, 10, 31)), [], [], date(2026, 11, 22))
         c = late_claim(a, client("DE", "EUR"), date(2026, 11, 22), reference_rates())
         assert (c.qualifies, c.interest, c.claim) == (False, None, None)
+
+
+class TestBooksBankRates:
+    """The books' bank_rate.yaml goes through the common reader: file, line and field, and check sees it."""
+
+    @pytest.mark.parametrize("text,message", [
+        ("- {date: 2026-12-31, bank_rate: 1e1}\n", "bank_rate.yaml:1:33: [0].bank_rate:"),
+        ("- {date: 20261231, bank_rate: 3.5}\n", "bank_rate.yaml:1:10: [0].date:"),
+        ("- {date: 2026-12-31, bank_rate: -1}\n", "[0].bank_rate: must be at least 0, got -1"),
+        ("- {date: 2026-11-30, bank_rate: 3.5}\n", "2026-11-30 is not a reference day"),
+        ("- {date: 2026-12-31, bank_rate: 3.5}\n- {date: 2026-12-31, bank_rate: 4}\n",
+         "bank_rate.yaml:2:10: [1].date: 2026-12-31 is given twice (also at line 1)"),
+        ("- {date: 2026-12-31, bank_rate: 3.5, rate: 4}\n", "[0].rate"),
+    ])
+    def test_a_bad_reference_value_is_refused_where_it_is(self, tmp_path, text, message):
+        """Before, 1e1 read as 10%, 20261231 as a date, -1 as a rate and the second of two dates won."""
+        from consult.errors import BooksError
+
+        (tmp_path / "bank_rate.yaml").write_text(text)
+        with pytest.raises(BooksError) as e:
+            reference_rates(tmp_path)
+        assert message in str(e.value), str(e.value)
+
+    def test_the_shipped_shape_is_accepted_in_the_books(self, tmp_path):
+        """A copy of consult/data/bank_rate.yaml (reference_rates: under a mapping) reads as well."""
+        (tmp_path / "bank_rate.yaml").write_text(
+            "valid_as_of: 2027-01-05\nreference_rates:\n  - {date: 2026-12-31, bank_rate: 3.5}\n")
+        assert reference_for(date(2027, 3, 31), reference_rates(tmp_path)).bank_rate == D("3.5")
+
+    def test_check_reports_the_file_before_a_reminder_needs_it(self, sample_books, run_cli):
+        (sample_books / "bank_rate.yaml").write_text("- {date: 2026-12-31, bank_rate: lots}\n")
+        code, out, err = run_cli("check", books=sample_books)
+        assert code == 1
+        assert "bank_rate.yaml:1:33: [0].bank_rate:" in out + err
+        code, out, err = run_cli("invoice", "overdue", "--as-of", "2027-03-01", books=sample_books)
+        assert code == 1 and "bank_rate.yaml:1:33" in err and "Traceback" not in err

@@ -133,3 +133,18 @@ def test_every_type_ignore_and_noqa_says_why():
                     and not re.search(r"noqa: [A-Z0-9, ]+ - \S", line):
                 bad.append(f"{path.name}:{n}: {line.strip()}")
     assert not [b for b in bad if "test_layers.py" not in b], "\n".join(bad)
+
+
+def test_docstrings_cite_only_what_the_repository_holds():
+    """Rules are cited from docs/ in the repository, never from design notes outside it."""
+    import re
+
+    bad = []
+    for path in PACKAGE.rglob("*.py"):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if re.search(r"domain-rules|DESIGN\.md|LAYOUT\.md|research/", line):
+                bad.append(f"{path.name}:{n}")
+            for doc in re.findall(r"docs/([\w.-]+\.md)", line):
+                if not (PACKAGE.parent / "docs" / doc).exists():
+                    bad.append(f"{path.name}:{n}: docs/{doc} does not exist")
+    assert not bad, bad

@@ -103,3 +103,10 @@ def test_every_command_reads_the_same_grammar(run_cli):
                  ("invoice", "create", "lotus-insights", "--period", "2026-Q4", "--dry-run")):
         code, out, err = run_cli(*args, books=repo)
         assert code == 0, (args, err)
+
+
+@pytest.mark.parametrize("text", ["wed", "Wednesday", "wednesday"])
+def test_a_period_may_be_a_day_named_as_the_date_options_name_it(text):
+    """`--period wed` is the day `--date wed` is (it was refused as not a period)."""
+    p = parse_period(text, today=TODAY)
+    assert (p.start, p.end) == (date(2026, 11, 25), date(2026, 11, 25))

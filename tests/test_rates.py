@@ -9,12 +9,11 @@ import pytest
 
 from consult.core.money import Money
 from consult.errors import UsageError
+from consult.work.market import RefPoint, market_position
 from consult.work.rates import (
-    RefPoint,
     YearPlan,
     billable_days,
     convert,
-    market_position,
     parse_rate,
     plan_for_year,
     salary_rate,

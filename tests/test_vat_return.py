@@ -174,7 +174,7 @@ class TestCashAccounting:
 
         books, invoices = books_for(make_books, "vat: {scheme: cash}\n", {
             "clients/expat/payments.yaml": "- {date: 2026-09-20, invoice: INV-2026-0099, amount: 10.00}\n"})
-        with pytest.raises(ConsultError, match="INV-2026-0099', which was never issued"):
+        with pytest.raises(ConsultError, match="payment for 'INV-2026-0099', but no such invoice was issued"):
             vat_return(books, invoices, *Q3)
 
 

@@ -402,7 +402,8 @@ def test_fraud_prevention_headers_reach_hmrc_well_formed(mtd, books, run_cli, se
     assert ua["os-family"] == "Linux" and all(re.fullmatch(f"{PCT}*", v) for v in ua.values())
     assert re.fullmatch(f"os={PCT}+", h["gov-client-user-ids"])
     assert h["gov-vendor-product-name"] == "consult"
-    assert h["gov-vendor-version"] == "consult=0.1.0"
+    from consult import __version__
+    assert h["gov-vendor-version"] == f"consult={__version__}"  # the installed version, not a literal
     if "gov-client-local-ips" in h:
         assert all(re.fullmatch(f"{PCT}+", ip) for ip in h["gov-client-local-ips"].split(","))
         assert "127.0.0.1" not in h["gov-client-local-ips"].split(",")

@@ -421,3 +421,21 @@ def test_without_settings_the_first_message_says_how_to_set_up(config, make_book
                        "— see docs/mtd.md\n")
     code, out, _ = run_cli("vat", "logout", books=root)
     assert (code, out) == (0, "there was no authorisation with HMRC sandbox for VAT number 980780684\n")
+
+
+def test_obligations_fetched_from_hmrc_are_kept_for_vat_return(make_books):
+    """`vat obligations` (production) records HMRC's keys in vat/obligations.yaml; `vat return 26C3`
+    then finds the period's dates there without asking HMRC again."""
+    from datetime import date
+
+    from consult.vat.mtd import Obligation
+    from consult.vat.periods import recorded_obligations
+    from consult.vat.submission import record_obligations
+
+    root = make_books()
+    ob = Obligation("26C3", date(2026, 7, 1), date(2026, 9, 30), date(2026, 11, 7), "O")
+    record_obligations(root, [ob])
+    record_obligations(root, [ob])  # the same again changes nothing
+    (got,) = recorded_obligations(root)
+    assert (got.period_key, got.start, got.end, got.due, got.status) == ("26C3", ob.start, ob.end, ob.due, "O")
+    assert (root / "vat/obligations.yaml").read_text().count("26C3") == 1

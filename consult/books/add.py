@@ -15,9 +15,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from consult.books.fields import id_problem
+from consult.books.journal import Transaction
 from consult.books.loader import open_books, read_client, read_engagement
 from consult.books.lock import books_lock
-from consult.books.store import write_new
 from consult.books.writers import one_line, scalar, text_block
 from consult.errors import ConflictError, Problem, UsageError
 
@@ -60,7 +60,7 @@ def default_currency(country: str) -> str | None:
 
 
 def default_tax(country: str, vat_registered: bool) -> str:
-    """Where UK VAT law puts a *business* customer in this country (domain-rules.md §2)."""
+    """Where UK VAT law puts a *business* customer in this country (docs/money-rules.md §4)."""
     if not vat_registered:
         return "none"
     if country == "GB":
@@ -215,7 +215,9 @@ def add_client(root: Path, c: NewClient) -> Path:
         if target.parent.exists():
             raise ConflictError(f"client '{c.id}' already exists ({target.parent}); "
                                 "edit its client.yaml instead")
-        write_new(target, text)  # makes the folder, and removes it again if the write fails
+        tx = Transaction(root, f"adding client {c.id}")
+        tx.new(target, text)  # one journalled step: killed midway, the next command finishes it
+        tx.commit()
     return target
 
 
@@ -246,5 +248,7 @@ def add_engagement(root: Path, e: NewEngagement) -> Path:
     with books_lock(root):
         if target.exists():
             raise ConflictError(f"engagement '{e.client}/{e.id}' already exists ({rel}); edit it instead")
-        write_new(target, text)
+        tx = Transaction(root, f"adding engagement {e.client}/{e.id}")
+        tx.new(target, text)
+        tx.commit()
     return target

@@ -35,40 +35,53 @@ from consult.books.register import series_regex
 from consult.books.timesheets import read_timesheets
 from consult.core.categories import EXPENSE_CATEGORIES as CATEGORY_NAMES
 from consult.core.records import (
+    ACCOUNTING_BASES,
     BILLINGS,
     CLIENT_KINDS,
     DAY_ROUNDINGS,
     ENGAGEMENT_STATUSES,
+    LATE_PAYMENT,
+    STREAM_OWNERS,
+    STRUCTURES,
     VAT_ROUNDINGS,
+    Allocation,
     Bank,
     Books,
     Budget,
     Client,
+    Company,
+    Employment,
     Engagement,
     Expense,
     IncomeItem,
     InvoiceSettings,
     Milestone,
     Payment,
+    Person,
     Practice,
+    Refund,
+    SelfAssessmentBill,
+    StreamOwner,
     TimeEntry,
+    WriteOff,
 )
 from consult.core.tax import TREATMENT_NAMES, TreatmentName
 from consult.errors import BooksError, Problem, Source
 
-# HMRC self-employment expense categories (MTD ITSA API names; see domain-rules.md §3.2):
+# HMRC self-employment expense categories (MTD ITSA API names; docs/money-rules.md §10):
 # one table with their SA103F boxes in consult.core.categories
 EXPENSE_CATEGORIES = CATEGORY_NAMES
 
 PRACTICE_FIELDS = ("name", "address", "email", "phone", "website", "country", "subdivision",
                    "base_currency", "locale", "hours_per_day", "vat_number", "company_number",
-                   "bank", "tax_year_start", "invoice", "market_rates", "peppol_id", "vat")
+                   "bank", "tax_year_start", "invoice", "market_rates", "peppol_id", "vat",
+                   "structure", "accounting_basis", "streams", "person", "company")
 BANK_FIELDS = ("account_name", "sort_code", "account_number", "iban", "bic")
 INVOICE_FIELDS = ("number_format", "credit_note_format", "proposal_format", "payment_terms_days", "vat_rate",
                   "vat_rounding", "template")
 CLIENT_FIELDS = ("name", "kind", "contact", "email", "address", "country", "currency", "locale",
                  "vat_number", "tax_id", "payment_terms_days", "tax", "business_evidence",
-                 "einvoice", "buyer_reference", "peppol_id")
+                 "einvoice", "buyer_reference", "peppol_id", "late_payment")
 ENGAGEMENT_FIELDS = ("title", "billing", "rate", "currency", "hours_per_day", "day_rounding",
                      "time_increment_minutes", "start", "end", "po_number", "budget",
                      "milestones", "status", "overtime", "proposal", "description")
@@ -76,6 +89,16 @@ EXPENSE_FIELDS = ("date", "engagement", "amount", "currency", "note", "rebill", 
                   *EXPENSE_EXTRA_FIELDS)
 INCOME_FIELDS = ("date", "amount", "currency", "stream", "note", "fx_rate", "withheld")
 PAYMENT_FIELDS = ("date", "invoice", "amount", "currency", "fx_rate", "withheld", "note")
+ALLOCATION_FIELDS = ("date", "from", "to", "amount", "currency", "note")
+REFUND_FIELDS = ("date", "from", "amount", "currency", "fx_rate", "note")
+WRITEOFF_FIELDS = ("date", "invoice", "amount", "currency", "reason", "category")
+# practice.yaml additions for tax estimates (consult.tax; README "Tax to set aside")
+PERSON_FIELDS = ("scottish_taxpayer", "employment", "self_assessment")
+EMPLOYMENT_FIELDS = ("tax_year", "pay", "tax_deducted", "employer")
+SA_BILL_FIELDS = ("tax_year", "bill")
+COMPANY_FIELDS = ("year_end", "started", "associated_companies", "director")
+DIRECTOR_FIELDS = ("salary", "dividends")
+BUSINESS_STREAMS = ("consulting", "rebilled expenses")  # invoiced: always the business's
 
 
 # ------------------------------------------------------------------------------------------
@@ -117,6 +140,14 @@ def read_practice(root: Path, problems: list[Problem]) -> Practice | None:
         f.warn("vat_number", "VAT-registered but no invoice.vat_rate; add `invoice: {vat_rate: 20}`")
     sub = f.text("subdivision")
     vat_settings = read_vat_settings(f, registered=vat is not None and inv.vat_rate is not None)
+    structure = f.choice("structure", STRUCTURES, "sole_trader")
+    basis = f.choice("accounting_basis", ACCOUNTING_BASES)
+    if basis == "cash" and structure == "limited_company":
+        f.error("accounting_basis", "a company's accounts are on the accruals basis (the cash basis is for "
+                                    "sole traders and partnerships); write accruals or leave it out")
+    streams = _read_streams(f)
+    person = _read_person(f)
+    company = _read_company(f, structure)
     f.done(PRACTICE_FIELDS)
     if name is None or country is None or base is None or locale is None:
         return None
@@ -125,8 +156,104 @@ def read_practice(root: Path, problems: list[Problem]) -> Practice | None:
         locale=locale, hours_per_day=hpd, vat_number=vat, company_number=f.text("company_number"),
         bank=bank, tax_year_start=tax_year_start, invoice=inv, subdivision=sub,
         phone=f.text("phone"), website=f.text("website"), peppol_id=f.text("peppol_id"), source=f.where(),
-        vat=vat_settings,
+        vat=vat_settings, structure=structure, accounting_basis=basis, streams=streams, person=person,
+        company=company,
     )
+
+
+# --- practice.yaml: who earns what (read by consult.tax) -------------------------------------
+def _read_streams(f: Fields) -> dict[str, StreamOwner]:
+    """`streams: {video: person, writing: business}`: who owns each income.yaml stream."""
+    s = f.sub("streams")
+    out: dict[str, StreamOwner] = {}
+    if s is None:
+        return out
+    for stream in s.map:
+        owner = s.choice(stream, STREAM_OWNERS, required=True)
+        if owner == "person" and stream in BUSINESS_STREAMS:
+            s.error(stream, f"'{stream}' is invoiced by the practice, so it is the business's income")
+        elif owner is not None:
+            out[stream] = owner
+    return out
+
+
+def _tax_year(f: Fields, field: str) -> int | None:
+    """A tax year written `2026/27` (the year it starts in), with a problem for anything else."""
+    from consult.core.periods import parse_period
+    from consult.errors import UsageError
+
+    text = f.text(field, True, "the tax year, e.g. 2026/27")
+    if text is None:
+        return None
+    try:
+        p = parse_period(text)
+    except UsageError:
+        p = None
+    if p is None or p.kind != "tax_year" or p.start is None or "/" not in text:
+        f.error(field, f"'{text}' is not a tax year — write it as 2026/27")
+        return None
+    return p.start.year
+
+
+def _read_person(f: Fields) -> Person:
+    p = f.sub("person")
+    if p is None:
+        return Person()
+    scottish = p.boolean("scottish_taxpayer", False) if p.has("scottish_taxpayer") else None
+    jobs: list[Employment] = []
+    for j in p.items("employment"):
+        year = _tax_year(j, "tax_year")
+        pay = j.money("pay", "GBP", True, hint="gross pay for the year in pounds (a P60's pay), e.g. 30000")
+        deducted = j.money("tax_deducted", "GBP", True, hint="income tax deducted (the P60's tax), e.g. 3486")
+        j.done(EMPLOYMENT_FIELDS)
+        if year is not None and pay is not None and deducted is not None:
+            jobs.append(Employment(year, pay, deducted, j.text("employer"), j.where()))
+    bills: list[SelfAssessmentBill] = []
+    seen: set[int] = set()
+    for b in p.items("self_assessment"):
+        year = _tax_year(b, "tax_year")
+        bill = b.money("bill", "GBP", True, hint="the year's Self Assessment bill in pounds, e.g. 14200.00")
+        b.done(SA_BILL_FIELDS)
+        if year is not None and year in seen:
+            b.error("tax_year", "this tax year's bill is already given above; keep one")
+        elif year is not None and bill is not None:
+            seen.add(year)
+            bills.append(SelfAssessmentBill(year, bill, b.where()))
+    p.done(PERSON_FIELDS)
+    return Person(scottish, tuple(jobs), tuple(bills))
+
+
+def _read_company(f: Fields, structure: str) -> Company | None:
+    import re
+
+    c = f.sub("company")
+    if c is None:
+        return Company() if structure == "limited_company" else None
+    if structure != "limited_company":
+        f.warn("company", "is only read for `structure: limited_company`; it is ignored for a sole trader")
+    year_end = (3, 31)
+    ye = c.text("year_end")
+    if ye is not None:
+        m = re.fullmatch(r"(\d{2})-(\d{2})", ye)
+        from consult.core.periods import month_end
+
+        if not m or not 1 <= int(m[1]) <= 12 or not 1 <= int(m[2]) <= month_end(2027, int(m[1])).day:
+            c.error("year_end", f"'{ye}' is not a month and day — write MM-DD, e.g. 03-31 (the accounting "
+                                "reference date; 29 February is not allowed)")
+        else:
+            year_end = (int(m[1]), int(m[2]))
+    started = c.day("started")
+    associated = c.integer("associated_companies", minimum=0, maximum=999)
+    salary = dividends = None
+    if (d := c.sub("director")) is not None:
+        salary = d.money("salary", "GBP", hint="the director's salary a year in pounds, e.g. 12570")
+        div = d.text("dividends")
+        if div is not None and div != "all":
+            dividends = d.money("dividends", "GBP", hint="dividends a year in pounds, or `all` (the profit "
+                                                         "left after corporation tax)")
+        d.done(DIRECTOR_FIELDS)
+    c.done(COMPANY_FIELDS)
+    return Company(year_end, started, associated or 0, salary, dividends)
 
 
 def _read_bank(b: Fields) -> Bank:
@@ -249,7 +376,7 @@ def read_client(root: Path, cid: str, practice: Practice | None, problems: list[
         address=f.lines("address"), country=country, currency=currency, locale=locale,
         vat_number=vat, payment_terms_days=terms, tax=tax, business_evidence=evidence,
         einvoice=einv, buyer_reference=f.text("buyer_reference"), tax_id=f.text("tax_id"),
-        peppol_id=f.text("peppol_id"), source=f.where(),
+        peppol_id=f.text("peppol_id"), late_payment=f.choice("late_payment", LATE_PAYMENT), source=f.where(),
     )
 
 
@@ -368,6 +495,52 @@ def read_payments(root: Path, client: Client, problems: list[Problem]) -> list[P
     return out
 
 
+def read_allocations(root: Path, client: Client, problems: list[Problem]) -> list[Allocation]:
+    out = []
+    for f in read_list(root, root / "clients" / client.id / "allocations.yaml", problems):
+        d = f.day("date", True)
+        src = f.text("from", True, "the invoice or credit note the money comes from, e.g. from: CN-2026-0001")
+        to = f.text("to", True, "the invoice it settles, e.g. to: INV-2026-0005")
+        cur = f.currency("currency", client.currency)
+        amount = f.money("amount", cur, True, positive=True)
+        f.done(ALLOCATION_FIELDS)
+        if src is not None and src == to:
+            f.error("to", f"'{to}' is also the invoice the money comes from; an allocation moves money between two")
+            continue
+        if d and src and to and amount:
+            out.append(Allocation(client.id, d, src, to, amount, f.text("note"), f.where()))
+    return out
+
+
+def read_refunds(root: Path, client: Client, problems: list[Problem]) -> list[Refund]:
+    out = []
+    for f in read_list(root, root / "clients" / client.id / "refunds.yaml", problems):
+        d = f.day("date", True)
+        src = f.text("from", True, "the invoice or credit note whose credit is paid back, e.g. from: CN-2026-0001")
+        cur = f.currency("currency", client.currency)
+        amount = f.money("amount", cur, True, positive=True)
+        fx = f.decimal("fx_rate", positive=True)
+        f.done(REFUND_FIELDS)
+        if d and src and amount:
+            out.append(Refund(client.id, d, src, amount, fx, f.text("note"), f.where()))
+    return out
+
+
+def read_writeoffs(root: Path, client: Client, problems: list[Problem]) -> list[WriteOff]:
+    out = []
+    for f in read_list(root, root / "clients" / client.id / "writeoffs.yaml", problems):
+        d = f.day("date", True)
+        inv = f.text("invoice", True, "the invoice whose balance is written off, e.g. invoice: INV-2026-0002")
+        cur = f.currency("currency", client.currency)
+        amount = f.money("amount", cur, True, positive=True)
+        reason = f.text("reason", True, "why, e.g. reason: bank charges deducted by the client's bank")
+        cat = f.choice("category", EXPENSE_CATEGORIES, "irrecoverableDebts")
+        f.done(WRITEOFF_FIELDS)
+        if d and inv and amount and reason:
+            out.append(WriteOff(client.id, d, inv, amount, reason, cat or "irrecoverableDebts", f.where()))
+    return out
+
+
 # ------------------------------------------------------------------------------------------
 # the whole books
 # ------------------------------------------------------------------------------------------
@@ -422,6 +595,9 @@ def load_books(root: Path, *, timesheets: bool = True) -> LoadResult:
     expenses: list[Expense] = []
     income: list[IncomeItem] = []
     payments: list[Payment] = []
+    allocations: list[Allocation] = []
+    refunds: list[Refund] = []
+    writeoffs: list[WriteOff] = []
     broken: set[tuple[str, str]] = set()  # engagements that exist but did not read: no cascade errors
     cdir = root / "clients"
     for d in sorted(cdir.iterdir()) if cdir.is_dir() else []:
@@ -461,6 +637,9 @@ def load_books(root: Path, *, timesheets: bool = True) -> LoadResult:
         expenses.extend(read_expenses(root, client, engagements, problems, broken))
         income.extend(read_income(root, client, problems))
         payments.extend(read_payments(root, client, problems))
+        allocations.extend(read_allocations(root, client, problems))
+        refunds.extend(read_refunds(root, client, problems))
+        writeoffs.extend(read_writeoffs(root, client, problems))
     if practice is not None:
         expenses.extend(read_practice_expenses(root, practice, problems))
         expenses.extend(read_mileage(root, problems))
@@ -471,7 +650,8 @@ def load_books(root: Path, *, timesheets: bool = True) -> LoadResult:
         return LoadResult(None, problems)
     books = Books(root=root, practice=practice, clients=clients, engagements=engagements,
                   entries=tuple(entries), expenses=tuple(expenses), income=tuple(income),
-                  payments=tuple(payments))
+                  payments=tuple(payments), allocations=tuple(allocations), refunds=tuple(refunds),
+                  writeoffs=tuple(writeoffs))
     return LoadResult(books, problems)
 
 

@@ -25,7 +25,7 @@ _held: dict[tuple[str, int], int] = {}  # (books folder, thread) -> depth of boo
 
 
 @contextlib.contextmanager
-def books_lock(root: Path, timeout: float = 30.0) -> Iterator[None]:
+def books_lock(root: Path, timeout: float = 120.0) -> Iterator[None]:
     """Hold the books' exclusive lock; wait up to `timeout` seconds for another holder.
 
     On first taking it, an unfinished change left by a killed command is rolled forward."""

@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "expense": "consult.cli.expense:expense_group",
     "mileage": "consult.cli.expense:mileage_group",
     "vat": "consult.cli.vat:vat_group",
+    "tax": "consult.cli.tax:tax_group",
 }
 
 
@@ -43,22 +44,16 @@ class LazyGroup(click.Group):
     """A group whose subcommands live in modules imported on first use."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return [n for n, target in COMMANDS.items() if _module_exists(target)]
+        return list(COMMANDS)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         target = COMMANDS.get(name)
-        if target is None or not _module_exists(target):
+        if target is None:
             return None
         mod, attr = target.split(":")
         cmd = getattr(importlib.import_module(mod), attr)
         assert isinstance(cmd, click.Command)
         return cmd
-
-
-def _module_exists(target: str) -> bool:
-    from importlib.util import find_spec
-
-    return find_spec(target.split(":")[0]) is not None
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -125,7 +120,32 @@ def _print_notices() -> None:
     errors.notices.clear()
 
 
+def global_options_first(args: list[str]) -> list[str]:
+    """`consult invoice list --books DIR` works like `consult --books DIR invoice list`: the
+    options of `consult` itself (`--books`, `--debug`) are moved to the front wherever they are
+    typed (up to a `--`)."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            rest += args[i:]
+            break
+        if a == "--books" and i + 1 < len(args):
+            front += args[i:i + 2]
+            i += 2
+            continue
+        if a.startswith("--books=") or a == "--debug":
+            front.append(a)
+        else:
+            rest.append(a)
+        i += 1
+    return front + rest
+
+
 def _run(args: list[str], debug: bool) -> int:
+    args = global_options_first(args)
     try:
         rv: Any = cli.main(args=args, prog_name="consult", standalone_mode=False)
         return rv if isinstance(rv, int) else 0

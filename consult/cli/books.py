@@ -8,7 +8,17 @@ from typing import Any
 
 import click
 
-from consult.cli.common import books_root, check_id, echo_rows, format_option, load, split_ref
+from consult.cli.common import (
+    books_root,
+    check_id,
+    complete_clients,
+    date_arg,
+    echo_rows,
+    format_option,
+    load,
+    output_path,
+    split_ref,
+)
 from consult.clock import today
 from consult.core.records import Books, Client, Engagement
 
@@ -98,7 +108,7 @@ def client_list(ctx: click.Context, fmt: str) -> None:
 
 
 @client_group.command("show")
-@click.argument("client_id", metavar="CLIENT")
+@click.argument("client_id", metavar="CLIENT", shell_complete=complete_clients)
 @format_option
 @click.pass_context
 def client_show(ctx: click.Context, client_id: str, fmt: str) -> None:
@@ -130,6 +140,63 @@ def client_show(ctx: click.Context, client_id: str, fmt: str) -> None:
     click.echo("")
     echo_rows(engs, "table", ["engagement", "title", "billing", "rate", "status", "start", "end", "budget"],
               locale=c.locale)
+
+
+@client_group.command("statement")
+@click.argument("client_id", metavar="CLIENT", shell_complete=complete_clients)
+@click.option("--as-of", metavar="D", help="The statement's date (default: today).")
+@click.option("--from", "start", metavar="D", help="First day shown; what came before is brought forward.")
+@format_option
+@click.option("--pdf", "pdf", type=click.Path(dir_okay=False), metavar="FILE", help="Also write it as a PDF.")
+@click.pass_context
+def client_statement(ctx: click.Context, client_id: str, as_of: str | None, start: str | None, fmt: str,
+                     pdf: str | None) -> None:
+    """CLIENT's statement of account: every invoice, credit note, payment, refund and write-off
+    with a running balance, what is still open aged by days past due, and how to pay.
+
+    \b
+      consult client statement acme-analytics
+      consult client statement hafen-logistik --from 2026-10-01 --pdf hafen.pdf
+    """
+    from consult.errors import BooksError
+    from consult.invoices.statement import AGEING, statements
+    from consult.invoices.store import load_invoices
+
+    root = books_root(ctx)
+    books = load(ctx, timesheets=False)
+    day = date_arg(as_of, "--as-of") or today()
+    target = output_path(root, pdf, "--pdf") if pdf else None
+    invoices, problems = load_invoices(root)
+    if problems:
+        raise BooksError(problems, "some issued records cannot be read")
+    got = statements(books, invoices, check_id(client_id, "CLIENT"), day, date_arg(start, "--from"))
+    if fmt == "table":
+        for s in got:
+            loc = s.locale
+            click.echo(f"Statement of account — {s.client.name} ({s.client.id}), {s.currency}, as of {s.as_of}")
+            rows: list[dict[str, Any]] = []
+            if s.start is not None:
+                rows.append({"date": s.start, "document": "", "details": "balance brought forward", "charges": None,
+                             "credits": None, "balance": s.opening})
+            rows += [{"date": ln.date, "document": ln.ref, "details": f"{ln.kind}: {ln.detail}", "charges": ln.charges,
+                      "credits": ln.credits, "balance": ln.balance} for ln in s.lines]
+            echo_rows(rows, "table", locale=loc)
+            owes = "owes" if s.closing.amount >= 0 else "is owed (credit on account)"
+            click.echo(f"\n{s.client.name} {owes} {(s.closing if s.closing.amount >= 0 else -s.closing).format(loc)}")
+            if s.open_items:
+                click.echo("ageing (days past due): " + ", ".join(f"{b} {s.ageing[b].format(loc)}" for b in AGEING))
+            if s.bank and s.owed:
+                click.echo("pay to: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in s.bank.items()))
+    else:
+        rows = [{"currency": s.currency, "date": ln.date, "kind": ln.kind, "document": ln.ref, "details": ln.detail,
+                 "charges": ln.charges, "credits": ln.credits, "balance": ln.balance} for s in got for ln in s.lines]
+        echo_rows(rows, fmt)
+    if target is not None:
+        from consult.books.store import atomic_write
+        from consult.render.letter import statement_pdf
+
+        atomic_write(target, statement_pdf(got, root))
+        click.echo(f"wrote {target}", err=True)
 
 
 @client_group.command("add")

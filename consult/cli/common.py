@@ -147,3 +147,55 @@ class GroupWithLazy(click.Group):
             assert isinstance(cmd, click.Command)
             return cmd
         return super().get_command(ctx, name)
+
+
+# --------------------------------------------------------------------------------------------
+# shell completion (README, "Shell completion"): ids and numbers from the books' folder names,
+# never by loading the books, so a TAB answers at once
+# --------------------------------------------------------------------------------------------
+def _completion_root(ctx: click.Context) -> Path | None:
+    from consult.books.files import find_books
+
+    try:
+        return find_books((ctx.find_root().params or {}).get("books") or (ctx.find_root().obj or {}).get("books"))
+    except Exception:
+        return None
+
+
+def complete_clients(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Client ids (folder names under clients/) starting with what is typed."""
+    from click.shell_completion import CompletionItem
+
+    root = _completion_root(ctx)
+    if root is None or not (root / "clients").is_dir():
+        return []
+    return [CompletionItem(d.name) for d in sorted((root / "clients").iterdir())
+            if d.is_dir() and d.name.startswith(incomplete) and not d.name.startswith(".")]
+
+
+def complete_engagements(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """CLIENT, then CLIENT/ENGAGEMENT from the engagement files."""
+    from click.shell_completion import CompletionItem
+
+    root = _completion_root(ctx)
+    if root is None:
+        return []
+    if "/" not in incomplete:
+        return [CompletionItem(c.value + "/") for c in complete_clients(ctx, param, incomplete)] + \
+            complete_clients(ctx, param, incomplete)
+    client, _, rest = incomplete.partition("/")
+    folder = root / "clients" / client / "engagements"
+    if not folder.is_dir():
+        return []
+    return [CompletionItem(f"{client}/{p.stem}") for p in sorted(folder.glob("*.yaml")) if p.stem.startswith(rest)]
+
+
+def complete_numbers(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Issued invoice and credit note numbers (the record file names), any case."""
+    from click.shell_completion import CompletionItem
+
+    root = _completion_root(ctx)
+    if root is None:
+        return []
+    return [CompletionItem(stem) for stem in sorted(p.stem for p in root.glob("clients/*/invoices/*.yaml"))
+            if stem.lower().startswith(incomplete.lower())]

@@ -130,12 +130,13 @@ def earnings_group(ctx: click.Context, period: str | None, use_tax_year: bool, b
 def receivables_cmd(ctx: click.Context, as_of: str | None, currency: str | None, fmt: str) -> None:
     """Invoices not yet paid, aged 0–30, 31–60, 61–90 and 90+ days since issue."""
     from consult.earnings import receivables
+    from consult.invoices.accounts import Moves
 
     root = books_root(ctx)
     books = load(ctx, timesheets=False)
     when = date_arg(as_of, "--as-of") or today()
     cur = _currency(currency) or books.practice.base_currency
-    rec = receivables(_invoices(root), books.payments, when, cur, books.practice.base_currency)
+    rec = receivables(_invoices(root), Moves.of(books), when, cur, books.practice.base_currency)
     if fmt == "json":
         from consult.cli.output import to_json
 
@@ -307,8 +308,8 @@ def receivable_dict(i: Any, currency: str) -> dict[str, Any]:
 
 
 def receivables_json(r: Receivables) -> dict[str, Any]:
-    return {"as_of": r.as_of, "currency": r.currency, "buckets": r.buckets, "total": r.total,
-            "invoices": [receivable_dict(i, r.currency) for i in r.items]}
+    return {"as_of": r.as_of, "currency": r.currency, "buckets": r.buckets, "on_account": r.on_account,
+            "total": r.total, "invoices": [receivable_dict(i, r.currency) for i in r.items]}
 
 
 def receivables_text(r: Receivables, locale: str) -> str:
@@ -320,5 +321,8 @@ def receivables_text(r: Receivables, locale: str) -> str:
     rows = [{"invoice": i.number, "client": i.client, "issued": i.issued, "due": i.due,
              "outstanding": i.outstanding, "age": i.age, "late": i.days_late, "bucket": i.bucket,
              r.currency: i.base} for i in r.items]
-    buckets = [{**{b: r.buckets[b] for b in BUCKETS}, "total": r.total}]
-    return "\n".join([head, "", table(rows, locale=locale), "", table(buckets, locale=locale)])
+    foot: dict[str, Any] = {b: r.buckets[b] for b in BUCKETS}
+    if r.on_account:
+        foot["on account"] = r.on_account  # money clients hold against other invoices
+    foot["total"] = r.total
+    return "\n".join([head, "", table(rows, locale=locale), "", table([foot], locale=locale)])

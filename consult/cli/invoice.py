@@ -1,5 +1,5 @@
-"""`consult invoice …`: create, list, show, render, pay, credit, overdue (and export, once the
-e-invoice commands exist). Each command parses, makes one library call and prints."""
+"""`consult invoice …`: create, list, show, render, export, pay, refund, writeoff, credit, overdue,
+remind. Each command parses, makes one library call and prints."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from consult.cli.common import (
     GroupWithLazy,
     books_root,
     check_id,
+    complete_clients,
+    complete_numbers,
     date_arg,
     decimal_arg,
     echo_rows,
@@ -21,6 +23,7 @@ from consult.cli.common import (
     output_path,
 )
 from consult.clock import today
+from consult.errors import UsageError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -84,7 +87,7 @@ def _summary(inv: Any) -> str:
 
 
 @invoice_group.command("create")
-@click.argument("client")
+@click.argument("client", shell_complete=complete_clients)
 @click.option("--period", required=True, metavar="PERIOD",
               help="The work to bill: 2026-10, 2026-Q3, last-month, 2026-10-01..2026-10-15 (any period form).")
 @click.option("--engagement", metavar="E", help="Bill one engagement only (default: all of the client's).")
@@ -144,7 +147,7 @@ def create_cmd(ctx: click.Context, client: str, period: str, engagement: str | N
 
 
 def _accounts(ctx: click.Context, as_of: date) -> tuple[Books, list[Invoice], list[Account]]:
-    from consult.invoices.accounts import accounts
+    from consult.invoices.accounts import Moves, accounts
     from consult.invoices.store import load_invoices
 
     books = load(ctx, timesheets=False)
@@ -153,7 +156,7 @@ def _accounts(ctx: click.Context, as_of: date) -> tuple[Books, list[Invoice], li
         from consult.errors import BooksError
 
         raise BooksError(problems, "some issued records cannot be read")
-    return books, invoices, accounts(invoices, books.payments, as_of)
+    return books, invoices, accounts(invoices, Moves.of(books), as_of)
 
 
 @invoice_group.command("list")
@@ -164,21 +167,35 @@ def _accounts(ctx: click.Context, as_of: date) -> tuple[Books, list[Invoice], li
 @format_option
 @click.pass_context
 def list_cmd(ctx: click.Context, status: str | None, client: str | None, as_of: str | None, fmt: str) -> None:
-    """Issued invoices with what is outstanding and their status (credit notes fold in)."""
+    """Issued invoices and credit notes: what each invoice has outstanding and its status.
+
+    A negative outstanding is money the client holds on account on that invoice (overpaid, or
+    paid before it was credited): allocate it with `invoice pay NUMBER AMOUNT --from THAT`.
+    Credit notes are listed as their own kind, below the invoice they credit.
+    """
     day = date_arg(as_of, "--as-of") or today()
-    books, _, accts = _accounts(ctx, day)
+    books, invoices, accts = _accounts(ctx, day)
     if client:
-        books.client(check_id(client, "--client"))
-    rows = [{"number": a.number, "client": a.invoice.client, "issued": a.invoice.issue_date,
-             "due": a.invoice.due_date, "currency": a.invoice.currency, "net": a.invoice.net,
-             "vat": a.invoice.vat, "total": a.invoice.total, "outstanding": a.outstanding,
-             "status": a.status, "days_late": a.days_late}
-            for a in accts if (not status or a.status == status) and (not client or a.invoice.client == client)]
+        client = books.client(check_id(client, "--client")).id
+    rows: list[dict[str, Any]] = []
+    for a in accts:
+        if (status and a.status != status) or (client and a.invoice.client != client):
+            continue
+        inv = a.invoice
+        rows.append({"number": a.number, "kind": "invoice", "client": inv.client, "issued": inv.issue_date,
+                     "due": inv.due_date, "currency": inv.currency, "net": inv.net, "vat": inv.vat, "total": inv.total,
+                     "outstanding": a.outstanding, "status": a.status, "days_late": a.days_late})
+        if status:
+            continue
+        for c in a.credit_notes:
+            rows.append({"number": c.number, "kind": "credit note", "client": c.client, "issued": c.issue_date,
+                         "due": None, "currency": c.currency, "net": -c.net, "vat": -c.vat, "total": -c.total,
+                         "outstanding": None, "status": f"credits {c.credits}", "days_late": None})
     echo_rows(rows, fmt, locale=books.practice.locale)
 
 
 @invoice_group.command("show")
-@click.argument("number")
+@click.argument("number", shell_complete=complete_numbers)
 @click.option("--as-of", metavar="D", help="Status as of this date (default: today).")
 @click.pass_context
 def show_cmd(ctx: click.Context, number: str, as_of: str | None) -> None:
@@ -191,9 +208,12 @@ def show_cmd(ctx: click.Context, number: str, as_of: str | None) -> None:
     loc = inv.locale
     click.echo(f"{inv.title} {inv.number}  {inv.buyer.name} ({inv.client})")
     if inv.credits:
-        click.echo(f"credits {inv.credits}: {inv.reason}")
-    click.echo(f"issued {inv.issue_date}  tax point {inv.tax_point}  supply {inv.supply_start} to "
-               f"{inv.supply_end}  due {inv.due_date}")
+        of = f" of {inv.credits_date}" if inv.credits_date else ""
+        click.echo(f"credits invoice {inv.credits}{of}: {inv.reason}")
+        click.echo(f"issued {inv.issue_date}")
+    else:
+        click.echo(f"issued {inv.issue_date}  tax point {inv.tax_point}  supply {inv.supply_start} to "
+                   f"{inv.supply_end}  due {inv.due_date}")
     if inv.po_number:
         click.echo(f"PO {inv.po_number}")
     for ln in inv.lines:
@@ -207,18 +227,23 @@ def show_cmd(ctx: click.Context, number: str, as_of: str | None) -> None:
         click.echo(inv.tax_note)
     click.echo(f"total {_fmt(inv.total, loc)}")
     for a in accts:
-        if a.number == number:
-            for p in a.payments:
-                held = f" (+ {_fmt(p.withheld, loc)} withheld)" if p.withheld else ""
-                click.echo(f"paid {p.date}: {_fmt(p.amount, loc)}{held}")
-            for c in a.credit_notes:
-                click.echo(f"credited {c.issue_date}: {_fmt(c.total, loc)} by {c.number}")
-            click.echo(f"status {a.status}  outstanding {_fmt(a.outstanding, loc)}"
+        if a.number == inv.number:
+            words = {"payment": "paid", "withheld": "tax withheld", "credit_note": "credited",
+                     "allocation_in": "allocated", "allocation_out": "moved", "refund": "refunded",
+                     "writeoff": "written off"}
+            for e in a.events:
+                if e.kind == "invoice":
+                    continue
+                what = e.ref if e.kind == "credit_note" else e.note
+                click.echo(f"{words[e.kind]} {e.date}: {_fmt(e.amount if e.amount.amount > 0 else -e.amount, loc)}"
+                           + (f" ({what})" if what else ""))
+            held = f"  {_fmt(a.on_account, loc)} on account" if a.outstanding.amount < 0 else ""
+            click.echo(f"status {a.status}  outstanding {_fmt(a.outstanding, loc)}{held}"
                        + (f"  {a.days_late} days late" if a.days_late else ""))
 
 
 @invoice_group.command("render")
-@click.argument("number")
+@click.argument("number", shell_complete=complete_numbers)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="FILE",
               help="Where to write the PDF (default: NUMBER.pdf here; the books' copy is never replaced).")
 @click.pass_context
@@ -230,7 +255,12 @@ def render_cmd(ctx: click.Context, number: str, output: str | None) -> None:
 
     root = books_root(ctx)
     load(ctx, timesheets=False, clients=[client_of_number(root, number)])  # refuse a client with errors
-    inv = find_invoice(load_invoices(root)[0], number)
+    invoices, problems = load_invoices(root)
+    if problems:
+        from consult.errors import BooksError
+
+        raise BooksError(problems, "some issued records cannot be vouched for; nothing was drawn")
+    inv = find_invoice(invoices, number)
     own = invoice_dir(root, inv.client) / f"{inv.number}.pdf"
     if output is None and not own.exists():
         click.echo(f"wrote {_rel(restore_pdf(root, number, _renderer(root)), root)}")
@@ -241,30 +271,95 @@ def render_cmd(ctx: click.Context, number: str, output: str | None) -> None:
 
 
 @invoice_group.command("pay")
-@click.argument("number")
+@click.argument("number", shell_complete=complete_numbers)
 @click.argument("amount")
-@click.option("--date", "paid", metavar="D", help="Date received (default: today).")
+@click.option("--from", "source", metavar="SOURCE",
+              help="Apply money on account held by SOURCE (an invoice or a credit note) instead of new money.")
+@click.option("--date", "paid", metavar="D", help="Date received or applied (default: today).")
 @click.option("--fx-rate", metavar="R", help="Base-currency units your bank gave per 1 unit received.")
 @click.option("--withheld", metavar="W", help="Tax the client withheld at source (e.g. Indian TDS).")
 @click.option("--note", help="A note kept with the payment.")
-@click.option("--force", is_flag=True, help="Record an overpayment or a payment dated before the invoice.")
+@click.option("--force", is_flag=True, help="Record an overpayment, a payment dated before the invoice, or an "
+                                            "exchange rate far from the day's reference rate.")
 @click.pass_context
-def pay_cmd(ctx: click.Context, number: str, amount: str, paid: str | None, fx_rate: str | None,
-            withheld: str | None, note: str | None, force: bool) -> None:
-    """Record AMOUNT received against invoice NUMBER (appends to the client's payments.yaml)."""
+def pay_cmd(ctx: click.Context, number: str, amount: str, source: str | None, paid: str | None,
+            fx_rate: str | None, withheld: str | None, note: str | None, force: bool) -> None:
+    """Record AMOUNT received against invoice NUMBER (payments.yaml), or with --from, money the
+    client holds on account applied to it (allocations.yaml).
+
+    \b
+      consult invoice pay INV-2026-0005 9750.00 --date 2026-11-20
+      consult invoice pay INV-2026-0005 8970.00 --from INV-2026-0001   # a payment left on a credited invoice
+      consult invoice pay INV-2026-0007 100.00 --from CN-2026-0002     # a credit note's unused credit
+    """
+    root = books_root(ctx)
+    day = date_arg(paid, "--date") or today()
+    amt = decimal_arg(amount, "AMOUNT")
+    if source is not None:
+        from consult.invoices.payments import allocate
+
+        if fx_rate or withheld:
+            raise UsageError("--from moves money already received; --fx-rate and --withheld belong to new money")
+        a = allocate(root, number, amt, source=source, on=day, note=note, force=force)
+        click.echo(f"allocated {a.amount} from {a.source_doc} to {a.invoice} on {a.date} in "
+                   f"clients/{a.client}/allocations.yaml")
+        return
     from consult.invoices.payments import record_payment
 
-    amt = decimal_arg(amount, "AMOUNT")
-    assert amt is not None
-    p = record_payment(books_root(ctx), number, amt, paid_on=date_arg(paid, "--date") or today(),
-                       fx_rate=decimal_arg(fx_rate, "--fx-rate"), withheld=decimal_arg(withheld, "--withheld"),
-                       note=note, force=force)
+    p = record_payment(root, number, amt, paid_on=day, fx_rate=decimal_arg(fx_rate, "--fx-rate"),
+                       withheld=decimal_arg(withheld, "--withheld"), note=note, force=force)
     held = f" with {p.withheld} withheld" if p.withheld else ""
-    click.echo(f"recorded {p.amount}{held} against {number} on {p.date} in clients/{p.client}/payments.yaml")
+    click.echo(f"recorded {p.amount}{held} against {p.invoice} on {p.date} in clients/{p.client}/payments.yaml")
+
+
+@invoice_group.command("refund")
+@click.argument("source", shell_complete=complete_numbers)
+@click.argument("amount")
+@click.option("--date", "day", metavar="D", help="Date paid back (default: today).")
+@click.option("--fx-rate", metavar="R", help="Base-currency units per 1 unit paid back.")
+@click.option("--note", help="A note kept with the refund.")
+@click.pass_context
+def refund_cmd(ctx: click.Context, source: str, amount: str, day: str | None, fx_rate: str | None,
+               note: str | None) -> None:
+    """Record AMOUNT paid back to the client out of what SOURCE (an invoice or credit note) holds
+    on account (refunds.yaml).
+
+    \b
+      consult invoice refund CN-2026-0001 780.00 --note "bank transfer"
+    """
+    from consult.invoices.payments import refund
+
+    r = refund(books_root(ctx), source, decimal_arg(amount, "AMOUNT"), on=date_arg(day, "--date") or today(),
+               fx_rate=decimal_arg(fx_rate, "--fx-rate"), note=note)
+    click.echo(f"recorded a refund of {r.amount} from {r.source_doc} on {r.date} in clients/{r.client}/refunds.yaml")
+
+
+@invoice_group.command("writeoff")
+@click.argument("number", shell_complete=complete_numbers)
+@click.argument("amount")
+@click.option("--reason", required=True, help="Why: bank charges, a disputed penny… (kept in the books).")
+@click.option("--date", "day", metavar="D", help="Date of the write-off (default: today).")
+@click.option("--category", default="irrecoverableDebts", show_default=True,
+              help="HMRC expense category earnings count it under (financeCharges for bank charges).")
+@click.pass_context
+def writeoff_cmd(ctx: click.Context, number: str, amount: str, reason: str, day: str | None, category: str) -> None:
+    """Clear AMOUNT of what invoice NUMBER owes without a document to the client (writeoffs.yaml).
+
+    \b
+      consult invoice writeoff INV-2026-0002 7.50 --reason "bank charges" --category financeCharges
+    """
+    from consult.core.categories import EXPENSE_CATEGORIES
+    from consult.invoices.payments import write_off
+
+    if category not in EXPENSE_CATEGORIES:
+        raise UsageError(f"--category: '{category}' is not one of {', '.join(EXPENSE_CATEGORIES)}")
+    w = write_off(books_root(ctx), number, decimal_arg(amount, "AMOUNT"), reason=reason,
+                  on=date_arg(day, "--date") or today(), category=category)
+    click.echo(f"wrote off {w.amount} of {w.invoice} on {w.date} ({w.reason}) in clients/{w.client}/writeoffs.yaml")
 
 
 @invoice_group.command("credit")
-@click.argument("number")
+@click.argument("number", shell_complete=complete_numbers)
 @click.option("--amount", metavar="A", help="Net amount to credit, before VAT (default: the whole invoice).")
 @click.option("--reason", required=True, help="Why: printed on the credit note.")
 @click.option("--date", "issued", metavar="D", help="Issue date (default: today).")
@@ -289,12 +384,16 @@ def credit_cmd(ctx: click.Context, number: str, amount: str | None, reason: str,
 @invoice_group.command("overdue")
 @click.option("--as-of", metavar="D", help="Work it out as of this date (default: today).")
 @click.option("--base-rate", metavar="P", help="Bank Rate reference (percent) to use instead of the table.")
+@click.option("--claims", is_flag=True, help="Also list invoices paid late: their interest to the day of payment "
+                                             "and fixed sum may still be claimed.")
 @format_option
 @click.pass_context
-def overdue_cmd(ctx: click.Context, as_of: str | None, base_rate: str | None, fmt: str) -> None:
-    """Unpaid invoices past due, with statutory interest and fixed compensation for UK business
-    debts (Late Payment of Commercial Debts (Interest) Act 1998: 8% over Bank Rate, simple, daily)."""
-    from consult.invoices.late_payment import late_claim, reference_rates
+def overdue_cmd(ctx: click.Context, as_of: str | None, base_rate: str | None, claims: bool, fmt: str) -> None:
+    """Unpaid invoices past due, with statutory interest and fixed compensation where the Late
+    Payment of Commercial Debts (Interest) Act 1998 applies (8% over the Bank Rate in force when
+    interest starts, simple, daily; £40/£70/£100). A client's `late_payment:` says whether it
+    does (default: statutory for UK business clients)."""
+    from consult.invoices.late_payment import late_claim, reference_rates, regime
 
     day = date_arg(as_of, "--as-of") or today()
     books, _, accts = _accounts(ctx, day)
@@ -302,11 +401,56 @@ def overdue_cmd(ctx: click.Context, as_of: str | None, base_rate: str | None, fm
     base = decimal_arg(base_rate, "--base-rate")
     rows = []
     for a in accts:
-        if a.status != "overdue":
+        client = books.clients.get(a.invoice.client)
+        if client is None:
             continue
-        c = late_claim(a, books.clients[a.invoice.client], day, table, base)
+        late = a.status == "overdue"
+        paid_late = claims and a.outstanding.amount <= 0 and a.status != "credited"
+        if not (late or paid_late):
+            continue
+        c = late_claim(a, client, day, table, base)
+        if paid_late and c.interest is None:
+            continue
+        why = {"contract": "n/a (the contract sets the remedy)", "none": "n/a (the Act does not apply)"}
         rows.append({"number": a.number, "client": a.invoice.client, "due": a.invoice.due_date,
-                     "days_late": a.days_late, "currency": a.invoice.currency, "outstanding": a.outstanding,
-                     "rate": f"{c.rate:f}%" if c.rate is not None else "n/a (not a UK sterling debt)",
-                     "interest": c.interest, "fixed_sum": c.fixed_sum, "claim": c.claim})
+                     "days_late": a.days_late if late else (c.until - a.invoice.due_date).days if c.until else 0,
+                     "status": a.status, "currency": a.invoice.currency, "outstanding": a.outstanding,
+                     "rate": f"{c.rate:f}%" if c.rate is not None else why.get(regime(client), "n/a"),
+                     "interest_to": c.until, "interest": c.interest, "fixed_sum": c.fixed_sum, "claim": c.claim})
     echo_rows(rows, fmt, locale=books.practice.locale)
+
+
+@invoice_group.command("remind")
+@click.argument("number", shell_complete=complete_numbers)
+@click.option("--as-of", metavar="D", help="Date of the reminder (default: today).")
+@click.option("--base-rate", metavar="P", help="Bank Rate reference (percent) to use instead of the table.")
+@click.option("--formal/--polite", "formal", default=None,
+              help="Force a formal claim under the Late Payment Act, or a polite reminder (default: formal from "
+                   "30 days late where the Act applies).")
+@click.option("--pdf", "pdf", type=click.Path(dir_okay=False), metavar="FILE", help="Also write it as a PDF letter.")
+@click.pass_context
+def remind_cmd(ctx: click.Context, number: str, as_of: str | None, base_rate: str | None, formal: bool | None,
+               pdf: str | None) -> None:
+    """A payment reminder for invoice NUMBER: polite at first, then a formal claim for statutory
+    interest and compensation under the Late Payment of Commercial Debts (Interest) Act 1998.
+
+    \b
+      consult invoice remind INV-2026-0002
+      consult invoice remind INV-2026-0001 --as-of 2027-01-15 --pdf reminder.pdf
+    """
+    from consult.invoices.late_payment import reference_rates
+    from consult.invoices.remind import reminder
+
+    day = date_arg(as_of, "--as-of") or today()
+    root = books_root(ctx)
+    books, invoices, _ = _accounts(ctx, day)
+    target = output_path(root, pdf, "--pdf") if pdf else None
+    r = reminder(books, invoices, number, day, reference_rates(root), base_rate=decimal_arg(base_rate, "--base-rate"),
+                 formal=formal)
+    click.echo(r.text, nl=False)
+    if target is not None:
+        from consult.books.store import atomic_write
+        from consult.render.letter import reminder_pdf
+
+        atomic_write(target, reminder_pdf(r, root))
+        click.echo(f"wrote {target}", err=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -22,27 +22,24 @@ from consult.cli.common import books_root
 from consult.cli.output import table, to_json
 from consult.clock import today
 from consult.core.money import Money
-from consult.errors import BooksError, Problem, Source, UsageError
+from consult.errors import BooksError, Problem, UsageError
+
+if TYPE_CHECKING:
+    from consult.core.records import Practice
+from consult.work.market import MarketResult, ecb_converter, market_position, reference_points
 from consult.work.rates import (
-    MarketResult,
     RateResult,
-    RefPoint,
     Step,
     YearPlan,
     check_currency,
     check_hours_per_day,
     convert,
-    market_position,
     parse_amount,
     parse_rate,
     plan_for_year,
-    read_points,
     salary_rate,
     target_rate,
 )
-
-MARKET_FILE = "market_rates.yaml"
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent.parent  # so sources read consult/data/…
 
 
 # --------------------------------------------------------------------------------------------
@@ -56,6 +53,7 @@ class Defaults:
     subdivision: str | None = "ENG"
     locale: str = "en_GB"
     root: Path | None = None
+    practice: Practice | None = None  # for `takehome`: whether the person is a Scottish taxpayer
 
 
 def practice_defaults(ctx: click.Context) -> Defaults:
@@ -77,7 +75,7 @@ def practice_defaults(ctx: click.Context) -> Defaults:
     p = read_practice(root, problems)
     if p is None or any(x.severity == "error" for x in problems):
         raise BooksError(problems, "practice.yaml has errors (the rate defaults come from it)")
-    return Defaults(p.hours_per_day, p.base_currency, p.country, p.subdivision, p.locale, root)
+    return Defaults(p.hours_per_day, p.base_currency, p.country, p.subdivision, p.locale, root, p)
 
 
 EXAMPLES = {"--hours-per-day": "7.5", "--utilisation": "0.85", "--pension": "5", "--platform-fee": "10",
@@ -194,6 +192,7 @@ def rate_group() -> None:
     consult rate target 100000              the day rate that earns it, this year's working days
     consult rate salary 68750 --pension 5   the day rate that matches an employee package
     consult rate market 650                 against dated reference points
+    consult rate takehome 525 --billable-days 240   what reaches you: sole, ltd, umbrella
     """
 
 
@@ -267,60 +266,65 @@ def market_cmd(ctx: click.Context, rate: str, basis_days: str, hours: str | None
     click.echo(to_json(result.as_dict()) if fmt == "json" else market_text(result, d.locale))
 
 
+@rate_group.command("takehome")
+@click.argument("rate")
+@click.option("--structure", type=click.Choice(("sole", "ltd", "umbrella")),
+              help="One structure in full (default: all three, then side by side).")
+@click.option("--tax-year", "tax_year", metavar="YEAR", help="Tax year of the rates, e.g. 2026/27 (default: today's).")
+@click.option("--salary", metavar="AMOUNT", help="ltd: the director's salary a year [the primary threshold, £12,570].")
+@click.option("--dividends", metavar="AMOUNT", help="ltd: dividends a year [all the profit after corporation tax].")
+@click.option("--margin", metavar="AMOUNT", help="umbrella: its margin a week [25; see its Key Information Document].")
+@click.option("--scottish/--rest-of-uk", "scottish", default=None,
+              help="Scottish income tax bands (default: practice.yaml person.scottish_taxpayer, else subdivision SCT).")
+@year_options
+@click.pass_context
+def takehome_cmd(ctx: click.Context, /, rate: str, structure: str | None, tax_year: str | None, salary: str | None,
+                 dividends: str | None, margin: str | None, scottish: bool | None, **kw: Any) -> None:
+    """What reaches you from a day RATE (525 or 525/day) over a year's billable days: as a sole
+    trader, through your limited company (salary and dividends) and through an umbrella.
+
+    Every step is printed: turnover, costs, corporation tax, income tax band by band, National
+    Insurance, and take-home. An estimate with the year's rates (consult/data/tax), not advice.
+    """
+    from consult.cli.tax import takehome_json, takehome_text, tax_year_arg
+    from consult.tax.personal import scottish_taxpayer
+    from consult.tax.tables import table_for
+    from consult.tax.takehome import DEFAULT_MARGIN_PER_WEEK, STRUCTURES, take_home
+    from consult.work.rates import billable_days
+
+    amount, per = parse_rate(rate, default_per="day")
+    d = practice_defaults(ctx)
+    hpd, cur = _common(d, kw["hours"], kw["currency"])
+    if cur != "GBP":
+        raise UsageError(f"--currency {cur}: take-home is worked in pounds under UK tax; use GBP")
+    day = amount * hpd if per == "hour" else amount
+    on = today()
+    table = table_for(tax_year_arg(tax_year, on), d.root)
+    steps, days = billable_days(_plan(d, kw, on))
+
+    def fy_table(fy: int) -> Any:
+        return table_for(fy, d.root)
+
+    week_margin = DEFAULT_MARGIN_PER_WEEK if margin is None else (_dec(margin, "--margin") or Decimal(0))
+
+    results = [take_home(day, days, table, s, table_for=fy_table, day_steps=steps if kw["billable_days"] is None else (),
+                         expenses=_dec(kw["expenses"], "--expenses") or Decimal(0),
+                         platform_fee=_dec(kw["platform_fee"], "--platform-fee") or Decimal(0),
+                         scottish=(d.practice is not None and scottish_taxpayer(d.practice)) if scottish is None
+                         else scottish,
+                         salary=_dec(salary, "--salary") if s == "ltd" or structure else None,
+                         dividends=_dec(dividends, "--dividends") if s == "ltd" or structure else None,
+                         margin_per_week=week_margin)
+               for s in ((structure,) if structure else STRUCTURES)]
+    if kw["fmt"] == "json":
+        click.echo(to_json(takehome_json(results)))
+    else:
+        click.echo(takehome_text(results, d.locale))
+
+
 # --------------------------------------------------------------------------------------------
 # market: reading the points, converting, printing
 # --------------------------------------------------------------------------------------------
-def _point_entries(root: Path, path: Path, problems: list[Problem]) -> list[Any]:
-    """The entries of a points file: a mapping with `points:`, or a bare list."""
-    from consult.books.fields import Fields
-    from consult.books.files import read_yaml, rel
-    from consult.books.yamlsource import YMap, YSeq
-
-    if not path.is_file():
-        return []
-    value = read_yaml(root, path, problems, allow_empty=True)
-    r = rel(root, path)
-    if isinstance(value, YMap):
-        f = Fields(r, value, problems)
-        items = f.items("points")
-        f.done(("points", "valid_as_of"))
-        return items
-    if isinstance(value, YSeq):
-        return Fields(r, YMap({"points": value}), problems).items("points")
-    if value is not None:
-        problems.append(Problem(_source(r, value), None, "expected `points:` with a list of reference points"))
-    return []
-
-
-def _source(path: str, value: Any) -> Source:
-    return Source(path, getattr(value, "line", None))
-
-
-def reference_points(books: Path | None) -> list[RefPoint]:
-    """The shipped points, then the books' own (market_rates.yaml, practice.yaml `market_rates:`)."""
-    from consult.books.files import PRACTICE_FILE, read_mapping
-
-    problems: list[Problem] = []
-    entries = _point_entries(PACKAGE_ROOT, PACKAGE_ROOT / "consult" / "data" / MARKET_FILE, problems)
-    if books is not None:
-        entries += _point_entries(books, books / MARKET_FILE, problems)
-        practice = read_mapping(books, books / PRACTICE_FILE, problems)
-        if practice is not None:
-            entries += practice.items("market_rates")
-    points = read_points(entries)
-    if any(p.severity == "error" for p in problems):
-        raise BooksError(problems, "the market reference points have errors")
-    return points
-
-
-def ecb_converter(amount: Money, to: str, on: date) -> tuple[Money, str]:
-    """`amount` in `to` at the ECB reference rate of `on` (consult.core.fx), with the rate and its source."""
-    from consult.core.fx import convert as fx_convert
-
-    c = fx_convert(amount, to, on)
-    return c.converted, f"{amount.plain()} {amount.currency} × {c.rate} ({c.source}) = {c.converted.plain()} {to}"
-
-
 def market_text(r: MarketResult, locale: str) -> str:
     rows = []
     for c in r.rows:

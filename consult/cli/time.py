@@ -15,13 +15,14 @@ import click
 from consult.cli.common import (
     GroupWithLazy,
     books_root,
+    check_id,
     client_scope,
+    complete_engagements,
     date_arg,
     echo_rows,
     format_option,
     load,
     output_path,
-    split_ref,
 )
 from consult.clock import today
 from consult.errors import UsageError
@@ -38,7 +39,7 @@ def time_group() -> None:
 
 # --------------------------------------------------------------------------------------------
 @time_group.command("log")
-@click.argument("ref", metavar="CLIENT/ENGAGEMENT")
+@click.argument("ref", metavar="CLIENT[/ENGAGEMENT]", shell_complete=complete_engagements)
 @click.argument("work", metavar="DURATION")
 @click.option("--date", "day", metavar="YYYY-MM-DD", help="The day worked (default: today).")
 @click.option("--note", help="What the time was for (one line).")
@@ -48,21 +49,32 @@ def log_cmd(ctx: click.Context, ref: str, work: str, day: str | None, note: str 
     """Append one entry to the client's timesheet for that month.
 
     DURATION is 7.5, 7.5h, 7,5h, 1h30m, 90m, 1:30, 0.5d (days of the engagement's
-    hours_per_day) or a clock range 09:00-12:30. The file (clients/CLIENT/timesheets/YYYY-MM.yaml,
-    or the month's .csv if that is what exists) keeps every existing line and comment.
+    hours_per_day) or a clock range 09:00-12:30. The engagement may be left out when the client
+    has one active engagement. The day may be a date, today, yesterday or a weekday (the latest
+    one). The file (clients/CLIENT/timesheets/YYYY-MM.yaml, or the month's .csv if that is what
+    exists) keeps every existing line and comment.
 
     \b
       consult time log acme-analytics/churn-model 7.5h --note "Feature review"
-      consult time log hafen-logistik/demand-forecast 09:00-12:30 --date 2026-11-20
+      consult time log acme-analytics 3h --date yesterday
+      consult time log hafen-logistik/demand-forecast 09:00-12:30 --date monday
     """
+    from consult.books.lock import books_lock
     from consult.core.durations import format_hm
-    from consult.work.log import log_time
+    from consult.work.log import engagement_for, log_time
 
-    client, eng = split_ref(ref)
+    client, _, eng_id = ref.partition("/")
+    if ref.count("/") > 1 or not client or ref.endswith("/"):
+        raise UsageError(f"'{ref}' is not CLIENT[/ENGAGEMENT] — e.g. acme-analytics/churn-model")
+    check_id(client, "CLIENT")
+    if eng_id:
+        check_id(eng_id, "ENGAGEMENT")
     now = today()
     when = date_arg(day, "--date") or now
-    books = load(ctx, timesheets=False, clients=[client], timesheet_errors=False)  # log_time reads them
-    got = log_time(books, client, eng, when, work, note=note, billable=not non_billable, today=now)
+    with books_lock(books_root(ctx)):  # read what decides the entry under the same lock that writes it
+        books = load(ctx, timesheets=False, clients=[client], timesheet_errors=False)  # log_time reads them
+        eng = engagement_for(books, client, eng_id or None)
+        got = log_time(books, client, eng, when, work, note=note, billable=not non_billable, today=now)
     rel = got.path.relative_to(books.root).as_posix()
     kind = "" if not non_billable else " non-billable"
     click.echo(f"Logged {format_hm(got.minutes)}{kind} on {client}/{eng} for {when} "

@@ -60,7 +60,7 @@ def import_cmd(ctx: click.Context, file: Path, fmt: str | None, maps: tuple[str,
     """
     from consult.core.durations import format_hm
     from consult.core.periods import parse_period
-    from consult.work.importers import read_export, zone
+    from consult.work.importers import read_export, read_export_bytes, zone
     from consult.work.ingest import import_rows, lazily, parse_maps, per_engagement, read_map_file
 
     books = load(ctx)
@@ -69,23 +69,17 @@ def import_cmd(ctx: click.Context, file: Path, fmt: str | None, maps: tuple[str,
         p = parse_period(period, tax_year_start=books.practice.tax_year_start, today=today())
         covers = (p.start or date.min, p.end or date.max)
     shown = str(file)
+    mapping = {**read_map_file(books), **parse_maps(books, maps)}
+    tz = zone(tz_name, books.practice.country)
     if shown == "-":
         import sys
-        import tempfile
 
-        data = sys.stdin.buffer.read()
-        tmp = tempfile.NamedTemporaryFile(prefix="consult-import-", delete=False)
-        tmp.write(data)
-        tmp.close()
-        file, shown = Path(tmp.name), "<stdin>"
-    try:
-        mapping = {**read_map_file(books), **parse_maps(books, maps)}
-        tz = zone(tz_name, books.practice.country)
+        shown = "<stdin>"
+        export = read_export_bytes(sys.stdin.buffer.read(), fmt, tz=tz, dates=dates, user=user,
+                                   billable_values=billable_values)
+    else:
         export = read_export(file, fmt, tz=tz, dates=dates, shown=shown, user=user,
                              billable_values=billable_values)
-    finally:
-        if shown == "<stdin>":
-            file.unlink(missing_ok=True)
     done = import_rows(books, export, mapping, skip_unmapped=skip_unmapped, today=today(), period=covers,
                        sync=sync, dry_run=dry_run, billed=lazily(lambda: _billed(books)))
     plan = done.plan

@@ -3,7 +3,7 @@
 Each category is HMRC's MTD Income Tax API field name (what `expenses.yaml` writes in
 `category:`), the label of the matching box on the Self Assessment page SA103F
 (Self-employment (full)) and that box's number on the 2020s editions of the form
-(domain-rules.md §3.2; QuickBooks' SA103F guide gives the same boxes 17–30 [S]; box numbers
+(docs/vat.md and docs/money-rules.md §10; QuickBooks' SA103F guide gives the same boxes 17–30 [S]; box numbers
 have moved between editions, so the label is what to match against the year's form).
 `businessEntertainmentCosts` shares box 24 with advertising and is not an allowable expense
 for tax (it is added back: SA103F "disallowable expenses").

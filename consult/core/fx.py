@@ -322,3 +322,25 @@ def sterling_rate(currency: str, on: date, source: str = "hmrc") -> tuple[Decima
         msg = str(e) if "--gbp-rate" in str(e) else f"{e}; give the rate with --gbp-rate"
         raise NoRate(msg) from None
     return r.rate, r.source
+
+
+SANITY_BAND = Decimal("0.10")  # a recorded rate more than 10% from the day's reference is a typo until forced
+
+
+def implausible(frm: str, to: str, on: date, rate: Decimal, band: Decimal = SANITY_BAND) -> str | None:
+    """Why a rate written by hand (units of `to` per one `frm`) looks wrong: not above zero, or
+    more than `band` away from the ECB reference rate of `on` — a slipped decimal point (8.712
+    for 0.8712) would otherwise go straight into a year's income. None when it looks right, or
+    when no reference exists to compare with."""
+    if rate <= 0:
+        return f"{rate} is not a rate: give {to} per 1 {frm}, more than zero"
+    if frm == to:
+        return None if rate == 1 else f"{frm} to {to} is 1, not {rate}"
+    try:
+        ref = ecb_rate(frm, to, on)
+    except NoRate:
+        return None
+    if abs(rate / ref.rate - 1) > band:
+        return (f"{rate:f} {to} per {frm} is more than {band * 100:.0f}% away from the reference rate "
+                f"{ref.rate:f} ({ref.source}); check the figure (a slipped decimal point?)")
+    return None

@@ -229,7 +229,8 @@ def parse_period(text: str, *, tax_year_start: tuple[int, int] = (4, 6), today: 
             if end < start:
                 raise UsageError(f"{what}: {end} is before {start} — write FROM..TO, earliest first")
             return Period(start, end, f"{start}..{end}", "range")
-        if _ISO_DAY.fullmatch(t) or (today is not None and low in ("today", "yesterday", *WEEKDAYS)):
+        if _ISO_DAY.fullmatch(t) or (today is not None and low in ("today", "yesterday", *WEEKDAYS,
+                                                                  *(w[:3] for w in WEEKDAYS))):
             d = parse_day(t, today, what)
             return Period(d, d, d.isoformat(), "day")
     except ValueError:

@@ -1,6 +1,6 @@
 """The books' records: typed, frozen, built only by the loader (or by code that writes books).
 
-Field names follow the data contract in DESIGN.md; where a record has more than the contract
+Field names follow the books format (docs/books-format.md); where a record has more than the contract
 lists, the extra field is marked "addition". Derived facts (an invoice's status, billable days)
 are computed elsewhere from these, never stored here.
 """
@@ -19,6 +19,8 @@ from consult.errors import Source
 
 TaxTreatment = TreatmentName  # the table of what each means: consult.core.tax
 ClientKind = Literal["client", "platform", "employer"]
+LatePayment = Literal["statutory", "contract", "none"]
+LATE_PAYMENT: tuple[LatePayment, ...] = ("statutory", "contract", "none")
 Billing = Literal["daily", "hourly", "fixed"]
 DayRounding = Literal["exact", "half", "whole"]
 EngagementStatus = Literal["proposed", "active", "closed"]
@@ -27,6 +29,12 @@ BILLINGS: tuple[Billing, ...] = ("daily", "hourly", "fixed")
 DAY_ROUNDINGS: tuple[DayRounding, ...] = ("exact", "half", "whole")
 ENGAGEMENT_STATUSES: tuple[EngagementStatus, ...] = ("proposed", "active", "closed")
 VAT_ROUNDINGS: tuple[VatRounding, ...] = ("half_up", "down")
+Structure = Literal["sole_trader", "limited_company"]
+AccountingBasis = Literal["cash", "accruals"]
+StreamOwner = Literal["business", "person"]
+STRUCTURES: tuple[Structure, ...] = ("sole_trader", "limited_company")
+ACCOUNTING_BASES: tuple[AccountingBasis, ...] = ("cash", "accruals")
+STREAM_OWNERS: tuple[StreamOwner, ...] = ("business", "person")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,9 +103,65 @@ class VatSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class Employment:
+    """Addition: a job's pay and the income tax deducted from it in one tax year (a P60's
+    figures), for the person behind the practice. `tax_year` is the year it starts in."""
+
+    tax_year: int
+    pay: Money
+    tax_deducted: Money
+    employer: str | None = None
+    source: Source = field(default=Source("practice.yaml"), compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class SelfAssessmentBill:
+    """Addition: a tax year's Self Assessment bill as HMRC worked it (income tax and Class 4
+    less tax deducted at source): what that year's payments on account were set from."""
+
+    tax_year: int
+    bill: Money
+    source: Source = field(default=Source("practice.yaml"), compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Addition (`person:` in practice.yaml): the person behind the practice, for personal tax.
+
+    `scottish_taxpayer` None means: a Scottish taxpayer when the practice's subdivision is SCT.
+    """
+
+    scottish_taxpayer: bool | None = None
+    employment: tuple[Employment, ...] = ()
+    self_assessment: tuple[SelfAssessmentBill, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Company:
+    """Addition (`company:` in practice.yaml, for `structure: limited_company`).
+
+    Attributes:
+        year_end: the accounting reference date (month, day); accounting periods end on it.
+        started: when the company began to trade; an accounting period is cut short to start there.
+        associated_companies: companies under the same control (corporation tax limits are shared).
+        salary: the director's salary a tax year; None means the Class 1 primary threshold.
+        dividends: dividends a tax year; None means all the profit left after corporation tax.
+    """
+
+    year_end: tuple[int, int] = (3, 31)
+    started: date | None = None
+    associated_companies: int = 0
+    salary: Money | None = None
+    dividends: Money | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Practice:
     """The consultant. `subdivision` (addition) picks regional bank holidays, e.g. ENG, SCT.
-    `vat` (addition) holds the VAT scheme and return settings."""
+    `vat` (addition) holds the VAT scheme and return settings; `structure`, `accounting_basis`,
+    `streams` (who owns each income stream: the business or the person), `person` and `company`
+    (additions) are what consult.tax estimates tax from.
+    """
 
     name: str
     address: tuple[str, ...]
@@ -117,6 +181,12 @@ class Practice:
     peppol_id: str | None = None
     source: Source = field(default=Source("practice.yaml"), compare=False)
     vat: VatSettings = field(default_factory=VatSettings)
+    # additions for tax estimates (consult.tax): who earns what
+    structure: Structure = "sole_trader"
+    accounting_basis: AccountingBasis | None = None  # None: cash for a sole trader, accruals for a company
+    streams: dict[str, StreamOwner] = field(default_factory=dict)  # income.yaml stream -> owner
+    person: Person = field(default_factory=Person)
+    company: Company | None = None
 
     @property
     def vat_registered(self) -> bool:
@@ -156,6 +226,7 @@ class Client:
     buyer_reference: str | None = None
     tax_id: str | None = None
     peppol_id: str | None = None
+    late_payment: LatePayment | None = None  # None: statutory for a UK business client, else none
     source: Source = field(default=Source(""), compare=False)
 
 
@@ -290,6 +361,50 @@ class Payment:
 
 
 @dataclass(frozen=True, slots=True)
+class Allocation:
+    """Money on account moved from one document to an invoice of the same client (addition,
+    `allocations.yaml`): from an invoice holding more than it was owed (an overpayment, a payment
+    left on a credited invoice), or from a credit note's unused credit."""
+
+    client: str
+    date: date
+    source_doc: str   # the invoice or credit note the money is taken from (`from:`)
+    invoice: str      # the invoice it settles (`to:`)
+    amount: Money
+    note: str | None
+    source: Source = field(default=Source(""), compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Refund:
+    """Money paid back to a client out of what a document holds on account (addition,
+    `refunds.yaml`)."""
+
+    client: str
+    date: date
+    source_doc: str   # the invoice or credit note whose credit is paid back
+    amount: Money
+    fx_rate: Decimal | None
+    note: str | None
+    source: Source = field(default=Source(""), compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class WriteOff:
+    """A balance cleared without a document to the customer: bank charges, a disputed penny
+    (addition, `writeoffs.yaml`). Earnings count it as a cost (`category`, default
+    irrecoverableDebts)."""
+
+    client: str
+    date: date
+    invoice: str
+    amount: Money
+    reason: str
+    category: str = "irrecoverableDebts"
+    source: Source = field(default=Source(""), compare=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Books:
     """Everything read from one books folder. Issued invoices and proposals are read by their
     own modules (they are documents, not inputs)."""
@@ -302,6 +417,9 @@ class Books:
     expenses: tuple[Expense, ...] = ()
     income: tuple[IncomeItem, ...] = ()
     payments: tuple[Payment, ...] = ()
+    allocations: tuple[Allocation, ...] = ()
+    refunds: tuple[Refund, ...] = ()
+    writeoffs: tuple[WriteOff, ...] = ()
 
     def client(self, client_id: str) -> Client:
         from consult.errors import NotFound
@@ -309,8 +427,12 @@ class Books:
         try:
             return self.clients[client_id]
         except KeyError:
+            import difflib
+
             known = ", ".join(sorted(self.clients)) or "none yet"
-            raise NotFound(f"no client '{client_id}' in {self.root} (clients: {known})") from None
+            near = difflib.get_close_matches(client_id.lower(), list(self.clients), n=1, cutoff=0.6)
+            tip = f"did you mean {near[0]}? " if near else ""
+            raise NotFound(f"no client '{client_id}' in {self.root} ({tip}clients: {known})") from None
 
     def engagement(self, client_id: str, engagement_id: str) -> Engagement:
         from consult.errors import NotFound
@@ -319,9 +441,13 @@ class Books:
         try:
             return self.engagements[(client_id, engagement_id)]
         except KeyError:
-            known = ", ".join(e for (c, e) in sorted(self.engagements) if c == client_id) or "none"
+            import difflib
+
+            mine = [e for (c, e) in sorted(self.engagements) if c == client_id]
+            near = difflib.get_close_matches(engagement_id.lower(), mine, n=1, cutoff=0.6)
+            tip = f"did you mean {near[0]}? " if near else ""
             raise NotFound(
-                f"no engagement '{engagement_id}' for client '{client_id}' (engagements: {known})"
+                f"no engagement '{engagement_id}' for client '{client_id}' ({tip}engagements: {', '.join(mine) or 'none'})"
             ) from None
 
     def engagements_of(self, client_id: str) -> list[Engagement]:

@@ -3,7 +3,7 @@
 The holiday dates come from the `holidays` package (computed offline, by country and
 subdivision), not from a table of our own: it knows that Boxing Day 2026 is a Saturday and
 that its substitute is Monday 28 December, and it knows regional days such as Scotland's
-2 January. See research/domain-rules.md §8 (England 2026: 261 weekdays − 8 = 253).
+2 January. See docs/money-rules.md §11 (England 2026: 261 weekdays − 8 = 253).
 
 Rules written down once:
 

@@ -1,6 +1,6 @@
 """E-invoices from the frozen invoice record: UBL (Peppol BIS Billing 3.0), CII, Factur-X PDF.
 
-EU business customers increasingly want an invoice a machine can read (research/domain-rules.md
+EU business customers increasingly want an invoice a machine can read (docs/einvoice.md
 §5; Belgium requires Peppol between businesses from 2026). Both syntaxes carry the same EN 16931
 invoice, built from the issued record -- the figures that were printed, never recomputed --
 plus the routing data of consult.einvoice.routing (participant ids, buyer reference, address

@@ -358,14 +358,17 @@ def unbilled(books: Books, invoices: Iterable[Invoice], *, today: date,
 def check_unbilled(books: Books, today: date) -> list[Problem]:
     """`consult check`: billable work from before last month that no issued invoice covers —
     work forgotten is money never asked for (last month's is still being billed, so it is left
-    alone) — and billed time changed or deleted afterwards."""
+    alone) — and billed time changed or deleted afterwards. A client whose issued records
+    cannot all be read is left out: what it was billed is not known (that is an error)."""
     from consult.invoices.store import load_invoices
     from consult.work.report import hours_text
 
     cutoff = (today.replace(day=1) - timedelta(days=1)).replace(day=1) - timedelta(days=1)
-    invoices, _ = load_invoices(books.root)  # unreadable records are reported by check_invoices
+    invoices, problems = load_invoices(books.root)  # reported by check_invoices
+    unknown = {p.source.path.split("/")[1] for p in problems if p.source.path.startswith("clients/")}
     out = []
-    for u in unbilled(books, invoices, today=cutoff):
+    engs = [e for _, e in sorted(books.engagements.items()) if e.client not in unknown]
+    for u in unbilled(books, invoices, today=cutoff, engagements=engs):
         what = (f"{u.days} days" if u.days is not None else
                 f"{hours_text(u.billed_minutes)} hours" if u.billable_minutes else "; ".join(u.milestones))
         worth = f" ({u.value.plain()} {u.value.currency})" if u.value is not None else ""

@@ -117,7 +117,16 @@ def _time_line(w: Work, start: date, end: date) -> InvoiceLine:
         unit, per = "hour", Fraction(60)
     minutes = q * per
     return InvoiceLine(e.title, decimal_of(q), unit, e.rate, e.rate.times_exact(q), "time", e.id, start, end,
-                       minutes=decimal_of(minutes, 4), unit_minutes=decimal_of(per, 4))
+                       minutes=_exact(minutes), unit_minutes=_exact(per))
+
+
+def _exact(q: Fraction) -> Decimal:
+    """An exact decimal (minutes of work, minutes in a day: always ending, as minutes and hours
+    per day are decimals), normalised: 259, 217.5, 450."""
+    if not _terminates(q):  # pragma: no cover - minutes are sums of decimals
+        raise ValueError(f"{q} has no exact decimal form")
+    n = (Decimal(q.numerator) / Decimal(q.denominator)).normalize()
+    return n.quantize(Decimal(1)) if n == n.to_integral_value() else n
 
 
 def _billed_entries(w: Work) -> list[BilledEntry]:
@@ -310,6 +319,9 @@ def create_invoice(root: Path, client_id: str, period_start: date, period_end: d
     from consult.invoices.issue import issue, next_number
 
     with books_lock(root):
+        from consult.invoices.issue import register_lines
+
+        register_lines(root)  # no numbering from a register that does not verify, or from none at all
         books = open_books(root, clients=[client_id])  # another client's errors do not stop this one
         draft = build_invoice(books, client_id, period_start, period_end, engagement=engagement, issued=issued,
                               expenses=expenses, gbp_rate=gbp_rate, force_rate=force_rate)

@@ -46,9 +46,12 @@ def changed_entries(inv: Invoice, entries: Iterable[TimeEntry]) -> list[str]:
 def check_invoices(books: Books, today: date) -> list[Problem]:
     """Warnings for `consult check`: invoiced time changed since, overdue invoices, payments
     that do not reconcile; errors for issued records that cannot be read back."""
-    from consult.invoices.accounts import accounts, reconcile
+    from consult.core.fx import implausible
+    from consult.invoices.accounts import Moves, accounts, reconcile
 
-    invoices, problems = load_invoices(books.root)
+    moves = Moves.of(books)
+
+    invoices, problems = load_invoices(books.root, missing=False, hashes=False)  # those: the register's check
     out = list(problems)
     credited = fully_credited(invoices)
     for inv in invoices:
@@ -58,14 +61,23 @@ def check_invoices(books: Books, today: date) -> list[Problem]:
         for diff in changed_entries(inv, books.entries):
             out.append(Problem(src, "entries", f"time billed on {inv.number} was changed afterwards — {diff}; "
                                "restore the timesheet, or credit the invoice and bill again", "warning"))
-    for a in accounts(invoices, books.payments, today):
+    for a in accounts(invoices, moves, today):
         src = Source(f"clients/{a.invoice.client}/invoices/{a.number}.yaml")
         if a.status == "overdue":
             out.append(Problem(src, None, f"{a.number} is {a.days_late} days overdue: "
                                f"{a.outstanding.format(a.invoice.locale)} outstanding since {a.invoice.due_date} "
                                "(consult invoice overdue)", "warning"))
         elif a.outstanding.amount < 0:
-            out.append(Problem(src, None, f"{a.number} is overpaid by {(-a.outstanding).format(a.invoice.locale)}",
-                               "warning"))
-    out += [replace(p, severity="warning") for p in reconcile(invoices, books.payments)]
+            held = (-a.outstanding).format(a.invoice.locale)
+            out.append(Problem(src, None, f"{a.number} holds {held} on account (overpaid, or paid before it was "
+                               f"credited): allocate it to another invoice (consult invoice pay NUMBER AMOUNT --from "
+                               f"{a.number}) or pay it back (consult invoice refund {a.number} AMOUNT)", "warning"))
+    out += [replace(p, severity="warning") for p in reconcile(invoices, moves.payments, moves)]
+    base = books.practice.base_currency
+    for pay in books.payments:
+        if pay.fx_rate is not None and (why := implausible(pay.amount.currency, base, pay.date, pay.fx_rate)):
+            out.append(Problem(pay.source, "fx_rate", why, "warning"))
+    for item in books.income:
+        if item.fx_rate is not None and (why := implausible(item.amount.currency, base, item.date, item.fx_rate)):
+            out.append(Problem(item.source, "fx_rate", why, "warning"))
     return out

@@ -1,81 +1,246 @@
-"""Money received against invoices: `payments.yaml` in each client's folder (append-only).
+"""Getting paid: payments, allocations of money on account, refunds and write-offs.
 
-`record_payment` appends one line under the books lock, after reading — under the same lock —
-everything that decides whether it may: the invoice, its credit notes and the payments so far.
+Each is one line appended to a file in the client's folder — `payments.yaml`,
+`allocations.yaml`, `refunds.yaml`, `writeoffs.yaml` — under the books lock, after reading,
+under that same lock, everything that decides whether it may be written (the invoice, its
+credit notes and every money move so far: consult.invoices.accounts). So two at once can never
+together pay, allocate or refund more than is there.
+
+* **Payment** (`invoice pay NUMBER AMOUNT`): money received against an invoice; refused when it
+  (with tax withheld) is more than is outstanding, unless `force` (an overpayment then sits on
+  the invoice as money on account). A recorded exchange rate (`--fx-rate`, base-currency units
+  per unit) more than 10% away from the day's ECB reference rate is refused unless `force`
+  (consult.core.fx.implausible), naming both rates.
+* **Allocation** (`invoice pay NUMBER AMOUNT --from SOURCE`): money on account — an overpayment,
+  a payment left on a credited invoice, a credit note's unused credit — applied to another
+  invoice of the same client and currency. Never more than SOURCE holds, nor more than NUMBER
+  owes.
+* **Refund** (`invoice refund SOURCE AMOUNT`): money paid back out of what SOURCE holds on account.
+* **Write-off** (`invoice writeoff NUMBER AMOUNT --reason`): a small balance cleared without a
+  document to the customer (bank charges, a disputed penny); never more than is outstanding.
+  Earnings count it as a cost.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from consult.books.journal import Transaction
+from consult.books.lock import books_lock
 from consult.core.money import Money
-from consult.core.records import Payment
+from consult.core.records import Allocation, Books, Payment, Refund, WriteOff
 from consult.errors import ConflictError, Source, UsageError
+from consult.invoices.accounts import Moves, accounts, available_credit
+from consult.invoices.record import Invoice
 from consult.invoices.store import find_invoice, load_invoices
+
+HEADS = {
+    "payments.yaml": "# Money received against invoices (append-only; written by consult invoice pay).\n",
+    "allocations.yaml": "# Money on account moved to another invoice (append-only; consult invoice pay --from).\n",
+    "refunds.yaml": "# Money paid back to the client (append-only; consult invoice refund).\n",
+    "writeoffs.yaml": "# Balances cleared without a document to the client (append-only; consult invoice writeoff).\n",
+}
+
+
+def _s(text: str) -> str:
+    """A YAML scalar for any text: a double-quoted string (JSON's escapes are YAML's), so a
+    note with a colon, a quote or a line break cannot change what the line means."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _line(fields: dict[str, object]) -> str:
+    parts = []
+    for k, v in fields.items():
+        if v is None:
+            continue
+        if isinstance(v, Money):
+            v = v.plain()
+        elif isinstance(v, Decimal):
+            v = f"{v:f}"
+        elif isinstance(v, date):
+            v = v.isoformat()
+        else:
+            v = _s(str(v)) if k in ("note", "reason") else str(v)
+        parts.append(f"{k}: {v}")
+    return "- {" + ", ".join(parts) + "}\n"
 
 
 def payment_yaml(p: Payment) -> str:
     """One payments.yaml item as a flow mapping on one line (amounts as plain text)."""
-    parts = [f"date: {p.date.isoformat()}", f"invoice: {p.invoice}", f"amount: {p.amount.plain()}",
-             f"currency: {p.amount.currency}"]
-    if p.fx_rate is not None:
-        parts.append(f"fx_rate: {p.fx_rate:f}")
-    if p.withheld is not None:
-        parts.append(f"withheld: {p.withheld.plain()}")
-    if p.note:
-        parts.append(f"note: {json.dumps(p.note, ensure_ascii=False)}")
-    return "- {" + ", ".join(parts) + "}\n"
+    return _line({"date": p.date, "invoice": p.invoice, "amount": p.amount, "currency": p.amount.currency,
+                  "fx_rate": p.fx_rate, "withheld": p.withheld, "note": p.note})
+
+
+@dataclass(frozen=True, slots=True)
+class _State:
+    books: Books
+    invoices: list[Invoice]
+    moves: Moves
+
+
+def _state(root: Path) -> _State:
+    from consult.books.loader import open_books
+
+    books = open_books(root, timesheets=False)
+    invoices, problems = load_invoices(root)
+    if problems:
+        from consult.errors import BooksError
+
+        raise BooksError(problems, "some issued records cannot be read back, so what is owed is not known; "
+                                   "nothing was written")
+    return _State(books, invoices, Moves.of(books))
+
+
+def _invoice(st: _State, number: str, what: str) -> Invoice:
+    inv = find_invoice(st.invoices, number)
+    if inv.is_credit_note:
+        raise UsageError(f"{inv.number} is a credit note; {what} the invoice it credits ({inv.credits})")
+    st.books.client(inv.client)  # a record of a client no longer in the books (a renamed folder): refused
+    return inv
+
+
+def _money(amount: Decimal, cur: str, what: str) -> Money:
+    try:
+        m = Money.of(amount, cur)
+    except ValueError as e:
+        raise UsageError(f"{what}: {e}") from None
+    if m.amount <= 0:
+        raise UsageError(f"{what}: give a positive amount")
+    return m
+
+
+def _outstanding(st: _State, inv: Invoice) -> Money:
+    (a,) = [a for a in accounts(st.invoices, st.moves, date.max) if a.number == inv.number]
+    return a.outstanding
+
+
+def _write(root: Path, client: str, file: str, line: str, what: str) -> None:
+    tx = Transaction(root, what)
+    tx.append(root / "clients" / client / file, line, head=HEADS[file])
+    tx.commit()
 
 
 def record_payment(root: Path, number: str, amount: Decimal, *, paid_on: date, fx_rate: Decimal | None = None,
                    withheld: Decimal | None = None, note: str | None = None, force: bool = False) -> Payment:
-    """Append a payment against invoice `number` to its client's payments.yaml, under the lock.
-
-    Refuses (ConflictError) a payment that, with tax withheld, is more than is outstanding,
-    unless `force`; refuses an unknown invoice or a credit note (NotFound/UsageError)."""
-    from consult.books.loader import open_books
-    from consult.books.lock import books_lock
-    from consult.books.store import append_text
-    from consult.invoices.accounts import account
+    """Append a payment against invoice `number` (see the module docstring)."""
+    from consult.core.fx import implausible
 
     root = Path(root)
     with books_lock(root):
-        invoices, _ = load_invoices(root)
-        inv = find_invoice(invoices, number)
-        if inv.is_credit_note:
-            raise UsageError(f"{number} is a credit note; record the payment against {inv.credits}")
+        st = _state(root)
+        inv = _invoice(st, number, "record the payment against")
+        number = inv.number or number
         cur = inv.currency
-        try:
-            pay_amt = Money.of(amount, cur)
-            held = Money.of(withheld, cur) if withheld is not None else None
-        except ValueError as e:
-            raise UsageError(f"amount: {e}") from None
-        if pay_amt.amount <= 0:
-            raise UsageError("AMOUNT: give the positive amount received")
+        pay_amt = _money(amount, cur, "AMOUNT")
+        held = None
+        if withheld is not None:
+            if withheld < 0:
+                raise UsageError(f"--withheld: {withheld} is below zero; give the tax the client kept back")
+            held = _money(withheld, cur, "--withheld") if withheld else None
         if paid_on < inv.issue_date and not force:
             raise UsageError(f"--date: {paid_on} is before {number} was issued ({inv.issue_date}); "
                              "use --force if it really was paid in advance")
-        books = open_books(root, timesheets=False)
-        books.client(inv.client)  # a record of a client no longer in the books (a renamed folder): refused
-        if fx_rate is not None and fx_rate <= 0:
-            raise UsageError(f"--fx-rate: {fx_rate} is not a rate; give the base-currency units your bank gave "
-                             "per 1 unit received, more than zero")
-        if withheld is not None and withheld < 0:
-            raise UsageError(f"--withheld: {withheld} is below zero; give the tax the client kept back")
-        pays = [p for p in books.payments if p.invoice == number]
-        cns = [i for i in invoices if i.is_credit_note and i.credits == number]
-        acct = account(inv, pays, cns, date.max)  # everything recorded so far, whatever its date
+        base = st.books.practice.base_currency
+        if fx_rate is not None:
+            why = implausible(cur, base, paid_on, fx_rate)
+            if why and (fx_rate <= 0 or not force):
+                raise UsageError(f"--fx-rate: {why}" + ("" if fx_rate <= 0 else "; use --force if it is right"))
         settles = pay_amt + held if held is not None else pay_amt
-        if settles > acct.outstanding and not force:
+        left = _outstanding(st, inv)
+        if settles > left and not force:
             raise ConflictError(
-                f"{number} has {acct.outstanding.format(inv.locale)} outstanding, but this payment settles "
-                f"{settles.format(inv.locale)}; check the amount, or use --force to record an overpayment")
+                f"{number} has {left.format(inv.locale)} outstanding, but this payment settles "
+                f"{settles.format(inv.locale)}; check the amount, or use --force to record an overpayment "
+                "(it stays on the invoice as money on account)")
         p = Payment(inv.client, paid_on, number, pay_amt, fx_rate, held, note,
                     Source(f"clients/{inv.client}/payments.yaml"))
-        path = root / "clients" / inv.client / "payments.yaml"
-        head = "" if path.exists() else "# Money received against invoices (append-only; written by consult invoice pay).\n"
-        append_text(path, head + payment_yaml(p))
+        _write(root, inv.client, "payments.yaml", payment_yaml(p), f"recording a payment for {number}")
     return p
+
+
+def allocate(root: Path, number: str, amount: Decimal, *, source: str, on: date, note: str | None = None,
+             force: bool = False) -> Allocation:
+    """Apply money on account held by `source` (an invoice or a credit note) to invoice `number`."""
+    root = Path(root)
+    with books_lock(root):
+        st = _state(root)
+        inv = _invoice(st, number, "allocate to")
+        number = inv.number or number
+        src_doc = find_invoice(st.invoices, source)
+        source = src_doc.number or source
+        if src_doc.client != inv.client:
+            raise UsageError(f"--from {source} belongs to '{src_doc.client}', not '{inv.client}'; money on account "
+                             "moves only between one client's invoices")
+        if src_doc.currency != inv.currency:
+            raise UsageError(f"--from {source} is in {src_doc.currency} but {number} is in {inv.currency}")
+        holder, held = available_credit(source, st.invoices, st.moves)
+        if holder.number == number:
+            raise UsageError(f"--from {source}: its credit is on {number} already")
+        amt = _money(amount, inv.currency, "AMOUNT")
+        if amt > held:
+            where = f"{source} (on {holder.number})" if holder.number != source else source
+            raise ConflictError(f"{where} holds {held.format(inv.locale)} on account; {amt.format(inv.locale)} "
+                                "cannot be allocated from it")
+        left = _outstanding(st, inv)
+        if amt > left and not force:
+            raise ConflictError(f"{number} has {left.format(inv.locale)} outstanding; allocating "
+                                f"{amt.format(inv.locale)} would overpay it (use --force to move the credit anyway)")
+        if on < max(inv.issue_date, src_doc.issue_date):
+            raise UsageError(f"--date: {on} is before {number} or {source} was issued")
+        a = Allocation(inv.client, on, source, number, amt, note, Source(f"clients/{inv.client}/allocations.yaml"))
+        _write(root, inv.client, "allocations.yaml",
+               _line({"date": on, "from": source, "to": number, "amount": amt, "currency": amt.currency,
+                      "note": note}), f"allocating {amt} from {source} to {number}")
+    return a
+
+
+def refund(root: Path, source: str, amount: Decimal, *, on: date, fx_rate: Decimal | None = None,
+           note: str | None = None) -> Refund:
+    """Record money paid back to the client out of what `source` holds on account."""
+    root = Path(root)
+    with books_lock(root):
+        st = _state(root)
+        doc = find_invoice(st.invoices, source)
+        source = doc.number or source
+        st.books.client(doc.client)
+        holder, held = available_credit(source, st.invoices, st.moves)
+        amt = _money(amount, doc.currency, "AMOUNT")
+        if amt > held:
+            raise ConflictError(f"{source} holds {held.format(doc.locale)} on account; {amt.format(doc.locale)} "
+                                "cannot be paid back from it")
+        if fx_rate is not None and fx_rate <= 0:
+            raise UsageError(f"--fx-rate: {fx_rate} is not a rate")
+        r = Refund(doc.client, on, source, amt, fx_rate, note, Source(f"clients/{doc.client}/refunds.yaml"))
+        _write(root, doc.client, "refunds.yaml",
+               _line({"date": on, "from": source, "amount": amt, "currency": amt.currency, "fx_rate": fx_rate,
+                      "note": note}), f"recording a refund from {source}")
+    return r
+
+
+def write_off(root: Path, number: str, amount: Decimal, *, reason: str, on: date,
+              category: str = "irrecoverableDebts") -> WriteOff:
+    """Clear `amount` of what invoice `number` owes, with the reason, no document sent."""
+    if not reason.strip():
+        raise UsageError("--reason: say why the balance is written off (bank charges, a disputed penny…)")
+    root = Path(root)
+    with books_lock(root):
+        st = _state(root)
+        inv = _invoice(st, number, "write off")
+        number = inv.number or number
+        amt = _money(amount, inv.currency, "AMOUNT")
+        left = _outstanding(st, inv)
+        if amt > left:
+            raise ConflictError(f"{number} has {left.format(inv.locale)} outstanding; "
+                                f"{amt.format(inv.locale)} cannot be written off")
+        if on < inv.issue_date:
+            raise UsageError(f"--date: {on} is before {number} was issued ({inv.issue_date})")
+        w = WriteOff(inv.client, on, number, amt, reason.strip(), category,
+                     Source(f"clients/{inv.client}/writeoffs.yaml"))
+        _write(root, inv.client, "writeoffs.yaml",
+               _line({"date": on, "invoice": number, "amount": amt, "currency": amt.currency,
+                      "reason": reason.strip(), "category": category}), f"writing off {amt} of {number}")
+    return w

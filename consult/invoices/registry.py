@@ -152,9 +152,18 @@ def void_number(root: Path, number: str, *, reason: str, day: date) -> str:
         if any(ln.number == number for ln in lines):
             raise ConflictError(f"{number} is in the register already; an issued document is never voided — "
                                 "credit it (consult invoice credit)")
-        if not any(register.series_regex(p).match(number) for p in books.practice.number_formats.values()):
+        pattern = next((p for p in books.practice.number_formats.values() if register.series_regex(p).match(number)),
+                       None)
+        if pattern is None:
             raise UsageError(f"{number} is not a number of any of the practice's series "
                              f"({', '.join(books.practice.number_formats.values())})")
+        m = register.series_regex(pattern).match(number)
+        assert m is not None
+        year = date(int(m.group("year")), 1, 1) if "year" in m.re.groupindex else day
+        following = register.next_number(lines, pattern, year)
+        if int(m.group("seq")) > int(register.series_regex(pattern).match(following).group("seq")):  # type: ignore[union-attr]  # next_number makes a number of the series
+            raise UsageError(f"{number} is beyond the next number of its series ({following}); voiding it would "
+                             "leave a gap. Void only the next number, or one missing between issued ones")
         line = register.make_line(lines, number=number, kind="void", day=day, note=reason)
         tx = Transaction(root, f"voiding {number}")
         tx.append(root / register.REGISTER, line + "\n", head=register.HEADER + "\n")

@@ -72,8 +72,8 @@ def read_record(path: Path, root: Path, *, entries: bool = True, sha256: str | N
     try:
         raw = read_regular(path)
         if sha256 is not None and hashlib.sha256(raw).hexdigest() != sha256:
-            raise ValueError(f"{rel}: this issued record is not the one issued (its SHA-256 differs from the "
-                             f"register's): it was edited afterwards; {fix}")
+            raise ValueError(f"{rel}: this issued record was edited after it was issued (its SHA-256 differs "
+                             f"from the register's){_still_adds_up(raw)}; {fix}")
         data = _load_bounded(raw.decode("utf-8"), rel)
         inv = from_record(data, entries=entries)
     except (Unreadable, YamlProblem) as e:
@@ -128,6 +128,17 @@ def find_invoice(invoices: Iterable[Invoice], number: str) -> Invoice:
     raise NotFound(f"no invoice '{number}' in these books ({tip}latest: {latest}; see `consult invoice list`)")
 
 
+def _still_adds_up(raw: bytes) -> str:
+    """For a record that was edited: what no longer adds up in it, if anything can be said."""
+    from consult.invoices.record import arithmetic_problems
+
+    try:
+        wrong = arithmetic_problems(from_record(_load_bounded(raw.decode("utf-8"), "record")))
+    except Exception:
+        return ""
+    return f", and it no longer adds up: {'; '.join(wrong)}" if wrong else ""
+
+
 def register_hashes(root: Path) -> dict[str, str]:
     """Record path -> SHA-256 as the register holds them (empty without a register)."""
     from consult.books import register
@@ -137,17 +148,26 @@ def register_hashes(root: Path) -> dict[str, str]:
             if ln.path and ln.record_sha256 and ln.kind in ("invoice", "credit_note")}
 
 
-def load_invoices(root: Path) -> tuple[list[Invoice], list[Problem]]:
+def load_invoices(root: Path, *, missing: bool = True, hashes: bool = True) -> tuple[list[Invoice], list[Problem]]:
     """All issued invoices and credit notes, and a problem for each record that cannot be read,
-    does not add up, or is not what the register says was issued."""
+    does not add up, or is not what the register says was issued — and (`missing`) for each
+    record the register has that the books do not (`consult check` reports those through the
+    register's own check instead)."""
     out: list[Invoice] = []
     problems: list[Problem] = []
     root = Path(root)
-    hashes = register_hashes(root)
+    registered = register_hashes(root)
+    expected = registered if hashes else {}
+    seen = set()
     for p in record_paths(root):
         rel = p.relative_to(root).as_posix()
+        seen.add(rel)
         try:
-            out.append(read_record(p, root, sha256=hashes.get(rel)))
+            out.append(read_record(p, root, sha256=expected.get(rel)))
         except ValueError as e:
             problems.append(Problem(Source(rel), None, str(e).split(": ", 1)[1]))
+    for rel in sorted(set(registered) - seen) if missing else ():
+        problems.append(Problem(Source(rel), None, "this issued record is in the register but missing from the books "
+                                                   "(deleted, or its client folder renamed), so what the client was "
+                                                   "billed is not known; restore it from git"))
     return out, problems

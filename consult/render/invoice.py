@@ -1,7 +1,7 @@
 """An invoice or credit note record to PDF: prints the figures the record holds, works out none.
 
 `invoice_pdf(inv, books_root, draft=...)` is the entry point the invoice commands call. The
-layout follows what a UK VAT invoice must show (research/domain-rules.md §1.1–1.2): seller with
+layout follows what a UK VAT invoice must show (docs/money-rules.md §4–§5: VAT Regulations 1995 reg 14): seller with
 VAT and company numbers, buyer with VAT number or tax id, number, date of issue, tax point,
 supply period, a line per supply with quantity, unit price and net, the net total, VAT per rate
 (or the words of the tax treatment instead, e.g. "Reverse charge: …"), the total, the VAT in

@@ -4,14 +4,14 @@
   (stagger 1), April/July/October/January (2) or May/August/November/February (3); stagger 0
   is monthly returns. The VAT certificate says which.
 * **Due date**: returns and payments made through MTD are due one calendar month and seven days
-  after the period ends (VAT Notice 700/12; domain-rules.md §10.3): a quarter ending 30 September
+  after the period ends (VAT Notice 700/12; docs/vat.md): a quarter ending 30 September
   is due 7 November.
 * **PERIOD** is read by the one period grammar (consult.core.periods: `2026-Q3`,
   `2026-07-01..2026-09-30`, `last-quarter`…) or is HMRC's period key for the return (`26C3`,
   `#001`). Period keys are issued by HMRC with each obligation and cannot be worked out from the
   dates (HMRC: always read them from the obligations), so a key is looked up in the obligations
   recorded in the books (`vat/obligations.yaml`, HMRC's own fields: periodKey, start, end, due,
-  status), which `consult vat submit` writes when it fetches them.
+  status), which `consult vat obligations` writes when it fetches them from HMRC.
 * No PERIOD means the latest period of the stagger that has ended.
 """
 
@@ -133,7 +133,7 @@ def resolve(text: str | None, settings: VatSettings, *, today: date, tax_year_st
             if PERIOD_KEY.fullmatch(t.upper()):
                 raise UsageError(
                     f"{what}: '{t}' looks like an HMRC period key, but no obligation with that key is recorded "
-                    f"in these books ({OBLIGATIONS_FILE}, written when `consult vat submit` fetches HMRC's "
+                    f"in these books ({OBLIGATIONS_FILE}, written when `consult vat obligations` fetches HMRC's "
                     "obligations); give the period's dates instead, e.g. 2026-Q3 or 2026-07-01..2026-09-30"
                 ) from None
             if "is not a period" in str(e):

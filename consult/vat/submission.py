@@ -260,14 +260,8 @@ def _listing(obligations: list[Obligation]) -> str:
 # ------------------------------------------------------------------------------------------
 def build_return(books: Books, start: date, end: date) -> VatReturn:
     """The return for the obligation's dates, from the books (`consult.vat.returns`)."""
-    try:
-        from consult.vat.returns import vat_return  # type: ignore[import-not-found,unused-ignore]  # lands with the VAT-return work
-    except ModuleNotFoundError as e:
-        if e.name != "consult.vat.returns":
-            raise
-        raise ConsultError("this consult cannot work out a VAT return yet (consult.vat.returns is not "
-                           "installed); nothing was sent") from None
     from consult.invoices.cache import load_invoices_cached
+    from consult.vat.returns import vat_return
 
     invoices, problems = load_invoices_cached(books.root)
     if problems:
@@ -468,7 +462,37 @@ def overview(root: Path, api: VatApi, today: date) -> list[tuple[Obligation, Sub
     if problems:
         raise BooksError(problems, "a VAT submission record cannot be read")
     by_dates = {(s.start, s.end): s for s in records}
-    return [(o, by_dates.get((o.start, o.end))) for o in sorted(seen.values(), key=lambda o: (o.start, o.period_key))]
+    obs = sorted(seen.values(), key=lambda o: (o.start, o.period_key))
+    if api.settings.environment == "production":
+        record_obligations(root, obs)
+    return [(o, by_dates.get((o.start, o.end))) for o in obs]
 
 
-__all__ = ["DECLARATION", "Outcome", "Submitted", "check_submissions", "find", "overview", "submissions", "submit"]
+def record_obligations(root: Path, obligations: list[Obligation]) -> None:
+    """Keep HMRC's obligations in the books (`vat/obligations.yaml`, HMRC's field names), so
+    `consult vat return 26C3` knows a period key's dates without asking HMRC again. The file is
+    HMRC's word, rewritten whole (merged with what it held) each time they are fetched."""
+    from consult.books.journal import Transaction
+    from consult.books.lock import books_lock
+    from consult.vat.periods import OBLIGATIONS_FILE, recorded_obligations
+
+    with books_lock(root):
+        known = {o.period_key: (o.start, o.end, o.due, o.status) for o in recorded_obligations(root)}
+        for o in obligations:
+            known[o.period_key] = (o.start, o.end, o.due, o.status)
+        lines = ["# VAT obligations as HMRC gave them (written by consult vat obligations; do not edit)\n"]
+        for key, (start, end, due, status) in sorted(known.items(), key=lambda kv: (kv[1][0], kv[0])):
+            lines.append(f"- {{periodKey: {_q(key)}, start: {start.isoformat()}, end: {end.isoformat()}"
+                         + (f", due: {due.isoformat()}" if due else "") + (f", status: {_q(status)}" if status else "")
+                         + "}\n")
+        text = "".join(lines)
+        path = Path(root) / OBLIGATIONS_FILE
+        if path.exists() and path.read_text(encoding="utf-8") == text:
+            return
+        tx = Transaction(Path(root), "recording VAT obligations")
+        tx.replace(path, text)
+        tx.commit()
+
+
+__all__ = ["DECLARATION", "Outcome", "Submitted", "check_submissions", "find", "overview", "record_obligations",
+           "submissions", "submit"]

@@ -124,6 +124,21 @@ def csv_line(header: list[str], newline: str, day: date, engagement: str, minute
     return buf.getvalue()
 
 
+def engagement_for(books: Books, client_id: str, engagement_id: str | None) -> str:
+    """The engagement a `time log` entry goes to: the one named, else the client's only active
+    engagement (a usage error naming them when there are several, or none)."""
+    client = books.client(client_id)
+    if engagement_id is not None:
+        return books.engagement(client.id, engagement_id).id
+    active = [e.id for e in books.engagements_of(client.id) if e.status == "active"]
+    if len(active) == 1:
+        return active[0]
+    if not active:
+        raise UsageError(f"{client.id} has no active engagement; write CLIENT/ENGAGEMENT")
+    raise UsageError(f"{client.id} has {len(active)} active engagements ({', '.join(active)}); "
+                     f"write CLIENT/ENGAGEMENT, e.g. {client.id}/{active[0]}")
+
+
 def log_time(books: Books, client_id: str, engagement_id: str, day: date, work: str, *,
              note: str | None = None, billable: bool = True, today: date) -> Logged:
     """Append one entry (validated first; the client's timesheets must read without errors)."""

@@ -19,7 +19,7 @@ Rules, written down once:
 * **Billable days** = working days (weekdays less weekday bank holidays, `consult.core.workdays`)
   − leave − sickness − non-billable days; or, with a utilisation ratio instead of non-billable
   days, (working − leave − sickness) × utilisation; or a number given outright.
-  Conventions, not rules (domain-rules.md §8): 220, 225 and 230 are the usual round figures.
+  Conventions, not rules (docs/money-rules.md §11): 220, 225 and 230 are the usual round figures.
 * **A platform fee** is a percentage the platform keeps from what the client pays, so the rate
   is grossed up: rate × (1 − fee) must still meet the need, i.e. rate = need ÷ (1 − fee).
 * **Salary equivalence** (`salary_rate`): the day rate whose billable days earn what an
@@ -42,9 +42,8 @@ Nothing here reads a file or the clock. Bad input raises `UsageError` with a one
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import date
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Context, Decimal, localcontext
 from typing import TYPE_CHECKING, Literal
 
@@ -52,7 +51,7 @@ from consult.core.money import Money, parse_decimal
 from consult.errors import UsageError
 
 if TYPE_CHECKING:
-    from consult.books.fields import Fields
+    pass
 
 Per = Literal["day", "hour"]
 ROUNDED_UP = "rounded up to the minor unit, so the rate never falls short"
@@ -60,7 +59,7 @@ ROUNDED_HALF_UP = "rounded half up to the minor unit"
 DEFAULT_LEAVE_DAYS = Decimal(25)
 DEFAULT_SICK_DAYS = Decimal(5)
 DEFAULT_NON_BILLABLE_DAYS = Decimal(10)
-DEFAULT_SALARY_BASIS_DAYS = Decimal(220)  # domain-rules.md §8: the usual UK contractor convention
+DEFAULT_SALARY_BASIS_DAYS = Decimal(220)  # the usual UK contractor convention (docs/money-rules.md §11)
 MAX_DAYS = Decimal(366)
 
 # wide enough that one division of exact inputs is exact whenever the answer has few digits
@@ -384,155 +383,3 @@ def salary_rate(salary: Decimal, plan: YearPlan, *, pension_percent: Decimal = D
                         note="employer's NI and tax differences not included")]
     return _needed("salary", "Day rate that matches a salary", head, package, expenses, plan,
                    platform_fee, hours_per_day, currency)
-
-
-# --------------------------------------------------------------------------------------------
-# market position
-# --------------------------------------------------------------------------------------------
-PointKind = Literal["day_rate", "hour_rate", "salary"]
-POINT_KINDS: tuple[PointKind, ...] = ("day_rate", "hour_rate", "salary")
-
-
-@dataclass(frozen=True, slots=True)
-class RefPoint:
-    """A dated reference figure: what someone reported a rate or salary to be, and when."""
-
-    label: str
-    kind: PointKind
-    amount: Money
-    source: str
-    as_of: str  # YYYY, YYYY-MM or YYYY-MM-DD: when the figure was true
-    statistic: str = ""  # median, 90th percentile, average, typical
-    region: str = ""
-    origin: str = ""  # file:line it was read from
-    note: str = ""
-
-    @property
-    def on(self) -> date:
-        """The date a currency conversion uses: the day given, else mid-month, else 30 June."""
-        parts = [int(p) for p in self.as_of.split("-")]
-        if len(parts) == 3:
-            return date(parts[0], parts[1], parts[2])
-        if len(parts) == 2:
-            return date(parts[0], parts[1], 15)
-        return date(parts[0], 6, 30)
-
-
-AS_OF_RE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
-
-
-@dataclass(frozen=True, slots=True)
-class Comparison:
-    """One reference point against the rate: as a day rate in the rate's currency."""
-
-    point: RefPoint
-    day_rate: Money | None  # None when it could not be converted
-    how: str  # how the point became a day rate (salary ÷ days, FX rate and source)
-    difference_percent: Decimal | None  # (rate − point) ÷ point × 100, half up to 1 place
-
-
-@dataclass(frozen=True, slots=True)
-class MarketResult:
-    rate: Money
-    rows: tuple[Comparison, ...]
-    basis_days: Decimal
-    hours_per_day: Decimal
-    summary: str
-    notes: tuple[str, ...] = field(default=())
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "rate": self.rate.plain(), "currency": self.rate.currency,
-            "salary_basis_days": number_text(self.basis_days), "hours_per_day": number_text(self.hours_per_day),
-            "summary": self.summary,
-            "points": [{
-                "label": c.point.label, "kind": c.point.kind, "statistic": c.point.statistic,
-                "region": c.point.region, "amount": c.point.amount.plain(),
-                "currency": c.point.amount.currency, "as_of": c.point.as_of, "source": c.point.source,
-                "origin": c.point.origin,
-                "day_rate": None if c.day_rate is None else c.day_rate.plain(), "how": c.how,
-                "difference_percent": None if c.difference_percent is None else number_text(c.difference_percent),
-            } for c in self.rows],
-            "notes": list(self.notes),
-        }
-
-
-Converter = Callable[[Money, str, date], tuple[Money, str]]
-
-
-def market_position(rate: Money, points: Sequence[RefPoint], *, hours_per_day: Decimal = Decimal("7.5"),
-                    basis_days: Decimal = DEFAULT_SALARY_BASIS_DAYS,
-                    converter: Converter | None = None) -> MarketResult:
-    """Where `rate` (a day rate) sits against `points`, each turned into a day rate.
-
-    A salary point ÷ `basis_days`; an hourly point × `hours_per_day`; a point in another
-    currency through `converter(amount, to_currency, on) -> (converted, how)` (left out,
-    with a note, when there is no converter or it fails).
-    """
-    check_hours_per_day(hours_per_day)
-    if not Decimal(0) < basis_days <= MAX_DAYS:
-        raise UsageError(f"--basis-days {number_text(basis_days)}: must be more than 0 and at most 366")
-    cur = rate.currency
-    rows: list[Comparison] = []
-    notes: list[str] = []
-    for p in points:
-        amount, how = p.amount, ""
-        if amount.currency != cur:
-            if converter is None:
-                rows.append(Comparison(p, None, f"in {amount.currency}; no rate to {cur}", None))
-                continue
-            try:
-                amount, how = converter(amount, cur, p.on)
-            except Exception as e:  # a missing FX rate leaves the point out, it does not stop the report
-                rows.append(Comparison(p, None, f"not converted: {e}", None))
-                continue
-        if p.kind == "salary":
-            exact = _EXACT.divide(amount.amount, basis_days)
-            how = "; ".join(x for x in (how, f"÷ {number_text(basis_days)} billable days") if x)
-        elif p.kind == "hour_rate":
-            exact = _EXACT.multiply(amount.amount, hours_per_day)
-            how = "; ".join(x for x in (how, f"× {number_text(hours_per_day)} hours") if x)
-        else:
-            exact = amount.amount
-        as_day = Money.rounded(exact, cur)
-        diff = ((rate.amount - as_day.amount) * 100 / as_day.amount).quantize(Decimal("0.1"), ROUND_HALF_UP) \
-            if as_day.amount else None
-        rows.append(Comparison(p, as_day, how, diff))
-    compared = [c for c in rows if c.day_rate is not None]
-    compared.sort(key=lambda c: c.day_rate.amount if c.day_rate else Decimal(0))
-    rows = compared + [c for c in rows if c.day_rate is None]
-    below = sum(1 for c in compared if c.day_rate is not None and c.day_rate.amount < rate.amount)
-    if not compared:
-        summary = f"no reference point could be compared with a {cur} day rate"
-    else:
-        summary = f"{rate.plain()} {cur}/day is above {below} of {len(compared)} reference points"
-    if any(c.point.kind == "salary" for c in compared):
-        notes.append(f"salaries are shown as salary ÷ {number_text(basis_days)} billable days: the day rate that "
-                     "earns the salary alone (no pension, benefits or expenses; see `consult rate salary`)")
-    return MarketResult(rate, tuple(rows), basis_days, hours_per_day, summary, tuple(notes))
-
-
-POINT_FIELDS = ("label", "kind", "amount", "currency", "source", "as_of", "statistic", "region", "note")
-
-
-def read_points(items: Sequence[Fields]) -> list[RefPoint]:
-    """Reference points from parsed YAML entries; every problem goes to the entries' problem list."""
-    out: list[RefPoint] = []
-    for f in items:
-        label = f.text("label", True, "what was measured, e.g. UK contract ML engineer day rate")
-        kind = f.choice("kind", POINT_KINDS, required=True)
-        currency = f.currency("currency", required=True)
-        amount = f.money("amount", currency, True, positive=True) if currency else None
-        source = f.text("source", True, "who published the figure, e.g. IT Jobs Watch")
-        as_of = f.text("as_of", True, "when the figure was true: 2020, 2020-04 or 2020-04-03")
-        if as_of is not None and not AS_OF_RE.fullmatch(as_of):
-            f.error("as_of", f"'{as_of}' is not a year, month or date — e.g. 2020, 2020-04 or 2020-04-03")
-            as_of = None
-        statistic, region, note = f.text("statistic") or "", f.text("region") or "", f.text("note") or ""
-        f.done(POINT_FIELDS)
-        if None in (label, kind, amount, source, as_of):
-            continue
-        assert label and kind and amount and source and as_of
-        origin = f"{f.path}:{f.map.line}" if f.map.line else f.path
-        out.append(RefPoint(label, kind, amount, source, as_of, statistic, region, origin, note))
-    return out

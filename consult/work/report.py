@@ -256,13 +256,21 @@ def report_totals(rows: Iterable[ReportRow]) -> list[ReportRow]:
 # --------------------------------------------------------------------------------------------
 # `consult check`
 # --------------------------------------------------------------------------------------------
+def _one_span(a: TimeEntry, b: TimeEntry) -> bool:
+    """Two parts of one tracked span an importer split (`X` and `X~2`): a span across the October
+    clock change is written as two local ranges that overlap on the clock but not in time."""
+    return (a.source_id is not None and b.source_id is not None
+            and a.source_id.split("~")[0] == b.source_id.split("~")[0])
+
+
 def check_timesheets(books: Books, today: date) -> list[Problem]:
     """Warnings about time that reads but looks wrong.
 
     * an entry before its engagement's `start` or after its `end`;
     * more than 24 hours logged on one calendar day, counted across all clients (one person's day);
     * an entry dated after `today`;
-    * `start`/`end` times that overlap another entry's on the same day, across all clients;
+    * `start`/`end` times that overlap another entry's on the same day, across all clients (but
+      not the two parts of one imported span split at the October clock change);
     * an engagement whose billable time has passed its `budget` (days, hours or amount).
 
     (Work that no invoice covers is `consult.invoices.billed.check_unbilled`.)
@@ -293,7 +301,7 @@ def check_timesheets(books: Books, today: date) -> list[Problem]:
                        key=lambda t: (t[0], t[1]))
         latest: tuple[time, time, TimeEntry] | None = None  # the entry reaching furthest into the day so far
         for b in timed:
-            if latest is not None and b[0] < latest[1]:
+            if latest is not None and b[0] < latest[1] and not _one_span(latest[2], b[2]):
                 out.append(Problem(b[2].source, "start", f"{_hhmm(b[0])}–{_hhmm(b[1])} overlaps "
                                    f"{_hhmm(latest[0])}–{_hhmm(latest[1])} ({latest[2].source}) on {d}",
                                    "warning"))

@@ -144,3 +144,21 @@ def read_export(source: Path, fmt: str | None, *, tz: tzinfo | None, dates: str 
     from consult.work.importers.timewarrior import read_timewarrior
 
     return read_timewarrior(source, text, data, path, tz)
+
+
+def read_export_bytes(data: bytes, fmt: str | None, *, tz: tzinfo | None, shown: str = "<stdin>",
+                      dates: str | None = None, user: str | None = None,
+                      billable_values: str | None = None) -> Export:
+    """`read_export` for an export given as bytes (a pipe: `timew export | consult time import -`):
+    read through a private temporary file, removed again whatever happens."""
+    import os
+    import tempfile
+
+    fd, name = tempfile.mkstemp(prefix="consult-import-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        return read_export(Path(name), fmt, tz=tz, dates=dates, shown=shown, user=user,
+                           billable_values=billable_values)
+    finally:
+        Path(name).unlink(missing_ok=True)

@@ -1,0 +1,99 @@
+"""What the books say was earned: the one place consult.tax reads income and costs.
+
+`trading_profit` is built on `consult.earnings.rollup`, so profit for tax is the profit
+`consult earnings` reports — the same rows, conversions to sterling, bases and expenses
+(whatever expenses earnings counts, it counts here: this module never reads an expense file).
+What it adds is *whose* each row is:
+
+* **employment** — payouts from a client of `kind: employer` (income.yaml): a job's pay, its
+  `withheld` being the income tax deducted under PAYE;
+* **the person** — payouts in a stream that practice.yaml `streams:` gives to the person (a
+  YouTube payout beside a company's consultancy): the person's own self-employment;
+* **the business** — everything else: invoices, and payouts in streams not given away.
+
+Expenses are the business's. Profit = business income − expenses. Tax withheld at source by a
+client abroad (e.g. Indian TDS) is income, and is shown, but not credited against UK tax here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from consult.core.money import Money
+from consult.core.periods import Period
+from consult.core.records import Books
+from consult.earnings import Row, rollup
+from consult.invoices.record import Invoice
+
+GBP = "GBP"
+BASES = {"cash": "cash", "accruals": "accrual", "accrual": "accrual"}
+
+
+@dataclass(frozen=True, slots=True)
+class Profit:
+    """A period's income by owner, in pounds, and the business's profit."""
+
+    period: Period
+    basis: str  # cash | accruals
+    income: Money  # the business's, net of VAT
+    by_stream: dict[str, Money]  # the business's income by stream
+    expenses: Money
+    personal: dict[str, Money]  # the person's own streams
+    employment: Money  # pay from employers
+    employment_tax: Money  # income tax deducted from that pay
+    withheld_abroad: Money  # tax a client withheld at source on business income
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def profit(self) -> Money:
+        return self.income - self.expenses
+
+    @property
+    def personal_income(self) -> Money:
+        return Money.total(self.personal.values(), GBP)
+
+
+def owner_of(books: Books, row: Row) -> str:
+    """`business`, `person` or `employment` for one counted row."""
+    client = books.clients.get(row.client)
+    if row.kind == "payout" and client is not None and client.kind == "employer":
+        return "employment"
+    if row.kind == "payout" and books.practice.streams.get(row.stream) == "person":
+        return "person"
+    return "business"
+
+
+def default_basis(books: Books) -> str:
+    """practice.yaml `accounting_basis`, else cash for a sole trader (the default from 2024/25)
+    and accruals for a company (the only basis a company may use)."""
+    p = books.practice
+    if p.accounting_basis is not None:
+        return p.accounting_basis
+    return "accruals" if p.structure == "limited_company" else "cash"
+
+
+def trading_profit(books: Books, invoices: Sequence[Invoice], period: Period, basis: str) -> Profit:
+    """Income by owner and the business's profit for `period` on `basis` (cash or accruals),
+    in pounds, from the earnings rollup."""
+    e = rollup(books, invoices, period, basis=BASES[basis], by="stream", currency=GBP, count_days=False)
+    business: dict[str, Decimal] = {}
+    personal: dict[str, Decimal] = {}
+    pay = tax = abroad = Decimal(0)
+    for r in e.rows:
+        who = owner_of(books, r)
+        if who == "employment":
+            pay += r.base.amount
+            tax += r.base_withheld.amount
+        elif who == "person":
+            personal[r.stream] = personal.get(r.stream, Decimal(0)) + r.base.amount
+        else:
+            business[r.stream] = business.get(r.stream, Decimal(0)) + r.base.amount
+            abroad += r.base_withheld.amount
+    order = {s: i for i, s in enumerate(e.streams)}  # consulting first, as earnings orders them
+    by_stream = {s: Money(business[s], GBP) for s in sorted(business, key=lambda s: order.get(s, len(order)))}
+    return Profit(period, "accruals" if BASES[basis] == "accrual" else "cash",
+                  Money.total(by_stream.values(), GBP), by_stream, e.expenses,
+                  {s: Money(v, GBP) for s, v in sorted(personal.items())}, Money(pay, GBP), Money(tax, GBP),
+                  Money(abroad, GBP), e.warnings)

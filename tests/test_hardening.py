@@ -391,7 +391,7 @@ def test_a_record_whose_client_is_a_path_cannot_steer_a_write(sample_books, run_
     rec = sample_books / "clients/acme-analytics/invoices/INV-2026-0001.yaml"
     rec.write_text(rec.read_text().replace("client: acme-analytics", "client: ../../x", 1))
     code, out, _ = run_cli("check", books=sample_books)
-    assert code == 1 and "clients/acme-analytics/invoices/INV-2026-0001.yaml: this issued record was edited after it" in out
+    assert code == 1 and "clients/acme-analytics/invoices/INV-2026-0001.yaml: invoice INV-2026-0001 was edited after it" in out
     with pytest.raises(ValueError, match="was issued to client '../../x' but lies in clients/acme-analytics/"):
         read_record(rec, sample_books)  # without the register's hash, the folder check still refuses it
     assert not (sample_books.parent.parent / "x").exists()

@@ -630,3 +630,20 @@ def test_folder_fsync_is_skipped_where_the_platform_has_none(tmp_path, monkeypat
     store.fsync_dir(tmp_path)
     assert calls == []
 
+
+
+@pytest.mark.skipif(not POSIX, reason="symbolic links need privileges on Windows")
+def test_a_transaction_never_writes_through_a_folder_linked_out_of_the_books(tmp_path):
+    """The last word at the moment of writing: a change whose folder resolves outside the books
+    is refused, whatever the loader said."""
+    from consult.books.journal import Transaction
+    from consult.errors import ConsultError
+
+    root, outside = tmp_path / "books", tmp_path / "outside"
+    (root / "clients").mkdir(parents=True)
+    outside.mkdir()
+    (root / "clients/acme").symlink_to(outside, target_is_directory=True)
+    tx = Transaction(root, "test")
+    with pytest.raises(ConsultError, match="its folder leads out of the books"):
+        tx.new("clients/acme/invoices/INV-1.yaml", "x")
+    assert list(outside.iterdir()) == []

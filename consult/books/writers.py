@@ -387,8 +387,3 @@ def line_of(text: str, line: str) -> int:
         if rows[i].strip() == line:
             return i + 1
     return len(rows)
-
-
-def lines_of(items: Iterable[Mapping[str, object]]) -> str:
-    """Several list items, one per line (a new file's body)."""
-    return "".join(list_item(i) for i in items)

@@ -178,7 +178,7 @@ def failure(case: Case, code: int, out: str, err: str, changed: bool) -> str | N
             if not problems:
                 return "check failed and listed no error"
             for ln in problems:
-                if not re.match(r"[\w./ -]+(:\d+(:\d+)?)?: ", ln):
+                if not re.match(r"[^\s:][^:]*(:\d+(:\d+)?)?: ", ln):
                     return f"an error line without a file: {ln!r}"
     return None
 

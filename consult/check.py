@@ -3,7 +3,8 @@
 The loader's problems (every file, line and field) come first; then the register is verified
 (consult.books.register: the chain, each issued document's hashes, gapless series); then each
 feature's check adds what only it can see — time that reads but looks wrong, work on no invoice, issued records
-that cannot be read back or changed since, proposals, e-invoice readiness. The list below is
+that cannot be read back or changed since, proposals, e-invoice readiness, and documents (themes,
+fonts, logos and languages; example values left from `consult init`). The list below is
 the whole of it: a check renamed or removed is an import error here, never a silent gap.
 """
 
@@ -26,6 +27,7 @@ from consult.invoices.check import check_invoices
 from consult.invoices.late_payment import check_bank_rates
 from consult.proposals.proposal import check_proposals
 from consult.tax.tables import check_tax_tables
+from consult.themes.check import check_documents
 from consult.vat.submission import check_submissions
 from consult.work.report import check_timesheets
 
@@ -41,6 +43,7 @@ FEATURE_CHECKS: Sequence[Check] = (
     check_submissions,
     check_receipts,
     check_recorded_rates,
+    check_documents,
     check_tax_tables,
     check_bank_rates,
 )

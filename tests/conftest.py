@@ -30,7 +30,7 @@ hours_per_day: 7.5
 vat_number: GB980780684
 bank:
   sort_code: 12-34-56
-  account_number: "12345678"
+  account_number: "87654321"
 invoice:
   vat_rate: 20
 """

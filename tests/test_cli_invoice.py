@@ -58,7 +58,7 @@ class TestCreate:
                                books=sample_books)
         assert code == 0
         assert out.splitlines() == [
-            "  Recommender system audit: 8.0 day x ₹86,486.50 = ₹6,91,892.00",
+            "  Recommender system audit: 8 days × ₹86,486.50 = ₹6,91,892.00",
             "DRAFT lotus-insights  net ₹6,91,892.00  no VAT (outside scope)  total ₹6,91,892.00  due 2027-01-06",
             "nothing issued (the next number would be INV-2026-0001)",
         ]

@@ -238,11 +238,15 @@ class TestIssuing:
 
 class TestCreditNotes:
     def test_partial_credit_adds_vat_at_the_invoice_rate(self, books):
-        """Credit £650.00 net (one day) on a 20% invoice: VAT £130.00, total £780.00."""
+        """Credit £650.00 net (one day) on a 20% invoice: VAT £130.00, total £780.00; the line is
+        the invoice's own, in its terms: 1 day x £650.00 (650.00 / 650.00 = 1, exactly)."""
         inv = issue(books, build_invoice(books, "acme-analytics", *OCT, issued=ISSUED)).invoice
         cn = build_credit_note(books, [inv], inv.number, reason="One day not worked", issued=ISSUED, amount=D(650))
         assert (cn.net, cn.vat, cn.total) == (gbp(650), gbp(130), gbp(780))
-        assert cn.lines[0].description == "Credit for invoice INV-2026-0001 of 2026-11-02: One day not worked"
+        ln = cn.lines[0]
+        assert (ln.description, ln.quantity, ln.unit, ln.unit_price) == (inv.lines[0].description, D("1.0"), "day",
+                                                                         gbp(650))
+        assert (cn.credits, cn.credits_date, cn.reason) == ("INV-2026-0001", ISSUED, "One day not worked")
 
     def test_credit_beyond_what_is_left_is_refused(self, books):
         """Crediting more than the invoice total is refused, showing what is left."""

@@ -14,6 +14,7 @@ RANK = {
     "errors": 0, "clock": 0, "core": 0,
     "books": 1,
     "work": 2,
+    "themes": 3,  # document themes as data (no ReportLab): issuing freezes them, check reads them
     "invoices": 3, "proposals": 3, "einvoice": 3, "earnings": 3, "vat": 3, "tax": 3,
     "frames": 4, "check": 4,
     "render": 5,

@@ -214,7 +214,7 @@ class TestLongInvoice:
         pages = pages_of(render(long_invoice()))
         assert len(pages) >= 4
         for p in pages:
-            assert "Description Qty Unit Unit price Net" in p
+            assert "Description Qty Unit Unit price VAT Net" in p
         numbers = [int(m) for p in pages for m in re.findall(r"Line (\d{3}):", p)]
         assert numbers == list(range(1, 201))
 

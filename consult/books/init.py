@@ -1,4 +1,8 @@
-"""`consult init`: a new books folder a user can read, edit and check straight away."""
+"""`consult init`: a new books folder a user can read, edit and check straight away.
+
+The values marked EXAMPLE are placeholders: `consult check` lists each one still there as a
+warning, and no invoice, credit note or proposal is issued while one would be printed
+(consult.books.placeholders, which holds the same values)."""
 
 from __future__ import annotations
 
@@ -12,11 +16,11 @@ PRACTICE_TEMPLATE = """\
 # Field reference: the README's "The books" section. Check your edits with `consult check`.
 
 name: {name}                # your legal name, or your company's as on its certificate
-address: |                  # postal address, one line per line
+address: |                  # postal address, one line per line (EXAMPLE: replace it)
   1 High Street
   London
   SW1A 1AA
-email: you@example.com
+email: you@example.com      # EXAMPLE: replace it
 country: GB                 # ISO 3166 two-letter code
 subdivision: ENG            # bank holidays: ENG, SCT, WLS or NIR (GB only)
 base_currency: GBP          # the currency your year is reported in
@@ -29,8 +33,8 @@ hours_per_day: 7.5          # a working day; engagements may override it
 
 bank:
   account_name: {name}
-  sort_code: 12-34-56
-  account_number: "12345678"   # quote it so a leading zero survives
+  sort_code: 12-34-56         # EXAMPLE: replace it
+  account_number: "12345678"   # EXAMPLE; quote it so a leading zero survives
   # iban: GB82WEST12345698765432
   # bic: WESTGB2L
 
@@ -51,6 +55,8 @@ invoice:
 
 CLIENT_TEMPLATE = """\
 # clients/example-client/client.yaml — one folder per client; the folder name is its id.
+# Every value here is an EXAMPLE: nothing is issued to this client until you replace them
+# (`consult check` lists what is left).
 name: Example Client Ltd
 kind: client                # client (invoiced), platform or employer (income without invoices)
 contact: Alex Example
@@ -74,7 +80,7 @@ billing: daily              # daily, hourly or fixed
 rate: 550                   # per day (daily) or per hour (hourly), in the client's currency
 day_rounding: half          # exact, half or whole: how each day's hours become billable days
 start: {start}
-po_number: PO-0001
+po_number: PO-0001          # EXAMPLE: your client's order number, or delete the line
 budget:
   days: 20
 status: active

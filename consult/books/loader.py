@@ -40,6 +40,7 @@ from consult.core.records import (
     CLIENT_KINDS,
     DAY_ROUNDINGS,
     ENGAGEMENT_STATUSES,
+    INVOICE_DETAILS,
     LATE_PAYMENT,
     STREAM_OWNERS,
     STRUCTURES,
@@ -54,6 +55,7 @@ from consult.core.records import (
     Engagement,
     Expense,
     IncomeItem,
+    InvoiceDetail,
     InvoiceSettings,
     Milestone,
     Payment,
@@ -75,16 +77,19 @@ EXPENSE_CATEGORIES = CATEGORY_NAMES
 PRACTICE_FIELDS = ("name", "address", "email", "phone", "website", "country", "subdivision",
                    "base_currency", "locale", "hours_per_day", "vat_number", "company_number",
                    "bank", "tax_year_start", "invoice", "market_rates", "peppol_id", "vat",
-                   "structure", "accounting_basis", "streams", "person", "company")
-BANK_FIELDS = ("account_name", "sort_code", "account_number", "iban", "bic")
+                   "structure", "accounting_basis", "streams", "person", "company", "registered_office",
+                   "registered_in")
+BANK_FIELDS = ("account_name", "sort_code", "account_number", "iban", "bic", "currency", "bank_name",
+               "routing_number")
 INVOICE_FIELDS = ("number_format", "credit_note_format", "proposal_format", "payment_terms_days", "vat_rate",
                   "vat_rounding", "template")
 CLIENT_FIELDS = ("name", "kind", "contact", "email", "address", "country", "currency", "locale",
                  "vat_number", "tax_id", "payment_terms_days", "tax", "business_evidence",
-                 "einvoice", "buyer_reference", "peppol_id", "late_payment")
+                 "einvoice", "buyer_reference", "peppol_id", "late_payment", "language", "template",
+                 "invoice_detail")
 ENGAGEMENT_FIELDS = ("title", "billing", "rate", "currency", "hours_per_day", "day_rounding",
                      "time_increment_minutes", "start", "end", "po_number", "budget",
-                     "milestones", "status", "overtime", "proposal", "description")
+                     "milestones", "status", "overtime", "proposal", "description", "invoice_detail")
 EXPENSE_FIELDS = ("date", "engagement", "amount", "currency", "note", "rebill", "vat", "category",
                   *EXPENSE_EXTRA_FIELDS)
 INCOME_FIELDS = ("date", "amount", "currency", "stream", "note", "fx_rate", "withheld")
@@ -117,9 +122,7 @@ def read_practice(root: Path, problems: list[Problem]) -> Practice | None:
     vat = f.text("vat_number")
     if vat is not None and (why := check_vat_number(vat)):
         f.error("vat_number", why)
-    bank = Bank()
-    if (b := f.sub("bank")) is not None:
-        bank = _read_bank(b)
+    bank, banks = _read_banks(f, base)
     tys = f.text("tax_year_start")
     tax_year_start = (4, 6) if country == "GB" else (1, 1)
     if tys is not None:
@@ -157,8 +160,33 @@ def read_practice(root: Path, problems: list[Problem]) -> Practice | None:
         bank=bank, tax_year_start=tax_year_start, invoice=inv, subdivision=sub,
         phone=f.text("phone"), website=f.text("website"), peppol_id=f.text("peppol_id"), source=f.where(),
         vat=vat_settings, structure=structure, accounting_basis=basis, streams=streams, person=person,
-        company=company,
+        company=company, banks=banks, registered_office=f.text("registered_office"),
+        registered_in=f.text("registered_in"),
     )
+
+
+def _read_banks(f: Fields, base: str | None) -> tuple[Bank, tuple[Bank, ...]]:
+    """`bank:` as one account (a mapping) or a list of accounts by `currency` (addition): the
+    practice's main account (the base currency's, else the one with no currency, else the
+    first) and every account."""
+    from consult.books.yamlsource import YSeq
+
+    if not isinstance(f.map.get("bank"), YSeq):
+        b = f.sub("bank")
+        one = _read_bank(b) if b is not None else Bank()
+        return one, ((one,) if b is not None else ())
+    accounts: list[Bank] = []
+    seen: dict[str | None, int] = {}
+    for i, item in enumerate(f.items("bank")):
+        acct = _read_bank(item)
+        if acct.currency in seen:
+            item.error("currency", f"another account (bank[{seen[acct.currency]}]) is already for "
+                                   f"{acct.currency or 'no currency'}; give each currency one account")
+        seen.setdefault(acct.currency, i)
+        accounts.append(acct)
+    main = next((a for a in accounts if a.currency == base), None) or \
+        next((a for a in accounts if a.currency is None), None) or (accounts[0] if accounts else Bank())
+    return main, tuple(accounts)
 
 
 # --- practice.yaml: who earns what (read by consult.tax) -------------------------------------
@@ -266,7 +294,14 @@ def _read_bank(b: Fields) -> Bank:
     if sort_code is not None and not re.fullmatch(r"\d{2}-?\d{2}-?\d{2}", sort_code):
         b.error("sort_code", f"'{sort_code}' is not a sort code — six digits, e.g. 12-34-56")
     acct = b.text("account_number")
-    if acct is not None and not re.fullmatch(r"\d{8}", acct):
+    routing = b.text("routing_number")
+    if routing is not None and not _aba_ok(routing):
+        b.error("routing_number", f"'{routing}' is not an ABA routing number — nine digits with a valid "
+                                  "check digit, e.g. \"026009593\" (quote it)")
+    if routing is not None:
+        if acct is not None and not re.fullmatch(r"\d{4,17}", acct):
+            b.error("account_number", f"'{acct}' is not a US account number — 4 to 17 digits (quote it)")
+    elif acct is not None and not re.fullmatch(r"\d{8}", acct):
         b.error("account_number", f"'{acct}' is not a UK account number — eight digits (quote it: \"01234567\")")
     ib = b.text("iban")
     if ib is not None:
@@ -280,10 +315,24 @@ def _read_bank(b: Fields) -> Bank:
             bic.validate(bc)
         except ValidationError:
             b.error("bic", f"'{bc}' is not a valid BIC — 8 or 11 characters, e.g. NWBKGB2L")
-    if sort_code is not None and acct is None or acct is not None and sort_code is None:
+    if routing is not None:
+        if acct is None:
+            b.error(None, "give the account_number with the routing_number")
+    elif sort_code is not None and acct is None or acct is not None and sort_code is None:
         b.error(None, "give both sort_code and account_number (or neither)")
+    cur = b.currency("currency")
     b.done(BANK_FIELDS)
-    return Bank(b.text("account_name"), sort_code, acct, ib, bc)
+    return Bank(b.text("account_name"), sort_code, acct, ib, bc, cur, b.text("bank_name"), routing)
+
+
+def _aba_ok(number: str) -> bool:
+    """An ABA routing number: nine digits, 3·(d1+d4+d7) + 7·(d2+d5+d8) + (d3+d6+d9) ≡ 0 (mod 10)."""
+    import re
+
+    if not re.fullmatch(r"\d{9}", number):
+        return False
+    d = [int(c) for c in number]
+    return (3 * (d[0] + d[3] + d[6]) + 7 * (d[1] + d[4] + d[7]) + d[2] + d[5] + d[8]) % 10 == 0
 
 
 def _read_invoice_settings(i: Fields) -> InvoiceSettings:
@@ -368,6 +417,7 @@ def read_client(root: Path, cid: str, practice: Practice | None, problems: list[
                                "customer's vat_number or a business_evidence note (HMRC VATPOSS06500)")
     terms = f.integer("payment_terms_days", minimum=0, maximum=365)
     einv = f.choice("einvoice", ("facturx", "ubl"), None)
+    language, template, detail = _document_fields(f)
     f.done(CLIENT_FIELDS)
     if name is None or currency is None or locale is None:
         return None
@@ -377,7 +427,24 @@ def read_client(root: Path, cid: str, practice: Practice | None, problems: list[
         vat_number=vat, payment_terms_days=terms, tax=tax, business_evidence=evidence,
         einvoice=einv, buyer_reference=f.text("buyer_reference"), tax_id=f.text("tax_id"),
         peppol_id=f.text("peppol_id"), late_payment=f.choice("late_payment", LATE_PAYMENT), source=f.where(),
+        language=language, template=template, invoice_detail=detail,
     )
+
+
+def _document_fields(f: Fields) -> tuple[str | None, str | None, InvoiceDetail | None]:
+    """A client's `language`, `template` and `invoice_detail` (additions: how its documents look;
+    whether the theme has words for the language is `consult check`'s, consult.themes.check)."""
+    import re
+
+    language = f.text("language")
+    if language is not None and not re.fullmatch(r"[a-z]{2,3}", language):
+        f.error("language", f"'{language}' is not a language; write an ISO 639 code, e.g. en, de or fr")
+        language = None
+    template = f.text("template")
+    if template is not None and (why := id_problem(template)):
+        f.error("template", f"{why} (a theme's name: templates/NAME.yaml)")
+        template = None
+    return language, template, f.choice("invoice_detail", INVOICE_DETAILS, None)
 
 
 def read_engagement(root: Path, path: Path, client: Client, practice: Practice | None,
@@ -422,6 +489,7 @@ def read_engagement(root: Path, path: Path, client: Client, practice: Practice |
                               "[{name: Discovery, amount: 12000, due: 2026-09-30}]")
     status = f.choice("status", ENGAGEMENT_STATUSES, "active")
     overtime = f.boolean("overtime", False)
+    detail = f.choice("invoice_detail", INVOICE_DETAILS, None)
     f.done(ENGAGEMENT_FIELDS)
     if title is None or billing is None or (billing != "fixed" and rate is None):
         return None
@@ -429,7 +497,7 @@ def read_engagement(root: Path, path: Path, client: Client, practice: Practice |
         client=client.id, id=eid, title=title, billing=billing, rate=rate, hours_per_day=hpd,
         day_rounding=rounding or "exact", time_increment_minutes=inc, start=start, end=end,
         po_number=f.text("po_number"), budget=budget, milestones=tuple(milestones),
-        status=status or "active", overtime=overtime, currency=cur, source=f.where(),
+        status=status or "active", overtime=overtime, currency=cur, source=f.where(), invoice_detail=detail,
     )
 
 

@@ -71,6 +71,12 @@ def _fmt(m: Money, locale: str) -> str:
     return m.format(locale)
 
 
+def _line(ln: Any, loc: str) -> str:
+    """`Churn model: 18.5 days × £650.00 = £12,025.00` — the line as the terminal shows it."""
+    unit = ln.unit if ln.quantity == 1 or ln.unit.endswith("s") else f"{ln.unit}s"
+    return f"{ln.description}: {ln.quantity.normalize():f} {unit} × {_fmt(ln.unit_price, loc)} = {_fmt(ln.net, loc)}"
+
+
 def _rel(path: Path, root: Path) -> str:
     try:
         return path.relative_to(root).as_posix()
@@ -133,8 +139,7 @@ def create_cmd(ctx: click.Context, client: str, period: str, engagement: str | N
 
             atomic_write(preview_path, _renderer(root, draft=True)(inv))
         for ln in inv.lines:
-            click.echo(f"  {ln.description}: {ln.quantity} {ln.unit} x {_fmt(ln.unit_price, inv.locale)}"
-                       f" = {_fmt(ln.net, inv.locale)}")
+            click.echo(f"  {_line(ln, inv.locale)}")
         click.echo(f"DRAFT {client}  {_summary(inv)}")
         if preview:
             click.echo(f"preview (draft, no number allocated) written to {preview}")
@@ -217,7 +222,7 @@ def show_cmd(ctx: click.Context, number: str, as_of: str | None) -> None:
     if inv.po_number:
         click.echo(f"PO {inv.po_number}")
     for ln in inv.lines:
-        click.echo(f"  {ln.description}: {ln.quantity} {ln.unit} x {_fmt(ln.unit_price, loc)} = {_fmt(ln.net, loc)}")
+        click.echo(f"  {_line(ln, loc)}")
     click.echo(f"net {_fmt(inv.net, loc)}")
     if inv.tax_treatment == "standard":
         click.echo(f"VAT {inv.vat_rate}% {_fmt(inv.vat, loc)}")
@@ -268,6 +273,14 @@ def render_cmd(ctx: click.Context, number: str, output: str | None) -> None:
     target = output_path(root, output or f"{inv.number}.pdf", "--output")
     atomic_write(target, _renderer(root)(inv))
     click.echo(f"wrote {target}")
+    if inv.theme is not None:  # drawn with the theme it was issued with; say if a font or logo file changed since
+        from consult.render.invoice import theme_of
+        from consult.themes.theme import changed_files
+
+        changed = changed_files(theme_of(inv, root), dict(inv.theme.files))
+        if changed:
+            click.echo(f"note: {', '.join(changed)} differ from the files {inv.number} was issued with, so this "
+                       "copy may not match the issued PDF byte for byte", err=True)
 
 
 @invoice_group.command("pay")

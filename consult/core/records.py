@@ -37,15 +37,27 @@ ACCOUNTING_BASES: tuple[AccountingBasis, ...] = ("cash", "accruals")
 STREAM_OWNERS: tuple[StreamOwner, ...] = ("business", "person")
 
 
+InvoiceDetail = Literal["summary", "days", "entries"]
+INVOICE_DETAILS: tuple[InvoiceDetail, ...] = ("summary", "days", "entries")
+
+
 @dataclass(frozen=True, slots=True)
 class Bank:
-    """Where clients pay. UK accounts give sort code + account number; others IBAN + BIC."""
+    """Where clients pay. UK accounts give sort code + account number; others IBAN + BIC; US
+    accounts an ABA routing number + account number.
+
+    `currency` (addition): the currency this account is for, when `bank:` lists several (an
+    invoice prints the account of its own currency); `bank_name` and `routing_number`
+    (additions) serve the US routing details."""
 
     account_name: str | None = None
     sort_code: str | None = None
     account_number: str | None = None
     iban: str | None = None
     bic: str | None = None
+    currency: str | None = None
+    bank_name: str | None = None
+    routing_number: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +199,9 @@ class Practice:
     streams: dict[str, StreamOwner] = field(default_factory=dict)  # income.yaml stream -> owner
     person: Person = field(default_factory=Person)
     company: Company | None = None
+    banks: tuple[Bank, ...] = ()              # addition: every account when `bank:` lists them by currency
+    registered_office: str | None = None      # addition: a company's registered office (default: address)
+    registered_in: str | None = None          # addition: where a company is registered (England and Wales…)
 
     @property
     def vat_registered(self) -> bool:
@@ -228,6 +243,9 @@ class Client:
     peppol_id: str | None = None
     late_payment: LatePayment | None = None  # None: statutory for a UK business client, else none
     source: Source = field(default=Source(""), compare=False)
+    language: str | None = None               # addition: the language of its documents (de, fr…)
+    template: str | None = None               # addition: the theme of its documents (templates/NAME.yaml)
+    invoice_detail: InvoiceDetail | None = None  # addition: summary | days | entries
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,6 +267,7 @@ class Engagement:
     """What was agreed with a client. `rate` is per day, per hour, or None for fixed price.
 
     `overtime` (addition): a calendar day may bill more than one day.
+    `invoice_detail` (addition): how its lines show the work (summary, days or entries).
     """
 
     client: str
@@ -268,6 +287,7 @@ class Engagement:
     overtime: bool = False
     currency: str = "GBP"
     source: Source = field(default=Source(""), compare=False)
+    invoice_detail: InvoiceDetail | None = None  # addition: overrides the client's
 
     @property
     def key(self) -> str:

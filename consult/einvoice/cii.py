@@ -122,9 +122,13 @@ def cii_xml(inv: Invoice, routing: Routing) -> bytes:
         pm = sub(st, "ram:SpecifiedTradeSettlementPaymentMeans")
         sub(pm, "ram:TypeCode", pay.means_code)
         acct = sub(pm, "ram:PayeePartyCreditorFinancialAccount")
-        sub(acct, "ram:IBANID" if pay.is_iban else "ram:ProprietaryID", pay.account)
+        # the schema's order is IBANID, AccountName, ProprietaryID: a name goes between the two
+        if pay.is_iban:
+            sub(acct, "ram:IBANID", pay.account)
         if pay.account_name:
             sub(acct, "ram:AccountName", pay.account_name)
+        if not pay.is_iban:
+            sub(acct, "ram:ProprietaryID", pay.account)
         if pay.bic:
             sub(sub(pm, "ram:PayeeSpecifiedCreditorFinancialInstitution"), "ram:BICID", pay.bic)
     tax = sub(st, "ram:ApplicableTradeTax")

@@ -23,6 +23,14 @@ Rules written down because they are choices (each is also printed on the invoice
 * **Totals.** net = Σ lines. VAT once, per rate, on the net total (consult.core.tax): half up,
   or down with `invoice.vat_rounding: down`. total = net + VAT.
 * **Tax point**: the issue date when issued within 14 days of the supply's end, else the end.
+
+What the document shows is decided here too, and frozen with the record (docs/documents.md):
+its language and theme (the client's `language:`/`template:`, else the practice's), the
+timesheet detail of each time line (`invoice_detail:` on the engagement, else the client), a
+milestone's place in its contract, the bank account of the invoice's currency, the seller's
+registration, and the rules and notes as phrases the theme translates. A VAT-registered
+practice's invoice is a VAT invoice, which must show the customer's address (VAT Regulations
+1995 reg 14(1)(e)): without one it is refused.
 """
 
 from __future__ import annotations
@@ -36,11 +44,11 @@ from typing import TYPE_CHECKING
 
 from consult.core.fx import sterling_rate
 from consult.core.money import Money
-from consult.core.records import Books, Client, Engagement
+from consult.core.records import Bank, Books, Client, Engagement
 from consult.core.tax import tax_point, treatment, vat_on, vat_rule_text
 from consult.core.tax import vat_rate as vat_rate_of
 from consult.errors import ConflictError, ConsultError, UsageError
-from consult.invoices.billed import Billed, Work, billed_of, unbilled_expenses, work_of
+from consult.invoices.billed import Billed, Work, billed_of, live, unbilled_expenses, work_of
 from consult.invoices.record import (
     BilledDay,
     BilledEntry,
@@ -49,7 +57,9 @@ from consult.invoices.record import (
     BilledPeriod,
     Invoice,
     InvoiceLine,
+    MilestoneNote,
     Party,
+    Phrase,
 )
 from consult.work.rules import rule_text
 
@@ -58,6 +68,10 @@ if TYPE_CHECKING:
 
 LATE_PAYMENT_NOTE = ("Late payment: statutory interest and fixed compensation may be claimed under the "
                      "Late Payment of Commercial Debts (Interest) Act 1998.")
+LATE_PAYMENT_PHRASE = Phrase("note_late_payment")
+# where a UK company is registered, from practice.yaml's subdivision (Companies House registers
+# companies in England and Wales, in Scotland, or in Northern Ireland)
+REGISTERED_IN = {"ENG": "england_wales", "WLS": "england_wales", "SCT": "scotland", "NIR": "northern_ireland"}
 QUANTITY_PLACES = 6  # a quantity that does not end sooner is printed to six places (it is priced exactly)
 
 
@@ -65,18 +79,81 @@ QUANTITY_PLACES = 6  # a quantity that does not end sooner is printed to six pla
 # parties
 # --------------------------------------------------------------------------------------------
 def seller_party(books: Books) -> Party:
+    """The seller as printed: with phone and website, and for a company where it is registered
+    and its registered office (Companies Act 2006 s.82: company number, place of registration
+    and registered office on its business letters and order forms)."""
     p = books.practice
-    return Party(p.name, p.address, p.country, p.email, p.vat_number, p.company_number)
+    registered_in = office = None
+    if p.company_number:
+        registered_in = p.registered_in or (REGISTERED_IN.get(p.subdivision or "ENG") if p.country == "GB" else None)
+        office = p.registered_office or ", ".join(p.address)
+    return Party(p.name, p.address, p.country, p.email, p.vat_number, p.company_number, None, None,
+                 p.phone, p.website, registered_in, office)
 
 
 def buyer_party(c: Client) -> Party:
     return Party(c.name, c.address, c.country, c.email, c.vat_number, None, c.tax_id, c.contact)
 
 
-def bank_block(books: Books) -> dict[str, str]:
-    b = books.practice.bank
-    return {k: v for k, v in (("account_name", b.account_name), ("sort_code", b.sort_code),
-                              ("account_number", b.account_number), ("iban", b.iban), ("bic", b.bic)) if v}
+def bank_for(books: Books, currency: str) -> Bank:
+    """The account an invoice in `currency` asks to be paid into: the account listed for that
+    currency, else the one listed with none (the only one, in most books)."""
+    p = books.practice
+    accounts = p.banks or (p.bank,)
+    return next((a for a in accounts if a.currency == currency), None) or \
+        next((a for a in accounts if a.currency is None), None) or p.bank
+
+
+def bank_block(books: Books, currency: str | None = None) -> dict[str, str]:
+    """The bank details printed on an invoice in `currency`: its account's fields. An invoice in
+    another currency than sterling paid into an account that is not for that currency gets the
+    IBAN and BIC only (a sort code is of no use to a payer abroad) when there is an IBAN."""
+    b = bank_for(books, currency) if currency else books.practice.bank
+    fields = (("account_name", b.account_name), ("bank_name", b.bank_name), ("sort_code", b.sort_code),
+              ("account_number", b.account_number), ("routing_number", b.routing_number),
+              ("iban", b.iban), ("bic", b.bic))
+    out = {k: v for k, v in fields if v}
+    if currency and currency != "GBP" and b.currency != currency and b.iban:
+        out.pop("sort_code", None)
+        out.pop("account_number", None)
+    return out
+
+
+def document_locale(client: Client) -> str:
+    """The locale of the client's documents: its `locale`, unless its `language` says another
+    language, then that language in the client's country (`de_DE`), or the language alone."""
+    from babel import Locale
+
+    if not client.language:
+        return client.locale
+    try:
+        if Locale.parse(client.locale).language == client.language:
+            return client.locale
+    except (ValueError, LookupError):
+        pass
+    for candidate in (f"{client.language}_{client.country}", client.language):
+        try:
+            Locale.parse(candidate)
+            return candidate
+        except (ValueError, LookupError):
+            continue
+    return client.locale
+
+
+def rule_phrase(e: Engagement) -> Phrase:
+    """`consult.work.rules.rule_text` as a phrase the theme translates (same words in English)."""
+    if e.billing == "daily":
+        over = "_overtime" if e.overtime else ""
+        return Phrase(f"rule_daily_{e.day_rounding}{over}", (("hours", f"{e.hours_per_day.normalize():f}"),))
+    if e.billing == "hourly":
+        inc = e.time_increment_minutes
+        return Phrase("rule_hourly_increment", (("minutes", str(inc)),)) if inc else Phrase("rule_hourly_minute")
+    return Phrase("rule_fixed")
+
+
+def vat_rule_phrase(rate: Decimal, setting: str) -> Phrase:
+    """`consult.core.tax.vat_rule_text` as a phrase."""
+    return Phrase("rule_vat_down" if setting == "down" else "rule_vat_half_up", (("rate", f"{rate.normalize():f}"),))
 
 
 def late_payment_applies(client: Client) -> bool:
@@ -107,7 +184,7 @@ def decimal_of(q: Fraction, places: int = QUANTITY_PLACES) -> Decimal:
     return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
-def _time_line(w: Work, start: date, end: date) -> InvoiceLine:
+def _time_line(w: Work, start: date, end: date, detail: str | None = None) -> InvoiceLine:
     e = w.engagement
     assert e.rate is not None
     q = w.quantity
@@ -117,7 +194,39 @@ def _time_line(w: Work, start: date, end: date) -> InvoiceLine:
         unit, per = "hour", Fraction(60)
     minutes = q * per
     return InvoiceLine(e.title, decimal_of(q), unit, e.rate, e.rate.times_exact(q), "time", e.id, start, end,
-                       minutes=_exact(minutes), unit_minutes=_exact(per))
+                       minutes=_exact(minutes), unit_minutes=_exact(per),
+                       detail=detail if detail in ("days", "entries") else None,
+                       increment=e.time_increment_minutes if e.billing == "hourly" else None)
+
+
+def _billed_milestones(invoices: list[Invoice], client: str, engagement: str, currency: str) -> Money:
+    """What live invoices have billed of an engagement's milestones (records before version 3
+    name no milestones: their milestone lines count)."""
+    out = Money.zero(currency)
+    for inv in invoices:
+        if inv.client != client or inv.currency != currency:
+            continue
+        if inv.version < 3:
+            out += Money.total((ln.net for ln in inv.lines if ln.kind == "milestone" and ln.engagement == engagement),
+                               currency)
+        else:
+            out += Money.total((m.amount for m in inv.milestones if m.engagement == engagement), currency)
+    return out
+
+
+def _milestone_lines(eng: Engagement, w: Work, earlier: Money) -> list[InvoiceLine]:
+    """Milestone lines, each saying which of the contract's milestones it is (by due date),
+    the contract's value and what is billed of it up to and including this line."""
+    order = sorted(eng.milestones, key=lambda m: (m.due, m.name))
+    value = Money.total((m.amount for m in eng.milestones), eng.currency)
+    out = []
+    billed = earlier
+    for m in sorted(w.milestones, key=lambda m: (m.due, m.name)):
+        billed = billed + m.amount
+        note = MilestoneNote(order.index(m) + 1, len(order), value, billed)
+        out.append(InvoiceLine(f"{eng.title}: {m.name}", Decimal(1), "item", m.amount, m.amount, "milestone",
+                               eng.id, m.due, m.due, milestone=note))
+    return out
 
 
 def _exact(q: Fraction) -> Decimal:
@@ -202,7 +311,12 @@ def build_invoice(books: Books, client_id: str, period_start: date, period_end: 
     days: list[BilledDay] = []
     milestones: list[BilledMilestone] = []
     rules: list[str] = []
+    rule_keys: list[Phrase] = []
     used: list[Engagement] = []
+    if books.practice.vat_registered and not client.address:
+        raise ConsultError(f"{client.source.path or f'clients/{client.id}/client.yaml'}: address: missing — a VAT "
+                           "invoice must show the customer's name and address (VAT Regulations 1995 reg 14(1)(e)); "
+                           "add `address: |` with their postal address; nothing was written")
     for eng in engs:
         w = work_of(books, eng, billed, period_start, period_end)
         if w.held:
@@ -213,11 +327,11 @@ def build_invoice(books: Books, client_id: str, period_start: date, period_end: 
                 f"day's time again would bill it twice. Restore the entry as billed, or credit {h.invoice} "
                 "(consult invoice credit) and bill the day again; nothing was written")
         if eng.billing == "fixed":
-            got = [InvoiceLine(f"{eng.title}: {m.name}", Decimal(1), "item", m.amount, m.amount, "milestone",
-                               eng.id, m.due, m.due) for m in w.milestones]
+            before = _billed_milestones(live(invoices), client.id, eng.id, currency)
+            got = _milestone_lines(eng, w, before)
             milestones += [BilledMilestone(eng.id, m.name, m.amount) for m in w.milestones]
         elif w.days:
-            got = [_time_line(w, period_start, period_end)]
+            got = [_time_line(w, period_start, period_end, eng.invoice_detail or client.invoice_detail)]
             entries += _billed_entries(w)
             if eng.billing == "daily":
                 days += [BilledDay(eng.id, d.date, d.fraction) for d in w.days]
@@ -228,6 +342,7 @@ def build_invoice(books: Books, client_id: str, period_start: date, period_end: 
         lines += got
         used.append(eng)
         rules.append(rule_text(eng))
+        rule_keys.append(rule_phrase(eng))
     billed_expenses: list[BilledExpense] = []
     expense_engs: set[str] = set()
     if expenses:
@@ -248,6 +363,7 @@ def build_invoice(books: Books, client_id: str, period_start: date, period_end: 
         if expense_engs:
             rules.append("Expenses: rebilled at cost, excluding any VAT reclaimed."
                          if registered else "Expenses: rebilled at cost.")
+            rule_keys.append(Phrase("rule_expenses_reclaimed" if registered else "rule_expenses"))
     if not lines:
         what = f"{client_id}/{engagement}" if engagement else client_id
         earlier = _already_billed(billed, engs, period_start, period_end)
@@ -273,6 +389,7 @@ def build_invoice(books: Books, client_id: str, period_start: date, period_end: 
         lines = [replace(ln, vat_rate=vat_rate) for ln in lines]
     if tr.charges_vat and vat_rate is not None:
         rules.append(vat_rule_text(vat_rate, setting))
+        rule_keys.append(vat_rule_phrase(vat_rate, setting))
     terms = client.payment_terms_days if client.payment_terms_days is not None else practice.invoice.payment_terms_days
     tp = tax_point(issued, period_end)
     vat_gbp = rate = rate_source = None
@@ -285,17 +402,19 @@ def build_invoice(books: Books, client_id: str, period_start: date, period_end: 
             else sterling_rate(currency, tp, practice.vat.sterling_rate)
         vat_gbp = vat.convert(rate, "GBP")
     pos = sorted({e.po_number for e in used if e.po_number})
+    late = late_payment_applies(client)
     return Invoice(
         number=None, kind="invoice", client=client.id, issue_date=issued, tax_point=tp,
         supply_start=period_start, supply_end=period_end, due_date=issued + timedelta(days=terms),
-        currency=currency, locale=client.locale, seller=seller_party(books), buyer=buyer_party(client),
+        currency=currency, locale=document_locale(client), seller=seller_party(books), buyer=buyer_party(client),
         lines=tuple(lines), net=net, vat=vat, total=net + vat, tax_treatment=tr.name, vat_rate=vat_rate,
-        vat_rounding=practice.invoice.vat_rounding, payment_terms_days=terms, bank=bank_block(books),
+        vat_rounding=practice.invoice.vat_rounding, payment_terms_days=terms, bank=bank_block(books, currency),
         po_number=", ".join(pos) or None, buyer_reference=client.buyer_reference,
         tax_note=tr.note, vat_gbp=vat_gbp, gbp_rate=rate, gbp_rate_source=rate_source,
-        rules=tuple(rules), notes=(LATE_PAYMENT_NOTE,) if late_payment_applies(client) else (),
-        periods=bp, entries=tuple(entries), template=practice.invoice.template,
+        rules=tuple(rules), notes=(LATE_PAYMENT_NOTE,) if late else (),
+        periods=bp, entries=tuple(entries), template=client.template or practice.invoice.template,
         days=tuple(days), milestones=tuple(milestones), expenses=tuple(billed_expenses),
+        language=client.language, rule_keys=tuple(rule_keys), note_keys=(LATE_PAYMENT_PHRASE,) if late else (),
     )
 
 

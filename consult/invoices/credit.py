@@ -13,6 +13,13 @@ amounts and VAT):
 * **A full credit** (no amount) credits whatever remains: on an invoice not credited before it
   mirrors the invoice exactly.
 * A credit note is dated on or after its invoice, names it and its date, and has no due date.
+* **In the original's terms.** A full credit of an invoice not credited before repeats its
+  lines (description, quantity, unit, price, net); a partial credit that is a whole number of
+  one line's units (or an exact part of one) is that line with the quantity credited (£1,300.00
+  of a line at £650.00 a day is 2 days × £650.00); any other credit is one line with its reason.
+* It shows the invoice's total, what was credited before, and the balance of the invoice
+  after it (amounts invoiced and credited; payments are the accounts' business).
+* It is drawn in the invoice's language and theme.
 
 Crediting an invoice in full releases its work to be billed again (consult.invoices.billed).
 """
@@ -22,6 +29,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 from consult.core.money import Money
@@ -30,7 +38,7 @@ from consult.core.tax import vat_on
 from consult.errors import ConflictError, UsageError
 from consult.invoices.build import buyer_party, seller_party
 from consult.invoices.issue import Issued, Renderer, issue
-from consult.invoices.record import Invoice, InvoiceLine
+from consult.invoices.record import RECORD_VERSION, Invoice, InvoiceLine
 from consult.invoices.store import find_invoice
 
 
@@ -38,6 +46,24 @@ def credited_so_far(invoices: list[Invoice], number: str, currency: str) -> tupl
     """(net, VAT) the credit notes of invoice `number` have credited."""
     cns = [i for i in invoices if i.is_credit_note and i.credits == number]
     return (Money.total((c.net for c in cns), currency), Money.total((c.vat for c in cns), currency))
+
+
+def credit_lines(inv: Invoice, net: Money, reason: str, whole: bool) -> tuple[InvoiceLine, ...]:
+    """The credited lines in the invoice's terms (see the module docstring)."""
+    if whole:
+        return tuple(replace(ln, detail=None, milestone=None) for ln in inv.lines)
+    for ln in inv.lines:
+        if ln.unit_price.amount <= 0 or net > ln.net:
+            continue
+        q = net.amount / ln.unit_price.amount
+        exact = q.quantize(Decimal("0.000001"))
+        if q == exact and 0 < q <= ln.quantity and ln.unit_price.times_exact(Fraction(exact)) == net:
+            qty = exact.normalize()
+            return (InvoiceLine(ln.description, qty.quantize(Decimal("0.1")) if qty == qty.to_integral_value() else qty,
+                                ln.unit, ln.unit_price, net, ln.kind, ln.engagement, ln.period_start, ln.period_end,
+                                ln.vat_rate),)
+    return (InvoiceLine(reason, Decimal(1), "item", net, net, "credit", None, inv.supply_start, inv.supply_end,
+                        inv.vat_rate),)
 
 
 def build_credit_note(books: Books, invoices: list[Invoice], number: str, *, reason: str,
@@ -76,14 +102,17 @@ def build_credit_note(books: Books, invoices: list[Invoice], number: str, *, rea
             vat = min(vat, left_vat)
     total = net + vat
     vat_gbp = vat.convert(inv.gbp_rate, "GBP") if inv.gbp_rate is not None and inv.vat_gbp is not None else None
-    line = InvoiceLine(f"Credit for invoice {number} of {inv.issue_date.isoformat()}: {reason.strip()}",
-                       Decimal(1), "item", net, net, "credit", None, inv.supply_start, inv.supply_end, inv.vat_rate)
+    whole = not done_net and not done_vat and net == inv.net and vat == inv.vat
+    lines = credit_lines(inv, net, reason.strip(), whole)
     client = books.client(inv.client)
+    done_total = done_net + done_vat
     return replace(inv, number=None, kind="credit_note", issue_date=issued, tax_point=issued, due_date=issued,
-                   seller=seller_party(books), buyer=buyer_party(client), lines=(line,), net=net, vat=vat,
+                   seller=seller_party(books), buyer=buyer_party(client), lines=lines, net=net, vat=vat,
                    total=total, credits=number, credits_date=inv.issue_date, reason=reason.strip(),
                    vat_gbp=vat_gbp, rules=(), notes=(), periods=(), entries=(), days=(), milestones=(),
-                   expenses=())
+                   expenses=(), theme=None, rule_keys=(), note_keys=(), invoice_total=inv.total,
+                   credited_before=done_total, balance_after=inv.total - done_total - total,
+                   version=RECORD_VERSION)
 
 
 def credit_invoice(root: Path, number: str, *, reason: str, issued: date, amount: Decimal | None = None,

@@ -6,6 +6,11 @@ Under the books lock, `issue` takes the next number of the document's series fro
 files' SHA-256. A kill at any moment leaves either nothing or a change the next command
 finishes; the number is never given twice and a deleted file never frees it.
 
+What the document is drawn with is frozen into the record at this step: its language and its
+theme (consult.themes.theme.freeze), so `consult invoice render NUMBER` draws the same PDF
+again whatever the theme says later. Nothing is issued while the practice or the client still
+has an example value from `consult init` (consult.books.placeholders).
+
 Numbers: `invoice.number_format` (default `INV-{year}-{seq:04d}`) for invoices and
 `invoice.credit_note_format` (default `CN-{year}-{seq:04d}`) for credit notes, each its own
 gapless series (per year when the format has `{year}`).
@@ -23,7 +28,7 @@ from consult.books.journal import Transaction
 from consult.books.lock import books_lock
 from consult.core.records import Books
 from consult.errors import BooksError, ConflictError
-from consult.invoices.record import Invoice, dump_record, to_record
+from consult.invoices.record import RECORD_VERSION, FrozenTheme, Invoice, dump_record, to_record
 from consult.invoices.store import invoice_dir, record_paths
 
 Renderer = Callable[[Invoice], bytes]
@@ -72,16 +77,30 @@ def next_number(books: Books, draft: Invoice) -> str:
     return register.next_number(register_lines(Path(books.root)), pattern_for(books, draft), draft.issue_date)
 
 
+def with_theme(root: Path, inv: Invoice) -> Invoice:
+    """`inv` with its language and theme frozen in (the theme its record names, in its
+    language); ConsultError for a theme that does not read."""
+    from consult.themes.theme import freeze_theme
+
+    fz = freeze_theme(root, inv.template, inv.language)
+    return replace(inv, language=fz.language, theme=FrozenTheme(fz.text, tuple(sorted(fz.files.items()))),
+                   version=RECORD_VERSION)
+
+
 def issue(books: Books, draft: Invoice, render: Renderer | None = None) -> Issued:
     """Number and write a draft invoice or credit note (see the module docstring).
 
     The caller builds the draft from books read under the same lock (as `create_invoice` and
     `credit_invoice` do); the register is read here, under it."""
+    from consult.books.placeholders import issue_problems
+
     root = Path(books.root)
+    issue_problems(books, draft.client)
+    framed = with_theme(root, draft)
     with books_lock(root):
         lines = register_lines(root)
         number = register.next_number(lines, pattern_for(books, draft), draft.issue_date)
-        inv = replace(draft, number=number)
+        inv = replace(framed, number=number)
         record_text = record_yaml(inv).encode("utf-8")
         pdf_bytes = render(inv) if render is not None else None
         folder = invoice_dir(root, inv.client)

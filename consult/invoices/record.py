@@ -20,6 +20,15 @@ A time line is priced exactly: `minutes` of work at `unit_price` per `unit_minut
 the engagement's hours, or 60 for an hour), net = unit price × minutes ÷ unit minutes, rounded
 half up once. `quantity` is that ratio as a decimal for printing and e-invoices (exact when it
 ends within six places, else to six places); the record keeps what makes it exact.
+
+Version 4 adds what is needed to draw an issued document again exactly and to show the work
+(docs/documents.md): the document's `language` and its theme as issued (`theme`: the theme's
+text and the SHA-256 of its fonts and logo), the rules and notes as keyed phrases the theme
+translates (`rule_keys`, `note_keys`, beside the English `rules` and `notes`), per line the
+timesheet detail (`detail`: days or entries), the hourly rounding (`increment`) and a
+milestone's place in its contract (`milestone`), the seller's phone, website and registration,
+and on a credit note the invoice's total, what was credited before and the balance after. Every
+addition is a new key, so a version 3 reader reads a version 4 record as it always did.
 """
 
 from __future__ import annotations
@@ -32,7 +41,9 @@ from typing import Any, Literal
 
 from consult.core.money import Money
 
-RECORD_VERSION = 3
+RECORD_VERSION = 4
+# v4: language, the frozen theme, keyed rules and notes, line detail/increment/milestone,
+#     seller phone/website/registration, a credit note's balance (all new keys: v3 readers skip them).
 # v3: what is billed by identity (entries with start/end/id, day fractions, milestones, expenses);
 #     time lines priced exactly from minutes (minutes, unit_minutes).
 # v2: the billed time entries are one CSV table in a literal block (`entries: |`), not a YAML
@@ -56,6 +67,46 @@ class Party:
     company_number: str | None = None
     tax_id: str | None = None
     contact: str | None = None
+    phone: str | None = None
+    website: str | None = None
+    registered_in: str | None = None      # a company's place of registration, e.g. england_wales
+    registered_office: str | None = None  # a company's registered office, one line
+
+
+PARTY_EXTRA = ("phone", "website", "registered_in", "registered_office")
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A sentence by key, translated by the theme (label `key`, `{name}` filled from `values`).
+    Values are text; a decimal value is printed in the document's locale."""
+
+    key: str
+    values: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def mapping(self) -> dict[str, str]:
+        return dict(self.values)
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneNote:
+    """Where a milestone line stands in its contract: milestone `n` of `count`, the contract's
+    value (all its milestones) and what is billed of it with this invoice."""
+
+    n: int
+    count: int
+    contract_value: Money
+    billed_to_date: Money
+
+
+@dataclass(frozen=True, slots=True)
+class FrozenTheme:
+    """The theme an issued document was drawn with (consult.themes.theme.freeze): its text and
+    the SHA-256 of each font and logo file it names."""
+
+    text: str
+    files: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +128,9 @@ class InvoiceLine:
     vat_rate: Decimal | None = None
     minutes: Decimal | None = None       # time lines: the work billed, in minutes
     unit_minutes: Decimal | None = None  # minutes in one unit (a day of the engagement, or 60)
+    detail: str | None = None            # v4: days | entries: itemised on the timesheet page
+    increment: int | None = None         # v4: hourly lines: each entry rounds up to this many minutes
+    milestone: MilestoneNote | None = None  # v4: milestone lines
 
     @property
     def exact_quantity(self) -> Fraction:
@@ -181,6 +235,13 @@ class Invoice:
     milestones: tuple[BilledMilestone, ...] = ()
     expenses: tuple[BilledExpense, ...] = ()
     version: int = RECORD_VERSION
+    language: str | None = None          # v4: the document's language (None: the theme's own)
+    theme: FrozenTheme | None = None     # v4: the theme as issued
+    rule_keys: tuple[Phrase, ...] = ()   # v4: `rules` as phrases, one for one
+    note_keys: tuple[Phrase, ...] = ()   # v4: `notes` as phrases, one for one
+    invoice_total: Money | None = None   # v4, credit notes: the credited invoice's total
+    credited_before: Money | None = None  # v4, credit notes: what earlier credit notes credited of it
+    balance_after: Money | None = None   # v4, credit notes: its total less every credit to this one
 
     @property
     def is_credit_note(self) -> bool:
@@ -208,7 +269,7 @@ def _day(d: date | None) -> str | None:
 
 def _party(p: Party) -> dict[str, Any]:
     out: dict[str, Any] = {"name": p.name, "address": list(p.address)}
-    for k in ("country", "email", "vat_number", "company_number", "tax_id", "contact"):
+    for k in ("country", "email", "vat_number", "company_number", "tax_id", "contact", *PARTY_EXTRA):
         v = getattr(p, k)
         if v is not None:
             out[k] = v
@@ -335,6 +396,8 @@ def to_record(inv: Invoice) -> dict[str, Any]:
                 "net": _money(ln.net), "vat_rate": _dec(ln.vat_rate),
                 "period_start": _day(ln.period_start), "period_end": _day(ln.period_end),
                 "minutes": _dec(ln.minutes), "unit_minutes": _dec(ln.unit_minutes),
+                "detail": ln.detail, "increment": None if ln.increment is None else str(ln.increment),
+                "milestone": _milestone(ln.milestone),
             }.items() if v is not None}
             for ln in inv.lines
         ],
@@ -356,7 +419,33 @@ def to_record(inv: Invoice) -> dict[str, Any]:
         "expenses": _expenses_csv(inv.expenses) if inv.expenses else [],
         "template": inv.template,
     }
+    if inv.language is not None:
+        rec["language"] = inv.language
+    if inv.rule_keys:
+        rec["rule_keys"] = [_phrase(p) for p in inv.rule_keys]
+    if inv.note_keys:
+        rec["note_keys"] = [_phrase(p) for p in inv.note_keys]
+    if inv.invoice_total is not None:
+        rec["credit"] = {"invoice_total": _money(inv.invoice_total), "credited_before": _money(inv.credited_before),
+                         "balance_after": _money(inv.balance_after)}
+    if inv.theme is not None:
+        rec["theme"] = {"files": dict(inv.theme.files), "text": inv.theme.text}
     return rec
+
+
+def _phrase(p: Phrase) -> dict[str, str]:
+    return {"key": p.key, **dict(p.values)}
+
+
+def _phrase_from(d: dict[str, Any]) -> Phrase:
+    return Phrase(str(d["key"]), tuple((str(k), str(v)) for k, v in d.items() if k != "key"))
+
+
+def _milestone(m: MilestoneNote | None) -> dict[str, str] | None:
+    if m is None:
+        return None
+    return {"n": str(m.n), "count": str(m.count), "contract_value": m.contract_value.plain(),
+            "billed_to_date": m.billed_to_date.plain()}
 
 
 def _d(text: Any) -> date:
@@ -378,7 +467,8 @@ def _bool(v: Any) -> bool:
 def from_record(rec: dict[str, Any], *, entries: bool = True) -> Invoice:
     """The invoice back from its record (as produced by `to_record`, read as plain strings).
 
-    `entries=False` skips the billed-entries table (reports never need it; it is the bulk).
+    `entries=False` skips the billed-entries table and the frozen theme (reports never need
+    them; they are the bulk).
     Raises KeyError/ValueError on a damaged record; callers turn that into a Problem that
     names the file.
     """
@@ -389,7 +479,19 @@ def from_record(rec: dict[str, Any], *, entries: bool = True) -> Invoice:
 
     def party(d: dict[str, Any]) -> Party:
         return Party(d["name"], tuple(d.get("address") or ()), d.get("country"), d.get("email"),
-                     d.get("vat_number"), d.get("company_number"), d.get("tax_id"), d.get("contact"))
+                     d.get("vat_number"), d.get("company_number"), d.get("tax_id"), d.get("contact"),
+                     *(d.get(k) for k in PARTY_EXTRA))
+
+    def milestone(d: Any) -> MilestoneNote | None:
+        if not d:
+            return None
+        return MilestoneNote(int(d["n"]), int(d["count"]), m(d["contract_value"]), m(d["billed_to_date"]))
+
+    def opt_money(text: Any) -> Money | None:
+        return None if text in (None, "") else m(text)
+
+    credit = rec.get("credit") or {}
+    theme = rec.get("theme") if entries else None
 
     tax = rec.get("tax") or {}
     totals = rec["totals"]
@@ -403,7 +505,8 @@ def from_record(rec: dict[str, Any], *, entries: bool = True) -> Invoice:
             InvoiceLine(ln["description"], Decimal(str(ln["quantity"])), ln["unit"], m(ln["unit_price"]),
                         m(ln["net"]), ln.get("kind", "time"), ln.get("engagement"),
                         _optd(ln.get("period_start")), _optd(ln.get("period_end")), _D(ln.get("vat_rate")),
-                        _D(ln.get("minutes")), _D(ln.get("unit_minutes")))
+                        _D(ln.get("minutes")), _D(ln.get("unit_minutes")), ln.get("detail"),
+                        int(ln["increment"]) if ln.get("increment") else None, milestone(ln.get("milestone")))
             for ln in rec.get("lines") or ()
         ),
         net=m(totals["net"]), vat=m(totals["vat"]), total=m(totals["total"]),
@@ -422,6 +525,14 @@ def from_record(rec: dict[str, Any], *, entries: bool = True) -> Invoice:
         milestones=tuple(BilledMilestone(x["engagement"], x["name"], m(x["amount"])) for x in rec.get("milestones") or ()),
         expenses=_expenses_from(rec.get("expenses"), cur),
         version=int(rec.get("record_version") or 1),
+        language=rec.get("language"),
+        theme=FrozenTheme(str(theme["text"]), tuple(sorted((str(k), str(v))
+                                                           for k, v in (theme.get("files") or {}).items())))
+        if theme else None,
+        rule_keys=tuple(_phrase_from(p) for p in rec.get("rule_keys") or ()),
+        note_keys=tuple(_phrase_from(p) for p in rec.get("note_keys") or ()),
+        invoice_total=opt_money(credit.get("invoice_total")), credited_before=opt_money(credit.get("credited_before")),
+        balance_after=opt_money(credit.get("balance_after")),
     )
 
 

@@ -21,6 +21,11 @@ Rules written down because they are choices:
 * **Status** is derived, never stored: `accepted` when an engagement with the proposal's id
   exists for the client or an `accepted:` date is given; otherwise `draft` without a number,
   `expired` after `valid_until`, else `sent`.
+* **Words.** A proposal is drawn in its client's `language:` and theme (`template:`), like its
+  invoices. The assumptions, payment schedule and terms `consult quote` and `consult proposal
+  new` write are in that language (English, German or French), and the VAT sentence follows
+  the client's tax treatment: only a standard-rated client is told VAT will be added; a
+  reverse-charge or outside-scope client is told no UK VAT is charged.
 * **Accepting** writes `engagements/<id>.yaml`: daily billing at the quoted rate, half-day
   rounding, a budget of the quoted days of the phases taken (optional ones only when named),
   the proposal's start and end. An existing engagement is never overwritten; an expired or
@@ -139,6 +144,7 @@ class ProposalDocument:
     locale: str
     hours_per_day: Decimal
     template: str = "default"
+    language: str | None = None  # the client's `language:` (None: the theme's own)
 
 
 # --------------------------------------------------------------------------------------------
@@ -323,11 +329,12 @@ def proposal_status(p: Proposal, books: Books, today: date) -> Status:
 
 
 def document(books: Books, p: Proposal) -> ProposalDocument:
-    from consult.invoices.build import buyer_party, seller_party
+    from consult.invoices.build import buyer_party, document_locale, seller_party
 
     client = books.client(p.client)
     return ProposalDocument(p, price(p, client, books.practice), seller_party(books), buyer_party(client),
-                            client.locale, books.practice.hours_per_day, books.practice.invoice.template)
+                            document_locale(client), books.practice.hours_per_day,
+                            client.template or books.practice.invoice.template, client.language)
 
 
 # --------------------------------------------------------------------------------------------
@@ -385,9 +392,11 @@ def _issue_locked(books: Books, client: Client, pid: str, text: str, today: date
     number is taken — its register line, in one transaction (consult.books.journal)."""
     from consult.books import register
     from consult.books.journal import Transaction
+    from consult.books.placeholders import issue_problems
     from consult.invoices.issue import register_lines
 
     root = Path(books.root)
+    issue_problems(books, client.id)  # nothing is sent with an example value from `consult init`
     path = proposal_path(root, client.id, pid)
     where = rel(root, path)
     problems: list[Problem] = []
@@ -488,10 +497,88 @@ def _number(d: Decimal) -> str:
     return f"{d.normalize():f}" if d == d.to_integral_value() else f"{d:f}"
 
 
+# The sentences `consult quote` and `consult proposal new` write, by language. `vat_*` is the
+# terms' VAT sentence for each tax treatment (consult.core.tax): only `standard` promises VAT.
+QUOTE_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "day": "A day is {hours} hours of work; part days are billed in half days.",
+        "remote": "Work is done remotely unless agreed otherwise; agreed travel is billed at cost.",
+        "access": "Access to the data, the systems and a named contact from the first day.",
+        "monthly": "Invoiced monthly in arrears for the days worked, at the day rate above.",
+        "monthly_short": "Invoiced monthly in arrears for the days worked.",
+        "payable": "Each invoice is payable within {days} days of its date.",
+        "notice": "Either party may end the work with 10 working days' notice; days worked are billed.",
+        "vat_standard": "Fees exclude VAT, which is added at the rate in force when each invoice is issued.",
+        "vat_reverse_charge": "Fees are net: the reverse charge applies, so no UK VAT is charged and the client "
+                              "accounts for any VAT due.",
+        "vat_outside_scope": "Fees are net: the work is outside the scope of UK VAT, so no VAT is charged.",
+        "vat_zero": "Fees are zero-rated for VAT.",
+        "vat_exempt": "Fees are exempt from VAT.",
+        "vat_none": "No VAT is charged: the supplier is not registered for VAT.",
+    },
+    "de": {
+        "day": "Ein Tag umfasst {hours} Arbeitsstunden; angefangene Tage werden in halben Tagen berechnet.",
+        "remote": "Die Arbeit erfolgt remote, sofern nicht anders vereinbart; vereinbarte Reisen werden zum "
+                  "Selbstkostenpreis berechnet.",
+        "access": "Zugang zu den Daten, den Systemen und einer festen Ansprechperson ab dem ersten Tag.",
+        "monthly": "Monatliche Abrechnung der geleisteten Tage im Nachhinein zum obigen Tagessatz.",
+        "monthly_short": "Monatliche Abrechnung der geleisteten Tage im Nachhinein.",
+        "payable": "Jede Rechnung ist innerhalb von {days} Tagen ab Rechnungsdatum zahlbar.",
+        "notice": "Beide Seiten können die Arbeit mit einer Frist von 10 Arbeitstagen beenden; geleistete Tage "
+                  "werden berechnet.",
+        "vat_standard": "Die Honorare verstehen sich zuzüglich Umsatzsteuer zum am Rechnungsdatum geltenden Satz.",
+        "vat_reverse_charge": "Die Honorare sind Nettobeträge: Es gilt die Steuerschuldnerschaft des "
+                              "Leistungsempfängers (Reverse charge); britische Umsatzsteuer wird nicht berechnet.",
+        "vat_outside_scope": "Die Honorare sind Nettobeträge: Die Leistung ist im Vereinigten Königreich nicht "
+                             "steuerbar; Umsatzsteuer wird nicht berechnet.",
+        "vat_zero": "Die Honorare unterliegen dem Nullsatz der Umsatzsteuer.",
+        "vat_exempt": "Die Honorare sind von der Umsatzsteuer befreit.",
+        "vat_none": "Keine Umsatzsteuer: Der Leistende ist nicht für die Umsatzsteuer registriert.",
+    },
+    "fr": {
+        "day": "Une journée compte {hours} heures de travail ; les journées entamées sont facturées par demi-journée.",
+        "remote": "Le travail est réalisé à distance sauf accord contraire ; les déplacements convenus sont "
+                  "facturés au coût réel.",
+        "access": "Accès aux données, aux systèmes et à un interlocuteur désigné dès le premier jour.",
+        "monthly": "Facturation mensuelle à terme échu des jours travaillés, au taux journalier ci-dessus.",
+        "monthly_short": "Facturation mensuelle à terme échu des jours travaillés.",
+        "payable": "Chaque facture est payable sous {days} jours à compter de sa date.",
+        "notice": "Chaque partie peut mettre fin à la mission avec un préavis de 10 jours ouvrés ; les jours "
+                  "travaillés sont facturés.",
+        "vat_standard": "Les honoraires sont hors TVA ; la TVA est ajoutée au taux en vigueur à la date de chaque "
+                        "facture.",
+        "vat_reverse_charge": "Les honoraires sont hors taxes : autoliquidation (reverse charge), aucune TVA "
+                              "britannique n'est facturée.",
+        "vat_outside_scope": "Les honoraires sont hors taxes : la prestation est hors du champ de la TVA "
+                             "britannique, aucune TVA n'est facturée.",
+        "vat_zero": "Les honoraires sont soumis au taux zéro de TVA.",
+        "vat_exempt": "Les honoraires sont exonérés de TVA.",
+        "vat_none": "TVA non applicable : le prestataire n'est pas immatriculé à la TVA.",
+    },
+}
+
+
+def quote_words(books: Books, client: Client) -> dict[str, str]:
+    """The quote sentences in the client's language (English when consult has none for it),
+    with `vat` the sentence for the client's tax treatment and the hours of a day filled in
+    as that language writes them (7.5, 7,5)."""
+    from babel.numbers import format_decimal
+
+    from consult.invoices.build import document_locale
+
+    language = client.language if client.language in QUOTE_WORDS else "en"
+    words = dict(QUOTE_WORDS[language])
+    words["vat"] = words[f"vat_{treatment(client.tax, books.practice.vat_registered).name}"]
+    hours = books.practice.hours_per_day.normalize()
+    text = _hours(hours) if language == "en" else str(format_decimal(hours, locale=document_locale(client)))
+    words["day"] = words["day"].replace("{hours}", text)
+    return words
+
+
 def quote_text(books: Books, client: Client, pid: str, *, title: str, days: Decimal, rate: Decimal,
                start: date | None, valid_days: int, day: date, summary: str | None = None) -> str:
     """A one-phase proposal, with the assumptions, payment schedule and terms it prints."""
-    hpd = _hours(books.practice.hours_per_day)
+    w = quote_words(books, client)
     out = [f"# Quote written by `consult quote` on {day.isoformat()}. Edit it and run",
            f"# `consult proposal render {client.id}/{pid}` to print it again (the number stays).",
            f"title: {_scalar(title)}", f"date: {day.isoformat()}"]
@@ -505,21 +592,21 @@ def quote_text(books: Books, client: Client, pid: str, *, title: str, days: Deci
             f"  - name: {_scalar(title)}",
             f"    days: {days:f}",
             "assumptions:",
-            f"  - A day is {hpd} hours of work; part days are billed in half days.",
-            "  - Work is done remotely unless agreed otherwise; agreed travel is billed at cost.",
+            f"  - {_scalar(w['day'])}",
+            f"  - {_scalar(w['remote'])}",
             "payment_schedule:",
-            "  - Invoiced monthly in arrears for the days worked, at the day rate above.",
-            f"  - Each invoice is payable within {terms_days(books, client)} days of its date.",
+            f"  - {_scalar(w['monthly'])}",
+            f"  - {_scalar(w['payable'].format(days=terms_days(books, client)))}",
             "terms:",
-            "  - Fees exclude VAT, which is added at the rate in force when each invoice is issued.",
-            "  - Either party may end the work with 10 working days' notice; days worked are billed."]
+            f"  - {_scalar(w['vat'])}",
+            f"  - {_scalar(w['notice'])}"]
     return "\n".join(out) + "\n"
 
 
 def template_text(books: Books, client: Client, pid: str, *, title: str, rate: Decimal) -> str:
     """The commented proposal `consult proposal new` writes for a person to fill in."""
     terms = terms_days(books, client)
-    hpd = _hours(books.practice.hours_per_day)
+    w = quote_words(books, client)
     return f"""\
 # clients/{client.id}/proposals/{pid}.yaml — a proposal to {_comment(client.name)}, written by
 # `consult proposal new`. Fill it in, then `consult proposal render {client.id}/{pid}`.
@@ -550,14 +637,14 @@ phases:                       # each phase costs days x rate; `optional: true` i
     optional: true
     description: Sessions with the team who will run it.
 assumptions:                  # what the price depends on
-  - A day is {hpd} hours of work; part days are billed in half days.
-  - Access to the data, the systems and a named contact from the first day.
+  - {_scalar(w['day'])}
+  - {_scalar(w['access'])}
 payment_schedule:
-  - Invoiced monthly in arrears for the days worked.
-  - Each invoice is payable within {terms} days of its date.
+  - {_scalar(w['monthly_short'])}
+  - {_scalar(w['payable'].format(days=terms))}
 terms:
-  - Fees exclude VAT, which is added at the rate in force when each invoice is issued.
-  - Either party may end the work with 10 working days' notice; days worked are billed.
+  - {_scalar(w['vat'])}
+  - {_scalar(w['notice'])}
 """
 
 

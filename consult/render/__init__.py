@@ -3,10 +3,13 @@
 Public API for every document (invoices, proposals, the earnings report); stable once
 committed — add, do not change:
 
-* `theme.load_theme(books_root, name) -> Theme` — packaged `consult/themes/default.yaml`
-  overridden by `<books>/templates/<name>.yaml`; `Theme.label(key, **values)` for words,
+* `theme.load_theme(books_root, name, language=None) -> Theme` (re-exported from
+  consult.themes.theme, where themes are data) — packaged `consult/themes/default.yaml` and the
+  language's words (`de.yaml`, `fr.yaml`) overridden by `<books>/templates/<name>.yaml`;
+  `Theme.label(key, **values)` for words, `Theme.language`, `Theme.locale` (of dates),
   `Theme.colours`, `Theme.font_size`, `Theme.page_size`/`margins` (points). Bad theme →
-  ConsultError naming file, line and field.
+  ConsultError naming file, line and field. `theme.load_frozen(root, text, shown)` — the theme
+  an issued record froze.
 * `fonts.fonts_for(theme) -> FontSet` (registered embedded TTF names: `.regular`, `.bold`,
   `.fallback`); `fonts.draw_string(canvas, x, y, text, font, size, fonts, align)` for canvas
   text with per-character fallback.
@@ -26,7 +29,12 @@ committed — add, do not change:
   `document.build_pdf(story, theme, title=, author=, subject=, running_head=, watermark=,
   invariant=, footer_values=, fonts=) -> bytes` — page x of y, footer, draft watermark,
   metadata.
-* `invoice.invoice_pdf(inv, books_root, *, draft=False, invariant=False, theme=None) -> bytes`.
+* `invoice.invoice_pdf(inv, books_root, *, draft=False, invariant=False, theme=None) -> bytes` —
+  drawn with the theme the record froze (else its template in its language);
+  `invoice.theme_of(inv, books_root)`.
+* `document.text_width(text, font, size, fonts)`, `document.widest_word(...)`: measure before
+  sizing a column; `document.wrap_text(...)`; `words.money/long_date/short_date/date_locale/
+  country_line` — formatting every document shares.
 
 No arithmetic on money happens here: documents print the figures their records hold.
 """

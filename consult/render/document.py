@@ -4,9 +4,12 @@ A document is a list of flowables (layout by flowables, never by coordinates) ha
 `build_pdf`, which lays it out on the theme's page with, on every page:
 
 * a running head from page 2 on (what the document is and whose), so a loose page is known;
-* the theme's footer line and "Page x of y" — y is known only at the end, so the canvas keeps
-  each finished page and draws the furniture when the document is saved (one layout pass);
-* when `watermark` is given (drafts), that text across the page, behind the content.
+* the theme's footer and "Page x of y" — y is known only at the end, so the canvas keeps
+  each finished page and draws the furniture when the document is saved (one layout pass).
+  A footer too long for one line wraps (at its ` · ` separators first) and the body's frame
+  ends above it, so a VAT number is never cut short;
+* when `watermark` is given (drafts), that text across the page, drawn *over* the content
+  (translucent), so no table background can hide it.
 
 Tables made with `table()` repeat their header row on every page they reach, and keep their
 closing rows (totals) on the same page as the last body row, so a total is never alone.
@@ -170,8 +173,65 @@ def layout(rows: Sequence[Sequence[object]], col_widths: Sequence[float], fonts:
     return t
 
 
-def _furniture(theme: Theme, fonts: FontSet, *, running_head: str | None, footer: str
-               ) -> Callable[[Canvas, int, int], None]:
+def wrap_text(text: str, room: float, font: str, size: float, fonts: FontSet, sep: str = " · ") -> list[str]:
+    """`text` broken into lines no wider than `room`: between `sep`-separated parts where it
+    can, else between words (a word wider than the room gets a line of its own)."""
+    def fits(t: str) -> bool:
+        return string_width(t, font, size, fonts) <= room
+
+    lines: list[str] = []
+    for part in text.split(sep):
+        if lines and fits(lines[-1] + sep + part):
+            lines[-1] += sep + part
+            continue
+        if fits(part):
+            lines.append(part)
+            continue
+        current = ""
+        for word in part.split(" "):
+            trial = f"{current} {word}" if current else word
+            if current and not fits(trial):
+                lines.append(current)
+                current = word
+            else:
+                current = trial
+        if current:
+            lines.append(current)
+    return lines
+
+
+@dataclass(frozen=True, slots=True)
+class _Footer:
+    """The footer laid out: its lines (bottom line first) and where the body must end."""
+
+    lines: tuple[str, ...]
+    baseline: float
+    leading: float
+    rule_y: float
+    frame_bottom: float
+
+
+def _footer_layout(theme: Theme, fonts: FontSet, footer: str, numbers_width: float) -> _Footer:
+    width = theme.page_size[0]
+    _, right, bottom, left = theme.margins
+    small = theme.font_size * 0.8
+    leading = small * 1.3
+    room = width - left - right - numbers_width - 12
+    lines = wrap_text(footer, room, fonts.regular, small, fonts) if footer else []
+    baseline = bottom * 0.42
+    rule_y = baseline + max(len(lines) - 1, 0) * leading + small * 1.4
+    return _Footer(tuple(lines), baseline, leading, rule_y, max(bottom, rule_y + small * 1.2))
+
+
+def _numbers_width(theme: Theme, fonts: FontSet) -> float:
+    """Room for "Page 99 of 99" in the theme's words."""
+    page_label = theme.labels.get("page", "Page {page} of {pages}")
+    sample = theme.label("page", page=88, pages=88) if "{page}" in page_label else "88 / 88"
+    return string_width(sample, fonts.regular, theme.font_size * 0.8, fonts)
+
+
+def _furniture(theme: Theme, fonts: FontSet, *, running_head: str | None, foot: _Footer,
+               watermark: str | None) -> Callable[[Canvas, int, int], None]:
     """What is drawn on page `page` of `pages` once the count is known."""
     c = theme.colours
     width, height = theme.page_size
@@ -180,20 +240,19 @@ def _furniture(theme: Theme, fonts: FontSet, *, running_head: str | None, footer
     page_label = theme.labels.get("page", "Page {page} of {pages}")
 
     def draw(canv: Canvas, page: int, pages: int) -> None:
+        if watermark:
+            _draw_watermark(canv, theme, fonts, watermark)
         canv.saveState()
         canv.setFillColor(colour(c.muted))
         canv.setStrokeColor(colour(c.rule))
         canv.setLineWidth(0.5)
-        y = bottom * 0.55
-        canv.line(left, y + small * 1.6, width - right, y + small * 1.6)
+        canv.line(left, foot.rule_y, width - right, foot.rule_y)
         numbers = theme.label("page", page=page, pages=pages) if "{page}" in page_label else f"{page} / {pages}"
+        y = foot.baseline + max(len(foot.lines) - 1, 0) * foot.leading
         draw_string(canv, width - right, y, numbers, fonts.regular, small, fonts, align="right")
-        if footer:
-            room = width - left - right - string_width(numbers, fonts.regular, small, fonts) - 12
-            text = footer
-            while text and string_width(text, fonts.regular, small, fonts) > room:
-                text = text[:-2] + "…"
-            draw_string(canv, left, y, text, fonts.regular, small, fonts)
+        for line in foot.lines:
+            draw_string(canv, left, y, line, fonts.regular, small, fonts)
+            y -= foot.leading
         if running_head and page > 1:
             draw_string(canv, left, height - top * 0.6, running_head, fonts.regular, small, fonts)
             draw_string(canv, width - right, height - top * 0.6, numbers, fonts.regular, small, fonts,
@@ -244,31 +303,38 @@ def build_pdf(story: list[Flowable], theme: Theme, *, title: str, author: str, s
               footer_values: dict[str, object] | None = None, fonts: FontSet | None = None) -> bytes:
     """Lay `story` out on the theme's pages and return the PDF.
 
-    `watermark` (e.g. "DRAFT — not an invoice") is drawn across every page behind the content;
-    `running_head` heads pages 2 onwards. `invariant=True` makes the bytes depend only on the
-    input (for tests and reproducible re-renders). The theme's footer line is filled from
-    `footer_values` ({name}, {address_line}, {vat_number}, {company_number}, {email}); a part
-    whose value is missing is left out.
+    `watermark` (e.g. "DRAFT — not an invoice") is drawn across every page over the content,
+    translucent; `running_head` heads pages 2 onwards. `invariant=True` makes the bytes depend
+    only on the input (for tests and reproducible re-renders). The theme's footer is filled from
+    `footer_values` ({name}, {address_line}, {vat_number}, {company_number}, {email}, {phone},
+    {website}, {registered}); a part whose value is missing is left out, and it wraps.
     """
     fonts = fonts or fonts_for(theme)
-    top, right, bottom, left = theme.margins
+    top, right, _, left = theme.margins
     width, height = theme.page_size
+    footer = theme.fill(theme.footer, **(footer_values or {}))
+    foot = _footer_layout(theme, fonts, footer, _numbers_width(theme, fonts))
+    bottom = foot.frame_bottom
     buf = io.BytesIO()
     doc = BaseDocTemplate(
         buf, pagesize=theme.page_size, leftMargin=left, rightMargin=right, topMargin=top,
         bottomMargin=bottom, title=title, author=author, subject=subject, creator="consult",
         producer="consult (ReportLab)", invariant=1 if invariant else 0,
-        lang=theme.locale.replace("_", "-"), initialFontName=fonts.regular,
+        lang=theme.locale.replace("_", "-"), initialFontName=fonts.regular, initialFontSize=theme.font_size,
     )
     frame = Frame(left, bottom, width - left - right, height - top - bottom, id="body",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-
-    def on_page(canv: Canvas, _doc: BaseDocTemplate) -> None:
-        if watermark:
-            _draw_watermark(canv, theme, fonts, watermark)
-
-    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page)])
-    footer = theme.fill(theme.footer, **(footer_values or {}))
-    furniture = _furniture(theme, fonts, running_head=running_head, footer=footer)
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+    furniture = _furniture(theme, fonts, running_head=running_head, foot=foot, watermark=watermark)
     doc.build(story, canvasmaker=_numbered_canvas(furniture))
     return buf.getvalue()
+
+
+def text_width(text: str, font: str, size: float, fonts: FontSet) -> float:
+    """The width of one line of `text` in points (per-character fallback counted)."""
+    return string_width(text, font, size, fonts)
+
+
+def widest_word(text: str, font: str, size: float, fonts: FontSet) -> float:
+    """The width of the widest word of `text`: what a wrapping heading cell needs at least."""
+    return max((string_width(w, font, size, fonts) for w in text.split()), default=0.0)

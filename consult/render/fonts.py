@@ -14,7 +14,7 @@ The fallback is large (3 MB); it is parsed only the first time a character needs
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
@@ -90,8 +90,10 @@ def runs(text: str, font_name: str, fonts: FontSet) -> list[tuple[str, str]]:
     return out
 
 
+@lru_cache(maxsize=16384)
 def string_width(text: str, font_name: str, size: float, fonts: FontSet) -> float:
-    """Width in points of `text` drawn by runs."""
+    """Width in points of `text` drawn by runs (cached: sizing columns measures each figure
+    again and again)."""
     return float(sum(pdfmetrics.stringWidth(t, f, size) for f, t in runs(text, font_name, fonts)))
 
 

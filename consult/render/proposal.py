@@ -8,18 +8,17 @@ the net, the VAT estimate or the words of the client's VAT treatment, the total)
 price assumes; when invoices come and when they are due; the terms; and an acceptance block
 with lines for a signature, name, position and date. Every amount is `Money.format(locale)`.
 
-Words come from the theme's labels when the theme has them (so a books folder can translate
-them); the proposal words below are the defaults until the shared theme carries them.
+Words come from the theme in the client's language (consult/themes: English, German, French;
+a books folder can change any of them); dates follow that language. The fee table's columns are
+sized to their widest figure, so a total never touches its label.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from babel.dates import format_date
 from babel.numbers import format_decimal
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
@@ -27,69 +26,32 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 from consult.core.money import Money
 from consult.invoices.record import Party
 from consult.proposals.proposal import ProposalDocument
-from consult.render.document import Styles, build_pdf, colour, frame_width, logo, styles_for, table
+from consult.render.document import (
+    Styles,
+    build_pdf,
+    colour,
+    frame_width,
+    logo,
+    styles_for,
+    table,
+    text_width,
+    widest_word,
+)
 from consult.render.fonts import FontSet, fonts_for
 from consult.render.text import cell, para
 from consult.render.theme import Theme, load_theme
-
-# Proposal words; a theme label of the same name wins.
-PROPOSAL_LABELS: dict[str, str] = {
-    "proposal": "Proposal",
-    "proposal_draft_watermark": "DRAFT — not yet sent",
-    "proposal_number": "Proposal no.",
-    "proposal_date": "Date",
-    "valid_until": "Valid until",
-    "start": "Start",
-    "end": "End",
-    "day_rate": "Day rate",
-    "from": "From",
-    "prepared_for": "Prepared for",
-    "contact": "Attn.",
-    "vat_number": "VAT no.",
-    "company_number": "Company no.",
-    "tax_id": "Tax id",
-    "scope": "Scope of work",
-    "phase_days": "{days} days",
-    "phase_day": "{days} day",
-    "optional": "optional",
-    "deliverables": "Deliverables",
-    "fees": "Fees",
-    "phase": "Phase",
-    "days": "Days",
-    "fee": "Fee",
-    "optional_phase": "{name} (optional, not in the total)",
-    "net_total": "Net total ({days} days)",
-    "vat_estimate": "VAT at {rate}% (estimate)",
-    "proposal_total": "Total",
-    "optional_note": "Optional phases are priced at the same day rate and can be added on acceptance; "
-                     "they are not in the total above.",
-    "vat_note": "VAT is charged at the rate in force on the date of each invoice.",
-    "assumptions": "Assumptions",
-    "payment_schedule": "Payment schedule",
-    "terms": "Terms",
-    "acceptance": "Acceptance",
-    "acceptance_text": "To accept proposal {number}, please sign below and return a copy by {valid_until}.",
-    "acceptance_for": "For {name}",
-    "signature": "Signature",
-    "name": "Name",
-    "position": "Position",
-    "signed_date": "Date",
-}
-_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+from consult.render.words import country_line, date_locale, long_date, money
 
 
 def label(theme: Theme, key: str, **values: object) -> str:
-    """A proposal label: the theme's text when it has the key, else the default above."""
-    if key in theme.labels:
-        return theme.label(key, **values)
-    text = PROPOSAL_LABELS[key]
-    return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), text)
+    """A proposal's word in the theme's language (consult/themes/*.yaml hold every one)."""
+    return theme.label(key, **values)
 
 
 def proposal_pdf(doc: ProposalDocument, books_root: Path, *, draft: bool = False, invariant: bool = False,
                  theme: Theme | None = None) -> bytes:
     """The PDF of a proposal in the practice's theme. Raises ConsultError for a bad theme."""
-    theme = theme or load_theme(Path(books_root), doc.template)
+    theme = theme or load_theme(Path(books_root), doc.template, doc.language)
     fonts = fonts_for(theme)
     p = doc.proposal
     draft = draft or p.number is None
@@ -99,20 +61,31 @@ def proposal_pdf(doc: ProposalDocument, books_root: Path, *, draft: bool = False
         proposal_story(doc, theme, fonts, draft=draft), theme, fonts=fonts,
         title=f"{head} {number}: {p.title}".replace("  ", " "), author=doc.seller.name,
         subject=f"{head} {number} from {doc.seller.name} to {doc.buyer.name}: {p.title}, "
-                f"{doc.fees.total.format(doc.locale)}",
+                f"{money(doc.fees.total, doc.locale)}",
         running_head=f"{head} {number} · {p.title} · {doc.buyer.name}",
         watermark=label(theme, "proposal_draft_watermark") if draft else None, invariant=invariant,
-        footer_values={"name": doc.seller.name, "address_line": ", ".join(doc.seller.address),
-                       "vat_number": doc.seller.vat_number, "company_number": doc.seller.company_number,
-                       "email": doc.seller.email},
+        footer_values=_footer_values(doc, theme),
     )
+
+
+def _footer_values(doc: ProposalDocument, theme: Theme) -> dict[str, object]:
+    p = doc.seller
+    registered = ""
+    if p.company_number:
+        place = p.registered_in and theme.labels.get(f"place_{p.registered_in}", p.registered_in)
+        registered = theme.label("registered", place=place, company_number=p.company_number,
+                                 office=p.registered_office or ", ".join(p.address)) if place else \
+            f"{theme.label('company_number')} {p.company_number}"
+    return {"name": p.name, "address_line": ", ".join(p.address), "vat_number": p.vat_number,
+            "company_number": p.company_number, "email": p.email, "phone": p.phone, "website": p.website,
+            "registered": registered}
 
 
 # --------------------------------------------------------------------------------------------
 # pieces
 # --------------------------------------------------------------------------------------------
-def _date(d: date, theme: Theme) -> str:
-    return str(format_date(d, format=theme.date_format, locale=theme.locale))
+def _date(d: date, theme: Theme, locale: str = "") -> str:
+    return long_date(d, theme.date_format, date_locale(locale, theme) if locale else theme.locale)
 
 
 def _days(d: Decimal, locale: str) -> str:
@@ -120,7 +93,7 @@ def _days(d: Decimal, locale: str) -> str:
 
 
 def _money(m: Money, doc: ProposalDocument) -> str:
-    return m.format(doc.locale)
+    return money(m, doc.locale)
 
 
 def _bullet_style(st: Styles) -> ParagraphStyle:
@@ -140,14 +113,23 @@ def _section(title: str, items: tuple[str, ...], st: Styles, fonts: FontSet) -> 
     return [KeepTogether([heading, *body[:2]]), *body[2:]]
 
 
-def _party(heading: str, p: Party, theme: Theme, fonts: FontSet, st: Styles) -> list[Flowable]:
+def _party(heading: str, p: Party, theme: Theme, fonts: FontSet, st: Styles, other: str | None = None,
+           locale: str = "", seller: bool = False) -> list[Flowable]:
     out: list[Flowable] = [para(heading, st.muted, fonts), para(p.name, st.bold, fonts)]
-    if p.address:
-        out.append(para("\n".join(p.address), st.body, fonts))
+    lines = list(p.address)
+    country = country_line(p, other, date_locale(locale, theme) if locale else theme.locale)
+    if country:
+        lines.append(country)
+    if lines:
+        out.append(para("\n".join(lines), st.body, fonts))
     if p.contact:
         out.append(para(p.contact, st.body, fonts, bold_prefix=label(theme, "contact") + " "))
     if p.email:
         out.append(para(p.email, st.body, fonts))
+    if seller and p.phone:
+        out.append(para(p.phone, st.body, fonts, bold_prefix=label(theme, "phone") + " "))
+    if seller and p.website:
+        out.append(para(p.website, st.body, fonts, bold_prefix=label(theme, "website") + " "))
     for key in ("vat_number", "company_number"):
         value = getattr(p, key)
         if value:
@@ -155,8 +137,10 @@ def _party(heading: str, p: Party, theme: Theme, fonts: FontSet, st: Styles) -> 
     return out
 
 
-def _tight(t: Table) -> Table:
-    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+def _tight(t: Table, fonts: FontSet) -> Table:
+    """An invisible layout table; its font is set so an empty cell never names Helvetica."""
+    t.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), fonts.regular),
+                           ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                            ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 1),
                            ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
     return t
@@ -167,18 +151,19 @@ def _meta(doc: ProposalDocument, theme: Theme, fonts: FontSet, st: Styles, width
     rows: list[tuple[str, str]] = []
     if p.number:
         rows.append((label(theme, "proposal_number"), p.number))
+    loc = doc.locale
     if p.date:
-        rows.append((label(theme, "proposal_date"), _date(p.date, theme)))
+        rows.append((label(theme, "proposal_date"), _date(p.date, theme, loc)))
     if p.valid_until:
-        rows.append((label(theme, "valid_until"), _date(p.valid_until, theme)))
+        rows.append((label(theme, "valid_until"), _date(p.valid_until, theme, loc)))
     if p.start:
-        rows.append((label(theme, "start"), _date(p.start, theme)))
+        rows.append((label(theme, "start"), _date(p.start, theme, loc)))
     if p.end:
-        rows.append((label(theme, "end"), _date(p.end, theme)))
+        rows.append((label(theme, "end"), _date(p.end, theme, loc)))
     rows.append((label(theme, "day_rate"), _money(p.rate, doc)))
-    label_w = width * 0.42
+    label_w = min(max(text_width(k, fonts.regular, st.muted.fontSize, fonts) for k, _ in rows) + 8, width * 0.5)
     return _tight(Table([[para(k, st.muted, fonts), para(v, st.bold if i == 0 else st.body, fonts)]
-                         for i, (k, v) in enumerate(rows)], colWidths=[label_w, width - label_w], hAlign="RIGHT"))
+                         for i, (k, v) in enumerate(rows)], colWidths=[label_w, width - label_w], hAlign="RIGHT"), fonts)
 
 
 def _scope(doc: ProposalDocument, theme: Theme, fonts: FontSet, st: Styles) -> list[Flowable]:
@@ -203,36 +188,52 @@ def _scope(doc: ProposalDocument, theme: Theme, fonts: FontSet, st: Styles) -> l
 
 def _fee_table(doc: ProposalDocument, theme: Theme, fonts: FontSet, st: Styles) -> Table:
     width = frame_width(theme)
-    num_w = [width * f for f in (0.1, 0.17, 0.18)]
-    widths = [width - sum(num_w), *num_w]
     p, f, loc = doc.proposal, doc.fees, doc.locale
+    size = theme.font_size
     header = [label(theme, k) for k in ("phase", "days", "day_rate", "fee")]
-    rows: list[list[object]] = [[cell(h, st.cell_bold, fonts) for h in header]]
+    body: list[list[str]] = []
     optional_rows: list[int] = []
+    names: list[str] = []
     for ph in p.phases:
-        name = label(theme, "optional_phase", name=ph.name) if ph.optional else ph.name
+        names.append(label(theme, "optional_phase", name=ph.name) if ph.optional else ph.name)
         if ph.optional:
-            optional_rows.append(len(rows))
-        rows.append([para(name, st.cell, fonts), _days(ph.days, loc), cell(_money(p.rate, doc), st.cell_right, fonts),
-                     cell(_money(ph.fee, doc), st.cell_right, fonts)])
-    closing: list[list[object]] = [[label(theme, "net_total", days=_days(f.days, loc)), "", "",
-                                    cell(_money(f.net, doc), st.cell_right, fonts)]]
+            optional_rows.append(len(body) + 1)
+        body.append([_days(ph.days, loc), _money(p.rate, doc), _money(ph.fee, doc)])
+    closing: list[tuple[str, str]] = [(label(theme, "net_total_day" if f.days == 1 else "net_total",
+                                             days=_days(f.days, loc)), _money(f.net, doc))]
     if f.vat_rate is not None:
         rate = str(format_decimal(f.vat_rate.normalize(), locale=loc))
-        closing.append([label(theme, "vat_estimate", rate=rate), "", "", cell(_money(f.vat, doc), st.cell_right, fonts)])
-    closing.append([label(theme, "proposal_total"), "", "", cell(_money(f.total, doc), st.cell_right, fonts)])
-    closing = [[cell(str(r[0]), st.cell_bold, fonts), *r[1:]] for r in closing]
-    t = table(rows + closing, widths, theme, fonts, right=(1, 2, 3), closing_rows=len(closing))
-    n = len(rows) + len(closing)
+        closing.append((label(theme, "vat_estimate", rate=rate), _money(f.vat, doc)))
+    closing.append((label(theme, "proposal_total"), _money(f.total, doc)))
+    natural = []
+    for c in range(3):
+        w = max([text_width(r[c], fonts.regular, size, fonts) for r in body]
+                + [text_width(header[c + 1], fonts.bold, size, fonts)])
+        if c == 2:
+            w = max([w] + [text_width(a, fonts.bold, size, fonts) for _, a in closing[:-1]]
+                    + [text_width(closing[-1][1], fonts.bold, size * 1.15, fonts)])
+        natural.append(w + 11)
+    if sum(natural) > width * 0.62:
+        natural = [max(w, widest_word(header[i + 1], fonts.bold, size, fonts) + 11) for i, w in enumerate(natural)]
+    widths = [width - sum(natural), *natural]
+    head = ParagraphStyle("ph", parent=st.cell_bold, textColor=colour(theme.colours.header_text))
+    rows: list[list[object]] = [[cell(h, head, fonts, w - 10) for h, w in zip(header, widths, strict=True)]]
+    for name, r in zip(names, body, strict=True):
+        rows.append([para(name, st.cell, fonts), *r])
+    total_style = ParagraphStyle("pt", parent=st.cell_bold, alignment=2)
+    for text, amount in closing:
+        rows.append([cell(text, total_style, fonts, sum(widths[:-1]) - 10), "", "", amount])
+    t = table(rows, widths, theme, fonts, right=(1, 2, 3), closing_rows=len(closing))
+    n = len(rows)
     extra: list[tuple[object, ...]] = []
-    for i in range(len(rows), n):
+    for i in range(n - len(closing), n):
         extra += [("SPAN", (0, i), (2, i)), ("ALIGN", (0, i), (2, i), "RIGHT")]
     for i in optional_rows:
         extra.append(("TEXTCOLOR", (0, i), (-1, i), colour(theme.colours.muted)))
     last = n - 1
     extra += [("LINEABOVE", (0, last), (-1, last), 1, colour(theme.colours.accent)),
-              ("FONTSIZE", (0, last), (-1, last), theme.font_size * 1.15),
-              ("LEADING", (0, last), (-1, last), theme.font_size * 1.45),
+              ("FONTSIZE", (0, last), (-1, last), size * 1.15),
+              ("LEADING", (0, last), (-1, last), size * 1.45),
               ("TEXTCOLOR", (0, last), (-1, last), colour(theme.colours.accent))]
     t.setStyle(TableStyle(extra))
     return t
@@ -242,7 +243,8 @@ def _fee_notes(doc: ProposalDocument, theme: Theme, fonts: FontSet, st: Styles) 
     f = doc.fees
     out: list[Flowable] = []
     if f.tax_note:
-        out.append(para(f.tax_note, st.bold, fonts))
+        key = f"tax_{f.tax}" if f.tax else ""
+        out.append(para(label(theme, key) if key in theme.labels else f.tax_note, st.bold, fonts))
     elif f.vat_rate is not None:
         out.append(para(label(theme, "vat_note"), st.small, fonts))
     if f.optional_days:
@@ -254,7 +256,7 @@ def _acceptance(doc: ProposalDocument, theme: Theme, fonts: FontSet, st: Styles)
     p = doc.proposal
     width = frame_width(theme)
     text = label(theme, "acceptance_text", number=p.number or p.title,
-                 valid_until=_date(p.valid_until, theme) if p.valid_until else "")
+                 valid_until=_date(p.valid_until, theme, doc.locale) if p.valid_until else "")
     lab_w, line_w, gap = width * 0.11, width * 0.3, width * 0.06
 
     def pair(a: str, b: str) -> list[object]:
@@ -263,6 +265,7 @@ def _acceptance(doc: ProposalDocument, theme: Theme, fonts: FontSet, st: Styles)
     lines = Table([pair("signature", "signed_date"), pair("name", "position")],
                   colWidths=[lab_w, line_w, gap, lab_w, line_w], rowHeights=[32, 26], hAlign="LEFT")
     lines.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), fonts.regular),
         ("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
         ("LINEBELOW", (1, 0), (1, -1), 0.6, colour(theme.colours.text)),
@@ -291,10 +294,10 @@ def proposal_story(doc: ProposalDocument, theme: Theme, fonts: FontSet, *, draft
     if pic is not None:
         right += [pic, Spacer(1, 6)]
     right.append(_meta(doc, theme, fonts, st, width - left_w - gap))
-    head = _tight(Table([[head_left, "", right]], colWidths=[left_w, gap, width - left_w - gap]))
-    seller = _party(label(theme, "from"), doc.seller, theme, fonts, st)
-    buyer = _party(label(theme, "prepared_for"), doc.buyer, theme, fonts, st)
-    parties = _tight(Table([[seller, "", buyer]], colWidths=[left_w, gap, width - left_w - gap]))
+    head = _tight(Table([[head_left, "", right]], colWidths=[left_w, gap, width - left_w - gap]), fonts)
+    seller = _party(label(theme, "from"), doc.seller, theme, fonts, st, doc.buyer.country, doc.locale, seller=True)
+    buyer = _party(label(theme, "prepared_for"), doc.buyer, theme, fonts, st, doc.seller.country, doc.locale)
+    parties = _tight(Table([[seller, "", buyer]], colWidths=[left_w, gap, width - left_w - gap]), fonts)
     story: list[Flowable] = [head, Spacer(1, 14), parties, Spacer(1, 12)]
     for text in p.summary:
         story += [para(text, st.body, fonts), Spacer(1, 4)]

@@ -31,7 +31,8 @@ class _Paragraph(Paragraph):  # type: ignore[misc]  # ReportLab has no type hint
     _wrapped_at: float | None = None
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        if availWidth == self._wrapped_at:
+        # a failed split() drops the broken lines (blPara): then the paragraph must wrap again
+        if availWidth == self._wrapped_at and hasattr(self, "blPara"):
             return self.width, self.height
         result: tuple[float, float] = super().wrap(availWidth, availHeight)
         self._wrapped_at = availWidth

@@ -65,7 +65,11 @@ def vat_story(r: VatReturn, label: str, practice: Practice, kit: _Kit, detail: b
         Spacer(1, 3 * mm),
     ]
     w = kit.width
-    widths = [11 * mm, w - 11 * mm - 56 * mm - 26 * mm, 56 * mm, 26 * mm]
+    from consult.render.document import text_width
+
+    amount_w = max([text_width(_amount(n, r.box(n)), kit.fonts.regular, kit.theme.font_size, kit.fonts)
+                    for n in range(1, 10)] + [20 * mm]) + 12  # sized to the widest figure
+    widths = [11 * mm, w - 11 * mm - 56 * mm - amount_w, 56 * mm, amount_w]
     rows: list[list[Any]] = [["Box", "What", "HMRC field", "Amount"]]
     for n in range(1, 10):
         rows.append([str(n), kit.c(BOX_TITLES[n], widths[1]), HMRC_FIELDS[n - 1], _amount(n, r.box(n))])
@@ -79,7 +83,7 @@ def vat_story(r: VatReturn, label: str, practice: Practice, kit: _Kit, detail: b
             docs = [e for e in r.entries if n in e.boxes]
             if not docs:
                 continue
-            dw = [20 * mm, w - 20 * mm - 42 * mm - 26 * mm, 42 * mm, 26 * mm]
+            dw = [20 * mm, w - 20 * mm - 42 * mm - amount_w, 42 * mm, amount_w]
             drows: list[list[Any]] = [["Date", "Document", "Party", "Amount"]]
             for e in docs:
                 what = f"{e.kind} {e.ref}" + (f" — {e.note}" if e.note else "")
@@ -91,7 +95,8 @@ def vat_story(r: VatReturn, label: str, practice: Practice, kit: _Kit, detail: b
     story.append(Spacer(1, 2 * mm))
     foot = Table([[kit.p("Figures in pounds sterling. Boxes 6–9 in whole pounds. Worked by consult from the "
                          "books; keep this with the records behind it.", kit.small)]], colWidths=[w])
-    foot.setStyle(TableStyle([("LINEABOVE", (0, 0), (-1, 0), 0.4, colors.grey)]))
+    foot.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), kit.fonts.regular),
+                              ("LINEABOVE", (0, 0), (-1, 0), 0.4, colors.grey)]))
     story.append(foot)
     return story
 

@@ -2,7 +2,7 @@
 random — bytes, YAML structure, values — and a command run on the result.
 
 Every run must exit 0, 1 or 2; an error must name the books file (and line) it is about; no
-"unexpected error", no traceback, no hang (10 s a run); and a refused command writes nothing.
+"unexpected error", no traceback, no hang (60 s a run); and a refused command writes nothing.
 The default run takes CONSULT_FUZZ_SECONDS (5) seconds from seed CONSULT_FUZZ_SEED (1), so it
 is the same cases on every machine, as many as fit; run longer by hand with
 `python -m tests.support.fuzz 600`. Found on the code before issue 20: a recursive alias hung
@@ -70,8 +70,15 @@ def test_a_recursive_alias_is_refused_in_milliseconds(tmp_path):
     """The attack the fuzzer finds first on the old code, pinned: `- &a [*a]` in payments.yaml."""
     root = _books(tmp_path)
     target = root / "clients/brightpath-ai/payments.yaml"
-    target.write_bytes(target.read_bytes() + b"- &a [*a]\n")
-    started = time.monotonic()
+    from consult.books.yamlsource import YamlProblem, load_yaml
+
+    text = target.read_text() + "- &a [*a]\n"
+    target.write_text(text)
+    started = time.process_time()  # CPU time: what the reader spends, whatever else the machine runs
+    try:
+        load_yaml(text, "payments.yaml")
+    except YamlProblem:
+        pass
+    assert time.process_time() - started < 0.5
     code, out, _ = run_in_process(["--books", str(root), "check"], ENV)
     assert code == 1 and "clients/brightpath-ai/payments.yaml:" in out and "a value inside itself" in out
-    assert time.monotonic() - started < 5

@@ -54,10 +54,8 @@ def test_a_value_inside_itself_is_refused_in_milliseconds_with_file_and_line(rel
     p = sample_books / rel
     p.write_text(p.read_text() + RECURSIVE[rel])
     before = snapshot(sample_books)
-    started = time.monotonic()
-    with deadline(20):
+    with deadline(60):  # the old code never returned
         code, out, err = run_cli("check", books=sample_books)
-    assert time.monotonic() - started < 10
     assert code == 1
     assert any(ln.startswith(f"{rel}:") and ("a value inside itself" in ln or "cannot be read back" in ln
                                               or "not valid" in ln or "is not" in ln)
@@ -66,11 +64,13 @@ def test_a_value_inside_itself_is_refused_in_milliseconds_with_file_and_line(rel
     assert snapshot(sample_books) == before
 
 
-def test_the_yaml_reader_refuses_an_alias_cycle_with_its_line():
+def test_the_yaml_reader_refuses_an_alias_cycle_with_its_line_in_milliseconds():
     from consult.books.yamlsource import YamlProblem, load_yaml
 
+    started = time.process_time()  # CPU time, so a busy machine does not make it look slow
     with pytest.raises(YamlProblem) as e:
         load_yaml("ok: 1\nloop: &a [1, [2, *a]]\n", "f.yaml")
+    assert time.process_time() - started < 0.1
     assert str(e.value.problem).startswith("f.yaml:2:7: an alias refers to the value that contains it")
 
 
@@ -95,7 +95,7 @@ def test_a_fifo_in_the_books_is_refused_not_waited_on(rel, make_books, run_cli):
     p.parent.mkdir(parents=True, exist_ok=True)
     os.mkfifo(p)
     for args in (("check",), ("client", "list"), ("time", "report")):
-        with deadline(20):
+        with deadline(60):
             code, out, err = run_cli(*args, books=root)
         assert code == 1, (args, out, err)
         assert f"{rel}: is a FIFO (named pipe), not a file" in out + err
@@ -114,11 +114,9 @@ def test_a_books_file_over_the_size_limit_is_refused_before_it_is_read(make_book
 def test_importing_dev_zero_stops_at_the_import_limit(make_books, run_cli):
     """`time import /dev/zero` read until the memory ran out; now it stops at 64 MB."""
     root = make_books()
-    started = time.monotonic()
-    with deadline(30):
+    with deadline(120):  # the old code read until the memory ran out
         code, out, err = run_cli("time", "import", "/dev/zero", "--format", "toggl", books=root)
     assert code == 2 and "/dev/zero: goes on past the 64 MB an export may be" in err
-    assert time.monotonic() - started < 20
 
 
 @needs_fifo
@@ -137,7 +135,7 @@ def test_an_import_from_a_pipe_is_still_read(make_books, run_cli, tmp_path):
 
     t = threading.Thread(target=write)
     t.start()
-    with deadline(30):
+    with deadline(60):
         code, out, err = run_cli("time", "import", str(pipe), "--format", "toggl", "--map", "Acme/build=acme/build",
                                  "--dry-run", books=root)
     t.join()
@@ -460,7 +458,7 @@ def test_numbers_are_never_prefixed():
 @pytest.fixture
 def usd_vat_books(make_books):
     return make_books({
-        "clients/acme/client.yaml": "name: Acme Inc\ncountry: GB\ncurrency: USD\ntax: standard\n",
+        "clients/acme/client.yaml": "name: Acme Inc\naddress: 1 Road\ncountry: GB\ncurrency: USD\ntax: standard\n",
         "clients/acme/timesheets/2026-10.yaml": "- {date: 2026-10-05, engagement: build, hours: 7.5}\n",
     })
 

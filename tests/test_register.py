@@ -198,7 +198,7 @@ def test_the_rest_of_a_half_billed_day_is_billed_next(make_books, run_cli):
     ts.write_text(ts.read_text() + "- {date: 2026-10-05, engagement: build, hours: 3, note: evening}\n")
     code, out, err = run_cli("invoice", "create", "acme", "--period", "2026-10", "--dry-run", books=root)
     assert code == 0, err
-    assert "  Model build: 0.5 day x £650.00 = £325.00" in out
+    assert "  Model build: 0.5 days × £650.00 = £325.00" in out
 
 
 def test_moving_a_billed_milestones_due_date_does_not_bill_it_again(make_books, run_cli):
@@ -240,7 +240,7 @@ def test_a_part_day_is_priced_exactly(make_books, run_cli):
                                                               "day_rounding: exact\n",
                        "clients/acme/timesheets/2026-10.yaml": "- {date: 2026-10-05, engagement: build, hours: 7}\n"})
     code, out, _ = run_cli("invoice", "create", "acme", "--period", "2026-10", "--dry-run", books=root)
-    assert "  Build: 0.933333 day x £612.50 = £571.67" in out
+    assert "  Build: 0.933333 days × £612.50 = £571.67" in out
 
 
 def test_minutes_are_priced_exactly_by_the_hour(make_books, run_cli):

@@ -183,7 +183,7 @@ def failure(case: Case, code: int, out: str, err: str, changed: bool) -> str | N
     return None
 
 
-DEADLINE = 10.0  # seconds: a run that takes longer is a hang (a command takes well under one)
+DEADLINE = 60.0  # seconds: a run that takes longer is a hang (a command takes well under one, even on a busy machine)
 
 
 class Hang(BaseException):  # not an Exception: consult's own "unexpected error" handler must not catch it

@@ -15,8 +15,10 @@ from datetime import date
 from pathlib import Path
 
 from consult.books.expenses import check_receipts
-from consult.books.loader import LoadResult, load_books
+from consult.books.files import PRACTICE_FILE
+from consult.books.loader import LoadResult, load_books, scope_of
 from consult.books.register import verify as verify_register
+from consult.core.fx import check_recorded_rates
 from consult.core.records import Books
 from consult.einvoice import check as check_einvoice
 from consult.errors import Problem
@@ -40,6 +42,7 @@ FEATURE_CHECKS: Sequence[Check] = (
     check_einvoice,
     check_submissions,
     check_receipts,
+    check_recorded_rates,
     check_documents,
     check_tax_tables,
     check_bank_rates,
@@ -56,9 +59,24 @@ def check_books(root: Path, today: date | None = None) -> LoadResult:
     result = load_books(root)
     problems = list(result.problems)
     books: Books | None = result.books
+    unchecked: tuple[str, ...] = ()
     if books is not None:
         problems.extend(verify_register(books.root, books.practice.number_formats))
+        # A record that did not read is not cross-checked: every warning about it would follow
+        # from the error already shown (one typo `rat: 95` would otherwise tell the user to
+        # credit good invoices). An error in practice.yaml puts every cross-check off; an error
+        # in a client puts off that client's.
+        practice_broken = any(p.source.path == PRACTICE_FILE for p in result.errors)
+        broken = result.broken_clients
+        cross: list[Problem] = []
         for check in FEATURE_CHECKS:
-            problems.extend(check(books, today) if check in _NEEDS_TODAY else check(books))
+            cross.extend(check(books, today) if check in _NEEDS_TODAY else check(books))
+        if practice_broken:
+            unchecked = (PRACTICE_FILE,)
+            cross = []
+        elif broken:
+            unchecked = tuple(sorted(broken))
+            cross = [p for p in cross if scope_of(p) not in broken]
+        problems.extend(cross)
     problems.sort(key=lambda p: (p.source.path, p.source.line or 0, p.source.column or 0))
-    return LoadResult(books, problems)
+    return LoadResult(books, problems, unchecked)

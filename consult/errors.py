@@ -48,7 +48,18 @@ class Problem:
         where = f"{self.source}: "
         what = f"{self.field}: " if self.field else ""
         tag = "warning: " if self.severity == "warning" else ""
-        return f"{where}{tag}{what}{self.message}"
+        return one_line(f"{where}{tag}{what}{self.message}")
+
+
+def one_line(text: str) -> str:
+    """`text` with every character that is not printable (line breaks, a lone carriage return,
+    escape sequences a terminal would act on) written as an escape: a problem that quotes what
+    a file holds stays one line, and a file cannot move the user's cursor."""
+    if text.isprintable():
+        return text
+    import unicodedata
+
+    return "".join(repr(ch)[1:-1] if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text)
 
 
 class ConsultError(Exception):

@@ -82,15 +82,16 @@ def test_log_refuses_a_note_the_csv_has_no_column_for(make_books, run_cli):
     assert sheet.read_bytes() == before
 
 
-def test_log_refuses_a_file_it_cannot_append_to_safely(make_books, run_cli):
-    """A hand-written flow list `[...]` would swallow the line: refused, nothing written."""
-    root = make_books({"clients/acme/timesheets/2026-10.yaml": "[{date: 2026-10-01, engagement: build, hours: 1}]\n"})
+def test_log_into_a_flow_list_rewrites_it_as_a_block_list_and_keeps_every_entry(make_books, run_cli):
+    """A hand-written flow list `[...]` cannot take a line after its `]`: the file is written
+    again in block form through the serialiser (its comment kept), with the new entry last."""
+    root = make_books({"clients/acme/timesheets/2026-10.yaml":
+                       "# October\n[{date: 2026-10-01, engagement: build, hours: 1}]\n"})
     sheet = root / "clients/acme/timesheets/2026-10.yaml"
     code, _, err = run_cli("time", "log", "acme/build", "1h", "--date", "2026-10-02", books=root)
-    assert code == 1
-    assert "clients/acme/timesheets/2026-10.yaml: cannot append an entry safely" in err
-    assert "nothing was written" in err
-    assert sheet.read_text() == "[{date: 2026-10-01, engagement: build, hours: 1}]\n"
+    assert code == 0, err
+    assert sheet.read_text() == ("# October\n- {date: 2026-10-01, engagement: build, hours: 1}\n"
+                                 "- {date: 2026-10-02, engagement: build, duration: 1h}\n")
 
 
 def test_log_refuses_a_day_over_24_hours_and_zero_time(books, run_cli):

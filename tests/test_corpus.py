@@ -24,7 +24,7 @@ from tests.conftest import CLIENT, ENGAGEMENT, PRACTICE, REPO, SAMPLE_PARTS
 
 CORPUS = Path(__file__).parent / "corpus"
 GOOD_TIMESHEET = "- {date: 2026-01-05, engagement: build, hours: 7.5, note: Kick-off}\n"
-IGNORED = {".consult.lock"}  # the lock file is not data: it may be created by a refused command
+IGNORED = {".consult.lock", ".consult-cache"}  # not data: the lock, and the cache a read may refresh
 FORBIDDEN = ("Traceback", "unexpected", "This is a bug")
 
 
@@ -73,7 +73,11 @@ def build_books(case: dict, dest: Path) -> Path:
 
 
 def write_spec(p: Path, spec) -> None:
-    if p.is_symlink() or p.is_file():
+    if isinstance(spec, dict) and "append" in spec:  # text added to the end of the base's file
+        with p.open("a", encoding="utf-8") as fh:
+            fh.write(spec["append"])
+        return
+    if p.is_symlink() or p.is_file() or (p.exists() and not p.is_dir()):
         p.unlink()
     elif p.is_dir():
         shutil.rmtree(p)
@@ -91,6 +95,11 @@ def write_spec(p: Path, spec) -> None:
         (p / "stray.txt").write_text("a folder where a file belongs\n")
     elif "symlink" in spec:
         p.symlink_to(spec["symlink"])
+    elif spec.get("fifo"):
+        os.mkfifo(p)  # a named pipe: reading it would wait for ever
+    elif "nested" in spec:  # `levels` of lists inside each other
+        n = spec["nested"]
+        p.write_text("x: " + "[" * n + "]" * n + "\n", encoding="utf-8")
     elif "size_mb" in spec:
         line = (spec["line"] + "\n").encode("utf-8")
         block = line * (1024 * 1024 // len(line) + 1)
@@ -105,6 +114,7 @@ def snapshot(root: Path) -> dict[str, str]:
     """Every path under the books with a digest of what it is: file bytes, link target or folder."""
     out: dict[str, str] = {}
     for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [n for n in dirnames if n not in IGNORED]
         d = Path(dirpath)
         for name in dirnames + filenames:
             p = d / name
@@ -115,6 +125,8 @@ def snapshot(root: Path) -> dict[str, str]:
                 out[r] = "link:" + os.readlink(p)
             elif p.is_dir():
                 out[r] = "dir"
+            elif not p.is_file():
+                out[r] = "special"  # a FIFO: never opened here either
             else:
                 out[r] = hashlib.sha256(p.read_bytes()).hexdigest()
     return out
@@ -180,6 +192,9 @@ def test_bad_input_is_refused_with_one_message_and_nothing_written(case, tmp_pat
     """Exit 1 or 2, the message names where and what, no traceback, and the books are untouched."""
     if case.get("requires"):
         pytest.importorskip(case["requires"], reason="command not built yet")
+    if any(isinstance(s, dict) and s.get("fifo") for s in (case.get("files") or {}).values()) \
+            and not hasattr(os, "mkfifo"):
+        pytest.skip("named pipes (mkfifo) are POSIX only")
     root = build_books(case, tmp_path / "books")
     before = snapshot(root)
     code, out, err = run_in_process(case_argv(case, root), case_env(case))
@@ -203,13 +218,17 @@ def test_the_corpus_is_large_and_covers_every_record_type_and_command():
 
 SUBPROCESS_CASES = [  # the dangerous ones, and one of each exit code
 "practice python object tag", "practice billion laughs", "timesheet fifty megabytes",
-                    "practice non-utf-8", "client show dot-dot"]
+                    "practice non-utf-8", "client show dot-dot", "timesheet recursive alias of ten bytes",
+                    "timesheet is a named pipe"]
 
 
 @pytest.mark.parametrize("name", SUBPROCESS_CASES)
 def test_real_process_shows_no_traceback(name, tmp_path):
     """The same inputs through `python -m consult`: what a user's terminal would show."""
     case = next(c for c in CASES if c["name"] == name)
+    if any(isinstance(s, dict) and s.get("fifo") for s in (case.get("files") or {}).values()) \
+            and not hasattr(os, "mkfifo"):
+        pytest.skip("named pipes (mkfifo) are POSIX only")
     root = build_books(case, tmp_path / "books")
     before = snapshot(root)
     env = {k: v for k, v in os.environ.items() if k not in ("CONSULT_BOOKS", "CONSULT_DEBUG")}

@@ -14,13 +14,12 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import yaml
-
 from consult.books.fields import id_problem
 from consult.books.journal import Transaction
-from consult.books.loader import open_books, read_client, read_engagement, read_practice
+from consult.books.loader import open_books, read_client, read_engagement
 from consult.books.lock import books_lock
-from consult.errors import BooksError, ConflictError, Problem, UsageError
+from consult.books.writers import one_line, scalar, text_block
+from consult.errors import ConflictError, Problem, UsageError
 
 # EU member states (2026): the countries where a business customer is reverse-charged.
 EU_COUNTRIES = frozenset(
@@ -29,13 +28,12 @@ EU_COUNTRIES = frozenset(
 
 
 def _scalar(value: object) -> str:
-    """One YAML scalar, quoted only when YAML would otherwise misread it (`0123`, `yes`, `a: b`)."""
-    text = yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, width=10_000)
-    return text.removesuffix("\n...\n").strip()
+    """One YAML value through the books' one serialiser (consult.books.writers)."""
+    return scalar(value)
 
 
 def _block(lines: list[str]) -> str:
-    return "|\n" + "".join(f"  {ln.strip()}\n" for ln in lines if ln.strip())
+    return text_block([ln.strip() for ln in lines if ln.strip()])
 
 
 ENGLISH_FOR_BUSINESS = frozenset("GB US IN IE AU CA NZ SG ZA MT CY HK AE".split())
@@ -120,7 +118,7 @@ def client_text(c: NewClient, vat_registered: bool) -> str:
         out.append(f"email: {_scalar(c.email)}")
     if c.address:
         out.append("address: " + _block(list(c.address)).rstrip("\n"))
-    out += [f"country: {country}", f"currency: {currency}", f"locale: {locale}"]
+    out += [f"country: {_scalar(country)}", f"currency: {_scalar(currency)}", f"locale: {_scalar(locale)}"]
     if c.vat_number:
         out.append(f"vat_number: {_scalar(c.vat_number)}")
     if c.payment_terms_days is not None:
@@ -184,15 +182,25 @@ def _refuse(problems: list[Problem]) -> None:
         raise UsageError(f"{OPTION_FOR.get(field, field or 'options')}: {p.message}")
 
 
+# the single-line fields of each record and the option that gives them (line breaks refused)
+_CLIENT_LINES = (("name", "--name"), ("contact", "--contact"), ("email", "--email"), ("vat_number", "--vat-number"),
+                 ("business_evidence", "--business-evidence"), ("country", "--country"),
+                 ("currency", "--currency"), ("locale", "--locale"))
+_ENGAGEMENT_LINES = (("title", "--title"), ("po_number", "--po"))
+
+
 def add_client(root: Path, c: NewClient) -> Path:
     """Write clients/<id>/client.yaml, checked first; refuses an id that exists."""
     if why := id_problem(c.id):
         raise UsageError(f"client id: {why}")
+    for field_name, option in _CLIENT_LINES:
+        one_line(getattr(c, field_name), option)
+    for line in c.address:
+        one_line(line, "--address")
     root = Path(root)
-    problems: list[Problem] = []
-    practice = read_practice(root, problems)
-    if practice is None:
-        raise BooksError(problems)
+    # never into books whose practice has errors (nor over a client folder with errors):
+    # another client's errors do not stop it
+    practice = open_books(root, timesheets=False, clients=[c.id]).practice
     text = client_text(c, practice.vat_registered)
     rel = f"clients/{c.id}/client.yaml"
     with tempfile.TemporaryDirectory() as scratch:
@@ -218,8 +226,12 @@ def add_engagement(root: Path, e: NewEngagement) -> Path:
     for what, value in (("client", e.client), ("engagement id", e.id)):
         if why := id_problem(value):
             raise UsageError(f"{what}: {why}")
+    for field_name, option in _ENGAGEMENT_LINES:
+        one_line(getattr(e, field_name), option)
+    for name, _, _ in e.milestones:
+        one_line(name, "milestone name")
     root = Path(root)
-    books = open_books(root, timesheets=False)
+    books = open_books(root, timesheets=False, clients=[e.client])
     client = books.client(e.client)
     if e.billing in ("daily", "hourly") and e.rate is None:
         raise UsageError(f"--rate is needed for {e.billing} billing (per {'day' if e.billing == 'daily' else 'hour'})")

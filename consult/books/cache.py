@@ -43,9 +43,13 @@ _notice = notice  # one line per cache thrown away, printed by the CLI (consult.
 
 
 def sha256_file(path: Path) -> str | None:
+    """The file's digest; None for anything the books' reader would not read (gone, a FIFO or
+    device, too big), so an entry stamped with it never matches."""
+    from consult.books.files import Unreadable, read_regular
+
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
+        return hashlib.sha256(read_regular(path)).hexdigest()
+    except (OSError, Unreadable):
         return None
 
 

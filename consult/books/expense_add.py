@@ -10,7 +10,6 @@ behind.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import tempfile
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from consult.books.files import MAX_FILE_BYTES
 from consult.books.journal import Transaction
 from consult.books.loader import open_books, read_expenses
 from consult.books.lock import books_lock
+from consult.books.writers import CannotAppend, Quoted, line_of, list_item, one_line, with_item
 from consult.core.mileage import Trip, allowances
 from consult.core.records import Expense
 from consult.errors import ConflictError, ConsultError, Problem, UsageError
@@ -67,40 +67,39 @@ class Added:
     warnings: tuple[str, ...] = ()
 
 
-def _text(s: str) -> str:
-    """A double-quoted YAML scalar (JSON's escapes are YAML's)."""
-    return json.dumps(s, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-
-
 def _one_line(value: str | None, option: str) -> None:
-    if value is not None and ("\n" in value or "\r" in value):
-        raise UsageError(f"{option}: one line please")
+    one_line(value, option)
+
+
+def expense_item(e: NewExpense, receipt: str | None = None, sha: str | None = None) -> dict[str, object]:
+    """One expenses.yaml item's fields, in the order a person reads them."""
+    item: dict[str, object] = {"date": e.date}
+    if e.engagement:
+        item["engagement"] = e.engagement
+    if e.supplier:
+        item["supplier"] = Quoted(e.supplier)
+    item["amount"] = e.amount
+    if e.currency:
+        item["currency"] = e.currency
+    if e.vat is not None:
+        item["vat"] = e.vat
+    if e.category:
+        item["category"] = e.category
+    for flag in ("capital", "goods", "reverse_charge"):
+        if getattr(e, flag):
+            item[flag] = True
+    if e.rebill is not None and e.client:
+        item["rebill"] = e.rebill
+    if e.note:
+        item["note"] = Quoted(e.note)
+    if receipt:
+        item.update(receipt=receipt, receipt_sha256=sha)
+    return item
 
 
 def expense_line(e: NewExpense, receipt: str | None = None, sha: str | None = None) -> str:
-    """One expenses.yaml item as a flow mapping on one line, in the order a person reads it."""
-    parts = [f"date: {e.date.isoformat()}"]
-    if e.engagement:
-        parts.append(f"engagement: {e.engagement}")
-    if e.supplier:
-        parts.append(f"supplier: {_text(e.supplier)}")
-    parts.append(f"amount: {e.amount:f}")
-    if e.currency:
-        parts.append(f"currency: {e.currency}")
-    if e.vat is not None:
-        parts.append(f"vat: {e.vat:f}")
-    if e.category:
-        parts.append(f"category: {e.category}")
-    for flag in ("capital", "goods", "reverse_charge"):
-        if getattr(e, flag):
-            parts.append(f"{flag}: true")
-    if e.rebill is not None and e.client:
-        parts.append(f"rebill: {'true' if e.rebill else 'false'}")
-    if e.note:
-        parts.append(f"note: {_text(e.note)}")
-    if receipt:
-        parts += [f"receipt: {receipt}", f"receipt_sha256: {sha}"]
-    return "- {" + ", ".join(parts) + "}\n"
+    """One expenses.yaml item as a flow mapping on one line (consult.books.writers)."""
+    return list_item(expense_item(e, receipt, sha))
 
 
 OPTION_FOR = {"date": "--date", "amount": "AMOUNT", "currency": "--currency", "vat": "--vat",
@@ -160,7 +159,7 @@ def add_expense(root: Path, e: NewExpense, receipt_from: Path | None = None) -> 
     for value, option in ((e.note, "--note"), (e.supplier, "--supplier")):
         _one_line(value, option)
     root = Path(root)
-    books = open_books(root, timesheets=False)
+    books = open_books(root, timesheets=False, clients=[e.client] if e.client is not None else [])
     if e.client is not None:
         client = books.client(e.client)
         if e.engagement is not None:
@@ -181,14 +180,14 @@ def add_expense(root: Path, e: NewExpense, receipt_from: Path | None = None) -> 
     sha = hashlib.sha256(blob).hexdigest() if blob is not None else None
     receipt = (_receipt_name(e.date, e.supplier or e.note or "receipt", sha, receipt_from)
                if sha is not None and receipt_from is not None else None)
-    line = expense_line(e, receipt, sha)
+    item = expense_item(e, receipt, sha)
+    line = list_item(item)
     path = root / rel
     with books_lock(root):
         old = path.read_text(encoding="utf-8") if path.exists() else ""
-        if not old:
-            old = ("# The practice's own costs (no client): amount includes any VAT paid; see README, \"Expenses\".\n"
-                   if e.client is None else "# Costs paid for this client; rebill: false keeps one off the invoice.\n")
-        text = old + ("" if old.endswith("\n") else "\n") + line
+        header = ("# The practice's own costs (no client): amount includes any VAT paid; see README, \"Expenses\".\n"
+                  if e.client is None else "# Costs paid for this client; rebill: false keeps one off the invoice.\n")
+        text = _appended(old, item, header, rel)
         before, problems = _scratch_read(root, rel, old, reader)
         got, problems = _scratch_read(root, rel, text, reader)
         _refuse(problems, len(before), len(got))
@@ -202,15 +201,28 @@ def add_expense(root: Path, e: NewExpense, receipt_from: Path | None = None) -> 
                 tx.new(receipt, blob)
         tx.replace(rel, text)
         tx.commit()
-    return Added(path, text.count("\n"), line.rstrip("\n"), got[-1], root / receipt if receipt else None)
+    return Added(path, line_of(text, line.strip()), line.rstrip("\n"), got[-1], root / receipt if receipt else None)
+
+
+def mileage_item(day: date, miles: Decimal, vehicle: str, note: str) -> dict[str, object]:
+    item: dict[str, object] = {"date": day, "miles": miles}
+    if vehicle != "car":
+        item["vehicle"] = vehicle
+    item["note"] = Quoted(note)
+    return item
 
 
 def mileage_line(day: date, miles: Decimal, vehicle: str, note: str) -> str:
-    parts = [f"date: {day.isoformat()}", f"miles: {miles:f}"]
-    if vehicle != "car":
-        parts.append(f"vehicle: {vehicle}")
-    parts.append(f"note: {_text(note)}")
-    return "- {" + ", ".join(parts) + "}\n"
+    return list_item(mileage_item(day, miles, vehicle, note))
+
+
+def _appended(old: str, item: dict[str, object], header: str, rel: str) -> str:
+    """`old` with `item` last, in any valid form of a list file (consult.books.writers.with_item)."""
+    try:
+        return with_item(old, item, header=header)
+    except CannotAppend as e:
+        raise ConsultError(f"{rel}: cannot append safely ({e}); nothing was written — fix the file, or add "
+                           "the item by hand") from None
 
 
 def add_mileage(root: Path, day: date, miles: Decimal, note: str, vehicle: str = "car") -> tuple[Added, str]:
@@ -219,20 +231,21 @@ def add_mileage(root: Path, day: date, miles: Decimal, note: str, vehicle: str =
     if not note or not note.strip():
         raise UsageError("--note: say where and why (HMRC asks for a record of each business journey)")
     root = Path(root)
-    open_books(root, timesheets=False)
+    open_books(root, timesheets=False, clients=[])  # the practice's own record: a client's errors do not stop it
     path = root / MILEAGE_FILE
-    line = mileage_line(day, miles, vehicle, note.strip())
+    item = mileage_item(day, miles, vehicle, note.strip())
+    line = list_item(item)
     with books_lock(root):
-        old = path.read_text(encoding="utf-8") if path.exists() else \
-            "# Business miles in your own vehicle, priced at HMRC's approved rates; see README, \"Expenses\".\n"
-        text = old + ("" if old.endswith("\n") else "\n") + line
+        old = path.read_text(encoding="utf-8") if path.exists() else ""
+        header = "# Business miles in your own vehicle, priced at HMRC's approved rates; see README, \"Expenses\".\n"
+        text = _appended(old, item, header, MILEAGE_FILE)
         before, _ = _scratch_read(root, MILEAGE_FILE, old, read_mileage)
         got, problems = _scratch_read(root, MILEAGE_FILE, text, read_mileage)
         _refuse(problems, len(before), len(got))
         tx = Transaction(root, "mileage add")
         tx.replace(MILEAGE_FILE, text)
         tx.commit()
-    n = text.count("\n")
+    n = line_of(text, line.strip())
     mine = next(x for x in got if x.source.line == n)
     trips = sorted(got, key=lambda x: (x.date, x.source.line or 0))
     priced = allowances(Trip(x.date, x.miles or Decimal(0), x.vehicle or "car") for x in trips)

@@ -144,8 +144,13 @@ def expense_extras(f: Fields, amount: Money | None, vat: Money | None) -> dict[s
     if rc and vat is not None and vat.amount != 0:
         f.error("vat", "a reverse-charge purchase has no VAT paid (the supplier abroad charges none; you account "
                        "for it on the return): remove vat, or set reverse_charge: false")
-    if amount is not None and vat is not None and vat.amount > amount.amount:
+    if vat is not None and vat.amount < 0:
+        f.error("vat", f"{vat.plain()} is below zero; the VAT paid is never negative (a refund is its own "
+                       "line with the amount refunded)")
+    elif amount is not None and vat is not None and vat.amount > amount.amount:
         f.error("vat", f"{vat.plain()} is more than the amount {amount.plain()}; amount includes the VAT paid")
+    elif amount is not None and vat is not None and vat.amount == amount.amount:
+        f.error("vat", f"{vat.plain()} is all of the amount; amount includes the VAT paid, so the VAT is less than it")
     return {"supplier": f.text("supplier"), "capital": f.boolean("capital", False),
             "goods": f.boolean("goods", False), "reverse_charge": rc, "receipt": receipt, "receipt_sha256": sha}
 

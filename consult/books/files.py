@@ -3,10 +3,13 @@
 * **Where the books are**: `--books DIR`, else `$CONSULT_BOOKS`, else the nearest folder upward
   that holds `practice.yaml`.
 * **What may be read**: a regular file inside the books, at most `MAX_FILE_BYTES`, UTF-8 text
-  (a byte-order mark is dropped). A link that leads out of the books is never followed
-  (`links_outside` reports it once), a folder where a file belongs is a problem, and so is
-  binary or non-UTF-8 content; each becomes a `Problem` naming the file (and line, for bad
-  bytes), never an exception.
+  (a byte-order mark is dropped). `read_regular` opens without blocking and checks what it
+  opened, so a FIFO, a device or a socket is refused rather than read (a FIFO would hang every
+  command, `/dev/zero` would fill the memory). A link that leads out of the books is never
+  followed, and neither is a `clients`, `templates` or `practice.yaml` that is itself such a
+  link (`unsafe_paths` reports each once, as an error every command stops on); a folder where
+  a file belongs is a problem, and so is binary or non-UTF-8 content; each becomes a `Problem`
+  naming the file (and line, for bad bytes), never an exception.
 * **YAML** is composed by `yamlsource` into containers that remember lines; `read_list` and
   `read_mapping` give the two shapes books files have.
 """
@@ -14,6 +17,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from consult.books.fields import Fields
@@ -22,6 +26,75 @@ from consult.errors import Problem, Source, UsageError
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 PRACTICE_FILE = "practice.yaml"
+# What consult reads or writes at the top of the books: each is checked by `unsafe_paths`.
+BOOKS_FILES = (PRACTICE_FILE, "register.tsv", "expenses.yaml", "mileage.yaml", "bank_rate.yaml",
+               "import-map.yaml")
+BOOKS_FOLDERS = ("clients", "templates", "receipts", "vat")
+
+
+class Unreadable(Exception):
+    """A path that is not a regular file consult may read, or one too big; `str` says why."""
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "not a regular file"
+
+
+def not_a_file(mode: int) -> str:
+    return (f"is {_kind(mode)}, not a file; consult reads only regular files — remove it, or put "
+            "the file itself here")
+
+
+def read_regular(path: Path, limit: int | None = None, *, regular_only: bool = True,
+                 what: str = "a books file") -> bytes:
+    """The bytes of `path`, read without ever blocking or reading without end.
+
+    The file is opened non-blocking (opening a FIFO with no writer would otherwise wait for
+    ever) and checked *after* opening, on the open descriptor, so nothing can swap it in
+    between: with `regular_only` anything but a regular file raises `Unreadable`. At most
+    `limit` bytes are read; a longer file (or an endless device) raises `Unreadable` with the
+    limit. OSError (missing, permission) passes through."""
+    if limit is None:
+        limit = MAX_FILE_BYTES
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    try:
+        st = os.fstat(fd)
+        regular = stat.S_ISREG(st.st_mode)
+        if stat.S_ISDIR(st.st_mode) or (regular_only and not regular):
+            raise Unreadable(not_a_file(st.st_mode))
+        if regular and st.st_size > limit:
+            raise Unreadable(_too_big(st.st_size, limit, what))
+        if not regular and hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)  # a pipe the user gave (`<(cat x.csv)`): wait for its writer
+        chunks: list[bytes] = []
+        got = 0
+        while True:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - got))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+            if got > limit:
+                raise Unreadable(_too_big(None, limit, what))
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _too_big(size: int | None, limit: int, what: str) -> str:
+    mb = limit // 1048576
+    have = f"is {size / 1048576:.0f} MB, over" if size is not None else "goes on past"
+    advice = "split it (timesheets by month)" if what == "a books file" else "export a shorter period"
+    return f"{have} the {mb} MB {what} may be; {advice}"
 
 
 # ------------------------------------------------------------------------------------------
@@ -55,21 +128,19 @@ def rel(root: Path, path: Path) -> str:
 
 
 def read_text(root: Path, path: Path, problems: list[Problem]) -> str | None:
-    """A file's text, or None with a problem: missing, a folder, too big, binary, not UTF-8."""
+    """A file's text, or None with a problem: missing, a folder, a FIFO or device, too big,
+    binary, not UTF-8."""
     r = rel(root, path)
     if path.is_symlink() and not _inside(root, path):
-        return None  # reported once by links_outside(); never read a file from elsewhere
+        return None  # reported once by unsafe_paths(); never read a file from elsewhere
     if path.is_dir():
         problems.append(Problem(Source(r), None, "is a folder, but a file was expected here"))
         return None
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            problems.append(Problem(Source(r), None,
-                                    f"is {size / 1048576:.0f} MB, over the {MAX_FILE_BYTES // 1048576} MB "
-                                    "a books file may be; split it (timesheets by month)"))
-            return None
-        data = path.read_bytes()
+        data = read_regular(path)
+    except Unreadable as e:
+        problems.append(Problem(Source(r), None, str(e)))
+        return None
     except OSError as e:
         problems.append(Problem(Source(r), None, f"cannot be read: {e.strerror}"))
         return None
@@ -142,18 +213,47 @@ def _inside(root: Path, path: Path) -> bool:
     return target == base or base in target.parents
 
 
-def links_outside(root: Path) -> list[Problem]:
-    """Symbolic links under clients/ and templates/ that lead out of the books folder.
+def _link_problem(root: Path, path: str) -> Problem:
+    return Problem(Source(rel(Path(root), Path(path))), None,
+                   f"is a link to {os.readlink(path)}, outside the books; consult reads and writes only "
+                   "inside the books folder — put the file itself here")
 
-    Ids and file names can never leave the books (`..` and `/` are not id characters), and a
-    link is the one way a path could: a linked `invoices/` folder would make `consult invoice
-    create` write somewhere else, a linked timesheet would read another folder's file. Such a
-    link is an error, so every command refuses to act until it is replaced by the real file
-    or folder. Links that stay inside the books are fine.
+
+def unsafe_paths(root: Path) -> list[Problem]:
+    """Everything in the books that consult must neither read nor write through, as errors.
+
+    * A symbolic link that leads out of the books folder — `clients/`, `templates/`,
+      `practice.yaml` or any file or folder below them. Ids and file names can never leave the
+      books (`..` and `/` are not id characters), and a link is the one way a path could: a
+      linked `invoices/` folder would make `consult invoice create` write somewhere else, a
+      linked timesheet would read another folder's file, a linked `practice.yaml` would be
+      skipped while `check` said "ok". Links that stay inside the books are fine.
+    * A FIFO, socket or device where consult reads files: reading a FIFO waits for ever.
+
+    Only what consult reads is walked (`BOOKS_FILES` and `BOOKS_FOLDERS` at the top, all of
+    them below), so books kept inside a bigger folder (a repository, a virtualenv) cost
+    nothing. Every command stops on these before it reads or writes anything else.
     """
     base = Path(os.path.realpath(root))
     out: list[Problem] = []
-    stack: list[Path] = [Path(root) / d for d in ("clients", "templates")]
+    stack: list[Path] = []
+    for name in (*BOOKS_FILES, *BOOKS_FOLDERS):
+        p = Path(root) / name
+        if p.is_symlink():
+            if not _inside(base, p):
+                out.append(_link_problem(root, str(p)))
+                continue
+        try:
+            mode = p.stat().st_mode
+        except OSError:
+            continue
+        if stat.S_ISDIR(mode):
+            if name in BOOKS_FOLDERS:
+                stack.append(p)
+            else:
+                continue  # a folder where a file belongs: read_text says so
+        elif not stat.S_ISREG(mode):
+            out.append(Problem(Source(name), None, not_a_file(mode)))
     while stack:
         folder = stack.pop()
         try:
@@ -163,9 +263,17 @@ def links_outside(root: Path) -> list[Problem]:
         for e in entries:
             if e.is_symlink():
                 if not _inside(base, Path(e.path)):
-                    out.append(Problem(Source(rel(Path(root), Path(e.path))), None,
-                                       f"is a link to {os.readlink(e.path)}, outside the books; consult reads "
-                                       "and writes only inside the books folder — put the file itself here"))
-            elif e.is_dir(follow_symlinks=False) and not e.name.startswith("."):
-                stack.append(Path(e.path))
+                    out.append(_link_problem(root, e.path))
+                    continue
+            if e.is_dir():
+                if not e.name.startswith(".") and not e.is_symlink():
+                    stack.append(Path(e.path))
+            elif not e.is_file():
+                try:
+                    mode = os.stat(e.path).st_mode
+                except OSError:
+                    continue  # a dangling link: the reader reports it where it matters
+                out.append(Problem(Source(rel(Path(root), Path(e.path))), None, not_a_file(mode)))
     return out
+
+

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from consult.books.store import atomic_write
 from consult.errors import UsageError
 
 PRACTICE_TEMPLATE = """\
@@ -96,22 +95,54 @@ TIMESHEET_TEMPLATE = """\
 """
 
 
-def create_books(folder: Path, name: str = "Your Name", today: date | None = None) -> list[Path]:
-    """Write a new, valid books folder; refuse if one is already there.
+# what a books folder is made of: `consult init` refuses a folder holding any of these
+BOOKS_PARTS = ("practice.yaml", "clients", "templates", "register.tsv", "expenses.yaml", "mileage.yaml")
 
-    The example engagement starts on the first of this month and the example entry is dated
-    `today`, so that new books check clean (old example work would be "on no invoice")."""
+
+def create_books(folder: Path, name: str = "Your Name", today: date | None = None) -> list[Path]:
+    """Write a new, valid books folder; refuse if one is (even partly) already there.
+
+    Nothing is ever overwritten: a folder holding any part of books (`BOOKS_PARTS`) is refused
+    naming what is there, and each file is created write-once (a file appearing meanwhile is
+    not replaced; the files this call made are removed again). The example engagement starts
+    on the first of this month and the example entry is dated `today`, so that new books check
+    clean (old example work would be "on no invoice")."""
+    import contextlib
+
+    from consult.books.store import write_new
+    from consult.books.writers import one_line, scalar
+
     folder = Path(folder)
+    one_line(name, "--name")
     day = today or date(2026, 1, 5)
     start = day.replace(day=1)
-    if (folder / "practice.yaml").exists():
+    if (folder / "practice.yaml").exists() or (folder / "practice.yaml").is_symlink():
         raise UsageError(f"{folder} already has practice.yaml; consult init never overwrites books")
+    there = [p for p in BOOKS_PARTS if (folder / p).exists() or (folder / p).is_symlink()]
+    if there:
+        raise UsageError(f"{folder} already holds {', '.join(there)} (part of books, without practice.yaml); "
+                         "consult init makes new books only and never overwrites — choose an empty folder, "
+                         "or restore practice.yaml from git or a backup")
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder} is a file; give a folder for the new books")
     files = {
-        folder / "practice.yaml": PRACTICE_TEMPLATE.format(name=name),
+        folder / "practice.yaml": PRACTICE_TEMPLATE.format(name=scalar(name.strip() or "Your Name")),
         folder / "clients/example-client/client.yaml": CLIENT_TEMPLATE,
         folder / "clients/example-client/engagements/discovery.yaml": ENGAGEMENT_TEMPLATE.format(start=start),
         folder / f"clients/example-client/timesheets/{day:%Y-%m}.yaml": TIMESHEET_TEMPLATE.format(day=day),
     }
-    for path, text in files.items():
-        atomic_write(path, text)
+    made: list[Path] = []
+    try:
+        for path, text in files.items():
+            write_new(path, text)
+            made.append(path)
+    except BaseException:
+        for p in reversed(made):
+            with contextlib.suppress(OSError):
+                p.unlink()
+        for d in (folder / "clients/example-client/timesheets", folder / "clients/example-client/engagements",
+                  folder / "clients/example-client", folder / "clients"):
+            with contextlib.suppress(OSError):
+                d.rmdir()
+        raise
     return list(files)

@@ -54,6 +54,22 @@ def _safe(rel: str) -> PurePosixPath:
     return p
 
 
+def _resolves_inside(root: Path, rel: str) -> None:
+    """Refuse a change whose folder resolves out of the books (a linked `clients/acme/invoices/`,
+    say): the lexical check above cannot see links. The loader reports such links as errors too;
+    this is the last word, at the moment of writing."""
+    import os
+
+    base = os.path.realpath(root)
+    folder = (Path(root) / rel).parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    real = os.path.realpath(folder)
+    if real != base and not real.startswith(base.rstrip(os.sep) + os.sep):
+        raise ConsultError(f"{rel}: its folder leads out of the books (to {real}) through a link; nothing was "
+                           "written — replace the link with the folder itself")
+
+
 @dataclass
 class Transaction:
     """Changes to commit together. Build it, then `commit()` while holding `books_lock`."""
@@ -95,6 +111,7 @@ class Transaction:
     def _add(self, path: Path | str, data: bytes | str, mode: Mode) -> None:
         raw = data.encode("utf-8") if isinstance(data, str) else data
         rel = self._rel(path)
+        _resolves_inside(self.root, rel)
         if mode == "new" and (self.root / rel).exists():
             raise ConflictError(f"{rel} already exists and issued documents are never rewritten")
         self.changes.append(Change(rel, raw, mode))

@@ -9,6 +9,8 @@ books that do not read cleanly.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -24,10 +26,10 @@ from consult.books.expenses import (
 from consult.books.fields import Fields, check_vat_number, id_problem, stdnum_reason
 from consult.books.files import (
     PRACTICE_FILE,
-    links_outside,
     read_list,
     read_mapping,
     rel,
+    unsafe_paths,
 )
 from consult.books.register import series_regex
 from consult.books.timesheets import read_timesheets
@@ -500,10 +502,12 @@ def read_engagement(root: Path, path: Path, client: Client, practice: Practice |
 
 
 def _engagement_ref(f: Fields, client: Client, engagements: dict[tuple[str, str], Engagement],
-                    required: bool) -> str | None:
+                    required: bool, broken: AbstractSet[tuple[str, str]] = frozenset()) -> str | None:
     eid = f.text("engagement", required)
     if eid is None:
         return None
+    if (client.id, eid) in broken:
+        return None  # its file exists but has errors, already reported: no second, misleading one
     if (client.id, eid) not in engagements:
         known = ", ".join(e for (c, e) in sorted(engagements) if c == client.id) or "none"
         f.error("engagement", f"no engagement '{eid}' for client {client.id} (known: {known})")
@@ -512,11 +516,11 @@ def _engagement_ref(f: Fields, client: Client, engagements: dict[tuple[str, str]
 
 
 def read_expenses(root: Path, client: Client, engagements: dict[tuple[str, str], Engagement],
-                  problems: list[Problem]) -> list[Expense]:
+                  problems: list[Problem], broken: AbstractSet[tuple[str, str]] = frozenset()) -> list[Expense]:
     out = []
     for f in read_list(root, root / "clients" / client.id / "expenses.yaml", problems):
         d = f.day("date", True)
-        eid = _engagement_ref(f, client, engagements, False)
+        eid = _engagement_ref(f, client, engagements, False, broken)
         cur = f.currency("currency", client.currency)
         amount = f.money("amount", cur, True, positive=True)
         vat = f.money("vat", cur)
@@ -608,14 +612,38 @@ def read_writeoffs(root: Path, client: Client, problems: list[Problem]) -> list[
 # ------------------------------------------------------------------------------------------
 # the whole books
 # ------------------------------------------------------------------------------------------
+def scope_of(problem: Problem) -> str | None:
+    """The client a problem belongs to (anything under `clients/<id>/`), or None for the
+    practice: practice.yaml, the root files, templates, the register."""
+    parts = problem.source.path.split("/")
+    return parts[1] if len(parts) >= 2 and parts[0] == "clients" and parts[1] else None
+
+
 @dataclass(frozen=True, slots=True)
 class LoadResult:
+    """What `load_books` read and every problem found. `unchecked`: the clients (or
+    `practice.yaml`) whose errors kept `consult check` from cross-checking them."""
+
     books: Books | None
     problems: list[Problem]
+    unchecked: tuple[str, ...] = ()
 
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
+
+    def errors_for(self, clients: Iterable[str] | None) -> list[Problem]:
+        """The errors that stop a command acting on `clients` (None: the whole books): the
+        practice's own, and those clients'. An error in another client does not."""
+        if clients is None:
+            return self.errors
+        wanted = set(clients)
+        return [p for p in self.errors if (c := scope_of(p)) is None or c in wanted]
+
+    @property
+    def broken_clients(self) -> frozenset[str]:
+        """Clients with at least one error."""
+        return frozenset(c for p in self.errors if (c := scope_of(p)) is not None)
 
 
 def _yaml_files(folder: Path) -> list[Path]:
@@ -627,7 +655,7 @@ def _yaml_files(folder: Path) -> list[Path]:
 def load_books(root: Path, *, timesheets: bool = True) -> LoadResult:
     """Read everything under `root`. `timesheets=False` skips the (possibly large) time entries."""
     root = Path(root)
-    problems: list[Problem] = links_outside(root)
+    problems: list[Problem] = unsafe_paths(root)
     practice = read_practice(root, problems)
     clients: dict[str, Client] = {}
     engagements: dict[tuple[str, str], Engagement] = {}
@@ -674,7 +702,7 @@ def load_books(root: Path, *, timesheets: bool = True) -> LoadResult:
                 broken.add((client.id, p.stem))
         if timesheets:
             entries.extend(read_timesheets(root, client, engagements, problems, broken))
-        expenses.extend(read_expenses(root, client, engagements, problems))
+        expenses.extend(read_expenses(root, client, engagements, problems, broken))
         income.extend(read_income(root, client, problems))
         payments.extend(read_payments(root, client, problems))
         allocations.extend(read_allocations(root, client, problems))
@@ -684,6 +712,7 @@ def load_books(root: Path, *, timesheets: bool = True) -> LoadResult:
         expenses.extend(read_practice_expenses(root, practice, problems))
         expenses.extend(read_mileage(root, problems))
     problems.extend(root_problems(root))
+    problems = list(dict.fromkeys(problems))  # a FIFO is seen by the walk and by its reader: say it once
     problems.sort(key=lambda p: (p.source.path, p.source.line or 0, p.source.column or 0))
     if practice is None:
         return LoadResult(None, problems)
@@ -694,9 +723,49 @@ def load_books(root: Path, *, timesheets: bool = True) -> LoadResult:
     return LoadResult(books, problems)
 
 
-def open_books(root: Path, *, timesheets: bool = True) -> Books:
-    """Books for a command that acts on them: refuses (BooksError) while any error remains."""
+def open_books(root: Path, *, timesheets: bool = True, clients: Iterable[str] | None = None,
+               timesheet_errors: bool = True) -> Books:
+    """Books for a command that acts on them: refuses (BooksError) while an error remains that
+    concerns what the command touches.
+
+    `clients=None` (the default) is a command over the whole books (reports, VAT, earnings,
+    listings): any error stops it. A command on some clients only (`invoice create acme`,
+    `time log acme/build`, `client add new-co`) passes their ids: it is stopped by the
+    practice's errors (practice.yaml, the root files, templates, the register) and by those
+    clients' errors, never by another client's — and since every command that writes into a
+    client names it here, none writes into a client with errors. `clients=()` is a command on
+    the practice alone (`mileage add`, a practice expense).
+
+    Without `timesheets`, the named clients' timesheets are still read for their errors (a
+    client with a broken timesheet is a client with errors) unless `timesheet_errors=False`
+    says the caller reads them itself under the lock (`time log` does)."""
     result = load_books(root, timesheets=timesheets)
-    if result.errors or result.books is None:
+    if result.books is None:
         raise BooksError(result.problems, "the books have errors; fix them first (`consult check` lists them)")
+    wanted = None if clients is None else tuple(clients)
+    errors = result.errors_for(wanted)
+    if not errors and not timesheets and timesheet_errors and wanted:
+        books = result.books
+        broken = {(c, p.stem) for c in wanted for p in _yaml_files(Path(root) / "clients" / c / "engagements")
+                  if (c, p.stem) not in books.engagements}
+        found: list[Problem] = []
+        for cid in wanted:
+            if cid in books.clients:
+                read_timesheets(Path(root), books.clients[cid], books.engagements, found, broken)
+        errors = [p for p in found if p.severity == "error"]
+    if errors:
+        raise refusal(errors)
     return result.books
+
+
+def refusal(errors: list[Problem]) -> BooksError:
+    """The error that stops a command, headed by whose errors they are: "client acme has
+    errors" when they are one or more clients' own, "the books have errors" otherwise."""
+    scoped = sorted({c for p in errors if (c := scope_of(p)) is not None})
+    if not scoped or any(scope_of(p) is None for p in errors):
+        head = "the books have errors"
+    elif len(scoped) == 1:
+        head = f"client {scoped[0]} has errors"
+    else:
+        head = f"clients {', '.join(scoped)} have errors"
+    return BooksError(errors, f"{head}; fix them first (`consult check` lists them)")

@@ -10,8 +10,16 @@ into False), we ask libyaml only to *compose* the node tree and build our own co
   from the field it is in, so no value is ever guessed by YAML 1.1's implicit typing.
 
 Only the plain YAML tags are accepted: `!!python/object` and friends are reported, never
-constructed. Aliases are allowed, but a document whose aliases expand past
-`MAX_EXPANDED_NODES` values (a "billion laughs" bomb) is refused before it is expanded.
+constructed. Reading is bounded, so no file can hang a command or exhaust memory; each limit
+is checked on the composed node tree in one iterative pass (no recursion, so no depth can
+overflow the stack) before anything is built, and fails in milliseconds with file and line:
+
+* an alias inside its own anchor (`- &a [*a]`, a value that contains itself) is refused;
+* nesting deeper than `MAX_DEPTH` levels is refused (the books nest four or five deep;
+  libyaml itself stops at 1,000);
+* a document whose aliases expand past `MAX_EXPANDED_NODES` values (a "billion laughs"
+  bomb) is refused before it is expanded;
+* the text itself is at most `consult.books.files.MAX_FILE_BYTES` (checked before reading).
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ except AttributeError:  # pragma: no cover
     _Loader = yaml.SafeLoader
 
 MAX_EXPANDED_NODES = 2_000_000
+MAX_DEPTH = 64  # levels of lists and mappings inside each other
 _STD = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
 _NULL_WORDS = {"", "~", "null", "Null", "NULL"}
@@ -74,34 +83,75 @@ def _tag_name(tag: str) -> str:
     return "!!" + tag[len(_STD):] if tag.startswith(_STD) else tag
 
 
-def _expanded_size(root: yaml.Node) -> int:
-    """Values the tree would hold once aliases are expanded, counted without expanding."""
+class _Bound(Exception):
+    """A limit passed while measuring the tree: the node where it happened and why."""
+
+    def __init__(self, node: yaml.Node, message: str):
+        super().__init__(message)
+        self.node = node
+        self.message = message
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.ScalarNode):
+        return []
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return list(node.value)
+
+
+def _measure(root: yaml.Node) -> None:
+    """Raise `_Bound` for a value that contains itself, nesting past `MAX_DEPTH`, or aliases
+    that expand past `MAX_EXPANDED_NODES` values — counted without expanding anything.
+
+    One iterative depth-first pass: a node is *open* while its children are being measured, so
+    meeting an open node again means an alias points into its own anchor (a cycle)."""
     sizes: dict[int, int] = {}
-    # iterative post-order so deep nesting cannot overflow the Python stack
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    open_: set[int] = set()
+    stack: list[tuple[yaml.Node, bool, int]] = [(root, False, 1)]
     while stack:
-        node, done = stack.pop()
-        if id(node) in sizes:
-            continue
-        if isinstance(node, yaml.ScalarNode):
-            sizes[id(node)] = 1
-            continue
-        children: list[yaml.Node] = (
-            [n for pair in node.value for n in pair]
-            if isinstance(node, yaml.MappingNode)
-            else list(node.value)
-        )
+        node, done, depth = stack.pop()
+        key = id(node)
         if done:
+            open_.discard(key)
             total = 1
-            for c in children:
+            for c in _children(node):
                 total += sizes[id(c)]
                 if total > MAX_EXPANDED_NODES:
-                    break
-            sizes[id(node)] = min(total, MAX_EXPANDED_NODES + 1)
-        else:
-            stack.append((node, True))
-            stack.extend((c, False) for c in children if id(c) not in sizes)
-    return sizes[id(root)]
+                    raise _Bound(root, f"aliases expand to more than {MAX_EXPANDED_NODES:,} values; "
+                                       "refusing to read it (write the values out instead of nesting aliases)")
+            sizes[key] = total
+            continue
+        if key in open_:
+            raise _Bound(node, "an alias refers to the value that contains it (a value inside itself); "
+                               "refusing to read it — write the values out instead of the alias")
+        if key in sizes:
+            continue
+        if isinstance(node, yaml.ScalarNode):
+            sizes[key] = 1
+            continue
+        if depth > MAX_DEPTH:
+            raise _Bound(node, f"lists and mappings nest more than {MAX_DEPTH} levels deep; "
+                               "refusing to read it (the books need four or five)")
+        open_.add(key)
+        stack.append((node, True, depth))
+        for c in _children(node):
+            if id(c) in open_:
+                raise _Bound(c, "an alias refers to the value that contains it (a value inside itself); "
+                                "refusing to read it — write the values out instead of the alias")
+            if id(c) not in sizes:
+                stack.append((c, False, depth + 1))
+
+
+def check_bounds(node: yaml.Node, path: str) -> None:
+    """Raise YamlProblem (file, line, column) when the composed tree passes a bound: a value
+    inside itself, nesting past `MAX_DEPTH`, aliases expanding past `MAX_EXPANDED_NODES`.
+    For every reader that composes YAML, books files and issued records alike."""
+    try:
+        _measure(node)
+    except _Bound as b:
+        mark = b.node.start_mark
+        raise YamlProblem(Problem(Source(path, mark.line + 1, mark.column + 1), None, b.message)) from None
 
 
 def load_yaml(text: str, path: str) -> Value | None:
@@ -112,6 +162,10 @@ def load_yaml(text: str, path: str) -> Value | None:
     """
     try:
         node = yaml.compose(text, Loader=_Loader)
+    except RecursionError:  # only without libyaml: the pure-Python composer recurses
+        raise YamlProblem(Problem(Source(path, 1, 1), None,
+                                  f"lists and mappings nest more than {MAX_DEPTH} levels deep; "
+                                  "refusing to read it (the books need four or five)")) from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else None
@@ -121,16 +175,19 @@ def load_yaml(text: str, path: str) -> Value | None:
             Problem(Source(path, line, col), None, f"not valid YAML: {what}"
                     " — check the indentation and quoting on this line")
         ) from None
+    except yaml.reader.ReaderError as e:  # a character YAML does not allow, e.g. a control character
+        before = text[: e.position]
+        line, col = before.count("\n") + 1, e.position - (before.rfind("\n") + 1) + 1
+        ch = e.character if isinstance(e.character, str) else chr(e.character)
+        raise YamlProblem(Problem(Source(path, line, col), None,
+                                  f"not valid YAML: the character U+{ord(ch):04X} is not allowed in YAML text "
+                                  "(a control character); remove it, or write it as an escape in double "
+                                  'quotes, e.g. "\\x07"')) from None
     except yaml.YAMLError as e:
         raise YamlProblem(Problem(Source(path), None, f"not valid YAML: {e}")) from None
     if node is None:
         return None
-    if _expanded_size(node) > MAX_EXPANDED_NODES:
-        raise YamlProblem(
-            Problem(Source(path, node.start_mark.line + 1, node.start_mark.column + 1), None,
-                    f"aliases expand to more than {MAX_EXPANDED_NODES:,} values; "
-                    "refusing to read it (write the values out instead of nesting aliases)")
-        )
+    check_bounds(node, path)
     memo: dict[int, Value] = {}
     return _build(node, path, memo)
 

@@ -60,9 +60,12 @@ class LazyGroup(click.Group):
 @click.option("--books", "books", type=click.Path(file_okay=False), metavar="DIR",
               help="The books folder (default: $CONSULT_BOOKS, else the nearest folder upward with practice.yaml).")
 @click.option("--debug", is_flag=True, help="Show the Python traceback of an unexpected error.")
+@click.option("--raw-csv", is_flag=True, envvar="CONSULT_RAW_CSV",
+              help="CSV for a program, not a spreadsheet: text cells starting =, +, -, @ are written as they are "
+                   "(by default they get a ' in front so Excel cannot run them as formulas).")
 @click.version_option(__version__, prog_name="consult")
 @click.pass_context
-def cli(ctx: click.Context, books: str | None, debug: bool) -> None:
+def cli(ctx: click.Context, books: str | None, debug: bool, raw_csv: bool) -> None:
     """The money side of a consulting practice, from plain YAML and CSV files.
 
     \b
@@ -72,7 +75,7 @@ def cli(ctx: click.Context, books: str | None, debug: bool) -> None:
              consult invoice create C   a month of work to a PDF invoice
              consult earnings 2026      how the year went
     """
-    ctx.obj = {"books": books, "debug": debug}
+    ctx.obj = {"books": books, "debug": debug, "raw_csv": raw_csv}
 
 
 def main(argv: list[str] | None = None) -> None:

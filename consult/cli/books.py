@@ -24,11 +24,19 @@ from consult.core.records import Books, Client, Engagement
 
 
 @click.command("init")
-@click.argument("folder", type=click.Path(file_okay=False), default=".")
+@click.argument("folder", type=click.Path(file_okay=False), required=False)
 @click.option("--name", default="Your Name", help="Your (or your company's) name for practice.yaml.")
-def init_cmd(folder: str, name: str) -> None:
-    """Make new books in FOLDER: a commented practice.yaml and one example client."""
+def init_cmd(folder: str | None, name: str) -> None:
+    """Make new books in FOLDER: a commented practice.yaml and one example client.
+
+    FOLDER is required (`consult init .` for the folder you are in), and a folder that holds
+    any part of books already is refused: init never overwrites anything."""
     from consult.books.init import create_books
+    from consult.errors import UsageError
+
+    if folder is None:
+        raise UsageError("give the folder for the new books, e.g. `consult init ~/books` "
+                         "(or `consult init .` to make them here)")
 
     for p in create_books(Path(folder), name, today()):
         click.echo(f"wrote {p}")
@@ -54,6 +62,11 @@ def check_cmd(ctx: click.Context) -> int:
     n_clients = len(result.books.clients) if result.books else 0
     summary = (f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} "
                f"in {root} ({n_clients} clients, {n_entries} time entries)")
+    if result.unchecked == ("practice.yaml",):
+        summary += "; cross-checks (billing, unbilled time, invoices) wait until practice.yaml reads cleanly"
+    elif result.unchecked:
+        summary += (f"; cross-checks of {', '.join(result.unchecked)} (billing, unbilled time, invoices) wait "
+                    "until its errors are fixed")
     click.echo(("ok: " if not errors else "") + summary)
     return 1 if errors else 0
 
@@ -102,8 +115,8 @@ def client_show(ctx: click.Context, client_id: str, fmt: str) -> None:
     """One client's record and engagements."""
     from consult.cli.output import to_json
 
-    books = load(ctx, timesheets=False)
-    c = books.client(check_id(client_id, "client"))
+    books = load(ctx, timesheets=False, clients=[check_id(client_id, "client")])
+    c = books.client(client_id)
     record = {"id": c.id, "name": c.name, "kind": c.kind, "contact": c.contact, "email": c.email,
               "address": list(c.address), "country": c.country, "currency": c.currency,
               "locale": c.locale, "vat_number": c.vat_number, "tax": c.tax,
@@ -229,9 +242,9 @@ def engagement_group() -> None:
 @click.pass_context
 def engagement_list(ctx: click.Context, client_id: str | None, status: str | None, fmt: str) -> None:
     """Every engagement: billing basis, rate, dates, PO number and budget."""
-    books = load(ctx, timesheets=False)
+    books = load(ctx, timesheets=False, clients=[check_id(client_id, "client")] if client_id else None)
     if client_id:
-        books.client(check_id(client_id, "client"))
+        books.client(client_id)
     engs = [e for e in books.engagements.values()
             if (not client_id or e.client == client_id) and (not status or e.status == status)]
     rows = [_engagement_row(e) for e in sorted(engs, key=lambda e: e.key)]
@@ -246,8 +259,8 @@ def engagement_show(ctx: click.Context, ref: str, fmt: str) -> None:
     """One engagement in full, milestones included."""
     from consult.cli.output import to_json
 
-    books = load(ctx, timesheets=False)
     cid, eid = split_ref(ref)
+    books = load(ctx, timesheets=False, clients=[cid])
     e = books.engagement(cid, eid)
     client = books.client(cid)
     record = _engagement_row(e)

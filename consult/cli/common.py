@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -39,11 +39,23 @@ def books_root(ctx: click.Context) -> Path:
     return root
 
 
-def load(ctx: click.Context, *, timesheets: bool = True) -> Books:
-    """The books for a command that acts on them (refuses while any error remains)."""
+def load(ctx: click.Context, *, timesheets: bool = True, clients: Iterable[str] | None = None,
+         timesheet_errors: bool = True) -> Books:
+    """The books for a command that acts on them. A command over the whole books refuses while
+    any error remains; one on some clients (`clients`) refuses on the practice's errors and
+    theirs, never another client's (consult.books.loader.open_books)."""
     from consult.books.loader import open_books
 
-    return open_books(books_root(ctx), timesheets=timesheets)
+    return open_books(books_root(ctx), timesheets=timesheets, clients=clients, timesheet_errors=timesheet_errors)
+
+
+def client_scope(client: str | None, engagement: str | None = None) -> tuple[str, ...] | None:
+    """The clients a report narrowed by `--client`/`--engagement CLIENT/ID` touches (None: all)."""
+    if client:
+        return (client,)
+    if engagement and "/" in engagement:
+        return (engagement.split("/", 1)[0],)
+    return None
 
 
 def date_arg(value: str | None, name: str) -> date | None:
@@ -84,8 +96,9 @@ def output_path(root: Path, value: str, option: str) -> Path:
     base = Path(os.path.realpath(root))
     if real == base or base in real.parents:
         rel = real.relative_to(base).as_posix() if real != base else "."
-        if real.exists() or rel.split("/")[0] in ("clients", "templates") or rel in (
-                "practice.yaml", "register.tsv", "expenses.yaml"):
+        from consult.books.files import BOOKS_FILES, BOOKS_FOLDERS
+
+        if real.exists() or rel.split("/")[0] in BOOKS_FOLDERS or rel in BOOKS_FILES or rel.startswith("."):
             raise UsageError(f"{option}: {rel} is part of the books; write the output somewhere else "
                              "(consult never writes an output over the books)")
     if target.is_dir():

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from consult.cli.common import books_root, date_arg, echo_rows, format_option, load
+from consult.cli.common import books_root, date_arg, echo_rows, format_option, load, output_path
 from consult.clock import today
 from consult.earnings import BASES, BUCKETS, GROUPINGS, Earnings, Receivables
 
@@ -97,6 +97,7 @@ def earnings_group(ctx: click.Context, period: str | None, use_tax_year: bool, b
     from consult.work.day_totals import worked_minutes
 
     root = books_root(ctx)
+    pdf_path = output_path(root, pdf, "--pdf") if pdf else None  # never over a file of the books
     books = load(ctx, timesheets=False)  # time comes as daily totals, cached (worked_minutes)
     p = year_or_period(period, today=today(), use_tax_year=use_tax_year,
                        tax_year_start=books.practice.tax_year_start)
@@ -114,7 +115,8 @@ def earnings_group(ctx: click.Context, period: str | None, use_tax_year: bool, b
     if pdf:
         from consult.render.earnings import render_earnings
 
-        out = render_earnings(report, books.practice, Path(pdf), root)
+        assert pdf_path is not None
+        out = render_earnings(report, books.practice, pdf_path, root)
         click.echo(f"wrote {out}", err=fmt != "table")
     for w in report.warnings:
         click.echo(f"warning: {w}", err=True)

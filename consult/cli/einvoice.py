@@ -10,11 +10,10 @@ the books rather than the record is listed, with its file.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
-from consult.cli.common import load
+from consult.cli.common import books_root, load, output_path
 
 
 @click.command("export")
@@ -30,9 +29,11 @@ def export_cmd(ctx: click.Context, number: str, fmt: str, output: str | None) ->
     from consult.books.store import atomic_write
     from consult.einvoice import export_einvoice
     from consult.einvoice.export import SYNTAX_NAMES
-    from consult.invoices.store import find_invoice, load_invoices
+    from consult.invoices.store import client_of_number, find_invoice, load_invoices
 
-    books = load(ctx, timesheets=False)
+    root = books_root(ctx)
+    target = None if output == "-" else output_path(root, output or f"{number}.{fmt}.xml", "--output")
+    books = load(ctx, timesheets=False, clients=[client_of_number(root, number)])
     inv = find_invoice(load_invoices(books.root)[0], number)
     done = export_einvoice(inv, books, fmt)
     taken = [f"  {t}" for t in done.taken]
@@ -41,7 +42,7 @@ def export_cmd(ctx: click.Context, number: str, fmt: str, output: str | None) ->
         if taken:  # the XML owns stdout; say where the routing data came from on stderr
             click.echo("\n".join(["not on the issued record, taken from the books:", *taken]), file=sys.stderr)
         return
-    target = Path(output or f"{number}.{fmt}.xml")
+    assert target is not None
     atomic_write(target, done.xml)
     rules = "EN 16931 and Peppol" if fmt == "ubl" else "EN 16931"
     click.echo(f"wrote {target}: {inv.title.lower()} {number} as {SYNTAX_NAMES[fmt]}; passes the official schema "

@@ -57,7 +57,7 @@ def _renderer(root: Path, *, draft: bool = False, facturx: bool = False) -> Call
         if not draft:
             from consult.books.loader import open_books
 
-            books = open_books(root, timesheets=False)
+            books = open_books(root, timesheets=False, clients=[inv.client])
             if wants_facturx(books.clients[inv.client].einvoice if inv.client in books.clients else None, facturx):
                 from consult.einvoice import facturx_pdf
 
@@ -105,9 +105,12 @@ def _summary(inv: Any) -> str:
 @click.option("--no-expenses", is_flag=True, help="Leave rebillable expenses for a later invoice.")
 @click.option("--gbp-rate", metavar="R",
               help="GBP per 1 unit of the invoice currency, for the sterling VAT total (default: HMRC's monthly rate).")
+@click.option("--force-rate", is_flag=True,
+              help="Use --gbp-rate although it is more than 25% away from the ECB reference rate of the day.")
 @click.pass_context
 def create_cmd(ctx: click.Context, client: str, period: str, engagement: str | None, issued: str | None,
-               dry_run: bool, preview: str | None, facturx: bool, no_expenses: bool, gbp_rate: str | None) -> None:
+               dry_run: bool, preview: str | None, facturx: bool, no_expenses: bool, gbp_rate: str | None,
+               force_rate: bool) -> None:
     """Invoice CLIENT for the work in PERIOD that is not billed yet: writes
     clients/CLIENT/invoices/NUMBER.yaml and .pdf and a line in the register.
 
@@ -122,12 +125,12 @@ def create_cmd(ctx: click.Context, client: str, period: str, engagement: str | N
     if engagement:
         check_id(engagement, "--engagement")
     root = books_root(ctx)
-    books = load(ctx, timesheets=False)
+    books = load(ctx, timesheets=False, clients=[client])
     start, end = parse_period(period, tax_year_start=books.practice.tax_year_start, today=today()).days
     day = date_arg(issued, "--date") or today()
     preview_path = output_path(root, preview, "--preview") if preview else None
     got = create_invoice(root, client, start, end, engagement=engagement, issued=day, expenses=not no_expenses,
-                         gbp_rate=decimal_arg(gbp_rate, "--gbp-rate"),
+                         gbp_rate=decimal_arg(gbp_rate, "--gbp-rate"), force_rate=force_rate,
                          render=_renderer(root, facturx=facturx), issue_it=not (dry_run or preview))
     if isinstance(got, Draft):
         inv = got.invoice
@@ -253,10 +256,10 @@ def render_cmd(ctx: click.Context, number: str, output: str | None) -> None:
     """Render the PDF again from the frozen record (restores the books' copy if it is missing)."""
     from consult.books.store import atomic_write
     from consult.invoices.issue import restore_pdf
-    from consult.invoices.store import find_invoice, invoice_dir, load_invoices
+    from consult.invoices.store import client_of_number, find_invoice, invoice_dir, load_invoices
 
     root = books_root(ctx)
-    load(ctx, timesheets=False)  # refuse books with errors
+    load(ctx, timesheets=False, clients=[client_of_number(root, number)])  # refuse a client with errors
     invoices, problems = load_invoices(root)
     if problems:
         from consult.errors import BooksError

@@ -68,13 +68,43 @@ def table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None,
     return "\n".join(lines)
 
 
-def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None) -> str:
+def csv_safe() -> bool:
+    """Whether CSV text cells are neutralised (consult.work.export.neutralise): yes, unless
+    `consult --raw-csv` or CONSULT_RAW_CSV=1 says the CSV goes to a program, not a spreadsheet."""
+    import os
+
+    import click
+
+    ctx = click.get_current_context(silent=True)
+    obj = ctx.find_root().obj if ctx is not None else None
+    if isinstance(obj, dict) and obj.get("raw_csv"):
+        return False
+    return os.environ.get("CONSULT_RAW_CSV", "") not in ("1", "true", "yes")
+
+
+def _csv_cell(v: Any, safe: bool) -> Any:
+    if v is None:
+        return ""
+    if isinstance(v, str):  # text, never a number: a negative amount stays a number
+        from consult.work.export import neutralise
+
+        return neutralise(v) if safe else v
+    return plain(v)
+
+
+def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None, *,
+           safe: bool | None = None) -> str:
+    """CSV with a header row. Text cells a spreadsheet would run as a formula (`=`, `+`, `-`,
+    `@`, tab, CR first) get a `'` in front — the OWASP rule — unless `safe` is False (default:
+    `csv_safe()`)."""
+    if safe is None:
+        safe = csv_safe()
     cols = list(columns or (rows[0].keys() if rows else []))
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(cols)
     for r in rows:
-        w.writerow(["" if r.get(c) is None else plain(r.get(c)) for c in cols])
+        w.writerow([_csv_cell(r.get(c), safe) for c in cols])
     return buf.getvalue().rstrip("\n")
 
 

@@ -14,11 +14,13 @@ import click
 from consult.cli.common import (
     books_root,
     check_id,
+    client_scope,
     date_arg,
     decimal_arg,
     echo_rows,
     format_option,
     load,
+    output_path,
     split_ref,
 )
 from consult.clock import today
@@ -85,7 +87,7 @@ def quote_cmd(ctx: click.Context, client: str, days: str, rate: str, title: str,
     from consult.proposals.proposal import quote
 
     check_id(client, "client")
-    books = load(ctx, timesheets=False)
+    books = load(ctx, timesheets=False, clients=[client])
     issued = quote(books, client, title=title.strip(), days=decimal_arg(days, "--days"),
                    rate=decimal_arg(rate, "--rate"), day=date_arg(day, "--date") or today(),
                    start=date_arg(start, "--start"), valid_days=valid_days, pid=pid, summary=summary,
@@ -111,7 +113,7 @@ def new_cmd(ctx: click.Context, client: str, proposal_id: str, title: str | None
 
     check_id(client, "client")
     check_id(proposal_id, "proposal id")
-    books = load(ctx, timesheets=False)
+    books = load(ctx, timesheets=False, clients=[client])
     path = new_proposal(books, client, proposal_id, title=title, rate=decimal_arg(rate, "--rate"))
     click.echo(f"wrote {_rel(path, books.root)}; fill it in, then `consult proposal render {client}/{proposal_id}`")
 
@@ -126,13 +128,14 @@ def render_cmd(ctx: click.Context, ref: str, preview: str | None) -> None:
     from consult.proposals.proposal import issue_proposal
 
     client, pid = split_ref(ref, "CLIENT/ID")
-    books = load(ctx, timesheets=False)
+    books = load(ctx, timesheets=False, clients=[client])
     if preview is not None:
         from consult.books.store import atomic_write
         from consult.proposals.proposal import preview as preview_doc
 
+        target = output_path(books.root, preview, "--preview")
         doc = preview_doc(books, client, pid, today=today())
-        atomic_write(Path(preview), _renderer(books.root, draft=doc.proposal.number is None)(doc))
+        atomic_write(target, _renderer(books.root, draft=doc.proposal.number is None)(doc))
         click.echo(f"preview written to {preview}" + ("" if doc.proposal.number else " (draft: no number allocated)"))
         return
     issued = issue_proposal(books, client, pid, today=today(), render=_renderer(books.root))
@@ -151,7 +154,7 @@ def list_cmd(ctx: click.Context, status: str | None, client: str | None, fmt: st
     from consult.errors import BooksError
     from consult.proposals.proposal import list_rows
 
-    books = load(ctx, timesheets=False)
+    books = load(ctx, timesheets=False, clients=client_scope(client))
     rows, problems = list_rows(books, today(), status=status, client=client)
     if [p for p in problems if p.severity == "error"]:
         raise BooksError(problems, "some proposals have errors; fix them first (`consult check` lists them)")
@@ -169,7 +172,7 @@ def accept_cmd(ctx: click.Context, ref: str, include: tuple[str, ...], force: bo
     from consult.proposals.proposal import accept
 
     client, pid = split_ref(ref, "CLIENT/ID")
-    books = load(ctx, timesheets=False)
+    books = load(ctx, timesheets=False, clients=[client])
     done = accept(books, client, pid, today=today(), force=force, include=include)
     p = done.proposal
     names = ", ".join(x.name for x in done.phases)

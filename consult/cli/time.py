@@ -8,7 +8,6 @@ YAML heads and the one client's timesheets; reports read day totals through the 
 from __future__ import annotations
 
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 import click
@@ -17,11 +16,13 @@ from consult.cli.common import (
     GroupWithLazy,
     books_root,
     check_id,
+    client_scope,
     complete_engagements,
     date_arg,
     echo_rows,
     format_option,
     load,
+    output_path,
 )
 from consult.clock import today
 from consult.errors import UsageError
@@ -71,7 +72,7 @@ def log_cmd(ctx: click.Context, ref: str, work: str, day: str | None, note: str 
     now = today()
     when = date_arg(day, "--date") or now
     with books_lock(books_root(ctx)):  # read what decides the entry under the same lock that writes it
-        books = load(ctx, timesheets=False)
+        books = load(ctx, timesheets=False, clients=[client], timesheet_errors=False)  # log_time reads them
         eng = engagement_for(books, client, eng_id or None)
         got = log_time(books, client, eng, when, work, note=note, billable=not non_billable, today=now)
     rel = got.path.relative_to(books.root).as_posix()
@@ -138,7 +139,7 @@ def report_cmd(ctx: click.Context, period: str | None, start: str | None, end: s
     for g in by:
         if g not in GROUPS:
             raise UsageError(f"--by: '{g}' is not a grouping — use {', '.join(GROUPS)}")
-    books = load(ctx, timesheets=False)
+    books = load(ctx, timesheets=False, clients=client_scope(client, engagement))
     per = _period(period, start, end, books)
     engs = select(books, client, engagement)
     totals = day_totals(books, {e.client for e in engs})
@@ -199,7 +200,7 @@ def unbilled_cmd(ctx: click.Context, client: str | None, detail: bool, fmt: str)
     from consult.invoices.store import load_invoices
     from consult.work.report import select
 
-    books = load(ctx)
+    books = load(ctx, clients=client_scope(client))
     engs = select(books, client)
     invoices, _ = load_invoices(books.root)
     rows = unbilled(books, invoices, today=today(), engagements=engs)
@@ -255,19 +256,22 @@ def export_cmd(ctx: click.Context, period: str | None, start: str | None, end: s
     from consult.work import export as time_export
     from consult.work.report import select
 
-    books = load(ctx)
+    target = output_path(books_root(ctx), output, "--output") if output is not None else None
+    books = load(ctx, clients=client_scope(client, engagement))
     per = _period(period, start, end, books)
     keys = {(e.client, e.id) for e in select(books, client, engagement)}
     entries = [e for e in books.entries if (e.client, e.engagement) in keys and e.date in per]
-    writer = {"csv": time_export.to_csv, "json": time_export.to_json,
-              "timedot": time_export.to_timedot, "timeclock": time_export.to_timeclock}[fmt]
-    text = writer(entries)
+    from consult.cli.output import csv_safe
+
+    text = time_export.to_csv(entries, safe=csv_safe()) if fmt == "csv" else {
+        "json": time_export.to_json, "timedot": time_export.to_timedot, "timeclock": time_export.to_timeclock}[fmt](entries)
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
         return
     from consult.books.store import atomic_write
 
-    atomic_write(Path(output), text)
+    assert target is not None
+    atomic_write(target, text)
     click.echo(f"Wrote {len(entries)} entries to {output}", err=True)
 
 

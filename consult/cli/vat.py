@@ -14,12 +14,11 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timezone
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from consult.cli.common import books_root, echo_rows, format_option, load
+from consult.cli.common import books_root, echo_rows, format_option, load, output_path
 from consult.clock import today
 
 if TYPE_CHECKING:
@@ -226,6 +225,7 @@ def return_cmd(ctx: click.Context, period: str | None, detail: bool, fmt: str, p
     from consult.vat.returns import needed_records, vat_return
 
     root = books_root(ctx)
+    pdf_path = output_path(root, pdf, "--pdf") if pdf else None  # never over a file of the books
     books = load(ctx, timesheets=False)
     p = resolve(period, books.practice.vat, today=today(), tax_year_start=books.practice.tax_year_start,
                 obligations=recorded_obligations(root))
@@ -247,7 +247,8 @@ def return_cmd(ctx: click.Context, period: str | None, detail: bool, fmt: str, p
     if pdf:
         from consult.render.vat import render_vat_return
 
-        out = render_vat_return(r, p.label, books.practice, Path(pdf), root, detail=detail)
+        assert pdf_path is not None
+        out = render_vat_return(r, p.label, books.practice, pdf_path, root, detail=detail)
         click.echo(f"wrote {out}", err=fmt != "table")
     if not p.regular:
         from consult.vat.periods import stagger_text

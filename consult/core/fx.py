@@ -34,10 +34,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from consult.core.money import Money
-from consult.errors import ConsultError
+from consult.errors import ConsultError, Problem
 
 if TYPE_CHECKING:
     import hmrc_rates
+
+    from consult.core.records import Books, IncomeItem, Payment
 
 # a cross rate keeps eight significant figures, half up (ECB publishes five or six): enough that
 # ₹10,00,000 converts to the penny, few enough to print
@@ -199,6 +201,66 @@ def convert(amount: Money, to: str, on: date, recorded_rate: Decimal | None = No
     r = rate_for(amount.currency, to, on, recorded_rate, where, base_currency)
     converted = amount if amount.currency == to else amount.convert(r.rate, to)
     return Conversion(amount, converted, r.rate, r.source)
+
+
+# A rate more than this factor away from the ECB reference rate of its day (either way) is taken
+# for a typo or a rate the wrong way round (GBP per USD given as USD per GBP) unless forced:
+# market, bank and HMRC monthly rates differ from the reference by a few percent, not a quarter.
+RATE_BAND = Decimal("1.25")
+
+
+def rate_doubt(frm: str, to: str, on: date, rate: Decimal) -> str | None:
+    """Why `rate` (units of `to` per 1 `frm` on `on`) cannot be right, or None.
+
+    Not positive: always wrong. Outside `RATE_BAND` of the ECB reference rate: doubtful, with
+    the reference and, when the inverse fits, the hint that it is the other way round. No
+    reference (a currency the ECB does not publish): only the sign is checked."""
+    if not rate.is_finite() or rate <= 0:
+        return f"an exchange rate must be more than zero, got {rate}"
+    if frm == to:
+        return None if rate == 1 else f"{frm} to {to} is the same currency: the rate is 1, not {rate}"
+    try:
+        ref = ecb_rate(frm, to, on).rate
+    except NoRate:
+        return None
+    ratio = rate / ref
+    if ratio <= RATE_BAND and ratio >= 1 / RATE_BAND:
+        return None
+    away = f"{abs(ratio - 1) * 100:.0f}%"
+    inverse = RATE_CONTEXT.divide(Decimal(1), rate)
+    hint = (f"; it looks the wrong way round — {to} per 1 {frm} would be {inverse}"
+            if inverse / ref <= RATE_BAND and inverse / ref >= 1 / RATE_BAND else "")
+    return (f"{rate} {to} per {frm} is {away} away from the ECB reference rate {ref} on {on}{hint}")
+
+
+def check_rate(frm: str, to: str, on: date, rate: Decimal, what: str, *, force: bool = False) -> None:
+    """A usage error naming `what` (the option) for a rate that cannot be right: never for a
+    rate that is not positive; for one far from the reference rate unless `force`."""
+    from consult.errors import UsageError
+
+    why = rate_doubt(frm, to, on, rate)
+    if why is None:
+        return
+    if not rate.is_finite() or rate <= 0 or frm == to:
+        raise UsageError(f"{what}: {why}")
+    if not force:
+        raise UsageError(f"{what}: {why}; check it, or pass --force-rate if it is right")
+
+
+def check_recorded_rates(books: Books) -> list[Problem]:
+    """`consult check`: a warning for each `fx_rate` in income.yaml or payments.yaml that is far
+    from the ECB reference rate of its day (a typo, or the rate the wrong way round). The
+    loader has refused any rate that is not positive."""
+    out: list[Problem] = []
+    base = books.practice.base_currency
+    items: list[IncomeItem | Payment] = [*books.income, *books.payments]
+    for item in items:
+        if item.fx_rate is None or item.amount.currency == base:
+            continue
+        why = rate_doubt(item.amount.currency, base, item.date, item.fx_rate)
+        if why is not None:
+            out.append(Problem(item.source, "fx_rate", why, "warning"))
+    return out
 
 
 HMRC = "HMRC"

@@ -278,7 +278,8 @@ def _already_billed(billed: Billed, engs: list[Engagement], start: date, end: da
 
 def build_invoice(books: Books, client_id: str, period_start: date, period_end: date, *,
                   engagement: str | None = None, issued: date, expenses: bool = True,
-                  gbp_rate: Decimal | None = None, invoices: list[Invoice] | None = None) -> Invoice:
+                  gbp_rate: Decimal | None = None, invoices: list[Invoice] | None = None,
+                  force_rate: bool = False) -> Invoice:
     """The draft invoice (number None) for the client's unbilled work in the period.
 
     Raises NotFound for an unknown client or engagement, ConflictError when all of it is billed
@@ -288,6 +289,8 @@ def build_invoice(books: Books, client_id: str, period_start: date, period_end: 
     """
     from consult.invoices.store import load_invoices
 
+    if gbp_rate is not None and (not gbp_rate.is_finite() or gbp_rate <= 0):
+        raise UsageError(f"--gbp-rate: an exchange rate must be more than zero, got {gbp_rate}")
     client = books.client(client_id)
     if client.kind != "client":
         raise UsageError(f"'{client_id}' is a {client.kind}: its income is recorded in income.yaml, "
@@ -390,6 +393,10 @@ def build_invoice(books: Books, client_id: str, period_start: date, period_end: 
     terms = client.payment_terms_days if client.payment_terms_days is not None else practice.invoice.payment_terms_days
     tp = tax_point(issued, period_end)
     vat_gbp = rate = rate_source = None
+    if gbp_rate is not None:  # a rate that is not positive, or far from the reference, is refused
+        from consult.core.fx import check_rate
+
+        check_rate(currency, "GBP", tp, gbp_rate, "--gbp-rate", force=force_rate)
     if tr.charges_vat and currency != "GBP":
         rate, rate_source = (gbp_rate, "UK market rate given when the invoice was issued") if gbp_rate is not None \
             else sterling_rate(currency, tp, practice.vat.sterling_rate)
@@ -421,7 +428,7 @@ class Draft:
 
 def create_invoice(root: Path, client_id: str, period_start: date, period_end: date, *, issued: date,
                    engagement: str | None = None, expenses: bool = True, gbp_rate: Decimal | None = None,
-                   render: Renderer | None = None, issue_it: bool = True) -> Issued | Draft:
+                   render: Renderer | None = None, issue_it: bool = True, force_rate: bool = False) -> Issued | Draft:
     """Build and issue the client's invoice for the period, all under the books lock: the books
     and issued records are read after the lock is taken, so nothing another command writes in
     the meantime is missed or billed twice. Returns `consult.invoices.issue.Issued` (or a
@@ -434,9 +441,9 @@ def create_invoice(root: Path, client_id: str, period_start: date, period_end: d
         from consult.invoices.issue import register_lines
 
         register_lines(root)  # no numbering from a register that does not verify, or from none at all
-        books = open_books(root)
+        books = open_books(root, clients=[client_id])  # another client's errors do not stop this one
         draft = build_invoice(books, client_id, period_start, period_end, engagement=engagement, issued=issued,
-                              expenses=expenses, gbp_rate=gbp_rate)
+                              expenses=expenses, gbp_rate=gbp_rate, force_rate=force_rate)
         if not issue_it:
             return Draft(draft, next_number(books, draft))
         return issue(books, draft, render)

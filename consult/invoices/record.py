@@ -39,8 +39,6 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Literal
 
-import yaml
-
 from consult.core.money import Money
 
 RECORD_VERSION = 4
@@ -291,14 +289,9 @@ def fraction_text(q: Fraction) -> str:
 
 
 def _csv_text(columns: tuple[str, ...], rows: list[tuple[object, ...]]) -> str:
-    import csv
-    import io
+    from consult.books.writers import csv_text
 
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(columns)
-    w.writerows(rows)
-    return buf.getvalue()
+    return csv_text(columns, rows)
 
 
 def _csv_rows(value: Any, columns: tuple[str, ...], what: str) -> list[dict[str, str]]:
@@ -367,21 +360,12 @@ def _expenses_from(value: Any, currency: str) -> tuple[BilledExpense, ...]:
                  for r in _csv_rows(value, EXPENSE_COLUMNS, "expenses"))
 
 
-class _RecordDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]  # libyaml's emitter when present: the same text, ~9x faster
-    """SafeDumper that writes multi-line text (the entries table, the frozen theme) as a literal
-    block."""
-
-
-def _str_repr(dumper: Any, text: str) -> Any:
-    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|" if "\n" in text else None)
-
-
-_RecordDumper.add_representer(str, _str_repr)
-
-
 def dump_record(rec: dict[str, Any]) -> str:
-    """The record as YAML text; every value is text, so it reads back exactly with the base loader."""
-    return yaml.dump(rec, Dumper=_RecordDumper, sort_keys=False, allow_unicode=True, width=100)
+    """The record as YAML text through the books' one serialiser (consult.books.writers): every
+    value is text, so it reads back exactly with the base loader, whatever a note holds."""
+    from consult.books.writers import dump_yaml
+
+    return dump_yaml(rec)
 
 
 def to_record(inv: Invoice) -> dict[str, Any]:

@@ -9,9 +9,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import yaml
 
+from consult.books.files import Unreadable, read_regular
+from consult.books.yamlsource import YamlProblem, check_bounds
 from consult.errors import NotFound, Problem, Source
 from consult.invoices.record import Invoice, from_record
 
@@ -28,6 +31,21 @@ class _RecordLoader(_BaseLoader):  # type: ignore[misc,valid-type]  # the base i
 _RecordLoader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"),
                                     ["~", "n", "N", ""])
 _RecordLoader.add_constructor("tag:yaml.org,2002:null", lambda loader, node: None)
+
+
+def _load_bounded(text: str, rel: str) -> Any:
+    """The record's data through the base loader, after the node tree passed the books' bounds
+    (consult.books.yamlsource.check_bounds: no alias inside itself, no alias bomb, no absurd
+    nesting) — one parse, so a damaged record fails in milliseconds rather than hanging."""
+    loader = _RecordLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        check_bounds(node, rel)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 def invoice_dir(root: Path, client_id: str) -> Path:
@@ -52,17 +70,20 @@ def read_record(path: Path, root: Path, *, entries: bool = True, sha256: str | N
     rel = path.relative_to(root).as_posix()
     fix = "restore it from git — issued records are never edited (a correction is a credit note)"
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
         if sha256 is not None and hashlib.sha256(raw).hexdigest() != sha256:
             raise ValueError(f"{rel}: this issued record was edited after it was issued (its SHA-256 differs "
                              f"from the register's){_still_adds_up(raw)}; {fix}")
-        data = yaml.load(raw.decode("utf-8"), Loader=_RecordLoader)
+        data = _load_bounded(raw.decode("utf-8"), rel)
         inv = from_record(data, entries=entries)
+    except (Unreadable, YamlProblem) as e:
+        raise ValueError(f"{rel}: this issued record cannot be read back ({e}); {fix}") from None
     except ValueError as e:
         if str(e).startswith(rel):
             raise
         raise ValueError(f"{rel}: this issued record cannot be read back ({type(e).__name__}: {e}); {fix}") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, KeyError, TypeError, ArithmeticError, AttributeError) as e:
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, KeyError, TypeError, ArithmeticError, AttributeError,
+            RecursionError) as e:
         raise ValueError(f"{rel}: this issued record cannot be read back ({type(e).__name__}: {e}); {fix}") from None
     if inv.number != path.stem:
         raise ValueError(f"{rel}: the record says number {inv.number} but the file is named {path.stem}")
@@ -76,6 +97,16 @@ def read_record(path: Path, root: Path, *, entries: bool = True, sha256: str | N
         raise ValueError(f"{rel}: this issued record does not add up ({'; '.join(wrong)}): it was edited "
                          f"afterwards; {fix}")
     return inv
+
+
+def client_of_number(root: Path, number: str) -> str:
+    """The client folder holding issued record `number` (case does not matter), or "" when no
+    folder does — so a command on one invoice can be scoped to its client's errors."""
+    want = number.strip().lower()
+    for p in record_paths(root):
+        if p.stem.lower() == want:
+            return p.parent.parent.name
+    return ""
 
 
 def find_invoice(invoices: Iterable[Invoice], number: str) -> Invoice:
@@ -102,7 +133,7 @@ def _still_adds_up(raw: bytes) -> str:
     from consult.invoices.record import arithmetic_problems
 
     try:
-        wrong = arithmetic_problems(from_record(yaml.load(raw.decode("utf-8"), Loader=_RecordLoader)))
+        wrong = arithmetic_problems(from_record(_load_bounded(raw.decode("utf-8"), "record")))
     except Exception:
         return ""
     return f", and it no longer adds up: {'; '.join(wrong)}" if wrong else ""

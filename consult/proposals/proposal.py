@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -340,18 +340,22 @@ def document(books: Books, p: Proposal) -> ProposalDocument:
 # --------------------------------------------------------------------------------------------
 # numbering and writing back
 # --------------------------------------------------------------------------------------------
-def set_top_level(text: str, values: dict[str, str]) -> str:
-    """`text` with each top-level `key: value` line replaced, or inserted before the first key.
+def set_top_level(text: str, values: Mapping[str, object]) -> str:
+    """`text` with each top-level `key: value` line replaced, or inserted before the first key;
+    each value written by the books' one serialiser (consult.books.writers.scalar).
 
     Only whole lines at column 0 are touched, so comments and the rest of the layout stay as
     the user wrote them. The caller reads the result back to prove it still parses.
     """
+    from consult.books.writers import key as field_key
+    from consult.books.writers import scalar
+
     lines = text.splitlines(keepends=True)
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"
     missing: list[str] = []
     for key, value in values.items():
-        line = f"{key}: {value}\n"
+        line = f"{field_key(key)}: {scalar(value)}\n"
         rx = re.compile(rf"{re.escape(key)}[ \t]*:(?:[ \t].*)?\n?\Z")
         for i, ln in enumerate(lines):
             if rx.match(ln):
@@ -464,11 +468,10 @@ def preview(books: Books, client_id: str, pid: str, *, today: date) -> ProposalD
 # writing new proposals: quote and template
 # --------------------------------------------------------------------------------------------
 def _scalar(value: object) -> str:
-    """One YAML scalar, quoted only when YAML would otherwise misread it."""
-    import yaml
+    """One YAML value through the books' one serialiser (consult.books.writers)."""
+    from consult.books.writers import scalar
 
-    text = yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, width=10_000)
-    return text.removesuffix("\n...\n").strip()
+    return scalar(value)
 
 
 def slug(title: str) -> str:
@@ -605,13 +608,13 @@ def template_text(books: Books, client: Client, pid: str, *, title: str, rate: D
     terms = terms_days(books, client)
     w = quote_words(books, client)
     return f"""\
-# clients/{client.id}/proposals/{pid}.yaml — a proposal to {client.name}, written by
+# clients/{client.id}/proposals/{pid}.yaml — a proposal to {_comment(client.name)}, written by
 # `consult proposal new`. Fill it in, then `consult proposal render {client.id}/{pid}`.
 # The first render gives it a number (P-YYYY-NNNN) and today's date, written back here;
 # keep them. `consult proposal accept {client.id}/{pid}` turns it into an engagement.
 title: {_scalar(title)}
 summary: |
-  Why {client.name} needs this work and what they will have at the end of it.
+  Why {_comment(client.name)} needs this work and what they will have at the end of it.
   One or two short paragraphs; a blank line starts a new one.
 rate: {_number(rate)}                    # day rate in {client.currency} (work one out with `consult rate target`)
 start:                        # first day of work, e.g. 2027-01-11 (optional)
@@ -664,9 +667,11 @@ def new_proposal(books: Books, client_id: str, pid: str, *, title: str | None = 
     """Write the commented template; the rate defaults to the client's latest daily rate."""
     from consult.books.lock import books_lock
     from consult.books.store import write_new
+    from consult.books.writers import one_line
 
     if why := id_problem(pid):
         raise UsageError(f"proposal id: {why}")
+    one_line(title, "--title")
     client = books.client(client_id)
     if rate is None:
         daily = sorted(((e.start or date.min, e.id, e.rate) for e in books.engagements_of(client_id)
@@ -690,7 +695,11 @@ def quote(books: Books, client_id: str, *, title: str, days: Decimal, rate: Deci
           summary: str | None = None, render: Renderer | None = None) -> Issued:
     """Write, number and render a one-phase proposal in one step, all under the books lock."""
     from consult.books.lock import books_lock
+    from consult.books.writers import check_text, one_line
 
+    one_line(title, "--title")
+    if summary is not None:
+        check_text(summary, "--summary")  # may run over lines: a summary is paragraphs
     client = books.client(client_id)
     pid = pid or slug(title)
     if why := id_problem(pid):
@@ -750,7 +759,9 @@ def engagement_text(p: Proposal, taken: Sequence[Phase], day: date) -> str:
 
 
 def _comment(text: str) -> str:
-    return " ".join(text.split())
+    from consult.books.writers import comment
+
+    return comment(text)
 
 
 def accept(books: Books, client_id: str, pid: str, *, today: date, force: bool = False,

@@ -20,7 +20,6 @@ first; HMRC's own `DUPLICATE_SUBMISSION` is the last guard.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -187,7 +186,9 @@ def check_submissions(books: Books) -> list[Problem]:
 
 
 def _q(v: str) -> str:
-    return json.dumps(v)  # a JSON string is a valid YAML double-quoted scalar
+    from consult.books.writers import quoted
+
+    return quoted(v)  # the books' one serialiser: any text reads back exactly
 
 
 def record_text(*, environment: str, vrn: str, obligation: Obligation, scheme: str, body: dict[str, Any],
@@ -481,8 +482,8 @@ def record_obligations(root: Path, obligations: list[Obligation]) -> None:
             known[o.period_key] = (o.start, o.end, o.due, o.status)
         lines = ["# VAT obligations as HMRC gave them (written by consult vat obligations; do not edit)\n"]
         for key, (start, end, due, status) in sorted(known.items(), key=lambda kv: (kv[1][0], kv[0])):
-            lines.append(f"- {{periodKey: {json.dumps(key)}, start: {start.isoformat()}, end: {end.isoformat()}"
-                         + (f", due: {due.isoformat()}" if due else "") + (f", status: {status}" if status else "")
+            lines.append(f"- {{periodKey: {_q(key)}, start: {start.isoformat()}, end: {end.isoformat()}"
+                         + (f", due: {due.isoformat()}" if due else "") + (f", status: {_q(status)}" if status else "")
                          + "}\n")
         text = "".join(lines)
         path = Path(root) / OBLIGATIONS_FILE

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from consult.core.records import Books, Engagement, TimeEntry
-from consult.errors import BooksError, Problem
+from consult.errors import Problem
 from consult.work.rules import billed_minutes
 
 CACHE_FILE = "day-totals.json"
@@ -150,7 +150,9 @@ def day_totals(books: Books, clients: Iterable[str] | None = None) -> Totals:
         entries = read_timesheets(root, client, books.engagements, problems)
         errors = [p for p in problems if p.severity == "error"]
         if errors:
-            raise BooksError(errors, "the books have errors; fix them first (`consult check` lists them)")
+            from consult.books.loader import refusal
+
+            raise refusal(errors)
         totals = day_totals_of(entries, books.engagements)
         out.update(totals)
         cache.put(cid, files, _encode(totals))

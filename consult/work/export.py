@@ -62,6 +62,19 @@ def _one_line(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
+# The OWASP rule for CSV injection (owasp.org/www-community/attacks/CSV_Injection): a text cell
+# starting with one of these is read by Excel, LibreOffice and Google Sheets as a formula (`=`,
+# `+`, `-`, `@`; a tab or carriage return first hides one), so it is written with a `'` in front,
+# which the spreadsheet shows as text and does not evaluate.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """A text cell a spreadsheet cannot take for a formula: `=HYPERLINK(…)` -> `'=HYPERLINK(…)`.
+    Numbers are never passed here (a negative amount stays a number)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def _row(e: TimeEntry) -> dict[str, object]:
     return {
         "date": e.date.isoformat(),
@@ -83,13 +96,17 @@ def _by_date(entries: Iterable[TimeEntry]) -> list[TimeEntry]:
     return sorted(entries, key=lambda e: e.date)
 
 
-def to_csv(entries: Iterable[TimeEntry]) -> str:
-    """One row per entry in date order, columns `CSV_COLUMNS`, `\\n` line ends."""
+def to_csv(entries: Iterable[TimeEntry], *, safe: bool = True) -> str:
+    """One row per entry in date order, columns `CSV_COLUMNS`, `\\n` line ends. With `safe` (the
+    default) text cells are `neutralise`d; `safe=False` writes them as they are, for pipelines."""
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
     w.writeheader()
     for e in _by_date(entries):
-        w.writerow(_row(e))
+        row = _row(e)
+        if safe:
+            row = {k: neutralise(v) if isinstance(v, str) else v for k, v in row.items()}
+        w.writerow(row)
     return buf.getvalue()
 
 

@@ -42,7 +42,6 @@ files, running the import again finishes the work and adds nothing twice.
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -50,6 +49,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
+from consult.books.writers import quoted, scalar
 from consult.core.records import Books, Client, TimeEntry
 from consult.errors import BooksError, ConsultError, NotFound, Problem, Source, UsageError
 from consult.work.importers import Export, Row
@@ -388,28 +388,19 @@ def _flow_end(line: str) -> int | None:
     return None
 
 
-_NEEDS_ESCAPE = re.compile('[\x00-\x1f"\\\\\u2028\u2029\x7f]')
-
-
 def _entry_line(n: NewEntry) -> str:
     """`consult.work.log.yaml_line` for one imported entry (the books' one-line form, `id` last),
-    composed here without its JSON encoder when no text needs an escape (10,000 lines an
-    import); the two are pinned equal by tests/test_importers.py."""
+    composed here from the serialiser's own pieces (`quoted`, `scalar`) without building a
+    mapping first (10,000 lines an import); the two are pinned equal by tests/test_importers.py."""
     r = n.row
-    note, sid = r.note, r.source_id
-    if (note and _NEEDS_ESCAPE.search(note)) or _NEEDS_ESCAPE.search(sid):
-        from consult.work.log import yaml_line
-
-        return yaml_line(r.day, n.engagement, r.minutes, note=note, billable=r.billable, start=r.start,
-                         end=r.end, source_id=sid)
     if r.start is not None and r.end is not None:
         when = f'start: "{r.start:%H:%M}", end: "{r.end:%H:%M}"'
     else:
         h, m = divmod(r.minutes, 60)
         when = f"duration: {f'{h}h{m}m' if m else f'{h}h'}" if h else f"duration: {m}m"
-    return (f"- {{date: {r.day.isoformat()}, engagement: {n.engagement}, {when}"
-            + (f', note: "{note}"' if note else "") + ("" if r.billable else ", billable: false")
-            + f', id: "{sid}"}}\n')
+    return (f"- {{date: {r.day.isoformat()}, engagement: {scalar(n.engagement)}, {when}"
+            + (f", note: {quoted(r.note)}" if r.note else "") + ("" if r.billable else ", billable: false")
+            + (f", id: {quoted(r.source_id)}" if r.source_id else "") + "}\n")
 
 
 def _key(e: TimeEntry) -> tuple[object, ...]:
@@ -472,7 +463,9 @@ def import_rows(books: Books, export: Export, mapping: dict[str, Target], *, ski
             current.extend(read_timesheets(root, books.client(cid), books.engagements, problems))
         errors = [p for p in problems if p.severity == "error"]
         if errors:
-            raise BooksError(errors, "the books have errors; fix them first (`consult check` lists them)")
+            from consult.books.loader import refusal
+
+            raise refusal(errors)
         plan = plan_import(books, export, mapping, skip_unmapped=skip_unmapped, today=today, entries=current,
                            billed=billed, period=period)
         edits: dict[Path, _FileEdit] = defaultdict(_FileEdit)
@@ -491,7 +484,7 @@ def import_rows(books: Books, export: Export, mapping: dict[str, Target], *, ski
                 lines = texts[path]
                 at = c.old.source.line
                 if (path.suffix == ".csv" or at is None or at > len(lines) or _flow_end(lines[at - 1]) is None
-                        or f"id: {_quoted(c.old.source_id or '')}" not in lines[at - 1]):
+                        or f"id: {quoted(c.old.source_id or '')}" not in lines[at - 1]):
                     by_hand.append(c)
                     continue
                 edit = edits[path]
@@ -520,12 +513,6 @@ def _targets(books: Books, export: Export, mapping: dict[str, Target]) -> set[tu
         if target:
             out.add(target)
     return out
-
-
-def _quoted(s: str) -> str:
-    from consult.work.log import _yaml_string
-
-    return _yaml_string(s)
 
 
 def _check_days(plan: Plan, current: list[TimeEntry], edits: dict[Path, _FileEdit],

@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from dataclasses import dataclass
 from datetime import date, time
 from pathlib import Path
 
+from consult.books.writers import CannotAppend, Quoted, comment, line_of, list_item, one_line, with_item
 from consult.core.durations import DurationError, parse_clock, parse_duration, span_minutes
 from consult.core.records import Books, Client, Engagement
-from consult.errors import BooksError, ConsultError, Problem, UsageError
+from consult.errors import ConsultError, Problem, UsageError
 from consult.work.export import duration_text
 
 _RANGE = re.compile(r"(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})")
@@ -65,27 +65,30 @@ def month_file(root: Path, client: str, day: date) -> Path:
     return folder / f"{stem}.yaml"
 
 
-def _yaml_string(s: str) -> str:
-    """A double-quoted YAML scalar (JSON's escapes are YAML's; line separators escaped too)."""
-    return json.dumps(s, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+def entry_item(day: date, engagement: str, minutes: int, *, note: str | None, billable: bool,
+               start: time | None, end: time | None, source_id: str | None = None) -> dict[str, object]:
+    """One entry's fields in the order the sample books write them (an imported entry ends with
+    the `id` it had in its tool)."""
+    item: dict[str, object] = {"date": day, "engagement": engagement}
+    if start is not None and end is not None:
+        item.update(start=start, end=end)
+    else:
+        item["duration"] = duration_text(minutes)
+    if note:
+        item["note"] = Quoted(note)
+    if not billable:
+        item["billable"] = False
+    if source_id:
+        item["id"] = Quoted(source_id)
+    return item
 
 
 def yaml_line(day: date, engagement: str, minutes: int, *, note: str | None, billable: bool,
               start: time | None, end: time | None, source_id: str | None = None) -> str:
-    """One entry as the sample books write them: `- {date: …, engagement: …, duration: 1h30m}`
-    (an imported entry ends with the `id` it had in its tool)."""
-    parts = [f"date: {day.isoformat()}", f"engagement: {engagement}"]
-    if start is not None and end is not None:
-        parts += [f'start: "{start:%H:%M}"', f'end: "{end:%H:%M}"']
-    else:
-        parts.append(f"duration: {duration_text(minutes)}")
-    if note:
-        parts.append(f"note: {_yaml_string(note)}")
-    if not billable:
-        parts.append("billable: false")
-    if source_id:
-        parts.append(f"id: {_yaml_string(source_id)}")
-    return "- {" + ", ".join(parts) + "}\n"
+    """One entry as the sample books write them: `- {date: …, engagement: …, duration: 1h30m}`,
+    every value through the books' one serialiser (consult.books.writers)."""
+    return list_item(entry_item(day, engagement, minutes, note=note, billable=billable, start=start, end=end,
+                                source_id=source_id))
 
 
 def csv_line(header: list[str], newline: str, day: date, engagement: str, minutes: int, *,
@@ -146,8 +149,7 @@ def log_time(books: Books, client_id: str, engagement_id: str, day: date, work: 
     client = books.client(client_id)
     eng = books.engagement(client_id, engagement_id)
     minutes, start, end = parse_work(work, eng)
-    if note is not None and ("\n" in note or "\r" in note):
-        raise UsageError("--note: one line please (a timesheet entry's note has no line breaks)")
+    one_line(note, "--note")  # refused, never normalised: a break in a typed note is a paste gone wrong
     root = Path(books.root)
     warnings = []
     if eng.start and day < eng.start:
@@ -163,7 +165,9 @@ def log_time(books: Books, client_id: str, engagement_id: str, day: date, work: 
         entries = read_timesheets(root, client, books.engagements, problems)
         errors = [p for p in problems if p.severity == "error"]
         if errors:
-            raise BooksError(errors, "the books have errors; fix them first (`consult check` lists them)")
+            from consult.books.loader import refusal
+
+            raise refusal(errors)
         day_total = sum(e.minutes for e in entries if e.date == day) + minutes
         if day_total > 24 * 60:
             raise UsageError(f"that would make {duration_text(day_total)} on {day} for {client_id}, more than "
@@ -186,16 +190,21 @@ def log_time(books: Books, client_id: str, engagement_id: str, day: date, work: 
                             start=start, end=end, where=where)
             sep = "" if old_text.endswith(("\n", "\r")) else newline
         else:
-            if not old_text:
-                old_text = (f"# {client.name}: time for {day:%B %Y}. One entry per line; "
-                            "see README, \"Time\".\n")
-            line = yaml_line(day, engagement_id, minutes, note=note, billable=billable, start=start, end=end)
-        new_text = old_text + sep + line
+            item = entry_item(day, engagement_id, minutes, note=note, billable=billable, start=start, end=end)
+            head = f"# {comment(client.name)}: time for {day:%B %Y}. One entry per line; see README, \"Time\".\n"
+            try:  # any valid form of the file stays valid: `[]`, `...`, an indented or flow list
+                new_text = with_item(old_text, item, header=head)
+            except CannotAppend as e:
+                raise ConsultError(f"{where}: cannot append an entry safely ({e}); nothing was written — fix the "
+                                   "file, or add the entry by hand") from None
+            line = list_item(item)
+        if path.suffix == ".csv":
+            new_text = old_text + sep + line
         check_appended(root, path, new_text, client, books, len([e for e in entries if e.source.path == where]))
         atomic_write(path, new_text.encode("utf-8"))
     month = sum(e.minutes for e in entries if e.engagement == engagement_id and
                 (e.date.year, e.date.month) == (day.year, day.month)) + minutes
-    line_no = new_text.count("\n") if new_text.endswith("\n") else new_text.count("\n") + 1
+    line_no = line_of(new_text, line.strip())
     return Logged(path, line_no, line.rstrip("\r\n"), minutes, month, tuple(warnings))
 
 

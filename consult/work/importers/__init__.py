@@ -85,6 +85,22 @@ def detect_format(path: Path, text: str, data: list[object] | None = None) -> st
     raise UsageError(f"{path}: cannot tell which tool wrote it; say --format {'|'.join(FORMATS)}")
 
 
+MAX_IMPORT_BYTES = 64 * 1024 * 1024  # ten years of one person's Toggl rows is a few MB
+
+
+def read_import(source: Path, path: str) -> bytes:
+    """The bytes of an export the user named: a file, or a pipe (`<(…)`), never more than
+    `MAX_IMPORT_BYTES` (`/dev/zero` or a runaway export is refused, not read into memory)."""
+    from consult.books.files import Unreadable, read_regular
+
+    try:
+        return read_regular(source, MAX_IMPORT_BYTES, regular_only=False, what="an export")
+    except Unreadable as e:
+        raise UsageError(f"{path}: {e}") from None
+    except OSError as e:
+        raise UsageError(f"{path}: cannot be read: {e.strerror}") from None
+
+
 def read_export(source: Path, fmt: str | None, *, tz: tzinfo | None, dates: str | None = None,
                 shown: str | None = None, user: str | None = None,
                 billable_values: str | None = None) -> Export:
@@ -103,7 +119,7 @@ def read_export(source: Path, fmt: str | None, *, tz: tzinfo | None, dates: str 
 
         side_file(source, path)
         try:
-            text, encoding = decode(source.read_bytes())
+            text, encoding = decode(read_import(source, path))
         except ValueError as e:
             raise refused([Problem(Source(path), None, f"{e}")], path) from None
     data = None

@@ -120,17 +120,24 @@ def date_order(texts: Iterable[str], given: str | None, where: str) -> str:
 
 
 def parse_day(text: str, order: str, column: str) -> date:
+    from consult.core.periods import MAX_YEAR, MIN_YEAR
+
     s = text.strip()
     try:
+        d = None
         if m := _YMD.fullmatch(s):
-            return date(int(m[1]), int(m[3]), int(m[4]))
-        if m := _DMY.fullmatch(s):
+            d = date(int(m[1]), int(m[3]), int(m[4]))
+        elif m := _DMY.fullmatch(s):
             a, b, y = int(m[1]), int(m[3]), int(m[4])
             if len(m[4]) == 2:
                 y += 2000
-            return date(y, b, a) if order == "dmy" else date(y, a, b)
+            d = date(y, b, a) if order == "dmy" else date(y, a, b)
     except ValueError:
         raise Bad(column, f"'{text}' is not a real date") from None
+    if d is not None:
+        if not MIN_YEAR <= d.year <= MAX_YEAR:  # the books' one date rule (consult.core.periods)
+            raise Bad(column, f"'{text}' is outside the years {MIN_YEAR}–{MAX_YEAR}; check the year")
+        return d
     raise Bad(column, f"'{text}' is not a date — expected YYYY-MM-DD (or DD/MM/YYYY, MM/DD/YYYY, DD.MM.YY)")
 
 

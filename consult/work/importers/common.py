@@ -263,9 +263,7 @@ def entry_rows(where: Source, keys: tuple[str, ...], project: str, start: dateti
 _COMPACT = re.compile(r"\d{8}T\d{6}Z")
 
 
-def instant(value: object, what: str) -> datetime:
-    """An instant as Watson/Timewarrior write it (epoch seconds, ISO 8601 with an offset, or
-    20261001T090000Z), in UTC."""
+def _instant(value: object, what: str) -> datetime:
     try:
         if isinstance(value, bool):
             raise ValueError
@@ -282,6 +280,18 @@ def instant(value: object, what: str) -> datetime:
     except (ValueError, OverflowError, OSError):
         raise Bad(what, f"{value!r} is not a point in time — expected epoch seconds or "
                   "2026-10-01T09:00:00+01:00 / 20261001T080000Z") from None
+
+
+def instant(value: object, what: str) -> datetime:
+    """An instant as Watson/Timewarrior write it (epoch seconds, ISO 8601 with an offset, or
+    20261001T090000Z), in UTC, inside the books' years (consult.core.periods: 1900–2200), so no
+    zone arithmetic on it can leave what a date can hold."""
+    from consult.core.periods import MAX_YEAR, MIN_YEAR
+
+    t = _instant(value, what)
+    if not MIN_YEAR <= t.year <= MAX_YEAR:
+        raise Bad(what, f"{value!r} is outside the years {MIN_YEAR}–{MAX_YEAR}; check the export")
+    return t
 
 
 def tag_list(value: object, what: str) -> list[str]:

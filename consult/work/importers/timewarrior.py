@@ -114,7 +114,7 @@ def _from_data(source: Path, text: str, path: str, problems: list[Problem]) -> l
         if not files:
             raise UsageError(f"{path}: no Timewarrior month files (YYYY-MM.data) in this folder")
         shown = path if folder == source else f"{path}/data"
-        items = _parse_files([(f, f"{shown}/{f.name}", f.read_text(encoding="utf-8")) for f in files], problems)
+        items = _parse_files([(f, f"{shown}/{f.name}", _text(f, f"{shown}/{f.name}")) for f in files], problems)
         return _numbered(items, len(items), 0)
     side_file(source, path)
     items = _parse_files([(source, path, text)], problems)
@@ -122,8 +122,18 @@ def _from_data(source: Path, text: str, path: str, problems: list[Problem]) -> l
     if MONTH_FILE.fullmatch(source.name):  # numbered as in its data folder: count the months after it
         for f in _month_files(source.parent):
             if f.name > source.name:
-                later += sum(1 for line in f.read_text(encoding="utf-8").splitlines() if data_line(line))
+                later += sum(1 for line in _text(f, str(f)).splitlines() if data_line(line))
     return _numbered(items, len(items), later)
+
+
+def _text(f: Path, shown: str) -> str:
+    """One month file's text, bounded like every import (consult.work.importers.read_import)."""
+    from consult.work.importers import read_import
+
+    try:
+        return read_import(f, shown).decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise UsageError(f"{shown}: is not UTF-8 text (byte {e.start}); Timewarrior writes UTF-8") from None
 
 
 def side_file(source: Path, path: str) -> None:

@@ -207,6 +207,65 @@ def test_a_credit_for_the_rest_credits_exactly_the_rest(penny, run_cli):
     assert out.startswith("CN-2026-0002  credits INV-2026-0001  net £700.04  VAT £140.01  total £840.05")
 
 
+def test_two_half_credits_never_credit_more_sterling_vat_than_the_invoice_carried(make_books, run_cli):
+    """A UK client billed in euros: one day at €12,167.60, VAT 20% = €2,433.52, in sterling at
+    HMRC's November rate 0.83822297 (EUR 1.1930 per £1): €2,433.52 × 0.83822297 = £2,039.8324
+    → £2,039.83. Half of the net, €6,083.80, carries €1,216.76 VAT; at the invoice's rate
+    £1,019.9162 → £1,019.92. The second half is all that remains, so it takes the rest:
+    £2,039.83 − £1,019.92 = £1,019.91 (not £1,019.92 again, which credited £2,039.84 and left
+    VAT box 1 at −£0.01). The two credits carry £2,039.83, exactly the invoice's."""
+    root = make_books({"clients/acme/client.yaml": "name: Expat Ltd\naddress: x\ncountry: GB\ncurrency: EUR\n",
+                       "clients/acme/engagements/build.yaml": "title: T\nbilling: daily\nrate: 12167.60\n",
+                       "clients/acme/timesheets/t.yaml": "- {date: 2026-10-01, engagement: build, days: 1}\n"})
+    code, out, err = run_cli("invoice", "create", "acme", "--period", "2026-10", "--date", "2026-11-02", books=root)
+    assert code == 0, err
+    _, out, _ = run_cli("invoice", "show", "INV-2026-0001", books=root)
+    assert "VAT in sterling £2,039.83 at 0.83822297" in out
+    for day in ("2026-12-05", "2026-12-06"):
+        code, out, err = run_cli("invoice", "credit", "INV-2026-0001", "--amount", "6083.80", "--reason", "half",
+                                 "--date", day, books=root)
+        assert code == 0, err
+    shows = [run_cli("invoice", "show", n, books=root)[1] for n in ("CN-2026-0001", "CN-2026-0002")]
+    assert "VAT in sterling £1,019.92 at 0.83822297" in shows[0]
+    assert "VAT in sterling £1,019.91 at 0.83822297" in shows[1]
+    invoices, _ = load_invoices(root)
+    cns = [i for i in invoices if i.is_credit_note]
+    assert Money.total((c.vat_gbp for c in cns if c.vat_gbp), "GBP") == gbp("2039.83")
+    assert Money.total((c.vat for c in cns), "EUR") == Money.of("2433.52", "EUR")
+
+
+def test_partial_credits_never_take_more_sterling_vat_than_is_left(make_books):
+    """The cap on its own, where each part rounds up: A$0.25 net + A$0.05 VAT, in sterling at
+    0.55: A$0.05 × 0.55 = £0.0275 → £0.03. Five credits of A$0.05 net carry A$0.01 VAT each,
+    at the rate £0.0055 → £0.01: the first three take £0.01 each, which is all the sterling VAT
+    there was; the fourth is capped at the £0.00 left; the fifth credits what remains (A$0.01
+    VAT, and the £0.00 sterling left). In all £0.03, never £0.05."""
+    from dataclasses import replace
+
+    from consult.invoices.credit import build_credit_note
+    from consult.invoices.record import Invoice, Party
+
+    root = make_books({"clients/acme/client.yaml": "name: Expat Ltd\naddress: x\ncountry: GB\ncurrency: AUD\n"})
+    books = open_books(root, timesheets=False)
+
+    def aud(x: str) -> Money:
+        return Money.of(x, "AUD")
+
+    inv = Invoice(number="INV-2026-0001", kind="invoice", client="acme", issue_date=date(2026, 11, 2),
+                  tax_point=date(2026, 11, 2), supply_start=date(2026, 10, 1), supply_end=date(2026, 10, 31),
+                  due_date=date(2026, 12, 2), currency="AUD", locale="en_GB", seller=Party("S"), buyer=Party("B"),
+                  lines=(), net=aud("0.25"), vat=aud("0.05"), total=aud("0.30"), tax_treatment="standard",
+                  vat_rate=Decimal(20), vat_rounding="half_up", payment_terms_days=30, vat_gbp=gbp("0.03"),
+                  gbp_rate=Decimal("0.55"))
+    done: list[Invoice] = [inv]
+    got = []
+    for n, amount in enumerate((Decimal("0.05"),) * 4 + (None,), start=1):
+        cn = build_credit_note(books, done, "INV-2026-0001", reason="x", issued=date(2026, 11, 5), amount=amount)
+        done.append(replace(cn, number=f"CN-2026-000{n}"))
+        got.append((cn.net, cn.vat, cn.vat_gbp))
+    assert got == [(aud("0.05"), aud("0.01"), gbp("0.01"))] * 3 + [(aud("0.05"), aud("0.01"), gbp("0.00"))] * 2
+
+
 def test_a_credit_note_names_its_invoice_and_date_is_listed_and_has_no_due_date(penny, run_cli):
     run_cli("invoice", "credit", "INV-2026-0001", "--amount", "100", "--reason", "discount", "--date",
             "2026-11-05", books=penny)

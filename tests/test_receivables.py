@@ -90,7 +90,8 @@ def test_an_allocation_can_never_take_more_than_is_on_account(rebilled, run_cli)
     code, _, err = run_cli("invoice", "pay", "INV-2026-0002", "9000.00", "--from", "INV-2026-0001",
                            books=rebilled)
     assert code == 1
-    assert err == ("error: INV-2026-0001 holds £8,970.00 on account; £9,000.00 cannot be allocated from it\n")
+    assert err == ("error: INV-2026-0001 holds £8,970.00 on account on 2026-11-22; £9,000.00 cannot be allocated "
+                   "from it on 2026-11-22\n")
     assert not (rebilled / "clients/acme/allocations.yaml").exists()
 
 
@@ -110,6 +111,141 @@ def test_a_refund_pays_money_on_account_back(rebilled, run_cli):
     assert a["INV-2026-0002"].outstanding == gbp("9750.00")
     code, _, err = run_cli("invoice", "refund", "INV-2026-0001", "0.01", books=rebilled)
     assert code == 1 and "holds £0.00 on account" in err
+
+
+def test_a_refund_dated_before_the_money_came_is_refused(rebilled, run_cli):
+    """INV-2026-0001 was issued on 1 Oct, paid £8,970.00 on 20 Oct and credited on 2 Nov: the
+    payment is money on account only from 2 Nov. A refund dated 1 Jan 2026 (which made cash
+    earnings of January −£500.00 ÷ 1.2 = −£416.67) is refused, saying what was there that day
+    and from when more is; nothing is written."""
+    code, _, err = run_cli("invoice", "refund", "INV-2026-0001", "500.00", "--date", "2026-01-01", books=rebilled)
+    assert code == 1
+    assert err == ("error: INV-2026-0001 holds £0.00 on account on 2026-01-01, and £8,970.00 from 2026-11-02; "
+                   "£500.00 cannot be paid back from it on 2026-01-01\n")
+    code, _, err = run_cli("invoice", "refund", "INV-2026-0001", "500.00", "--date", "2026-10-25", books=rebilled)
+    assert code == 1 and "holds £0.00 on account on 2026-10-25, and £8,970.00 from 2026-11-02" in err
+    assert not (rebilled / "clients/acme/refunds.yaml").exists()
+    code, _, err = run_cli("invoice", "refund", "INV-2026-0001", "500.00", "--date", "2026-11-02", books=rebilled)
+    assert code == 0, err
+
+
+TWO_ENGAGEMENTS = {"clients/acme/engagements/build.yaml": "title: Build\nbilling: daily\nrate: 1000\n",
+                   "clients/acme/engagements/audit.yaml": "title: Audit\nbilling: daily\nrate: 500\n",
+                   "clients/acme/timesheets/2026-09.yaml": "- {date: 2026-09-07, engagement: build, hours: 7.5}\n"
+                                                          "- {date: 2026-09-08, engagement: audit, hours: 7.5}\n"}
+
+
+@pytest.fixture
+def overpaid(make_books, run_cli):
+    """INV-2026-0001 (build): 1 day × £1,000 + VAT £200 = £1,200.00, issued 1 Oct; INV-2026-0002
+    (audit): 1 day × £500 + £100 = £600.00, issued 5 Oct. £1,800.00 paid against the first on
+    28 Oct: it holds £1,800.00 − £1,200.00 = £600.00 on account from 28 Oct, not before."""
+    root = make_books(TWO_ENGAGEMENTS)
+    for eng, day in (("build", "2026-10-01"), ("audit", "2026-10-05")):
+        code, _, err = run_cli("invoice", "create", "acme", "--period", "2026-09", "--engagement", eng, "--date", day,
+                               books=root)
+        assert code == 0, err
+    code, _, err = run_cli("invoice", "pay", "INV-2026-0001", "1800.00", "--date", "2026-10-28", "--force",
+                           books=root)
+    assert code == 0, err
+    return root
+
+
+def test_an_allocation_dated_before_the_money_came_is_refused(overpaid, run_cli):
+    """£600.00 moved on 10 Oct, before the 28 Oct payment that put it on account: refused, saying
+    £0.00 was there on 10 Oct and £600.00 from 28 Oct; on 28 Oct it moves."""
+    code, _, err = run_cli("invoice", "pay", "INV-2026-0002", "600.00", "--from", "INV-2026-0001",
+                           "--date", "2026-10-10", books=overpaid)
+    assert code == 1
+    assert err == ("error: INV-2026-0001 holds £0.00 on account on 2026-10-10, and £600.00 from 2026-10-28; "
+                   "£600.00 cannot be allocated from it on 2026-10-10\n")
+    assert not (overpaid / "clients/acme/allocations.yaml").exists()
+    code, _, err = run_cli("invoice", "pay", "INV-2026-0002", "600.00", "--from", "INV-2026-0001",
+                           "--date", "2026-10-28", books=overpaid)
+    assert code == 0, err
+    a = _accounts(overpaid, date(2026, 11, 30))
+    assert (a["INV-2026-0001"].outstanding, a["INV-2026-0002"].outstanding) == (gbp("0.00"), gbp("0.00"))
+
+
+def test_money_moved_out_later_is_not_moved_out_again_earlier(overpaid, run_cli):
+    """The £600.00 on account is paid back on 30 Nov. An allocation dated 5 Nov would leave 30 Nov
+    £600.00 short (the refund would then pay back money already moved), so it is refused, though
+    £600.00 is on account on 5 Nov itself."""
+    code, _, err = run_cli("invoice", "refund", "INV-2026-0001", "600.00", "--date", "2026-11-30", books=overpaid)
+    assert code == 0, err
+    code, _, err = run_cli("invoice", "pay", "INV-2026-0002", "600.00", "--from", "INV-2026-0001",
+                           "--date", "2026-11-05", books=overpaid)
+    assert code == 1
+    assert err == ("error: INV-2026-0001 holds £600.00 on account on 2026-11-05, but only £0.00 of it may leave "
+                   "then (refunds or allocations from it dated later need the rest); £600.00 cannot be allocated "
+                   "from it on 2026-11-05\n")
+
+
+def test_check_reports_money_moved_before_it_was_there(overpaid, run_cli):
+    """Lines written by hand are judged as the commands judge them: the allocation of 10 Oct
+    (before the 28 Oct payment) and a refund of 1 Jan 2026 are errors at their file:line, each
+    saying what was there and what to write; the £100.00 of 28 Oct is fine, and leaves
+    £600.00 − £100.00 = £500.00 for the others from 28 Oct (so the £550.00 refund must change
+    its amount, not only its date)."""
+    (overpaid / "clients/acme/allocations.yaml").write_text(
+        "# by hand\n"
+        "- {date: 2026-10-10, from: INV-2026-0001, to: INV-2026-0002, amount: 400.00}\n"
+        "- {date: 2026-10-28, from: INV-2026-0001, to: INV-2026-0002, amount: 100.00}\n")
+    (overpaid / "clients/acme/refunds.yaml").write_text(
+        "- {date: 2026-01-01, from: INV-2026-0001, amount: 550.00}\n")
+    code, out, _ = run_cli("check", books=overpaid)
+    assert code == 1
+    mine = [ln for ln in out.splitlines() if "allocations.yaml" in ln or "refunds.yaml" in ln]
+    assert mine == [
+        "clients/acme/allocations.yaml:2:3: date: allocation of £400.00 from INV-2026-0001 dated 2026-10-10, but "
+        "INV-2026-0001 held £0.00 on account that day and £500.00 from 2026-10-28: date it 2026-10-28 or later",
+        "clients/acme/refunds.yaml:1:3: amount: refund of £550.00 from INV-2026-0001 dated 2026-01-01, but "
+        "INV-2026-0001 held £0.00 on account that day, and at most £500.00 from 2026-10-28: correct the amount or "
+        "the date"]
+
+
+def test_an_allocation_to_another_clients_invoice_is_an_error_and_moves_nothing(make_books, run_cli):
+    """acme's INV-2026-0001 (1 day × £1,000 + £200 VAT = £1,200.00) is paid in full; beta's
+    INV-2026-0002 is $1,000.00 (outside the scope of UK VAT). A hand-written line in acme's
+    allocations.yaml moves £5 to beta's invoice. Money cannot move between clients (nor
+    currencies): the line is an error at its file:line saying what to write, and it moves nothing
+    anywhere — acme's invoice stays paid (it once showed £5.00 owed, and cash income £1,000.00 −
+    £5.00 ÷ 1.2 = £995.83, while beta's account never saw the £5)."""
+    root = make_books({
+        "clients/acme/engagements/build.yaml": "title: Build\nbilling: daily\nrate: 1000\n",
+        "clients/acme/timesheets/2026-09.yaml": "- {date: 2026-09-07, engagement: build, hours: 7.5}\n",
+        "clients/beta/client.yaml": "name: Beta Inc\naddress: x\ncountry: US\ncurrency: USD\nbusiness_evidence: EIN\n"
+                                    "tax: outside_scope\n",
+        "clients/beta/engagements/build.yaml": "title: Build\nbilling: daily\nrate: 1000\n",
+        "clients/beta/timesheets/2026-09.yaml": "- {date: 2026-09-08, engagement: build, hours: 7.5}\n"})
+    for client in ("acme", "beta"):
+        assert run_cli("invoice", "create", client, "--period", "2026-09", "--date", "2026-10-01", books=root)[0] == 0
+    assert run_cli("invoice", "pay", "INV-2026-0001", "1200.00", "--date", "2026-10-20", books=root)[0] == 0
+    (root / "clients/acme/allocations.yaml").write_text(
+        "- {date: 2026-10-25, from: INV-2026-0001, to: INV-2026-0002, amount: 5}\n")
+    code, out, _ = run_cli("check", books=root)
+    assert code == 1
+    assert ("clients/acme/allocations.yaml:1:3: to: INV-2026-0002 was issued to 'beta', not 'acme': money on "
+            "account moves only between one client's invoices, so this line moves nothing. Write `to:` as one of "
+            "acme's own documents (acme's latest: INV-2026-0001); to pass money to beta, pay it back (consult "
+            "invoice refund) and record beta's payment in clients/beta/payments.yaml") in out.splitlines()
+    _, out, _ = run_cli("invoice", "list", "--format", "json", "--as-of", "2026-11-30", books=root)
+    assert [(r["number"], r["outstanding"], r["status"]) for r in json.loads(out)] == [
+        ("INV-2026-0001", "0.00", "paid"), ("INV-2026-0002", "1000.00", "overdue")]
+    _, out, _ = run_cli("earnings", "2026", "--basis", "cash", "--format", "json", books=root)
+    assert json.loads(out)["totals"]["income"] == "1000.00"
+
+
+def test_an_allocation_that_names_a_credit_note_as_its_target_moves_nothing(rebilled, run_cli):
+    """`to:` a credit note (CN-2026-0001) would once take £100 from INV-2026-0001 and put it
+    nowhere: now an error, and INV-2026-0001 still holds all £8,970.00."""
+    (rebilled / "clients/acme/allocations.yaml").write_text(
+        "- {date: 2026-11-10, from: INV-2026-0001, to: CN-2026-0001, amount: 100}\n")
+    code, out, _ = run_cli("check", books=rebilled)
+    assert code == 1
+    assert ("clients/acme/allocations.yaml:1:3: to: CN-2026-0001 is a credit note; `to:` is the invoice the money "
+            "settles (acme's latest: INV-2026-0001, INV-2026-0002)") in out.splitlines()
+    assert _accounts(rebilled, date(2026, 11, 30))["INV-2026-0001"].outstanding == gbp("-8970.00")
 
 
 def test_cash_basis_income_follows_the_money_to_the_invoice_it_settles(rebilled, run_cli):

@@ -492,6 +492,9 @@ def test_reminders_are_polite_then_formal_with_the_figures(run_cli, make_books):
     code, out, err = run_cli("invoice", "remind", "INV-2026-0001", "--as-of", "2026-12-15", "--pdf",
                              str(root.parent / "r.pdf"), books=root)
     assert code == 0, err
+    assert "Despite earlier reminders" not in out  # the books record no reminders sent
+    assert ("I am writing about invoice INV-2026-0001 of 1 October 2026 for £1,200.00, due on 31 October 2026, "
+            "which remains unpaid: it is now 45 days overdue.") in out
     assert "statutory interest on this debt at 11.75% a year" in out
     assert "£17.38 to 15 December 2026, adding £0.39 a day" in out
     assert "fixed compensation of £70.00" in out
@@ -524,9 +527,72 @@ def test_a_rate_ten_times_too_big_is_refused_naming_both(make_books, run_cli):
 
 def test_a_statement_runs_a_balance_and_brings_it_forward(rebilled, run_cli):
     """From 1 Nov: brought forward £0.00 (£8,970.00 invoiced and paid in October); then the
-    credit note (−£8,970.00) and the new invoice (+£9,750.00): £780.00."""
+    credit note (−£8,970.00) and the new invoice (+£9,750.00): £780.00. The £8,970.00 on account
+    on INV-2026-0001 is applied to INV-2026-0002 before ageing it, so the ageing says what the
+    client owes — £9,750.00 − £8,970.00 = £780.00 not yet due (INV-2026-0002 is due 2 Dec) —
+    not £9,750.00."""
     _, out, _ = run_cli("client", "statement", "acme", "--from", "2026-11-01", "--as-of", "2026-11-30", books=rebilled)
     assert "balance brought forward" in out and "£0.00" in out
     assert "Acme Ltd owes £780.00" in out
-    assert "ageing (days past due): not yet due £780.00" not in out  # INV-2026-0002 is due 2 Dec, £9,750.00 open
-    assert "not yet due £9,750.00" in out
+    assert ("ageing (days past due): not yet due £780.00, 1-30 days £0.00, 31-60 days £0.00, 61-90 days £0.00, "
+            "over 90 days £0.00") in out
+    assert "£9,750.00" not in out.split("ageing")[1]
+
+
+def test_every_format_of_a_statement_carries_the_same_rows(hafen, run_cli):
+    """Hafen: €922.50 invoiced 2 Nov, €915.00 received 20 Nov, €7.50 written off on 21 Nov. From
+    21 Nov the CSV and JSON start, like the table, with the €7.50 brought forward (once they
+    started with the write-off and a balance of 0.00 out of nowhere); the write-off reads
+    "written off: bank charges", once."""
+    run_cli("invoice", "writeoff", "INV-2026-0001", "7.50", "--reason", "bank charges", "--date", "2026-11-21",
+            books=hafen)
+    args = ("client", "statement", "hafen", "--from", "2026-11-21", "--as-of", "2026-11-30")
+    _, out, _ = run_cli(*args, "--format", "csv", books=hafen)
+    assert out.splitlines() == [
+        "currency,date,kind,document,details,charges,credits,balance",
+        "EUR,2026-11-21,brought forward,,balance brought forward,,,7.50",
+        "EUR,2026-11-21,written off,INV-2026-0001,bank charges,,7.50,0.00"]
+    _, out, _ = run_cli(*args, "--format", "json", books=hafen)
+    assert [(r["kind"], r["details"], r["balance"]) for r in json.loads(out)] == [
+        ("brought forward", "balance brought forward", "7.50"), ("written off", "bank charges", "0.00")]
+    _, out, _ = run_cli(*args, books=hafen)
+    assert "balance brought forward" in out and "written off: bank charges" in out
+    assert "written off: written off" not in out
+
+
+def test_a_statement_from_after_its_date_is_refused(hafen, run_cli):
+    code, _, err = run_cli("client", "statement", "hafen", "--from", "2026-12-01", "--as-of", "2026-11-30",
+                           books=hafen)
+    assert code == 2
+    assert err == ("error: --from 2026-12-01 is after --as-of 2026-11-30: a statement runs from its first day to "
+                   "its date; give a --from on or before --as-of\n")
+
+
+def test_money_on_account_pays_the_oldest_debt_first_in_the_ageing(make_books, run_cli):
+    """Three invoices for September work: INV-2026-0001 (build) £1,200.00 issued 1 Oct, paid
+    20 Oct, credited in full 2 Nov — £1,200.00 on account; INV-2026-0002 (audit) 1 day × £500 +
+    VAT = £600.00 issued 5 Oct, due 4 Nov; INV-2026-0003 (review) 1 day × £750 + VAT = £900.00
+    issued 2 Nov, due 2 Dec. On 20 Dec the client owes −£1,200.00 + £600.00 + £900.00 = £300.00.
+    Oldest debt first, the £1,200.00 clears INV-2026-0002 (46 days late) and £600.00 of
+    INV-2026-0003, leaving £300.00 of it, 18 days late: "1-30 days £300.00", nothing in 31-60
+    (newest first would have left £300.00 of INV-2026-0002 there)."""
+    root = make_books({**TWO_ENGAGEMENTS,
+                       "clients/acme/engagements/review.yaml": "title: Review\nbilling: daily\nrate: 750\n",
+                       "clients/acme/timesheets/2026-09.yaml": TWO_ENGAGEMENTS["clients/acme/timesheets/2026-09.yaml"]
+                       + "- {date: 2026-09-09, engagement: review, hours: 7.5}\n"})
+    for eng, day in (("build", "2026-10-01"), ("audit", "2026-10-05"), ("review", "2026-11-02")):
+        code, _, err = run_cli("invoice", "create", "acme", "--period", "2026-09", "--engagement", eng, "--date", day,
+                               books=root)
+        assert code == 0, err
+    assert run_cli("invoice", "pay", "INV-2026-0001", "1200.00", "--date", "2026-10-20", books=root)[0] == 0
+    assert run_cli("invoice", "credit", "INV-2026-0001", "--reason", "x", "--date", "2026-11-02", books=root)[0] == 0
+    books = open_books(root, timesheets=False)
+    from consult.invoices.statement import statements
+
+    (st,) = statements(books, load_invoices(root)[0], "acme", date(2026, 12, 20))
+    assert st.closing == gbp("300.00")
+    assert [(i.number, i.outstanding, i.owed, i.bucket) for i in st.open_items] == [
+        ("INV-2026-0003", gbp("900.00"), gbp("300.00"), "1-30 days")]
+    assert st.ageing == {"not yet due": gbp("0"), "1-30 days": gbp("300.00"), "31-60 days": gbp("0"),
+                         "61-90 days": gbp("0"), "over 90 days": gbp("0")}
+    assert Money.total(st.ageing.values(), "GBP") == st.closing

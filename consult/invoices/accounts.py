@@ -268,7 +268,8 @@ def accounts(invoices: Iterable[Invoice], moves: Moves | Iterable[Payment], as_o
 
 def account(inv: Invoice, payments: Iterable[Payment], credit_notes: Iterable[Invoice], as_of: date,
             moves: Moves | None = None) -> Account:
-    """The account of one invoice as of `as_of`."""
+    """The account of one invoice as of `as_of`, from its payments, credit notes and
+    write-offs (an allocation counts only between documents given: pass them to `accounts`)."""
     m = moves or Moves(tuple(payments))
     cns = list(credit_notes)
     evs = events_of([inv, *cns], m).get(inv.number or "", [])

@@ -424,7 +424,7 @@ def reconcile(invoices: Iterable[Invoice], payments: Iterable[Payment], moves: M
     out: list[Problem] = []
 
     def check(number: str, client: str, cur: str, src: object, field_: str, what: str,
-              kinds: str = "invoice or credit note", severity: Severity = "warning") -> bool:
+              kinds: str = "invoice or credit note", severity: Severity = "warning") -> None:
         inv = known.get(number)
         if inv is None:
             out.append(Problem(_src(src), field_, f"{what} '{number}', but no such {kinds} was issued "
@@ -443,9 +443,6 @@ def reconcile(invoices: Iterable[Invoice], payments: Iterable[Payment], moves: M
             out.append(Problem(_src(src), "currency", f"{number} is in {inv.currency} but this is in {cur}: record "
                                                       f"the amount in {inv.currency} and the conversion in `fx_rate`",
                                severity))
-        else:
-            return True
-        return False
 
     for p in payments:
         check(p.invoice, p.client, p.amount.currency, p.source, "invoice", "payment for", "invoice")

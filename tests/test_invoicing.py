@@ -248,6 +248,21 @@ class TestCreditNotes:
                                                                          gbp(650))
         assert (cn.credits, cn.credits_date, cn.reason) == ("INV-2026-0001", ISSUED, "One day not worked")
 
+    def test_a_full_credit_repeats_the_invoices_own_lines(self, books):
+        """Acme's October invoice has two lines — 18.5 days × £650.00 = £12,025.00 and the rail
+        fare 1 × £142.60 — net £12,167.60 + VAT £2,433.52. Its full credit repeats both lines
+        as they were (not one "1 item" line of £12,167.60) and mirrors every total."""
+        inv = issue(books, build_invoice(books, "acme-analytics", *OCT, issued=ISSUED)).invoice
+        cn = build_credit_note(books, [inv], inv.number, reason="Wrong PO", issued=ISSUED)
+
+        def terms(lines):
+            return [(ln.description, ln.quantity, ln.unit, ln.unit_price, ln.net, ln.kind) for ln in lines]
+
+        assert terms(cn.lines) == terms(inv.lines)
+        assert [(ln.quantity, ln.unit, ln.net) for ln in cn.lines] == [(D("18.5"), "day", gbp("12025.00")),
+                                                                      (D("1"), "item", gbp("142.60"))]
+        assert (cn.net, cn.vat, cn.total) == (gbp("12167.60"), gbp("2433.52"), gbp("14601.12"))
+
     def test_credit_beyond_what_is_left_is_refused(self, books):
         """Crediting more than the invoice total is refused, showing what is left."""
         inv = issue(books, build_invoice(books, "hafen-logistik", *OCT, issued=ISSUED)).invoice

@@ -174,12 +174,9 @@ def client_statement(ctx: click.Context, client_id: str, as_of: str | None, star
         for s in got:
             loc = s.locale
             click.echo(f"Statement of account — {s.client.name} ({s.client.id}), {s.currency}, as of {s.as_of}")
-            rows: list[dict[str, Any]] = []
-            if s.start is not None:
-                rows.append({"date": s.start, "document": "", "details": "balance brought forward", "charges": None,
-                             "credits": None, "balance": s.opening})
-            rows += [{"date": ln.date, "document": ln.ref, "details": f"{ln.kind}: {ln.detail}", "charges": ln.charges,
-                      "credits": ln.credits, "balance": ln.balance} for ln in s.lines]
+            rows: list[dict[str, Any]] = [{"date": ln.date, "document": ln.ref, "details": ln.text,
+                                           "charges": ln.charges, "credits": ln.credits, "balance": ln.balance}
+                                          for ln in s.rows]
             echo_rows(rows, "table", locale=loc)
             owes = "owes" if s.closing.amount >= 0 else "is owed (credit on account)"
             click.echo(f"\n{s.client.name} {owes} {(s.closing if s.closing.amount >= 0 else -s.closing).format(loc)}")
@@ -189,7 +186,7 @@ def client_statement(ctx: click.Context, client_id: str, as_of: str | None, star
                 click.echo("pay to: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in s.bank.items()))
     else:
         rows = [{"currency": s.currency, "date": ln.date, "kind": ln.kind, "document": ln.ref, "details": ln.detail,
-                 "charges": ln.charges, "credits": ln.credits, "balance": ln.balance} for s in got for ln in s.lines]
+                 "charges": ln.charges, "credits": ln.credits, "balance": ln.balance} for s in got for ln in s.rows]
         echo_rows(rows, fmt)
     if target is not None:
         from consult.books.store import atomic_write

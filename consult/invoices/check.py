@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import date
 
 from consult.core.records import Books, TimeEntry
@@ -47,7 +46,7 @@ def check_invoices(books: Books, today: date) -> list[Problem]:
     """Warnings for `consult check`: invoiced time changed since, overdue invoices, payments
     that do not reconcile; errors for issued records that cannot be read back."""
     from consult.core.fx import implausible
-    from consult.invoices.accounts import Moves, accounts, reconcile
+    from consult.invoices.accounts import Moves, accounts, overdrawn, reconcile
 
     moves = Moves.of(books)
 
@@ -72,7 +71,8 @@ def check_invoices(books: Books, today: date) -> list[Problem]:
             out.append(Problem(src, None, f"{a.number} holds {held} on account (overpaid, or paid before it was "
                                f"credited): allocate it to another invoice (consult invoice pay NUMBER AMOUNT --from "
                                f"{a.number}) or pay it back (consult invoice refund {a.number} AMOUNT)", "warning"))
-    out += [replace(p, severity="warning") for p in reconcile(invoices, moves.payments, moves)]
+    out += reconcile(invoices, moves.payments, moves)  # allocations and refunds that move nothing: errors
+    out += overdrawn(invoices, moves)
     base = books.practice.base_currency
     for pay in books.payments:
         if pay.fx_rate is not None and (why := implausible(pay.amount.currency, base, pay.date, pay.fx_rate)):

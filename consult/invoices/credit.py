@@ -10,6 +10,13 @@ amounts and VAT):
   was — but never more than the VAT still uncredited; crediting exactly the net that remains
   credits exactly the VAT that remains. So two credits of £500.02 on £1,000.04 + £200.01 VAT
   credit £100.00 and then £100.01: the invoice is cleared to the penny.
+* **VAT in sterling** (an invoice in another currency that charged UK VAT) follows the same
+  rule: a credit's sterling VAT is its VAT converted at the invoice's own rate, capped at the
+  sterling VAT still uncredited, and a credit that takes all the VAT that remains takes all the
+  sterling VAT that remains. Every figure is split this way — net, VAT, VAT in sterling — so
+  the credit notes of an invoice add up to at most what it carried, and to exactly that once
+  it is credited in full (two halves of €2,433.52 VAT, £2,039.83 in sterling, carry £1,019.92
+  and £1,019.91, not £1,019.92 twice).
 * **A full credit** (no amount) credits whatever remains: on an invoice not credited before it
   mirrors the invoice exactly.
 * A credit note is dated on or after its invoice, names it and its date, and has no due date.
@@ -46,6 +53,24 @@ def credited_so_far(invoices: list[Invoice], number: str, currency: str) -> tupl
     """(net, VAT) the credit notes of invoice `number` have credited."""
     cns = [i for i in invoices if i.is_credit_note and i.credits == number]
     return (Money.total((c.net for c in cns), currency), Money.total((c.vat for c in cns), currency))
+
+
+def sterling_vat_credited(invoices: list[Invoice], number: str) -> Money:
+    """The VAT in sterling the credit notes of invoice `number` have credited."""
+    return Money.total((c.vat_gbp for c in invoices
+                        if c.is_credit_note and c.credits == number and c.vat_gbp is not None), "GBP")
+
+
+def sterling_vat(inv: Invoice, invoices: list[Invoice], vat: Money, left_vat: Money) -> Money | None:
+    """A credit's VAT in sterling (None when the invoice shows none): its VAT at the invoice's
+    own rate, never more than the sterling VAT still uncredited, and all of that when the
+    credit takes all the VAT that remains (see the module docstring)."""
+    if inv.gbp_rate is None or inv.vat_gbp is None:
+        return None
+    left = max(inv.vat_gbp - sterling_vat_credited(invoices, inv.number or ""), Money.zero("GBP"))
+    if vat == left_vat:
+        return left
+    return min(vat.convert(inv.gbp_rate, "GBP"), left)
 
 
 def credit_lines(inv: Invoice, net: Money, reason: str, whole: bool) -> tuple[InvoiceLine, ...]:
@@ -101,7 +126,7 @@ def build_credit_note(books: Books, invoices: list[Invoice], number: str, *, rea
                 else Money.zero(cur)
             vat = min(vat, left_vat)
     total = net + vat
-    vat_gbp = vat.convert(inv.gbp_rate, "GBP") if inv.gbp_rate is not None and inv.vat_gbp is not None else None
+    vat_gbp = sterling_vat(inv, invoices, vat, left_vat)
     whole = not done_net and not done_vat and net == inv.net and vat == inv.vat
     lines = credit_lines(inv, net, reason.strip(), whole)
     client = books.client(inv.client)

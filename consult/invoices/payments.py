@@ -19,6 +19,13 @@ together pay, allocate or refund more than is there.
 * **Write-off** (`invoice writeoff NUMBER AMOUNT --reason`): a small balance cleared without a
   document to the customer (bank charges, a disputed penny); never more than is outstanding.
   Earnings count it as a cost.
+
+Every limit is judged **on the date given**, and on every later day (consult.invoices.accounts
+`holding`, `owed_from`): money leaves an invoice dated D only if it holds it at the end of D and
+would still hold it at the end of each later day, so a refund dated before the payment came, or
+one that leaves a later-dated allocation short, is refused — saying what was there that day and
+from when more is. A payment, allocation or write-off settles no more than is owed that day and
+after.
 """
 
 from __future__ import annotations
@@ -34,7 +41,7 @@ from consult.books.lock import books_lock
 from consult.core.money import Money
 from consult.core.records import Allocation, Books, Payment, Refund, WriteOff
 from consult.errors import ConflictError, Source, UsageError
-from consult.invoices.accounts import Moves, accounts, available_credit
+from consult.invoices.accounts import Holding, Moves, holding, owed_from
 from consult.invoices.record import Invoice
 from consult.invoices.store import find_invoice, load_invoices
 
@@ -113,9 +120,25 @@ def _money(amount: Decimal, cur: str, what: str) -> Money:
     return m
 
 
-def _outstanding(st: _State, inv: Invoice) -> Money:
-    (a,) = [a for a in accounts(st.invoices, st.moves, date.max) if a.number == inv.number]
-    return a.outstanding
+def _outstanding(st: _State, inv: Invoice, on: date) -> Money:
+    """What `inv` owes on `on` and every later day, the least of them (accounts.owed_from)."""
+    return owed_from(inv, st.invoices, st.moves, on)
+
+
+def _too_much(h: Holding, source: str, amount: Money, verb: str) -> ConflictError:
+    """The refusal of `amount` leaving `source` dated h.on: what was there that day, and from
+    when more is."""
+    loc = h.holder.locale
+    number = h.holder.number or ""
+    where = f"{source} (on {number})" if number != source else source
+    text = f"{where} holds {h.amount.format(loc)} on account on {h.on}"
+    if h.that_day is not None and h.that_day > h.amount:
+        text = (f"{where} holds {h.that_day.format(loc)} on account on {h.on}, but only {h.amount.format(loc)} of "
+                "it may leave then (refunds or allocations from it dated later need the rest)")
+    more = h.more(amount)
+    if more is not None:
+        text += f", and {more[1].format(loc)} from {more[0]}"
+    return ConflictError(f"{text}; {amount.format(loc)} cannot be {verb} it on {h.on}")
 
 
 def _write(root: Path, client: str, file: str, line: str, what: str) -> None:
@@ -150,7 +173,7 @@ def record_payment(root: Path, number: str, amount: Decimal, *, paid_on: date, f
             if why and (fx_rate <= 0 or not force):
                 raise UsageError(f"--fx-rate: {why}" + ("" if fx_rate <= 0 else "; use --force if it is right"))
         settles = pay_amt + held if held is not None else pay_amt
-        left = _outstanding(st, inv)
+        left = _outstanding(st, inv, paid_on)
         if settles > left and not force:
             raise ConflictError(
                 f"{number} has {left.format(inv.locale)} outstanding, but this payment settles "
@@ -177,20 +200,18 @@ def allocate(root: Path, number: str, amount: Decimal, *, source: str, on: date,
                              "moves only between one client's invoices")
         if src_doc.currency != inv.currency:
             raise UsageError(f"--from {source} is in {src_doc.currency} but {number} is in {inv.currency}")
-        holder, held = available_credit(source, st.invoices, st.moves)
-        if holder.number == number:
-            raise UsageError(f"--from {source}: its credit is on {number} already")
-        amt = _money(amount, inv.currency, "AMOUNT")
-        if amt > held:
-            where = f"{source} (on {holder.number})" if holder.number != source else source
-            raise ConflictError(f"{where} holds {held.format(inv.locale)} on account; {amt.format(inv.locale)} "
-                                "cannot be allocated from it")
-        left = _outstanding(st, inv)
-        if amt > left and not force:
-            raise ConflictError(f"{number} has {left.format(inv.locale)} outstanding; allocating "
-                                f"{amt.format(inv.locale)} would overpay it (use --force to move the credit anyway)")
         if on < max(inv.issue_date, src_doc.issue_date):
             raise UsageError(f"--date: {on} is before {number} or {source} was issued")
+        h = holding(source, st.invoices, st.moves, on)
+        if h.holder.number == number:
+            raise UsageError(f"--from {source}: its credit is on {number} already")
+        amt = _money(amount, inv.currency, "AMOUNT")
+        if amt > h.amount:
+            raise _too_much(h, source, amt, "allocated from")
+        left = _outstanding(st, inv, on)
+        if amt > left and not force:
+            raise ConflictError(f"{number} has {left.format(inv.locale)} outstanding on {on}; allocating "
+                                f"{amt.format(inv.locale)} would overpay it (use --force to move the credit anyway)")
         a = Allocation(inv.client, on, source, number, amt, note, Source(f"clients/{inv.client}/allocations.yaml"))
         _write(root, inv.client, "allocations.yaml",
                _line({"date": on, "from": source, "to": number, "amount": amt, "currency": amt.currency,
@@ -207,11 +228,10 @@ def refund(root: Path, source: str, amount: Decimal, *, on: date, fx_rate: Decim
         doc = find_invoice(st.invoices, source)
         source = doc.number or source
         st.books.client(doc.client)
-        holder, held = available_credit(source, st.invoices, st.moves)
         amt = _money(amount, doc.currency, "AMOUNT")
-        if amt > held:
-            raise ConflictError(f"{source} holds {held.format(doc.locale)} on account; {amt.format(doc.locale)} "
-                                "cannot be paid back from it")
+        h = holding(source, st.invoices, st.moves, on)
+        if amt > h.amount:
+            raise _too_much(h, source, amt, "paid back from")
         if fx_rate is not None and fx_rate <= 0:
             raise UsageError(f"--fx-rate: {fx_rate} is not a rate")
         r = Refund(doc.client, on, source, amt, fx_rate, note, Source(f"clients/{doc.client}/refunds.yaml"))
@@ -232,12 +252,12 @@ def write_off(root: Path, number: str, amount: Decimal, *, reason: str, on: date
         inv = _invoice(st, number, "write off")
         number = inv.number or number
         amt = _money(amount, inv.currency, "AMOUNT")
-        left = _outstanding(st, inv)
+        if on < inv.issue_date:
+            raise UsageError(f"--date: {on} is before {number} was issued ({inv.issue_date})")
+        left = _outstanding(st, inv, on)
         if amt > left:
             raise ConflictError(f"{number} has {left.format(inv.locale)} outstanding; "
                                 f"{amt.format(inv.locale)} cannot be written off")
-        if on < inv.issue_date:
-            raise UsageError(f"--date: {on} is before {number} was issued ({inv.issue_date})")
         w = WriteOff(inv.client, on, number, amt, reason.strip(), category,
                      Source(f"clients/{inv.client}/writeoffs.yaml"))
         _write(root, inv.client, "writeoffs.yaml",

@@ -8,6 +8,10 @@
   to date with its rate and how it is set, what it adds each day, the fixed compensation, the
   total claimed, and seven days to pay.
 
+A letter says only what the books know. They record invoices and money, not the reminders
+sent, so no letter speaks of "earlier reminders": the formal claim states the invoice, how late
+it is and what is claimed, true whether or not a polite reminder went first.
+
 The text is in the library (a reminder is a document, with figures that must be right); the CLI
 prints it and the renderer sets it in the practice's theme.
 """
@@ -112,7 +116,7 @@ def reminder(books: Books, invoices: list[Invoice], number: str, as_of: date, ta
         sums = (f"{owed} outstanding with statutory interest of {claim.interest.format(loc)}, and compensation "
                 f"of {claim.fixed_sum.format('en_GB')}")
     paras = (greeting,
-             f"Despite earlier reminders, {head}, remains unpaid{paid_part}: it is now {acct.days_late} days "
+             f"I am writing about {head}, which remains unpaid{paid_part}: it is now {acct.days_late} days "
              "overdue.",
              "Under the Late Payment of Commercial Debts (Interest) Act 1998 I am entitled to statutory interest "
              f"on this debt at {rate_text} a year (8% over the Bank of England base rate of {base_text} in force "

@@ -64,10 +64,8 @@ def statement_pdf(statements: list[Statement], books_root: Path, *, invariant: b
     for s in statements:
         story += [para(f"Statement of account — {s.client.name} ({s.currency})", st.heading, fonts)]
         rows: list[list[object]] = [["Date", "Document", "Details", "Charges", "Credits", "Balance"]]
-        if s.start is not None:
-            rows.append([s.start.isoformat(), "", "Balance brought forward", "", "", s.opening.format(loc)])
-        for ln in s.lines:
-            rows.append([ln.date.isoformat(), ln.ref, para(f"{ln.kind}: {ln.detail}", st.cell, fonts),
+        for ln in s.rows:
+            rows.append([ln.date.isoformat(), ln.ref, para(ln.text[:1].upper() + ln.text[1:], st.cell, fonts),
                          ln.charges.format(loc) if ln.charges else "",
                          ln.credits.format(loc) if ln.credits else "", ln.balance.format(loc)])
         rows.append(["", "", "Balance", "", "", s.closing.format(loc)])

@@ -169,6 +169,60 @@ class TestCashAccounting:
         entry = next(e for e in r.entries if e.kind == "payment" and "brightpath" in e.ref)
         assert entry.boxes == {6: D("5902.32")}
 
+    def test_an_allocation_moves_no_vat_and_a_refund_gives_it_back(self, make_books, run_cli):
+        """Q4 by money (VAT Notice 731: VAT follows the money; HMRC VCAS5250: a credit adjusts the
+        VAT only where VAT was accounted on money received — here, when it is paid back).
+        The £600 allocated from CN-2026-0001 leaves INV-2026-0001 (its VAT share: net 600 × 10,000
+        ÷ 12,000 = 500.00, VAT 100.00, minus) and settles INV-2026-0005 (net 500.00, VAT 100.00):
+        the two cancel, no new money. The £600 refund gives back INV-2026-0001's share: box 1
+        −100.00, box 6 −500.00. The $8,000 for INV-2026-0003 (outside the scope) puts £5,902.32 in
+        box 6. Box 1 = −100.00; box 4 = 0 (no costs paid in Q4); box 5 = 100.00, repaid to the
+        practice; box 6 = 5,902.32 − 500.00 = 5,402.32 → 5,402.
+
+        The command reads only the records the quarter needs: before, it left out INV-2026-0005,
+        CN-2026-0001 and INV-2026-0001 (tax points in Q3) and stopped with "no such invoice was
+        issued"."""
+        books, invoices = books_for(make_books, "vat: {scheme: cash}\n", CREDIT_AND_REBILL)
+        code, out, err = run_cli("vat", "return", "2026-Q4", "--format", "json", "--detail", books=books.root)
+        assert (code, err) == (0, "")
+        data = json.loads(out, parse_float=D)
+        assert [D(str(data[f])) for f in HMRC_FIELDS] == [D("-100.00"), 0, D("-100.00"), D("0.00"), D("100.00"),
+                                                          5402, 0, 0, 0]
+        assert data["repayment"] is True
+        moved = sorted((d["kind"], d["ref"], D(d["box1"]), D(d["box6"])) for d in data["documents"]
+                       if d["kind"] != "payment")
+        assert moved == [("allocation", "clients/acme/allocations.yaml:1:3", D("-100.00"), D("-500.00")),
+                         ("allocation", "clients/acme/allocations.yaml:1:3", D("100.00"), D("500.00")),
+                         ("refund", "clients/acme/refunds.yaml:1:3", D("-100.00"), D("-500.00"))]
+        assert [D(str(data[f])) for f in HMRC_FIELDS] == [vat_return(books, invoices, *Q4).box(n) for n in range(1, 10)]
+
+    def test_flat_rate_cash_turnover_counts_allocations_and_refunds(self, make_books, run_cli):
+        """The Flat Rate Scheme's cash turnover reads the same money: turnover = −600.00 + 600.00
+        (the allocation, VAT included) − 600.00 (the refund) = −600.00; the US sale is outside the
+        scheme. Relevant goods £0 are under the £250 limit → 16.5%: box 1 = −600.00 × 16.5% = −99.00."""
+        vat = FLAT.replace("}", ", flat_rate_turnover: cash}")
+        books, invoices = books_for(make_books, vat, CREDIT_AND_REBILL)
+        code, out, err = run_cli("vat", "return", "2026-Q4", "--format", "json", books=books.root)
+        assert (code, err) == (0, "")
+        data = json.loads(out, parse_float=D)
+        assert data["vatDueSales"] == D("-99.00")
+        assert [D(str(data[f])) for f in HMRC_FIELDS] == [vat_return(books, invoices, *Q4).box(n) for n in range(1, 10)]
+
+    def test_a_credited_invoice_read_before_its_credit_note_is_found(self, make_books):
+        """A credit note numbered to sort after the invoice it credits (ZC-2026-0001) names that
+        invoice only once the invoice has been passed over; the loader reads it in a second pass.
+        INV-2026-0004 (tax point and money in Q3) is not read at all."""
+        from consult.vat.returns import load_return_records
+
+        extra = {**CREDIT_AND_REBILL,
+                 "clients/acme/invoices/ZC-2026-0001.yaml": record_yaml(
+                     _inv("ZC-2026-0001", "acme", "GBP", "100.00", "20.00", date(2026, 9, 16), credits="INV-2026-0001")),
+                 "clients/acme/refunds.yaml": "- {date: 2026-12-01, from: ZC-2026-0001, amount: 120.00}\n",
+                 "clients/acme/allocations.yaml": None}
+        books, _ = books_for(make_books, "vat: {scheme: cash}\n", extra)
+        got = {i.number for i in load_return_records(books.root, books, *Q4)}
+        assert got == {"ZC-2026-0001", "INV-2026-0001", "INV-2026-0003"}
+
     def test_a_payment_for_no_invoice_stops_the_return(self, make_books):
         from consult.errors import ConsultError
 
@@ -176,6 +230,22 @@ class TestCashAccounting:
             "clients/expat/payments.yaml": "- {date: 2026-09-20, invoice: INV-2026-0099, amount: 10.00}\n"})
         with pytest.raises(ConsultError, match="payment for 'INV-2026-0099', but no such invoice was issued"):
             vat_return(books, invoices, *Q3)
+
+
+Q4 = (date(2026, 10, 1), date(2026, 12, 31))
+# Credit and re-bill, money on account: INV-2026-0001 (£12,000) is credited £1,200 by CN-2026-0001 on
+# 15 September and paid £5,400 + £6,600 = £12,000 by 25 September, so £1,200 sits on account. In Q4
+# £600 of it is allocated from the credit note to INV-2026-0005 (£500 + £100 VAT, tax point 30
+# September, Q3) and the other £600 is paid back. Nothing the Q4 money names has its tax point in Q4.
+CREDIT_AND_REBILL = {
+    "clients/acme/payments.yaml": ("- {date: 2026-07-20, invoice: INV-2026-0004, amount: 3000.00}\n"
+                                   "- {date: 2026-08-29, invoice: INV-2026-0001, amount: 5400.00}\n"
+                                   "- {date: 2026-09-25, invoice: INV-2026-0001, amount: 6600.00}\n"),
+    "clients/acme/allocations.yaml": "- {date: 2026-11-10, from: CN-2026-0001, to: INV-2026-0005, amount: 600.00}\n",
+    "clients/acme/refunds.yaml": "- {date: 2026-12-01, from: CN-2026-0001, amount: 600.00}\n",
+    "clients/acme/invoices/INV-2026-0005.yaml": record_yaml(
+        _inv("INV-2026-0005", "acme", "GBP", "500.00", "100.00", date(2026, 9, 30))),
+}
 
 
 FLAT = "vat: {scheme: flat_rate, flat_rate_percent: 14.5, flat_rate_start: 2024-04-01}\n"

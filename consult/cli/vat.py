@@ -220,18 +220,14 @@ def return_cmd(ctx: click.Context, period: str | None, detail: bool, fmt: str, p
     consult vat return 2026-Q3 --detail        the invoices, payments and costs in each box
     consult vat return 2026-Q3 --format json   HMRC's field names (vatDueSales, …)
     """
-    from consult.errors import BooksError
-    from consult.invoices.cache import load_invoices_cached
     from consult.vat.periods import recorded_obligations, resolve
-    from consult.vat.returns import needed_records, vat_return
+    from consult.vat.returns import load_return_records, vat_return
 
     root = books_root(ctx)
     books = load(ctx, timesheets=False)
     p = resolve(period, books.practice.vat, today=today(), tax_year_start=books.practice.tax_year_start,
                 obligations=recorded_obligations(root))
-    invoices, problems = load_invoices_cached(root, needed_records(books, p.start, p.end))
-    if problems:
-        raise BooksError(problems, "issued records cannot be read; restore them from git")
+    invoices = load_return_records(root, books, p.start, p.end)
     r = vat_return(books, invoices, p.start, p.end, period_key=p.period_key, due=p.due)
     if fmt == "json":
         click.echo(return_json(r, p, detail))

@@ -259,12 +259,9 @@ def _listing(obligations: list[Obligation]) -> str:
 # ------------------------------------------------------------------------------------------
 def build_return(books: Books, start: date, end: date) -> VatReturn:
     """The return for the obligation's dates, from the books (`consult.vat.returns`)."""
-    from consult.invoices.cache import load_invoices_cached
-    from consult.vat.returns import vat_return
+    from consult.vat.returns import load_return_records, vat_return
 
-    invoices, problems = load_invoices_cached(books.root)
-    if problems:
-        raise BooksError(problems, "issued records cannot be read; restore them from git")
+    invoices = load_return_records(books.root, books, start, end)
     result: VatReturn = vat_return(books, invoices, start, end)
     return result
 

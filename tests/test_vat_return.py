@@ -387,8 +387,69 @@ class TestCommand:
         assert code == 0, err
         assert out.startswith("VAT return 2026-10-01 to 2026-12-31 (2026-Q4) — standard scheme (invoice basis)")
         # the README's figures: box 1 = INV-2026-0001's £1,755.00 + £3.12 (20% of October's GitHub, $21 → £15.61);
-        # box 4 = £180.00 (accountant) + £2.10 (Microsoft) + £3.07 (lunch) + £3.12 = £188.29
-        assert "you pay HMRC £1,569.83 (box 5)" in out and "£18,842" in out
+        # box 4 = £180.00 (accountant) + £2.10 (Microsoft) + £3.12 = £185.22 — not the working lunch's £3.07:
+        # business entertainment of a UK client; box 5 = £1,758.12 − £185.22 = £1,572.90
+        assert "you pay HMRC £1,572.90 (box 5)" in out and "£18,842" in out
+        assert "  4  vatReclaimedCurrPeriod          £185.22" in out
+
+
+class TestBlockedInputTax:
+    ENTERTAINING = {
+        "clients/acme/expenses.yaml": ("- {date: 2026-09-10, engagement: build, amount: 120.00, vat: 0, "
+                                       "category: carVanTravelExpenses, note: Rail fare}\n"
+                                       "- {date: 2026-09-11, engagement: build, amount: 60.00, vat: 10.00, "
+                                       "category: businessEntertainmentCosts, note: Lunch with Acme's CTO}\n"),
+        "clients/brightpath/expenses.yaml": ("- {date: 2026-09-12, amount: 90.00, vat: 15.00, currency: GBP, "
+                                             "category: businessEntertainmentCosts, note: 'Dinner with BrightPath''s "
+                                             "founders, visiting London'}\n"),
+        "expenses.yaml": ROOT_EXPENSES + ("- {date: 2026-09-13, supplier: The Ivy, amount: 240.00, vat: 40.00, "
+                                          "category: businessEntertainmentCosts, note: Prospects' lunch}\n"),
+    }
+
+    def test_business_entertainment_is_not_reclaimed_except_for_an_overseas_customer(self, make_books):
+        """Three entertainment costs in Q3 (VAT Notice 700/65; Input Tax Order 1992 art 5):
+        the UK client Acme's lunch (£60.00, VAT £10.00) and the practice's own (£240.00, VAT
+        £40.00) are blocked — no box 4, their value without VAT in box 7 (£50.00, £200.00); the US
+        client BrightPath's dinner (£90.00, VAT £15.00) is an overseas customer's: reclaimed.
+        Box 4 = 640.00 (the quarter's other purchases, as in TestStandardScheme) + 15.00 = 655.00;
+        box 5 = 2,680.00 − 655.00 = 2,025.00; box 7 = 3,620 + 50 + 75 + 200 = 3,945."""
+        books, invoices = books_for(make_books, extra=self.ENTERTAINING)
+        r = vat_return(books, invoices, *Q3)
+        assert boxes(r) == ["2680.00", "0", "2680.00", "655.00", "2025.00", "19302", "3945", "0", "0"]
+        by_ref = {e.ref: e for e in r.entries}
+        assert by_ref["clients/acme/expenses.yaml:2:3"].boxes == {7: D("50.00")}
+        assert "£10.00 VAT not reclaimed — business entertainment" in by_ref["clients/acme/expenses.yaml:2:3"].note
+        assert by_ref["expenses.yaml:6:3"].boxes == {7: D("200.00")}
+        assert by_ref["clients/brightpath/expenses.yaml:1:3"].boxes == {4: D("15.00"), 7: D("75.00")}
+        assert "overseas customer (BrightPath AI)" in by_ref["clients/brightpath/expenses.yaml:1:3"].note
+
+    def test_a_vehicle_is_reclaimed_as_a_van_with_the_car_rule_shown(self, make_books):
+        """The books cannot tell a car from a van: a capital vehicle's £4,000.00 VAT is reclaimed
+        (box 4 = 640.00 + 4,000.00 = 4,640.00) and the working says a car's is blocked."""
+        books, invoices = books_for(make_books, extra={"expenses.yaml": ROOT_EXPENSES + (
+            "- {date: 2026-09-14, supplier: Ford, amount: 24000.00, vat: 4000.00, capital: true, "
+            "category: carVanTravelExpenses, note: Transit van}\n")})
+        r = vat_return(books, invoices, *Q3)
+        assert r.box(4) == D("4640.00")
+        van = next(e for e in r.entries if e.ref == "expenses.yaml:6:3")
+        assert "if it is a car used privately too, its VAT is blocked (VAT Notice 700/64)" in van.note
+
+    def test_cash_accounting_blocks_it_too(self, make_books):
+        """Purchases are shared by the schemes: under cash accounting box 4 = 640.00 + 15.00 = 655.00."""
+        books, invoices = books_for(make_books, "vat: {scheme: cash}\n", self.ENTERTAINING)
+        assert vat_return(books, invoices, *Q3).box(4) == D("655.00")
+
+    def test_earnings_count_blocked_vat_as_part_of_the_cost(self, make_books):
+        """The VAT that is not reclaimed is a cost: Acme's lunch costs £60.00 and the prospects'
+        lunch £240.00 with their VAT; the overseas customer's dinner £75.00 (its £15.00 comes
+        back). Business entertainment in Q3: 60.00 + 240.00 + 75.00 = £375.00."""
+        from consult.core.periods import parse_period
+        from consult.earnings import rollup
+
+        books, invoices = books_for(make_books, extra=self.ENTERTAINING)
+        period = parse_period("2026-Q3", today=date(2026, 11, 22))
+        e = rollup(books, invoices, period, count_days=False)
+        assert e.costs_by_category["businessEntertainmentCosts"] == Money.of("375.00", "GBP")
 
 
 class TestSterlingRates:

@@ -343,11 +343,29 @@ class TestCommand:
 
     def test_table_shows_boxes_due_date_and_what_to_pay(self, make_books, run_cli):
         books, _ = books_for(make_books)
-        code, out, _ = run_cli("vat", "return", "2026-07-01..2026-09-30", "--detail", books=books.root)
+        code, out, _ = run_cli("vat", "return", "2026-07-01..2026-09-30", "--detail", books=books.root,
+                               today="2026-10-15")
         assert code == 0
         assert "Due 2026-11-07: file the return and pay by then; you pay HMRC £2,040.00 (box 5)" in out
         assert "  6  totalValueSalesExVAT" in out and "£19,302" in out
         assert "Box 4 (vatReclaimedCurrPeriod): 4 documents" in out
+
+    def test_a_period_not_yet_ended_is_not_to_be_filed_yet(self, make_books, run_cli):
+        """On 22 November 2026 the quarter to 31 December has not ended: the figures are so far,
+        the return can be filed from 1 January and is due 7 February (one month and seven days)."""
+        books, _ = books_for(make_books)
+        code, out, _ = run_cli("vat", "return", "2026-Q4", books=books.root, today="2026-11-22")
+        assert code == 0
+        assert out.splitlines()[2] == ("The period ends 2026-12-31: figures so far. The return can be filed from "
+                                       "2027-01-01 and is due 2027-02-07; so far nothing to pay or reclaim: £0.00 (box 5)")
+        assert "file the return and pay by then" not in out
+        code, out, _ = run_cli("vat", "return", "2026-Q4", "--format", "json", books=books.root, today="2026-11-22")
+        assert json.loads(out)["status"] == "not ended"
+
+    def test_a_return_past_its_due_date_says_so(self, make_books, run_cli):
+        books, _ = books_for(make_books)
+        code, out, _ = run_cli("vat", "return", "2026-Q3", books=books.root, today="2026-11-22")
+        assert "Was due 2026-11-07: file the return and pay now; you pay HMRC £2,040.00 (box 5)" in out
 
     def test_a_period_key_is_looked_up_in_the_recorded_obligations(self, make_books, run_cli):
         books, _ = books_for(make_books, extra={"vat/obligations.yaml": (
@@ -356,6 +374,19 @@ class TestCommand:
         assert code == 0 and json.loads(out)["periodKey"] == "26C3"
         code, _, err = run_cli("vat", "return", "26C4", books=books.root)
         assert code == 2 and "'26C4' looks like an HMRC period key, but no obligation" in err
+        assert ("(vat/obligations.yaml, or vat/sandbox/obligations.yaml for HMRC's sandbox: `consult vat "
+                "obligations` writes the one for the environment it asks)") in err
+
+    def test_a_sandbox_period_key_is_found_in_the_sandbox_obligations(self, make_books, run_cli):
+        """`vat obligations` against the sandbox records its keys beside the sandbox's records, and
+        `vat return KEY` finds them there (production's file first)."""
+        books, _ = books_for(make_books, extra={"vat/sandbox/obligations.yaml": (
+            "- {periodKey: 26A3, start: 2026-07-01, end: 2026-09-30, due: 2026-11-07, status: O}\n")})
+        code, out, err = run_cli("vat", "return", "26A3", "--format", "json", books=books.root)
+        assert (code, err) == (0, "")
+        assert (json.loads(out)["periodKey"], json.loads(out)["periodStart"]) == ("26A3", "2026-07-01")
+        code, out, _ = run_cli("check", books=books.root)
+        assert "obligations.yaml" not in out
 
     def test_an_irregular_period_is_worked_with_a_warning(self, make_books, run_cli):
         books, _ = books_for(make_books)

@@ -222,9 +222,9 @@ def return_cmd(ctx: click.Context, period: str | None, detail: bool, fmt: str, p
     consult vat return 2026-Q3 --format json   HMRC's field names (vatDueSales, …)
     """
     from consult.vat.corrections import differences, environment_of, with_corrections
+    from consult.vat.filed import find
     from consult.vat.periods import recorded_obligations, resolve
     from consult.vat.returns import load_return_records, vat_return
-    from consult.vat.submission import find
 
     root = books_root(ctx)
     books = load(ctx, timesheets=False)

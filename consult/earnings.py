@@ -52,6 +52,7 @@ from consult.core.records import Books, Expense, IncomeItem, Payment
 from consult.errors import UsageError
 from consult.invoices.accounts import Moves
 from consult.invoices.record import Invoice
+from consult.vat.blocked import blocked as blocked_input_tax
 from consult.work.day_totals import Minutes, aggregate
 from consult.work.rules import day_fraction, quantity
 
@@ -453,7 +454,8 @@ def _costed(books: Books, period: Period, conv: _Converter, basis: str = "accrua
     """Every expense of the period, without reclaimable VAT, converted (ECB or same currency).
 
     VAT paid is reclaimable when the practice is VAT-registered, except under the Flat Rate
-    Scheme, where only capital goods of £2,000 or more (VAT included) have their VAT reclaimed.
+    Scheme, where only capital goods of £2,000 or more (VAT included) have their VAT reclaimed,
+    and except VAT that is never input tax (business entertainment: consult.vat.blocked).
     On the accrual basis a write-off (`writeoffs.yaml`: income invoiced that will never come)
     is a cost too, in its category (irrecoverableDebts unless it says financeCharges…), at its
     net share — the VAT part is not income lost; on the cash basis it never was income."""
@@ -469,6 +471,8 @@ def _costed(books: Books, period: Period, conv: _Converter, basis: str = "accrua
         reclaim = registered and x.vat is not None and x.vat.currency == x.amount.currency
         if reclaim and flat:
             reclaim = x.capital and x.amount.currency == "GBP" and x.amount.amount >= 2000
+        if reclaim and blocked_input_tax(books, x) is not None:  # business entertainment: VAT is part of the cost
+            reclaim = False
         value = x.amount - x.vat if reclaim and x.vat is not None else x.amount
         r = conv.rate(value.currency, x.date, None, str(x.source))
         out.append(Costed(x, value if value.currency == conv.currency else value.convert(r.rate, conv.currency)))

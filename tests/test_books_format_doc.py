@@ -158,7 +158,7 @@ def test_the_field_lists_are_found():
                      "consult.books.timesheets.ENTRY_FIELDS", "consult.proposals.proposal.PROPOSAL_FIELDS",
                      "consult.books.expenses.VAT_FIELDS", "consult.books.register.COLUMNS",
                      "consult.invoices.record.ENTRY_COLUMNS_V3", "consult.core.records.BILLINGS",
-                     "consult.tax.tables.NI_FIELDS", "consult.vat.submission.RECORD_KEYS"):
+                     "consult.tax.tables.NI_FIELDS", "consult.vat.filed.RECORD_KEYS"):
         assert expected in found
     assert len(ALL_LISTS) > 40
 

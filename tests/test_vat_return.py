@@ -169,6 +169,60 @@ class TestCashAccounting:
         entry = next(e for e in r.entries if e.kind == "payment" and "brightpath" in e.ref)
         assert entry.boxes == {6: D("5902.32")}
 
+    def test_an_allocation_moves_no_vat_and_a_refund_gives_it_back(self, make_books, run_cli):
+        """Q4 by money (VAT Notice 731: VAT follows the money; HMRC VCAS5250: a credit adjusts the
+        VAT only where VAT was accounted on money received — here, when it is paid back).
+        The £600 allocated from CN-2026-0001 leaves INV-2026-0001 (its VAT share: net 600 × 10,000
+        ÷ 12,000 = 500.00, VAT 100.00, minus) and settles INV-2026-0005 (net 500.00, VAT 100.00):
+        the two cancel, no new money. The £600 refund gives back INV-2026-0001's share: box 1
+        −100.00, box 6 −500.00. The $8,000 for INV-2026-0003 (outside the scope) puts £5,902.32 in
+        box 6. Box 1 = −100.00; box 4 = 0 (no costs paid in Q4); box 5 = 100.00, repaid to the
+        practice; box 6 = 5,902.32 − 500.00 = 5,402.32 → 5,402.
+
+        The command reads only the records the quarter needs: before, it left out INV-2026-0005,
+        CN-2026-0001 and INV-2026-0001 (tax points in Q3) and stopped with "no such invoice was
+        issued"."""
+        books, invoices = books_for(make_books, "vat: {scheme: cash}\n", CREDIT_AND_REBILL)
+        code, out, err = run_cli("vat", "return", "2026-Q4", "--format", "json", "--detail", books=books.root)
+        assert (code, err) == (0, "")
+        data = json.loads(out, parse_float=D)
+        assert [D(str(data[f])) for f in HMRC_FIELDS] == [D("-100.00"), 0, D("-100.00"), D("0.00"), D("100.00"),
+                                                          5402, 0, 0, 0]
+        assert data["repayment"] is True
+        moved = sorted((d["kind"], d["ref"], D(d["box1"]), D(d["box6"])) for d in data["documents"]
+                       if d["kind"] != "payment")
+        assert moved == [("allocation", "clients/acme/allocations.yaml:1:3", D("-100.00"), D("-500.00")),
+                         ("allocation", "clients/acme/allocations.yaml:1:3", D("100.00"), D("500.00")),
+                         ("refund", "clients/acme/refunds.yaml:1:3", D("-100.00"), D("-500.00"))]
+        assert [D(str(data[f])) for f in HMRC_FIELDS] == [vat_return(books, invoices, *Q4).box(n) for n in range(1, 10)]
+
+    def test_flat_rate_cash_turnover_counts_allocations_and_refunds(self, make_books, run_cli):
+        """The Flat Rate Scheme's cash turnover reads the same money: turnover = −600.00 + 600.00
+        (the allocation, VAT included) − 600.00 (the refund) = −600.00; the US sale is outside the
+        scheme. Relevant goods £0 are under the £250 limit → 16.5%: box 1 = −600.00 × 16.5% = −99.00."""
+        vat = FLAT.replace("}", ", flat_rate_turnover: cash}")
+        books, invoices = books_for(make_books, vat, CREDIT_AND_REBILL)
+        code, out, err = run_cli("vat", "return", "2026-Q4", "--format", "json", books=books.root)
+        assert (code, err) == (0, "")
+        data = json.loads(out, parse_float=D)
+        assert data["vatDueSales"] == D("-99.00")
+        assert [D(str(data[f])) for f in HMRC_FIELDS] == [vat_return(books, invoices, *Q4).box(n) for n in range(1, 10)]
+
+    def test_a_credited_invoice_read_before_its_credit_note_is_found(self, make_books):
+        """A credit note numbered to sort after the invoice it credits (ZC-2026-0001) names that
+        invoice only once the invoice has been passed over; the loader reads it in a second pass.
+        INV-2026-0004 (tax point and money in Q3) is not read at all."""
+        from consult.vat.returns import load_return_records
+
+        extra = {**CREDIT_AND_REBILL,
+                 "clients/acme/invoices/ZC-2026-0001.yaml": record_yaml(
+                     _inv("ZC-2026-0001", "acme", "GBP", "100.00", "20.00", date(2026, 9, 16), credits="INV-2026-0001")),
+                 "clients/acme/refunds.yaml": "- {date: 2026-12-01, from: ZC-2026-0001, amount: 120.00}\n",
+                 "clients/acme/allocations.yaml": None}
+        books, _ = books_for(make_books, "vat: {scheme: cash}\n", extra)
+        got = {i.number for i in load_return_records(books.root, books, *Q4)}
+        assert got == {"ZC-2026-0001", "INV-2026-0001", "INV-2026-0003"}
+
     def test_a_payment_for_no_invoice_stops_the_return(self, make_books):
         from consult.errors import ConsultError
 
@@ -176,6 +230,22 @@ class TestCashAccounting:
             "clients/expat/payments.yaml": "- {date: 2026-09-20, invoice: INV-2026-0099, amount: 10.00}\n"})
         with pytest.raises(ConsultError, match="payment for 'INV-2026-0099', but no such invoice was issued"):
             vat_return(books, invoices, *Q3)
+
+
+Q4 = (date(2026, 10, 1), date(2026, 12, 31))
+# Credit and re-bill, money on account: INV-2026-0001 (£12,000) is credited £1,200 by CN-2026-0001 on
+# 15 September and paid £5,400 + £6,600 = £12,000 by 25 September, so £1,200 sits on account. In Q4
+# £600 of it is allocated from the credit note to INV-2026-0005 (£500 + £100 VAT, tax point 30
+# September, Q3) and the other £600 is paid back. Nothing the Q4 money names has its tax point in Q4.
+CREDIT_AND_REBILL = {
+    "clients/acme/payments.yaml": ("- {date: 2026-07-20, invoice: INV-2026-0004, amount: 3000.00}\n"
+                                   "- {date: 2026-08-29, invoice: INV-2026-0001, amount: 5400.00}\n"
+                                   "- {date: 2026-09-25, invoice: INV-2026-0001, amount: 6600.00}\n"),
+    "clients/acme/allocations.yaml": "- {date: 2026-11-10, from: CN-2026-0001, to: INV-2026-0005, amount: 600.00}\n",
+    "clients/acme/refunds.yaml": "- {date: 2026-12-01, from: CN-2026-0001, amount: 600.00}\n",
+    "clients/acme/invoices/INV-2026-0005.yaml": record_yaml(
+        _inv("INV-2026-0005", "acme", "GBP", "500.00", "100.00", date(2026, 9, 30))),
+}
 
 
 FLAT = "vat: {scheme: flat_rate, flat_rate_percent: 14.5, flat_rate_start: 2024-04-01}\n"
@@ -273,11 +343,29 @@ class TestCommand:
 
     def test_table_shows_boxes_due_date_and_what_to_pay(self, make_books, run_cli):
         books, _ = books_for(make_books)
-        code, out, _ = run_cli("vat", "return", "2026-07-01..2026-09-30", "--detail", books=books.root)
+        code, out, _ = run_cli("vat", "return", "2026-07-01..2026-09-30", "--detail", books=books.root,
+                               today="2026-10-15")
         assert code == 0
         assert "Due 2026-11-07: file the return and pay by then; you pay HMRC £2,040.00 (box 5)" in out
         assert "  6  totalValueSalesExVAT" in out and "£19,302" in out
         assert "Box 4 (vatReclaimedCurrPeriod): 4 documents" in out
+
+    def test_a_period_not_yet_ended_is_not_to_be_filed_yet(self, make_books, run_cli):
+        """On 22 November 2026 the quarter to 31 December has not ended: the figures are so far,
+        the return can be filed from 1 January and is due 7 February (one month and seven days)."""
+        books, _ = books_for(make_books)
+        code, out, _ = run_cli("vat", "return", "2026-Q4", books=books.root, today="2026-11-22")
+        assert code == 0
+        assert out.splitlines()[2] == ("The period ends 2026-12-31: figures so far. The return can be filed from "
+                                       "2027-01-01 and is due 2027-02-07; so far nothing to pay or reclaim: £0.00 (box 5)")
+        assert "file the return and pay by then" not in out
+        code, out, _ = run_cli("vat", "return", "2026-Q4", "--format", "json", books=books.root, today="2026-11-22")
+        assert json.loads(out)["status"] == "not ended"
+
+    def test_a_return_past_its_due_date_says_so(self, make_books, run_cli):
+        books, _ = books_for(make_books)
+        code, out, _ = run_cli("vat", "return", "2026-Q3", books=books.root, today="2026-11-22")
+        assert "Was due 2026-11-07: file the return and pay now; you pay HMRC £2,040.00 (box 5)" in out
 
     def test_a_period_key_is_looked_up_in_the_recorded_obligations(self, make_books, run_cli):
         books, _ = books_for(make_books, extra={"vat/obligations.yaml": (
@@ -286,6 +374,19 @@ class TestCommand:
         assert code == 0 and json.loads(out)["periodKey"] == "26C3"
         code, _, err = run_cli("vat", "return", "26C4", books=books.root)
         assert code == 2 and "'26C4' looks like an HMRC period key, but no obligation" in err
+        assert ("(vat/obligations.yaml, or vat/sandbox/obligations.yaml for HMRC's sandbox: `consult vat "
+                "obligations` writes the one for the environment it asks)") in err
+
+    def test_a_sandbox_period_key_is_found_in_the_sandbox_obligations(self, make_books, run_cli):
+        """`vat obligations` against the sandbox records its keys beside the sandbox's records, and
+        `vat return KEY` finds them there (production's file first)."""
+        books, _ = books_for(make_books, extra={"vat/sandbox/obligations.yaml": (
+            "- {periodKey: 26A3, start: 2026-07-01, end: 2026-09-30, due: 2026-11-07, status: O}\n")})
+        code, out, err = run_cli("vat", "return", "26A3", "--format", "json", books=books.root)
+        assert (code, err) == (0, "")
+        assert (json.loads(out)["periodKey"], json.loads(out)["periodStart"]) == ("26A3", "2026-07-01")
+        code, out, _ = run_cli("check", books=books.root)
+        assert "obligations.yaml" not in out
 
     def test_an_irregular_period_is_worked_with_a_warning(self, make_books, run_cli):
         books, _ = books_for(make_books)
@@ -317,8 +418,69 @@ class TestCommand:
         assert code == 0, err
         assert out.startswith("VAT return 2026-10-01 to 2026-12-31 (2026-Q4) — standard scheme (invoice basis)")
         # the README's figures: box 1 = INV-2026-0001's £1,755.00 + £3.12 (20% of October's GitHub, $21 → £15.61);
-        # box 4 = £180.00 (accountant) + £2.10 (Microsoft) + £3.07 (lunch) + £3.12 = £188.29
-        assert "you pay HMRC £1,569.83 (box 5)" in out and "£18,842" in out
+        # box 4 = £180.00 (accountant) + £2.10 (Microsoft) + £3.12 = £185.22 — not the working lunch's £3.07:
+        # business entertainment of a UK client; box 5 = £1,758.12 − £185.22 = £1,572.90
+        assert "you pay HMRC £1,572.90 (box 5)" in out and "£18,842" in out
+        assert "  4  vatReclaimedCurrPeriod          £185.22" in out
+
+
+class TestBlockedInputTax:
+    ENTERTAINING = {
+        "clients/acme/expenses.yaml": ("- {date: 2026-09-10, engagement: build, amount: 120.00, vat: 0, "
+                                       "category: carVanTravelExpenses, note: Rail fare}\n"
+                                       "- {date: 2026-09-11, engagement: build, amount: 60.00, vat: 10.00, "
+                                       "category: businessEntertainmentCosts, note: Lunch with Acme's CTO}\n"),
+        "clients/brightpath/expenses.yaml": ("- {date: 2026-09-12, amount: 90.00, vat: 15.00, currency: GBP, "
+                                             "category: businessEntertainmentCosts, note: 'Dinner with BrightPath''s "
+                                             "founders, visiting London'}\n"),
+        "expenses.yaml": ROOT_EXPENSES + ("- {date: 2026-09-13, supplier: The Ivy, amount: 240.00, vat: 40.00, "
+                                          "category: businessEntertainmentCosts, note: Prospects' lunch}\n"),
+    }
+
+    def test_business_entertainment_is_not_reclaimed_except_for_an_overseas_customer(self, make_books):
+        """Three entertainment costs in Q3 (VAT Notice 700/65; Input Tax Order 1992 art 5):
+        the UK client Acme's lunch (£60.00, VAT £10.00) and the practice's own (£240.00, VAT
+        £40.00) are blocked — no box 4, their value without VAT in box 7 (£50.00, £200.00); the US
+        client BrightPath's dinner (£90.00, VAT £15.00) is an overseas customer's: reclaimed.
+        Box 4 = 640.00 (the quarter's other purchases, as in TestStandardScheme) + 15.00 = 655.00;
+        box 5 = 2,680.00 − 655.00 = 2,025.00; box 7 = 3,620 + 50 + 75 + 200 = 3,945."""
+        books, invoices = books_for(make_books, extra=self.ENTERTAINING)
+        r = vat_return(books, invoices, *Q3)
+        assert boxes(r) == ["2680.00", "0", "2680.00", "655.00", "2025.00", "19302", "3945", "0", "0"]
+        by_ref = {e.ref: e for e in r.entries}
+        assert by_ref["clients/acme/expenses.yaml:2:3"].boxes == {7: D("50.00")}
+        assert "£10.00 VAT not reclaimed — business entertainment" in by_ref["clients/acme/expenses.yaml:2:3"].note
+        assert by_ref["expenses.yaml:6:3"].boxes == {7: D("200.00")}
+        assert by_ref["clients/brightpath/expenses.yaml:1:3"].boxes == {4: D("15.00"), 7: D("75.00")}
+        assert "overseas customer (BrightPath AI)" in by_ref["clients/brightpath/expenses.yaml:1:3"].note
+
+    def test_a_vehicle_is_reclaimed_as_a_van_with_the_car_rule_shown(self, make_books):
+        """The books cannot tell a car from a van: a capital vehicle's £4,000.00 VAT is reclaimed
+        (box 4 = 640.00 + 4,000.00 = 4,640.00) and the working says a car's is blocked."""
+        books, invoices = books_for(make_books, extra={"expenses.yaml": ROOT_EXPENSES + (
+            "- {date: 2026-09-14, supplier: Ford, amount: 24000.00, vat: 4000.00, capital: true, "
+            "category: carVanTravelExpenses, note: Transit van}\n")})
+        r = vat_return(books, invoices, *Q3)
+        assert r.box(4) == D("4640.00")
+        van = next(e for e in r.entries if e.ref == "expenses.yaml:6:3")
+        assert "if it is a car used privately too, its VAT is blocked (VAT Notice 700/64)" in van.note
+
+    def test_cash_accounting_blocks_it_too(self, make_books):
+        """Purchases are shared by the schemes: under cash accounting box 4 = 640.00 + 15.00 = 655.00."""
+        books, invoices = books_for(make_books, "vat: {scheme: cash}\n", self.ENTERTAINING)
+        assert vat_return(books, invoices, *Q3).box(4) == D("655.00")
+
+    def test_earnings_count_blocked_vat_as_part_of_the_cost(self, make_books):
+        """The VAT that is not reclaimed is a cost: Acme's lunch costs £60.00 and the prospects'
+        lunch £240.00 with their VAT; the overseas customer's dinner £75.00 (its £15.00 comes
+        back). Business entertainment in Q3: 60.00 + 240.00 + 75.00 = £375.00."""
+        from consult.core.periods import parse_period
+        from consult.earnings import rollup
+
+        books, invoices = books_for(make_books, extra=self.ENTERTAINING)
+        period = parse_period("2026-Q3", today=date(2026, 11, 22))
+        e = rollup(books, invoices, period, count_days=False)
+        assert e.costs_by_category["businessEntertainmentCosts"] == Money.of("375.00", "GBP")
 
 
 class TestSterlingRates:

@@ -24,6 +24,7 @@ from consult.clock import today
 if TYPE_CHECKING:
     from consult.core.records import Practice
     from consult.vat.boxes import VatReturn
+    from consult.vat.corrections import Difference
     from consult.vat.mtd import Obligation, VatApi
     from consult.vat.periods import VatPeriod
 
@@ -219,22 +220,28 @@ def return_cmd(ctx: click.Context, period: str | None, detail: bool, fmt: str, p
     consult vat return 2026-Q3 --detail        the invoices, payments and costs in each box
     consult vat return 2026-Q3 --format json   HMRC's field names (vatDueSales, …)
     """
-    from consult.errors import BooksError
-    from consult.invoices.cache import load_invoices_cached
+    from consult.vat.corrections import differences, environment_of, with_corrections
+    from consult.vat.filed import find
     from consult.vat.periods import recorded_obligations, resolve
-    from consult.vat.returns import needed_records, vat_return
+    from consult.vat.returns import load_return_records, vat_return
 
     root = books_root(ctx)
     pdf_path = output_path(root, pdf, "--pdf") if pdf else None  # never over a file of the books
     books = load(ctx, timesheets=False)
-    p = resolve(period, books.practice.vat, today=today(), tax_year_start=books.practice.tax_year_start,
+    on = today()
+    p = resolve(period, books.practice.vat, today=on, tax_year_start=books.practice.tax_year_start,
                 obligations=recorded_obligations(root))
-    invoices, problems = load_invoices_cached(root, needed_records(books, p.start, p.end))
-    if problems:
-        raise BooksError(problems, "issued records cannot be read; restore them from git")
-    r = vat_return(books, invoices, p.start, p.end, period_key=p.period_key, due=p.due)
+    sent = find(root, "production", start=p.start, end=p.end) or find(root, "sandbox", start=p.start, end=p.end)
+    diff = None
+    if sent is not None:  # a return already sent: the books' figures beside it, never a new return
+        [diff] = differences(books, sent.environment, only=(p.start, p.end))
+        r = diff.now
+    else:
+        invoices = load_return_records(root, books, p.start, p.end)
+        r = with_corrections(books, vat_return(books, invoices, p.start, p.end, period_key=p.period_key, due=p.due),
+                             environment_of(root))
     if fmt == "json":
-        click.echo(return_json(r, p, detail))
+        click.echo(return_json(r, p, detail, on, diff))
     elif fmt == "csv":
         from consult.cli.output import to_csv
 
@@ -243,7 +250,7 @@ def return_cmd(ctx: click.Context, period: str | None, detail: bool, fmt: str, p
         else:
             click.echo(to_csv(box_rows(r), ("box", "field", "title", "amount")))
     else:
-        click.echo(return_text(r, p, books.practice, detail))
+        click.echo(return_text(r, p, books.practice, detail, on, diff))
     if pdf:
         from consult.render.vat import render_vat_return
 
@@ -284,25 +291,88 @@ def entry_dict(e: Any) -> dict[str, Any]:
 
 
 def _settle(r: VatReturn) -> str:
+    if not r.box(5):
+        return "nothing to pay or reclaim: £0.00"
     return (f"HMRC repays you {amount_text(5, r.box(5))}" if r.repayment
             else f"you pay HMRC {amount_text(5, r.box(5))}")
 
 
-def return_text(r: VatReturn, p: VatPeriod, practice: Practice, detail: bool = False) -> str:
+def status_line(r: VatReturn, on: date, diff: Difference | None) -> str:
+    """What the user has to do about this return, as of `on`: a period not yet ended is not
+    filed; one already sent is never sent again; else file and pay by the due date."""
+    from datetime import timedelta
+
+    if diff is not None:
+        s = diff.submitted
+        when = f" on {s.submitted_on.isoformat()}" if s.submitted_on else ""
+        receipt = s.receipt.get("formBundleNumber")
+        return (f"Submitted to {s.label}{when}" + (f" (receipt {receipt})" if receipt else "")
+                + f"; recorded in {s.path}. It is not sent again.")
+    if on <= r.end:
+        return (f"The period ends {r.end.isoformat()}: figures so far. The return can be filed from "
+                f"{(r.end + timedelta(days=1)).isoformat()} and is due {r.due.isoformat()}; so far {_settle(r)} (box 5)")
+    if on > r.due:
+        return f"Was due {r.due.isoformat()}: file the return and pay now; {_settle(r)} (box 5)"
+    return f"Due {r.due.isoformat()}: file the return and pay by then; {_settle(r)} (box 5)"
+
+
+def submitted_text(diff: Difference) -> list[str]:
+    """The return as sent beside the books now, and what to do about a difference."""
+    from consult.vat.boxes import HMRC_FIELDS
+
+    rows: list[tuple[int, str, str, str]] = [
+        (n, amount_text(n, diff.submitted.box(n) + diff.corrected.get(n, Decimal(0))), amount_text(n, diff.now.box(n)),
+         amount_text(n, diff.delta(n)) if diff.delta(n) else "") for n in range(1, 10)]
+    w = [max(len(r[1]) for r in rows), max(len(r[2]) for r in rows), max(len(r[3]) for r in rows)]
+    heads = ("as submitted", "books now", "difference")
+    w = [max(a, len(h)) for a, h in zip(w, heads, strict=True)]
+    fw = max(len(f) for f in HMRC_FIELDS)
+    out = [f"box  {'HMRC field'.ljust(fw)}  " + "  ".join(h.rjust(x) for h, x in zip(heads, w, strict=True)),
+           f"---  {'-' * fw}  " + "  ".join("-" * x for x in w)]
+    for n, a, b, d in rows:
+        out.append(f"{n:>3}  {HMRC_FIELDS[n - 1].ljust(fw)}  {a.rjust(w[0])}  {b.rjust(w[1])}  {d.rjust(w[2])}".rstrip())
+    if diff.corrected_on:
+        out += ["", "As submitted includes the corrections made since on " + ", ".join(diff.corrected_on) + "."]
+    if not diff.differs:
+        return [*out, "", "The books agree with the return as submitted."]
+    out.append("")
+    if diff.vat_differs:
+        due = "more VAT due to HMRC" if diff.net > 0 else "VAT over-declared (due to you)"
+        out.append(f"The books no longer agree with the return HMRC holds: {amount_text(1, abs(diff.net))} {due}. "
+                   "No return declares the difference: it is an error on this return. Correct it on your next "
+                   "return — `consult vat return` adds it to the next period you work out, to box 1 (due to HMRC) "
+                   f"or box 4 (due to you) — if the net value of errors is no more than £10,000, or 1% of that "
+                   "return's box 6 up to £50,000; above that, or if the error was deliberate, tell HMRC on form "
+                   "VAT652 (VAT Notice 700/45 §4).")
+    else:
+        out.append("Only boxes 6–9 (values, no VAT) differ: no VAT is under- or over-declared, so there is nothing "
+                   "to correct on the next return; an accountant may still tell HMRC (VAT Notice 700/45).")
+    if diff.added:
+        out.append("In the books' figures, not in the return sent: " + ", ".join(diff.added) + ".")
+    if diff.gone:
+        out.append("In the return sent, no longer in the books' figures: " + ", ".join(diff.gone) + ".")
+    return out
+
+
+def return_text(r: VatReturn, p: VatPeriod, practice: Practice, detail: bool = False, on: date | None = None,
+                diff: Difference | None = None) -> str:
     from consult.vat.boxes import BOX_TITLES, HMRC_FIELDS
 
     key = f", period key {r.period_key}" if r.period_key else ""
     label = "" if p.label == f"{r.start}..{r.end}" else f" ({p.label})"
     out = [f"VAT return {r.start.isoformat()} to {r.end.isoformat()}{label}{key} — {SCHEME_NAMES[r.scheme]}",
            f"{practice.name}, VAT {practice.vat_number}",
-           f"Due {r.due.isoformat()}: file the return and pay by then; {_settle(r)} (box 5)", ""]
-    amounts = [amount_text(n, r.box(n)) for n in range(1, 10)]
-    w = max(len(a) for a in amounts)
-    fw = max(len(f) for f in HMRC_FIELDS)
-    out.append(f"box  {'HMRC field'.ljust(fw)}  {'amount'.rjust(w)}  what")
-    out.append(f"---  {'-' * fw}  {'-' * w}  ----")
-    for n in range(1, 10):
-        out.append(f"{n:>3}  {HMRC_FIELDS[n - 1].ljust(fw)}  {amounts[n - 1].rjust(w)}  {BOX_TITLES[n]}")
+           status_line(r, on or date.max, diff), ""]
+    if diff is not None:
+        out += submitted_text(diff)
+    else:
+        amounts = [amount_text(n, r.box(n)) for n in range(1, 10)]
+        w = max(len(a) for a in amounts)
+        fw = max(len(f) for f in HMRC_FIELDS)
+        out.append(f"box  {'HMRC field'.ljust(fw)}  {'amount'.rjust(w)}  what")
+        out.append(f"---  {'-' * fw}  {'-' * w}  ----")
+        for n in range(1, 10):
+            out.append(f"{n:>3}  {HMRC_FIELDS[n - 1].ljust(fw)}  {amounts[n - 1].rjust(w)}  {BOX_TITLES[n]}")
     if r.notes:
         out += ["", "How it was worked:"] + [f"  {t}" for t in r.notes]
     if detail:
@@ -320,25 +390,46 @@ def return_text(r: VatReturn, p: VatPeriod, practice: Practice, detail: bool = F
     return "\n".join(out)
 
 
-def return_json(r: VatReturn, p: VatPeriod, detail: bool = False) -> str:
+def return_json(r: VatReturn, p: VatPeriod, detail: bool = False, on: date | None = None,
+                diff: Difference | None = None) -> str:
     """The return as JSON: the nine boxes under HMRC's field names as JSON numbers written from
-    their exact decimal text (never through a float), plus the period, due date and notes."""
+    their exact decimal text (never through a float), plus the period, due date, status and notes.
+    For a period already submitted the boxes are the books' figures now, and `submitted` holds the
+    boxes as sent and `difference` the books less them."""
     from consult.cli.output import plain
+    from consult.vat.boxes import HMRC_FIELDS
 
     body = r.hmrc_body(r.period_key or "", finalised=False)
     data: dict[str, Any] = {"periodKey": r.period_key}
     numbers: dict[str, str] = {}
+
+    def number(key: str, v: Decimal) -> str:
+        token = f"@@{key}@@"
+        numbers[json.dumps(token)] = f"{v:f}"
+        return token
+
     for k, v in body.items():
         if isinstance(v, Decimal):
-            token = f"@@{k}@@"
-            numbers[json.dumps(token)] = f"{v:f}"
-            data[k] = token
+            data[k] = number(k, v)
+    status = "submitted" if diff is not None else "not ended" if on is not None and on <= r.end else "to file"
     data.update({"periodStart": r.start.isoformat(), "periodEnd": r.end.isoformat(), "label": p.label,
-                 "scheme": r.scheme, "due": r.due.isoformat(), "repayment": r.repayment,
+                 "scheme": r.scheme, "due": r.due.isoformat(), "repayment": r.repayment, "status": status,
                  "notes": list(r.notes)})
+    if diff is not None:
+        s = diff.submitted
+        data["submitted"] = {"environment": s.environment, "record": s.path, "submittedAt": s.submitted_at,
+                             "receipt": dict(s.receipt),
+                             **{name: number(f"s.{name}", s.box(i)) for i, name in enumerate(HMRC_FIELDS, start=1)}}
+        data["difference"] = {name: number(f"d.{name}", diff.delta(i)) for i, name in enumerate(HMRC_FIELDS, start=1)}
+        data["documentsSince"] = list(diff.added)
+        data["documentsGone"] = list(diff.gone)
+    if r.corrections:
+        data["corrections"] = [{"periodStart": c.start.isoformat(), "periodEnd": c.end.isoformat(),
+                                "periodKey": c.period_key, "record": c.record,
+                                "net": number(f"c{i}.net", c.net)} for i, c in enumerate(r.corrections)]
     if detail:
         data["documents"] = [plain(entry_dict(e)) for e in r.entries]
     text = json.dumps(data, indent=2, ensure_ascii=False)
-    for token, number in numbers.items():
-        text = text.replace(token, number, 1)
+    for token, figure in numbers.items():
+        text = text.replace(token, figure, 1)
     return text

@@ -56,6 +56,31 @@ class BoxEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class Correction:
+    """An error found on a return already submitted, corrected on this one (VAT Notice 700/45,
+    "method 1": the net value of the errors goes in box 1 when it is VAT due to HMRC, in box 4
+    when it is VAT due to the practice).
+
+    Attributes:
+        start, end, period_key: the submitted period the error is on.
+        record: the books' record of that submission (`vat/submitted/…yaml`).
+        boxes: the error per VAT box (1, 2 and 4): the books now, less the return as submitted,
+            less what later returns already corrected.
+    """
+
+    start: date
+    end: date
+    period_key: str
+    record: str
+    boxes: dict[int, Decimal]
+
+    @property
+    def net(self) -> Decimal:
+        """VAT under-declared (positive: due to HMRC) or over-declared (negative)."""
+        return self.boxes.get(1, Decimal(0)) + self.boxes.get(2, Decimal(0)) - self.boxes.get(4, Decimal(0))
+
+
+@dataclass(frozen=True, slots=True)
 class VatReturn:
     """One return. Amounts are sterling `Decimal`s (boxes 6–9 whole pounds).
 
@@ -68,6 +93,9 @@ class VatReturn:
         notes: how special cases were worked (flat-rate percentage and limited-cost test…).
         entries: (addition) the documents behind the boxes, for `consult vat return --detail`.
         exact: (addition) boxes 6–9 before the pence were left out.
+        corrections: (addition) errors on returns already submitted, corrected on this one; their
+            net value is in `boxes` (box 1 or box 4).
+        uncorrected: (addition) the boxes of this period alone, before the corrections.
     """
 
     start: date
@@ -79,6 +107,8 @@ class VatReturn:
     notes: tuple[str, ...] = field(default=())
     entries: tuple[BoxEntry, ...] = field(default=())
     exact: dict[int, Decimal] = field(default_factory=dict)
+    corrections: tuple[Correction, ...] = field(default=())
+    uncorrected: dict[int, Decimal] = field(default_factory=dict)
 
     def box(self, n: int) -> Decimal:
         return self.boxes.get(n, Decimal(0))

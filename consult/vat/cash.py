@@ -6,8 +6,13 @@ purchases by the dates they were paid.
   VAT = the rest; in sterling, each is that share of the invoice's own sterling figure, half up
   (for a sterling invoice, exactly the split). VAT goes in box 1 where the invoice charged UK
   VAT, the net in box 6.
-* A credit note moves no money: it lowers what the customer pays, so the receipts carry it. Money
-  paid back (a refund) will be a negative receipt when the books record refunds.
+* A credit note moves no money: it lowers what the customer pays, so the receipts carry it. Where
+  the money was already received (and its VAT accounted), the VAT comes back when the money is
+  paid back: a refund is a negative receipt on its date, carrying the VAT share of the invoice it
+  comes from (HMRC VCAS5250). An allocation of money on account to another invoice is no new
+  money: it is a negative receipt on the invoice it leaves and a positive one on the invoice it
+  settles, on its date — the same amount at the same VAT fraction cancels to the penny, so only a
+  difference of rate or sterling rate between the two invoices moves a box.
 * Purchases count on the date paid, which is an expense's `date`, as under the standard
   scheme. Reverse-charge services keep their normal tax point (Notice 731 excludes them).
 """
@@ -54,6 +59,7 @@ def sales(ctx: Context) -> list[BoxEntry]:
 
 
 def entries(ctx: Context) -> list[BoxEntry]:
-    ctx.notes.append("Cash accounting: sales by the dates money was received (payments.yaml), purchases by the "
-                     "date paid; reverse-charge services at their normal tax point (VAT Notice 731).")
+    ctx.notes.append("Cash accounting: sales by the dates money was received or paid back (payments, allocations of "
+                     "money on account, refunds), purchases by the date paid; reverse-charge services at their normal "
+                     "tax point (VAT Notice 731).")
     return sales(ctx) + purchase_entries(ctx)

@@ -8,7 +8,9 @@
   ECB rate, when the practice chose `vat.sterling_rate: ecb`). Each amount is rounded once, half
   up, to the penny.
 * **Purchases**: an expense counts on its date (the day it was paid). UK VAT paid is input tax
-  (box 4) and the rest the purchase's value (box 7). VAT written on an expense in another
+  (box 4) and the rest the purchase's value (box 7) — except VAT that is never input tax
+  (business entertainment of anyone but an overseas customer: consult.vat.blocked), which is
+  left out of box 4. VAT written on an expense in another
   currency is foreign VAT: it is part of the cost, never UK input tax. Wages, depreciation and
   bad debts are not purchases and stay out of box 7 (VAT Notice 700/12 [S]); a mileage claim is
   not a purchase at all.
@@ -30,6 +32,7 @@ from consult.core.money import round_money
 from consult.core.records import Books, Expense
 from consult.errors import ConsultError
 from consult.invoices.record import Invoice
+from consult.vat import blocked
 from consult.vat.boxes import BoxEntry
 
 NOT_PURCHASES = frozenset({"wagesAndStaffCosts", "depreciation", "irrecoverableDebts"})
@@ -158,8 +161,12 @@ def purchase_entry(ctx: Context, x: Expense) -> BoxEntry | None:
     s = expense_sterling(x, ctx.rates)
     notes = []
     boxes = {}
-    if s.vat:
+    if s.vat and (why := blocked.blocked(ctx.books, x)) is not None:
+        notes.append(f"£{s.vat:,.2f} VAT not reclaimed — {why}")
+    elif s.vat:
         boxes[4] = s.vat
+        if (condition := blocked.note(ctx.books, x)) is not None:
+            notes.append(condition)
     if x.category in NOT_PURCHASES:
         notes.append(f"{x.category}: not a purchase, so not in box 7")
     else:

@@ -32,6 +32,7 @@ from consult.core.periods import month_end
 from consult.core.records import VatSettings
 from consult.errors import UsageError
 from consult.invoices.record import Invoice
+from consult.vat import blocked
 from consult.vat.boxes import BoxEntry
 from consult.vat.cash import receipt_sterling
 from consult.vat.documents import (
@@ -169,7 +170,9 @@ def purchase_entries(ctx: Context) -> list[BoxEntry]:
         if not x.capital:
             continue
         s = expense_sterling(x, ctx.rates)
-        if s.gross >= CAPITAL_GOODS_MINIMUM and s.vat:
+        if s.vat and (why := blocked.blocked(ctx.books, x)) is not None:
+            ctx.notes.append(f"{x.source}: a capital item whose £{s.vat:,.2f} VAT is not reclaimed — {why}.")
+        elif s.gross >= CAPITAL_GOODS_MINIMUM and s.vat:
             out.append(BoxEntry(x.date, "capital", str(x.source), expense_party(x), {4: s.vat, 7: s.net},
                                 f"capital expenditure goods of £{s.gross:,.2f} (£2,000 or more, VAT included): "
                                 "input VAT reclaimed outside the flat rate"))

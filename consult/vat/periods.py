@@ -11,7 +11,8 @@
   `#001`). Period keys are issued by HMRC with each obligation and cannot be worked out from the
   dates (HMRC: always read them from the obligations), so a key is looked up in the obligations
   recorded in the books (`vat/obligations.yaml`, HMRC's own fields: periodKey, start, end, due,
-  status), which `consult vat obligations` writes when it fetches them from HMRC.
+  status; then `vat/sandbox/obligations.yaml`, the sandbox's), which `consult vat obligations`
+  writes when it fetches them from HMRC (each environment's to its own file).
 * No PERIOD means the latest period of the stagger that has ended.
 """
 
@@ -26,7 +27,9 @@ from consult.core.periods import PERIOD_EXAMPLES, month_end, parse_period
 from consult.core.records import VatSettings
 from consult.errors import Problem, UsageError
 
-OBLIGATIONS_FILE = "vat/obligations.yaml"
+OBLIGATIONS_FILE = "vat/obligations.yaml"              # production: HMRC's own obligations
+SANDBOX_OBLIGATIONS_FILE = "vat/sandbox/obligations.yaml"  # HMRC's sandbox (practice runs), beside its records
+OBLIGATION_FILES = {"production": OBLIGATIONS_FILE, "sandbox": SANDBOX_OBLIGATIONS_FILE}
 PERIOD_KEY = re.compile(r"[0-9A-Z#][0-9A-Z]{3}")
 STAGGER_ENDS = {1: (3, 6, 9, 12), 2: (1, 4, 7, 10), 3: (2, 5, 8, 11), 0: tuple(range(1, 13))}
 
@@ -85,20 +88,25 @@ class Obligation:
     status: str | None = None
 
 
-def recorded_obligations(root: Path) -> list[Obligation]:
-    """The obligations recorded in the books (`vat/obligations.yaml`), if any; an unreadable
-    file gives none (the period's dates can always be given instead)."""
+def recorded_obligations(root: Path, environment: str | None = None) -> list[Obligation]:
+    """The obligations recorded in the books — production's (`vat/obligations.yaml`), then the
+    sandbox's (`vat/sandbox/obligations.yaml`) for keys production does not have; or one
+    environment's. An unreadable file gives none (the period's dates can always be given)."""
     from consult.books.files import read_list
 
-    path = Path(root) / OBLIGATIONS_FILE
-    if not path.exists():
-        return []
-    problems: list[Problem] = []
-    out = []
-    for f in read_list(Path(root), path, problems):
-        key, start, end = f.text("periodKey"), f.day("start"), f.day("end")
-        if key and start and end:
-            out.append(Obligation(key, start, end, f.day("due"), f.text("status")))
+    out: list[Obligation] = []
+    for env, name in OBLIGATION_FILES.items():
+        if environment not in (None, env):
+            continue
+        path = Path(root) / name
+        if not path.exists():
+            continue
+        problems: list[Problem] = []
+        seen = {o.period_key for o in out}
+        for f in read_list(Path(root), path, problems):
+            key, start, end = f.text("periodKey"), f.day("start"), f.day("end")
+            if key and start and end and key not in seen:
+                out.append(Obligation(key, start, end, f.day("due"), f.text("status")))
     return out
 
 
@@ -133,8 +141,9 @@ def resolve(text: str | None, settings: VatSettings, *, today: date, tax_year_st
             if PERIOD_KEY.fullmatch(t.upper()):
                 raise UsageError(
                     f"{what}: '{t}' looks like an HMRC period key, but no obligation with that key is recorded "
-                    f"in these books ({OBLIGATIONS_FILE}, written when `consult vat obligations` fetches HMRC's "
-                    "obligations); give the period's dates instead, e.g. 2026-Q3 or 2026-07-01..2026-09-30"
+                    f"in these books ({OBLIGATIONS_FILE}, or {SANDBOX_OBLIGATIONS_FILE} for HMRC's sandbox: "
+                    "`consult vat obligations` writes the one for the environment it asks); run it, or give the "
+                    "period's dates instead, e.g. 2026-Q3 or 2026-07-01..2026-09-30"
                 ) from None
             if "is not a period" in str(e):
                 raise UsageError(f"{what}: '{t}' is neither a period nor an HMRC period key — e.g. "

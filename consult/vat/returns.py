@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
+from pathlib import Path
 from typing import Any
 
 from consult.core.records import Books
@@ -71,15 +72,55 @@ def vat_return(books: Books, invoices: list[Invoice], start: date, end: date, *,
                      exact={n: exact[n] for n in WHOLE_POUNDS})
 
 
+def named_documents(books: Books, start: date, end: date) -> set[str]:
+    """The document numbers money moved in `start`..`end` names: payments' invoices, both ends
+    of an allocation (money on account moved from a credit note or overpaid invoice to another
+    invoice) and the document a refund comes from. Cash accounting and the Flat Rate Scheme's
+    cash turnover count that money, so the documents must be read whatever their tax point."""
+    named = {p.invoice for p in books.payments if start <= p.date <= end}
+    for a in books.allocations:
+        if start <= a.date <= end:
+            named.update((a.source_doc, a.invoice))
+    named.update(r.source_doc for r in books.refunds if start <= r.date <= end)
+    return named
+
+
 def needed_records(books: Books, start: date, end: date) -> Callable[[dict[str, Any]], bool]:
     """Which issued records a return for `start`..`end` can need, judged from a record as plain
-    data (consult.invoices.cache `keep`): those whose tax point falls in the period, and those
-    that money received in the period paid. Every scheme takes its documents from these."""
+    data (consult.invoices.cache `keep`): those whose tax point falls in the period, those that
+    money moved in the period names (`named_documents`), and the invoice a named credit note
+    credits (an allocation or refund "from" a credit note takes the credit it left on that
+    invoice). Every scheme takes its documents from these.
+
+    A credit note is usually read before the invoice it credits (`CN-…` sorts before `INV-…` in
+    a client's folder); `load_return_records` reads the rest when it was not."""
     first, last = start.isoformat(), end.isoformat()
-    paid = {p.invoice for p in books.payments if start <= p.date <= end}
+    named = named_documents(books, start, end)
 
     def keep(rec: dict[str, Any]) -> bool:
+        number = rec.get("number")
+        if number in named:
+            if rec.get("credits"):
+                named.add(str(rec["credits"]))
+            return True
         point = str(rec.get("tax_point") or rec["issue_date"])
-        return first <= point <= last or rec.get("number") in paid
+        return first <= point <= last
 
     return keep
+
+
+def load_return_records(root: Path, books: Books, start: date, end: date) -> list[Invoice]:
+    """The issued records a return for `start`..`end` needs (`needed_records`), read through the
+    cache. Raises BooksError when a record cannot be read."""
+    from consult.errors import BooksError
+    from consult.invoices.cache import load_invoices_cached
+
+    invoices, problems = load_invoices_cached(root, needed_records(books, start, end))
+    have = {i.number for i in invoices}
+    missing = {i.credits for i in invoices if i.is_credit_note and i.credits and i.credits not in have}
+    if missing and not problems:  # a credited invoice read before its credit note was seen: read it now
+        more, problems = load_invoices_cached(root, lambda rec: rec.get("number") in missing)
+        invoices += [i for i in more if i.number in missing]
+    if problems:
+        raise BooksError(problems, "issued records cannot be read; restore them from git")
+    return invoices

@@ -21,7 +21,7 @@ first; HMRC's own `DUPLICATE_SUBMISSION` is the last guard.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -32,52 +32,28 @@ from consult.books.files import read_mapping, rel
 from consult.books.lock import books_lock
 from consult.books.store import atomic_write, write_new
 from consult.errors import BooksError, ConflictError, ConsultError, Problem, Source, UsageError
-from consult.vat.boxes import HMRC_FIELDS, VatReturn
+from consult.vat.boxes import HMRC_FIELDS, BoxEntry, Correction, VatReturn
+from consult.vat.filed import (
+    FOLDERS,
+    PENDING,
+    VAT_BOX_FIELDS,
+    SentDocument,
+    Submitted,
+    find,
+    pending_path,
+    read_record,
+    record_path,
+    submissions,
+)
 
 if TYPE_CHECKING:  # the API modules are imported when a command talks to HMRC, not for `consult check`
     from consult.core.records import Books
     from consult.vat.mtd import Obligation, VatApi
 
-FOLDERS = {"production": "vat/submitted", "sandbox": "vat/sandbox"}
-PENDING = ".pending.yaml"
-RECEIPT_KEYS = ("processingDate", "formBundleNumber", "paymentIndicator", "chargeRefNumber",
-                "Receipt-ID", "Receipt-Timestamp", "X-CorrelationId", "received")
-RECORD_KEYS = ("environment", "vrn", "period_key", "start", "end", "due", "scheme", "submitted_at",
-               "software", "recovered", "receipt", "return")
+
 DECLARATION = ("When you submit this VAT information you are making a legal declaration that the "
                "information is true and complete. A false declaration can result in prosecution.")
 MAX_NET = Decimal("99999999999.99")  # HMRC: netVatDue between 0 and 99,999,999,999.99
-
-
-@dataclass(frozen=True, slots=True)
-class Submitted:
-    """A return the books record as submitted (one file under `vat/submitted/` or `vat/sandbox/`).
-
-    `receipt` maps HMRC's names to their values; a `recovered` record (consult stopped before
-    writing the receipt) has only HMRC's `received` date there."""
-
-    path: str
-    environment: str
-    vrn: str
-    period_key: str
-    start: date
-    end: date
-    due: date | None
-    submitted_at: str
-    receipt: dict[str, str]
-    boxes: dict[str, Decimal] = field(default_factory=dict)
-    recovered: bool = False
-
-    def describe(self) -> str:
-        """One line naming the receipt, for refusals and listings."""
-        r = self.receipt
-        if self.recovered:
-            return (f"{self.path}: {self.period_key} reached HMRC (received {r.get('received', '?')}); the receipt was "
-                    "lost when consult stopped before writing it")
-        parts = [f"formBundleNumber {r.get('formBundleNumber', '?')}", f"processingDate {r.get('processingDate', '?')}"]
-        if r.get("chargeRefNumber"):
-            parts.append(f"chargeRefNumber {r['chargeRefNumber']}")
-        return f"{self.path}: {self.period_key} submitted — " + ", ".join(parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,86 +65,12 @@ class Outcome:
     obligation: Obligation
 
 
-# ------------------------------------------------------------------------------------------
-# the records
-# ------------------------------------------------------------------------------------------
-def record_path(root: Path, environment: str, start: date, end: date) -> Path:
-    return Path(root) / FOLDERS[environment] / f"{start.isoformat()}_{end.isoformat()}.yaml"
-
-
-def pending_path(root: Path, environment: str, start: date, end: date) -> Path:
-    return record_path(root, environment, start, end).with_suffix(PENDING)
-
-
-def read_record(root: Path, path: Path, problems: list[Problem]) -> Submitted | None:
-    """One record, or None with its problems (file, line, field) added."""
-    before = len(problems)
-    f = read_mapping(root, path, problems)
-    if f is None:
-        return None
-    env = f.choice("environment", tuple(FOLDERS), required=True)
-    vrn = f.text("vrn", True)
-    key = f.text("period_key", True)
-    start, end = f.day("start", True), f.day("end", True)
-    due = f.day("due")
-    at = f.text("submitted_at") or ""
-    recovered = f.boolean("recovered", False)
-    receipt: dict[str, str] = {}
-    if (r := f.sub("receipt", required=True)) is not None:
-        for k in r.map:
-            if (v := r.text(k)) is not None:
-                receipt[k] = v
-        r.done(RECEIPT_KEYS)
-        if not recovered and "formBundleNumber" not in receipt:
-            r.error(None, "missing formBundleNumber: a submitted return keeps HMRC's receipt")
-    boxes: dict[str, Decimal] = {}
-    if (b := f.sub("return", required=True)) is not None:
-        for name in HMRC_FIELDS:
-            if (d := b.decimal(name, True)) is not None:
-                boxes[name] = d
-        b.done((*HMRC_FIELDS, "periodKey", "finalised"))
-    f.done(RECORD_KEYS)
-    if len(problems) > before or None in (env, vrn, key, start, end):
-        return None
-    assert env is not None and vrn is not None and key is not None and start is not None and end is not None
-    if path.name != f"{start.isoformat()}_{end.isoformat()}.yaml":
-        f.error("start", f"the file name says another period; it should be {start.isoformat()}_{end.isoformat()}.yaml")
-        return None
-    return Submitted(rel(root, path), env, vrn, key, start, end, due, at, receipt, boxes, recovered)
-
-
-def submissions(root: Path, environment: str | None = None) -> tuple[list[Submitted], list[Problem]]:
-    """Every record in the books (of one environment, if given), oldest period first."""
-    problems: list[Problem] = []
-    out: list[Submitted] = []
-    for env, folder in FOLDERS.items():
-        if environment not in (None, env):
-            continue
-        d = Path(root) / folder
-        for p in sorted(d.glob("*.yaml")) if d.is_dir() else []:
-            if p.name.endswith(PENDING):
-                continue
-            if (s := read_record(Path(root), p, problems)) is not None:
-                out.append(s)
-    return sorted(out, key=lambda s: (s.start, s.environment)), problems
-
-
-def find(root: Path, environment: str, *, start: date | None = None, end: date | None = None,
-         period_key: str | None = None) -> Submitted | None:
-    """The record for these dates or this period key, if the books have one (a record that
-    cannot be read stops the command: better than sending a return twice)."""
-    found, problems = submissions(root, environment)
-    if problems:
-        raise BooksError(problems, "a VAT submission record cannot be read; fix it before submitting")
-    for s in found:
-        if (start is not None and (s.start, s.end) == (start, end)) or (period_key is not None and s.period_key == period_key):
-            return s
-    return None
-
-
 def check_submissions(books: Books) -> list[Problem]:
-    """For `consult check`: records that cannot be read, and submissions left pending."""
-    _, problems = submissions(books.root)
+    """For `consult check`: records that cannot be read, submissions left pending, and submitted
+    returns the books no longer agree with (consult.vat.corrections)."""
+    records, problems = submissions(books.root)
+    if records and not problems and books.practice.vat_registered:
+        problems += _disagreements(books, sorted({s.environment for s in records}))
     for folder in FOLDERS.values():
         d = books.root / folder
         for p in sorted(d.iterdir()) if d.is_dir() else []:
@@ -185,6 +87,38 @@ def check_submissions(books: Books) -> list[Problem]:
     return problems
 
 
+def _disagreements(books: Books, environments: list[str]) -> list[Problem]:
+    """A warning for each submitted return whose period the books now give other figures for,
+    naming the boxes, the documents behind the change and what to do (VAT Notice 700/45)."""
+    from consult.vat.corrections import differences, later_return
+
+    out: list[Problem] = []
+    for env in environments:
+        try:
+            found = differences(books, env)
+        except ConsultError:  # a figure cannot be had (a missing rate, money naming no invoice): other checks say why
+            continue
+        for d in found:
+            if not d.vat_differs and (not d.differs or d.corrected_on):
+                continue  # agrees, or its VAT was corrected on a later return (values are not carried: nothing to do)
+            s = d.submitted
+            what = (f"{s.start}..{s.end} ({s.period_key}) was submitted to {s.label}"
+                    + (f" on {s.submitted_on}" if s.submitted_on else "") + f", but the books now give {d.boxes_text()}")
+            if d.added:
+                what += "; not in the return sent: " + ", ".join(d.added)
+            if d.gone:
+                what += "; sent but no longer in the books' figures: " + ", ".join(d.gone)
+            if d.vat_differs:
+                what += (f". No return declares the {'extra VAT' if d.net > 0 else 'VAT over-declared'} "
+                         f"({'+' if d.net > 0 else '-'}£{abs(d.net):,.2f}): correct it on the next return, "
+                         f"{later_return(books, s)} (`consult vat return` adds it there), or, above £10,000 or 1% of "
+                         "that return's box 6 (up to £50,000), tell HMRC on form VAT652 (VAT Notice 700/45)")
+            else:
+                what += ". Only values (boxes 6–9) differ: no VAT to correct"
+            out.append(Problem(Source(s.path), None, what, "warning"))
+    return out
+
+
 def _q(v: str) -> str:
     from consult.books.writers import quoted
 
@@ -192,7 +126,8 @@ def _q(v: str) -> str:
 
 
 def record_text(*, environment: str, vrn: str, obligation: Obligation, scheme: str, body: dict[str, Any],
-                receipt: dict[str, str], submitted_at: str, recovered: bool = False) -> str:
+                receipt: dict[str, str], submitted_at: str, recovered: bool = False,
+                corrections: tuple[Correction, ...] = (), documents: tuple[BoxEntry, ...] | None = None) -> str:
     """The record's YAML, written by hand so every number keeps its exact text."""
     lines = [
         "# A VAT return submitted to HMRC through Making Tax Digital, written once by `consult vat submit`.",
@@ -216,6 +151,17 @@ def record_text(*, environment: str, vrn: str, obligation: Obligation, scheme: s
     for name in HMRC_FIELDS:
         lines.append(f"  {name}: {format(body[name], 'f')}")
     lines.append(f"  finalised: {'true' if body.get('finalised', True) else 'false'}")
+    if corrections:
+        lines.append("corrections:   # errors on earlier returns corrected on this one (VAT Notice 700/45)")
+        for c in corrections:
+            amounts = "".join(f", {VAT_BOX_FIELDS[n]}: {format(c.boxes.get(n, Decimal(0)), 'f')}" for n in VAT_BOX_FIELDS)
+            lines.append(f"  - {{start: {c.start.isoformat()}, end: {c.end.isoformat()}, "
+                         f"period_key: {_q(c.period_key)}{amounts}}}")
+    if documents is not None:
+        lines.append("documents:     # what the boxes were made of when sent (consult check names what changed since)")
+        for e in documents:
+            amounts = "".join(f", box{n}: {format(v, 'f')}" for n, v in sorted(e.boxes.items()) if n != 3 and n != 5)
+            lines.append(f"  - {{ref: {_q(e.ref)}, kind: {e.kind}, date: {e.date.isoformat()}{amounts}}}")
     return "\n".join(lines) + "\n"
 
 
@@ -260,12 +206,9 @@ def _listing(obligations: list[Obligation]) -> str:
 # ------------------------------------------------------------------------------------------
 def build_return(books: Books, start: date, end: date) -> VatReturn:
     """The return for the obligation's dates, from the books (`consult.vat.returns`)."""
-    from consult.invoices.cache import load_invoices_cached
-    from consult.vat.returns import vat_return
+    from consult.vat.returns import load_return_records, vat_return
 
-    invoices, problems = load_invoices_cached(books.root)
-    if problems:
-        raise BooksError(problems, "issued records cannot be read; restore them from git")
+    invoices = load_return_records(books.root, books, start, end)
     result: VatReturn = vat_return(books, invoices, start, end)
     return result
 
@@ -313,7 +256,9 @@ def submit(books: Books, period: str, *, api: VatApi, today: date,
         raise ConsultError(f"the period {ob.period_key} ({ob.start}..{ob.end}) has not ended: HMRC takes its "
                            f"return from {ob.end + timedelta(days=1)} (it would answer TAX_PERIOD_NOT_ENDED); "
                            "nothing was sent")
-    ret = build(books, ob.start, ob.end)
+    from consult.vat.corrections import with_corrections
+
+    ret = with_corrections(books, build(books, ob.start, ob.end), env)  # errors found on returns already sent
     if (ret.start, ret.end) != (ob.start, ob.end):
         raise ConsultError(f"the return covers {ret.start}..{ret.end}, not the obligation's {ob.start}..{ob.end}; "
                            "nothing was sent")
@@ -357,7 +302,8 @@ def submit(books: Books, period: str, *, api: VatApi, today: date,
             raise
         # anything else (an interrupt while waiting for HMRC…) keeps the note: the next run asks HMRC
         try:
-            sub = _record(books, api, ob, ret.scheme, body, receipt.fields(), now, recovered=False)
+            sub = _record(books, api, ob, ret.scheme, body, receipt.fields(), now, recovered=False,
+                          corrections=ret.corrections, documents=ret.entries)
         except ConsultError as e:
             got = ", ".join(f"{k} {v}" for k, v in receipt.fields().items())
             raise ConsultError(f"{api.settings.label} ACCEPTED the return ({got}) but the books could not record "
@@ -368,14 +314,17 @@ def submit(books: Books, period: str, *, api: VatApi, today: date,
 
 
 def _record(books: Books, api: VatApi, ob: Obligation, scheme: str, body: dict[str, Any], receipt: dict[str, str],
-            now: Callable[[], datetime], *, recovered: bool) -> Submitted:
+            now: Callable[[], datetime], *, recovered: bool, corrections: tuple[Correction, ...] = (),
+            documents: tuple[BoxEntry, ...] | None = None) -> Submitted:
     env = api.settings.environment
     path = record_path(books.root, env, ob.start, ob.end)
     at = now().isoformat()
     write_new(path, record_text(environment=env, vrn=api.vrn, obligation=ob, scheme=scheme, body=body,
-                                receipt=receipt, submitted_at=at, recovered=recovered))
+                                receipt=receipt, submitted_at=at, recovered=recovered, corrections=corrections,
+                                documents=documents))
+    sent = None if documents is None else tuple(SentDocument(e.ref, e.kind, e.date, dict(e.boxes)) for e in documents)
     return Submitted(rel(books.root, path), env, api.vrn, ob.period_key, ob.start, ob.end, ob.due, at, receipt,
-                     {n: body[n] for n in HMRC_FIELDS}, recovered)
+                     {n: body[n] for n in HMRC_FIELDS}, recovered, scheme, corrections, sent)
 
 
 @dataclass(frozen=True, slots=True)
@@ -463,21 +412,22 @@ def overview(root: Path, api: VatApi, today: date) -> list[tuple[Obligation, Sub
         raise BooksError(problems, "a VAT submission record cannot be read")
     by_dates = {(s.start, s.end): s for s in records}
     obs = sorted(seen.values(), key=lambda o: (o.start, o.period_key))
-    if api.settings.environment == "production":
-        record_obligations(root, obs)
+    record_obligations(root, obs, api.settings.environment)
     return [(o, by_dates.get((o.start, o.end))) for o in obs]
 
 
-def record_obligations(root: Path, obligations: list[Obligation]) -> None:
-    """Keep HMRC's obligations in the books (`vat/obligations.yaml`, HMRC's field names), so
-    `consult vat return 26C3` knows a period key's dates without asking HMRC again. The file is
-    HMRC's word, rewritten whole (merged with what it held) each time they are fetched."""
+def record_obligations(root: Path, obligations: list[Obligation], environment: str = "production") -> None:
+    """Keep HMRC's obligations in the books (`vat/obligations.yaml`, HMRC's field names; the
+    sandbox's in `vat/sandbox/obligations.yaml`, so a practice run never mixes its made-up keys
+    with the real ones), so `consult vat return 26C3` knows a period key's dates without asking
+    HMRC again. The file is HMRC's word, rewritten whole (merged with what it held) each time they
+    are fetched."""
     from consult.books.journal import Transaction
     from consult.books.lock import books_lock
-    from consult.vat.periods import OBLIGATIONS_FILE, recorded_obligations
+    from consult.vat.periods import OBLIGATION_FILES, recorded_obligations
 
     with books_lock(root):
-        known = {o.period_key: (o.start, o.end, o.due, o.status) for o in recorded_obligations(root)}
+        known = {o.period_key: (o.start, o.end, o.due, o.status) for o in recorded_obligations(root, environment)}
         for o in obligations:
             known[o.period_key] = (o.start, o.end, o.due, o.status)
         lines = ["# VAT obligations as HMRC gave them (written by consult vat obligations; do not edit)\n"]
@@ -486,7 +436,7 @@ def record_obligations(root: Path, obligations: list[Obligation]) -> None:
                          + (f", due: {due.isoformat()}" if due else "") + (f", status: {_q(status)}" if status else "")
                          + "}\n")
         text = "".join(lines)
-        path = Path(root) / OBLIGATIONS_FILE
+        path = Path(root) / OBLIGATION_FILES[environment]
         if path.exists() and path.read_text(encoding="utf-8") == text:
             return
         tx = Transaction(Path(root), "recording VAT obligations")
@@ -494,5 +444,5 @@ def record_obligations(root: Path, obligations: list[Obligation]) -> None:
         tx.commit()
 
 
-__all__ = ["DECLARATION", "Outcome", "Submitted", "check_submissions", "find", "overview", "record_obligations",
-           "submissions", "submit"]
+__all__ = ["DECLARATION", "Outcome", "Submitted", "check_submissions", "find", "overview", "read_record",
+           "record_obligations", "submissions", "submit"]

@@ -42,7 +42,7 @@ from pathlib import Path
 from consult.core.money import Money
 from consult.core.periods import Period
 from consult.core.records import Books
-from consult.errors import UsageError
+from consult.errors import Problem, UsageError
 from consult.invoices.record import Invoice
 from consult.tax.company import CorporationTax, add_months, corporation_tax
 from consult.tax.lines import GBP, ZERO, Section, count, gbp, half_down_to_penny, money, pence, total
@@ -56,7 +56,7 @@ from consult.tax.personal import (
     paye_on_salary,
     scottish_taxpayer,
 )
-from consult.tax.profit import Profit, default_basis, trading_profit
+from consult.tax.profit import Profit, default_basis, read_invoices, trading_profit
 from consult.tax.tables import TaxTable, table_for, tax_year_label
 from consult.work.rates import Step, number_text
 
@@ -183,6 +183,25 @@ def accounting_period(books: Books, year: int) -> tuple[date, date] | None:
             return None
         start = max(start, c.started)
     return start, end
+
+
+def reach(books: Books, year: int) -> tuple[date, date]:
+    """The first and last day any period `estimate(books, …, year, …)` counts can hold: the tax
+    year and the one before it (worked for the payments on account) and, for a company, the
+    accounting periods ending in them."""
+    spans = []
+    for y in (year - 1, year):
+        spans.append((date(y, 4, 6), date(y + 1, 4, 5)))
+        if books.practice.structure == "limited_company" and (ap := accounting_period(books, y)) is not None:
+            spans.append(ap)
+    return min(s for s, _ in spans), max(e for _, e in spans)
+
+
+def invoices_for(books: Books, year: int) -> tuple[list[Invoice], list[Problem]]:
+    """The issued records `estimate` for `year` reads, and any record's problems: those of the
+    years it reaches (consult.tax.profit.read_invoices), not ten years' worth. `estimate` given
+    these or every record gives the same figures."""
+    return read_invoices(books, *reach(books, year))
 
 
 # --------------------------------------------------------------------------------------------

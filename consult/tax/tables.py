@@ -314,6 +314,21 @@ def shipped_tables() -> dict[int, TaxTable]:
     return out
 
 
+@cache
+def shipped_table(year: int) -> TaxTable | None:
+    """The shipped table of the tax year starting in `year`, reading only its own file
+    (`2026-27.yaml`; tests/test_tax_tables.py checks every file holds the year it is named
+    for): an estimate needs two years' tables, not every year's."""
+    path = SHIPPED / f"{year}-{(year + 1) % 100:02d}.yaml"
+    if not path.is_file():
+        return shipped_tables().get(year)
+    problems: list[Problem] = []
+    found = {t.tax_year: t for t in _tables_in(PACKAGE_ROOT, path, problems)}
+    if problems or year not in found:  # pragma: no cover - the shipped data is tested
+        return shipped_tables().get(year)
+    return found[year]
+
+
 def books_tables(books: Path | None) -> dict[int, TaxTable]:
     """The books' own tables (tax_tables.yaml), refusing the command while any has an error."""
     if books is None or not (books / BOOKS_FILE).exists():
@@ -344,9 +359,12 @@ def available(books: Path | None = None) -> dict[int, TaxTable]:
 
 def table_for(year: int, books: Path | None = None) -> TaxTable:
     """The table of the tax year starting in `year`, or `NoTaxTable` naming the year."""
+    own = books_tables(books)
+    if year in own:
+        return own[year]
+    if (shipped := shipped_table(year)) is not None:
+        return shipped
     tables = available(books)
-    if year in tables:
-        return tables[year]
     have = ", ".join(tax_year_label(y) for y in sorted(tables))
     raise NoTaxTable(f"no tax table for {tax_year_label(year)}: consult has {have}. Rates are never guessed; "
                      f"add the year's figures, each with its source, to {BOOKS_FILE} at the books root "

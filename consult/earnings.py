@@ -410,7 +410,7 @@ def rollup(books: Books, invoices: Sequence[Invoice], period: Period, *, basis: 
             (total_days * 100 / Decimal(wd)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
     consulting = by_stream.get(CONSULTING, Money.zero(cur))
     rate = Money.rounded(consulting.amount / total_days, cur) if total_days and consulting else None
-    costed = _costed(books, period, conv, basis)
+    costed = _costed(books, period, conv, basis, invoices)
     expenses = _total((c.value for c in costed if not c.expense.capital), cur)
     costs = _total((c.value for c in costed if not c.expense.capital and not c.expense.rebill), cur)
     capital = _total((c.value for c in costed if c.expense.capital), cur)
@@ -450,7 +450,8 @@ class Costed:
     value: Money
 
 
-def _costed(books: Books, period: Period, conv: _Converter, basis: str = "accrual") -> list[Costed]:
+def _costed(books: Books, period: Period, conv: _Converter, basis: str = "accrual",
+            invoices: Sequence[Invoice] = ()) -> list[Costed]:
     """Every expense of the period, without reclaimable VAT, converted (ECB or same currency).
 
     VAT paid is reclaimable when the practice is VAT-registered, except under the Flat Rate
@@ -458,13 +459,15 @@ def _costed(books: Books, period: Period, conv: _Converter, basis: str = "accrua
     and except VAT that is never input tax (business entertainment: consult.vat.blocked).
     On the accrual basis a write-off (`writeoffs.yaml`: income invoiced that will never come)
     is a cost too, in its category (irrecoverableDebts unless it says financeCharges…), at its
-    net share — the VAT part is not income lost; on the cash basis it never was income."""
+    net share — the VAT part is not income lost; on the cash basis it never was income. The
+    net share is read from `invoices` (the records the rollup was given) when they hold the
+    written-off invoice, else from the issued records."""
     registered = books.practice.vat_registered
     flat = books.practice.vat.scheme == "flat_rate"
     out: list[Costed] = []
     expenses = list(books.expenses)
     if basis == "accrual":
-        expenses += _writeoff_costs(books)
+        expenses += _writeoff_costs(books, period, invoices)
     for x in expenses:
         if x.date not in period:
             continue
@@ -479,15 +482,19 @@ def _costed(books: Books, period: Period, conv: _Converter, basis: str = "accrua
     return out
 
 
-def _writeoff_costs(books: Books) -> list[Expense]:
-    """Write-offs as costs: each at the invoice's net share of what it clears (net ÷ total)."""
-    from consult.invoices.cache import load_invoices_cached
-
-    if not books.writeoffs:
+def _writeoff_costs(books: Books, period: Period, given: Sequence[Invoice] = ()) -> list[Expense]:
+    """The period's write-offs as costs: each at the invoice's net share of what it clears (net ÷
+    total). The records are read again only when `given` lacks one (never twice per report)."""
+    writeoffs = [w for w in books.writeoffs if w.date in period]
+    if not writeoffs:
         return []
-    invoices = {i.number: i for i in load_invoices_cached(books.root)[0] if i.number}
+    invoices = {i.number: i for i in given if i.number}
+    if any(w.invoice not in invoices for w in writeoffs):
+        from consult.invoices.cache import load_invoices_cached
+
+        invoices = {i.number: i for i in load_invoices_cached(books.root)[0] if i.number}
     out = []
-    for w in books.writeoffs:
+    for w in writeoffs:
         inv = invoices.get(w.invoice)
         share = w.amount if inv is None or inv.total.amount == 0 else \
             Money.rounded(w.amount.amount * inv.net.amount / inv.total.amount, w.amount.currency)

@@ -224,6 +224,66 @@ class TestLimitedCompany:
         assert lines(e, "National Insurance")["Class 4 National Insurance"] == "445.80"
 
 
+def record(number: str, issued: str, net: str, credits: str | None = None) -> str:
+    """An issued record's YAML (a credit note when it `credits` an invoice)."""
+    inv = invoice(number, issued, net)
+    if credits is not None:
+        from dataclasses import replace
+
+        inv = replace(inv, kind="credit_note", credits=credits)
+    return yaml.safe_dump(to_record(inv), sort_keys=False)
+
+
+class TestRecordsRead:
+    """The command reads only the records of the years it reaches (ten years of books are
+    thousands), and the figures are those that every record gives."""
+
+    FILES = {
+        "clients/acme/client.yaml": "name: Acme Ltd\naddress: x\ncountry: GB\ncurrency: GBP\nlocale: en_GB\n",
+        "clients/acme/invoices/INV-2018-0001.yaml": record("INV-2018-0001", "2018-05-01", "7000.00"),
+        "clients/acme/invoices/INV-2019-0001.yaml": record("INV-2019-0001", "2019-06-01", "4000.00"),
+        "clients/acme/invoices/INV-2020-0001.yaml": record("INV-2020-0001", "2020-05-01", "5000.00"),
+        "clients/acme/invoices/INV-2021-0001.yaml": record("INV-2021-0001", "2021-03-01", "3000.00"),
+        "clients/acme/invoices/CN-2021-0001.yaml": record("CN-2021-0001", "2021-03-10", "1000.00", "INV-2021-0001"),
+        "clients/acme/invoices/INV-2024-0001.yaml": record("INV-2024-0001", "2024-05-01", "10000.00"),
+        "clients/acme/invoices/INV-2025-0001.yaml": record("INV-2025-0001", "2025-05-01", "20000.00"),
+        "clients/acme/invoices/INV-2025-0002.yaml": record("INV-2025-0002", "2025-08-01", "500.00"),
+        "clients/acme/payments.yaml": (
+            "- {date: 2018-06-01, invoice: INV-2018-0001, amount: 7000.00}\n"
+            "- {date: 2019-07-01, invoice: INV-2019-0001, amount: 4500.00, note: overpaid by 500}\n"
+            "- {date: 2025-06-01, invoice: INV-2020-0001, amount: 5000.00, note: five years late}\n"
+            "- {date: 2021-04-01, invoice: INV-2021-0001, amount: 3000.00, note: before the credit note}\n"
+            "- {date: 2024-06-01, invoice: INV-2024-0001, amount: 10000.00}\n"
+            "- {date: 2025-06-10, invoice: INV-2025-0001, amount: 10000.00}\n"),
+        "clients/acme/allocations.yaml": "- {date: 2025-09-01, from: INV-2019-0001, to: INV-2025-0002, amount: 500.00}\n",
+        "clients/acme/refunds.yaml": "- {date: 2025-07-01, from: CN-2021-0001, amount: 1000.00}\n",
+        "clients/acme/writeoffs.yaml": ("- {date: 2025-12-01, invoice: INV-2025-0001, amount: 10000.00, "
+                                        "reason: the client went under}\n"),
+    }
+
+    @pytest.mark.parametrize("extra", ["", "accounting_basis: accruals\n", LTD])
+    def test_the_records_read_give_the_figures_every_record_gives(self, sole, extra):
+        """2025/26 on the cash basis: the 2020 invoice paid in June 2025 (5,000) + 10,000 of the 2025
+        invoice − the 1,000 refunded of the 2021 credit note (which stands for the 2021 invoice, read
+        although it was issued years before) = 14,000; the 500 moved from the overpaid 2019 invoice
+        to a 2025 one is no new money (−500 + 500), but both records are read."""
+        from consult.tax.estimate import invoices_for
+
+        root = sole(extra, income=payouts(("2026-01-31", "100.00", "video")), files=self.FILES)
+        books = load_books(root).books
+        assert books is not None
+        every, _ = load_invoices(root)
+        read, problems = invoices_for(books, 2025)
+        assert problems == []
+        assert "INV-2018-0001" not in {i.number for i in read}
+        assert {"INV-2021-0001", "CN-2021-0001", "INV-2019-0001", "INV-2020-0001"} <= {i.number for i in read}
+        for today in (date(2025, 11, 23), date(2026, 6, 1)):
+            assert estimate(books, read, 2025, today) == estimate(books, every, 2025, today)
+        if not extra:
+            e = estimate(books, read, 2025, date(2026, 6, 1))
+            assert lines(e, "Trading profit")["consulting"] == "14000.00"
+
+
 class TestPaymentsOnAccount:
     def test_none_under_1000_or_when_over_80_percent_was_deducted(self):
         """TMA 1970 s.59A: a bill (tax less tax deducted) under £1,000, or more than 80% of the

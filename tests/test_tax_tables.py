@@ -33,6 +33,17 @@ class TestShipped:
     def test_three_years_ship_2024_25_to_2026_27(self):
         assert sorted(t.label for t in shipped_tables().values()) == ["2024/25", "2025/26", "2026/27"]
 
+    def test_each_file_holds_the_year_it_is_named_for(self):
+        """An estimate reads only its years' files (`2026-27.yaml`), so each must hold that year
+        and nothing else."""
+        from consult.tax.tables import SHIPPED, shipped_table
+
+        for path in sorted(SHIPPED.glob("*.yaml")):
+            year = int(path.stem[:4])
+            assert path.stem == f"{year}-{(year + 1) % 100:02d}"
+            assert shipped_table(year) == shipped_tables()[year]
+            assert shipped_table(year).origin == f"consult/data/tax/{path.name}"
+
     @pytest.mark.parametrize("year", [2024, 2025, 2026])
     def test_every_figure_names_a_statute_or_an_hmrc_or_government_page(self, year):
         """No figure without a source, and every source is an address a reader can open."""

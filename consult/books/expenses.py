@@ -41,7 +41,10 @@ from consult.errors import Problem, Source
 ROOT_EXPENSES = "expenses.yaml"
 MILEAGE_FILE = "mileage.yaml"
 RECEIPTS_DIR = "receipts"
-EXPENSE_EXTRA_FIELDS = ("supplier", "capital", "goods", "reverse_charge", "receipt", "receipt_sha256")
+EXPENSE_EXTRA_FIELDS = ("supplier", "capital", "goods", "reverse_charge", "receipt", "receipt_sha256", "asset")
+# what a capital item is, for its tax relief (consult.tax.capital): plant and machinery (the
+# default: equipment, computers, furniture, vans), a car, or land and buildings
+ASSETS = ("plant", "car", "land")
 ROOT_EXPENSE_FIELDS = ("date", "amount", "currency", "vat", "category", "note", *EXPENSE_EXTRA_FIELDS)
 MILEAGE_FIELDS = ("date", "miles", "vehicle", "note")
 VAT_FIELDS = ("scheme", "stagger", "flat_rate_percent", "flat_rate_start", "registered",
@@ -127,7 +130,7 @@ def receipt_problem(path: str) -> str | None:
 
 def expense_extras(f: Fields, amount: Money | None, vat: Money | None) -> dict[str, Any]:
     """The additions every expense item may carry (supplier, capital, goods, reverse_charge,
-    receipt and its hash), checked; keyword arguments for `Expense`."""
+    receipt and its hash, asset), checked; keyword arguments for `Expense`."""
     rc = f.boolean("reverse_charge", False)
     receipt = f.text("receipt")
     sha = f.text("receipt_sha256")
@@ -151,8 +154,13 @@ def expense_extras(f: Fields, amount: Money | None, vat: Money | None) -> dict[s
         f.error("vat", f"{vat.plain()} is more than the amount {amount.plain()}; amount includes the VAT paid")
     elif amount is not None and vat is not None and vat.amount == amount.amount:
         f.error("vat", f"{vat.plain()} is all of the amount; amount includes the VAT paid, so the VAT is less than it")
-    return {"supplier": f.text("supplier"), "capital": f.boolean("capital", False),
-            "goods": f.boolean("goods", False), "reverse_charge": rc, "receipt": receipt, "receipt_sha256": sha}
+    capital = f.boolean("capital", False)
+    asset = f.choice("asset", ASSETS, None)
+    if asset is not None and not capital:
+        f.error("asset", "says what a capital item is (plant, car or land): add capital: true, or remove asset")
+    return {"supplier": f.text("supplier"), "capital": capital,
+            "goods": f.boolean("goods", False), "reverse_charge": rc, "receipt": receipt, "receipt_sha256": sha,
+            "asset": asset}
 
 
 def _not_for_root(f: Fields) -> None:

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from consult.cli.common import books_root, date_arg, load
+from consult.cli.common import date_arg, load
 from consult.clock import today
 
 if TYPE_CHECKING:
+    from consult.core.records import Books
     from consult.invoices.record import Invoice
     from consult.tax.estimate import Estimate
     from consult.tax.lines import Section
@@ -58,11 +58,13 @@ def tax_year_arg(text: str | None, on: date) -> int:
     return p.start.year
 
 
-def _invoices(root: Path) -> list[Invoice]:
+def _invoices(books: Books, year: int) -> list[Invoice]:
+    """The issued records the estimate of `year` reads (every record that changed is still
+    read and checked)."""
     from consult.errors import BooksError
-    from consult.invoices.cache import load_invoices_cached
+    from consult.tax.estimate import invoices_for
 
-    invoices, problems = load_invoices_cached(root)
+    invoices, problems = invoices_for(books, year)
     if problems:
         raise BooksError(problems, "issued records cannot be read; restore them from git")
     return invoices
@@ -84,10 +86,10 @@ def estimate_cmd(ctx: click.Context, tax_year: str | None, as_of: str | None, fm
     """
     from consult.tax.estimate import estimate
 
-    root = books_root(ctx)
     books = load(ctx, timesheets=False)
     on = date_arg(as_of, "--as-of") or today()
-    result = estimate(books, _invoices(root), tax_year_arg(tax_year, on), on)
+    year = tax_year_arg(tax_year, on)
+    result = estimate(books, _invoices(books, year), year, on)
     if fmt == "json":
         from consult.cli.output import to_json
 

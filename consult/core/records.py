@@ -328,6 +328,8 @@ class Expense:
         reverse_charge: a service bought from abroad: no VAT paid, VAT accounted both ways.
         receipt, receipt_sha256: a file kept in the books and its hash when it was recorded.
         miles: a mileage claim (`amount` = miles at HMRC's approved rates), not a purchase.
+        asset: what a capital item is for its tax relief — `plant` (plant and machinery, the
+            default), `car` or `land` (land and buildings); None when not given.
     """
 
     client: str
@@ -347,6 +349,7 @@ class Expense:
     receipt_sha256: str | None = None
     miles: Decimal | None = None
     vehicle: str | None = None
+    asset: str | None = None
 
     @property
     def practice_cost(self) -> bool:

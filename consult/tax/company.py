@@ -21,13 +21,12 @@ The rules (Corporation Tax Act 2010 Part 3A; docs/tax.md):
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Context, Decimal, localcontext
 from fractions import Fraction
-
-from dateutil.relativedelta import relativedelta
 
 from consult.errors import UsageError
 from consult.tax.lines import ZERO, gbp, money, pct, pence
@@ -76,8 +75,13 @@ def financial_year_of(d: date) -> int:
 
 
 def add_months(d: date, n: int) -> date:
-    """`d` moved by `n` calendar months, the day cut to the month's last (31 Jan + 1 = 28/29 Feb)."""
-    return d + relativedelta(months=n)
+    """`d` moved by `n` calendar months, the day cut to the month's last (31 Jan + 1 = 28/29 Feb).
+
+    Worked here rather than with dateutil's relativedelta (the same result) so that the tax
+    command does not import dateutil."""
+    months = d.month - 1 + n
+    year, month = d.year + months // 12, months % 12 + 1
+    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
 def corporation_tax_due(period_end: date) -> date:

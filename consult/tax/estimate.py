@@ -42,8 +42,9 @@ from pathlib import Path
 from consult.core.money import Money
 from consult.core.periods import Period
 from consult.core.records import Books
-from consult.errors import UsageError
+from consult.errors import Problem, UsageError
 from consult.invoices.record import Invoice
+from consult.tax.capital import CASH, CapitalRelief, capital_relief, route_for
 from consult.tax.company import CorporationTax, add_months, corporation_tax
 from consult.tax.lines import GBP, ZERO, Section, count, gbp, half_down_to_penny, money, pence, total
 from consult.tax.personal import (
@@ -56,7 +57,7 @@ from consult.tax.personal import (
     paye_on_salary,
     scottish_taxpayer,
 )
-from consult.tax.profit import Profit, default_basis, trading_profit
+from consult.tax.profit import Profit, default_basis, read_invoices, trading_profit
 from consult.tax.tables import TaxTable, table_for, tax_year_label
 from consult.work.rates import Step, number_text
 
@@ -65,7 +66,8 @@ NOT_ADVICE = ("An estimate with the rates in force, not tax advice: check it wit
 LEFT_OUT = (
     "savings interest, property income, pensions and capital gains",
     "reliefs that lower the bill: pension contributions, Gift Aid, losses, the trading allowance, "
-    "capital allowances beyond the costs in the books",
+    "capital allowances other than the Annual Investment Allowance (a car's writing-down allowances, the "
+    "structures and buildings allowance) and any private use of an asset or disposal",
     "charges that raise it: student loan repayments, the High Income Child Benefit Charge",
     "credit for tax withheld abroad (foreign tax credit relief)",
     "Class 1 National Insurance on a job's pay (the employer deducts it) and voluntary Class 2 or 3",
@@ -185,6 +187,25 @@ def accounting_period(books: Books, year: int) -> tuple[date, date] | None:
     return start, end
 
 
+def reach(books: Books, year: int) -> tuple[date, date]:
+    """The first and last day any period `estimate(books, …, year, …)` counts can hold: the tax
+    year and the one before it (worked for the payments on account) and, for a company, the
+    accounting periods ending in them."""
+    spans = []
+    for y in (year - 1, year):
+        spans.append((date(y, 4, 6), date(y + 1, 4, 5)))
+        if books.practice.structure == "limited_company" and (ap := accounting_period(books, y)) is not None:
+            spans.append(ap)
+    return min(s for s, _ in spans), max(e for _, e in spans)
+
+
+def invoices_for(books: Books, year: int) -> tuple[list[Invoice], list[Problem]]:
+    """The issued records `estimate` for `year` reads, and any record's problems: those of the
+    years it reaches (consult.tax.profit.read_invoices), not ten years' worth. `estimate` given
+    these or every record gives the same figures."""
+    return read_invoices(books, *reach(books, year))
+
+
 # --------------------------------------------------------------------------------------------
 # one year, worked
 # --------------------------------------------------------------------------------------------
@@ -209,8 +230,17 @@ def _employment_settings(books: Books, year: int) -> tuple[Decimal, Decimal, lis
             [j.employer or "employment" for j in jobs])
 
 
-def _income_section(title: str, p: Profit, span: Span) -> tuple[Section, Decimal]:
-    """The business's income and costs of a span so far, projected; with the projected profit."""
+def _capital_steps(relief: CapitalRelief, label: str, before: Decimal) -> list[Step]:
+    """The capital items' lines, and the profit after them (none when there are no items)."""
+    if not relief.steps:
+        return []
+    return [*relief.steps, money("=", label, before - relief.amount)]
+
+
+def _income_section(title: str, p: Profit, span: Span, relief: CapitalRelief | None = None
+                    ) -> tuple[Section, Decimal]:
+    """The business's income and costs of a span so far, projected, less the capital items
+    bought so far (`relief`, never projected); with the profit that leaves."""
     streams = list(p.by_stream.items()) or [("income", Money.zero(GBP))]
     steps = [money("+" if i else "", s, m.amount) for i, (s, m) in enumerate(streams)]
     if len(streams) > 1:
@@ -219,11 +249,17 @@ def _income_section(title: str, p: Profit, span: Span) -> tuple[Section, Decimal
     steps.append(money("=", "profit so far" if span.status == "to date" else "profit", p.profit.amount,
                        f"{p.basis} basis"))
     steps += span.projection_steps(p.profit.amount, "projected profit")
+    profit = span.project(p.profit.amount)
+    notes = [f"{_day(span.start)} to {_day(span.end)}: {span.status}"
+             + (f", {span.elapsed} of {span.days} days" if span.status == "to date" else "")]
+    if relief is not None:
+        steps += _capital_steps(relief, "profit after capital expenditure" if relief.route == CASH
+                                else "profit after capital allowances", profit)
+        profit -= relief.amount
+        notes += relief.notes
     if p.withheld_abroad:
         steps.append(money("", "of the income, tax withheld abroad", p.withheld_abroad.amount, "not credited here"))
-    note = f"{_day(span.start)} to {_day(span.end)}: {span.status}" + \
-        (f", {span.elapsed} of {span.days} days" if span.status == "to date" else "")
-    return Section(title, tuple(steps), (note,)), span.project(p.profit.amount)
+    return Section(title, tuple(steps), tuple(notes)), profit
 
 
 def _person_lines(p: Profit, span: Span, books: Books, year: int) -> tuple[list[Step], Decimal, Decimal, Decimal, list[str]]:
@@ -255,7 +291,8 @@ def _sole_trader(books: Books, invoices: Sequence[Invoice], table: TaxTable, yea
                  basis: str, scottish: bool) -> _Year:
     span = tax_year_span(year, as_of)
     p = trading_profit(books, invoices, span.to_date, basis)
-    income_sec, profit = _income_section(f"Trading profit, {tax_year_label(year)}", p, span)
+    relief = capital_relief(books, *span.to_date.days, route_for("sole_trader", basis), table)
+    income_sec, profit = _income_section(f"Trading profit, {tax_year_label(year)}", p, span, relief)
     business = max(profit, ZERO)
     sections = [income_sec]
     extra, own, pay, deducted, warnings = _person_lines(p, span, books, year)
@@ -273,7 +310,7 @@ def _sole_trader(books: Books, invoices: Sequence[Invoice], table: TaxTable, yea
     sa.append(money("−", "tax deducted at source (PAYE)", deducted))
     sa.append(money("=", "Self Assessment bill", liability - deducted))
     sections.append(Section("Self Assessment", tuple(sa)))
-    warnings += list(p.warnings)
+    warnings += list(p.warnings) + list(relief.warnings)
     if profit < 0:
         warnings.append(f"{tax_year_label(year)}: a trading loss of {gbp(-profit)}; counted as nil "
                         "(loss relief is not estimated)")
@@ -302,10 +339,12 @@ def _limited_company(books: Books, invoices: Sequence[Invoice], table: TaxTable,
                            "set in practice.yaml" if company and company.salary is not None
                            else "the Class 1 primary threshold (the common split)"))
         steps += [Step("−", s.label, s.value, s.unit, s.money, s.note) for s in employer_ni.steps]
-        taxable = company_profit - salary - employer_ni.amount
+        relief = capital_relief(books, *span.to_date.days, route_for("limited_company", "accruals"), table)
+        steps += relief.steps
+        taxable = company_profit - salary - employer_ni.amount - relief.amount
         steps.append(money("=", "taxable profits", taxable))
-        sections.append(Section(sec.title, tuple(steps), sec.notes))
-        warnings += list(p.warnings)
+        sections.append(Section(sec.title, tuple(steps), sec.notes + relief.notes))
+        warnings += list(p.warnings) + list(relief.warnings)
         if taxable < 0:
             warnings.append(f"accounting period to {ap[1]}: a loss of {gbp(-taxable)}; no corporation tax "
                             "(loss relief is not estimated)")

@@ -17,14 +17,17 @@ client abroad (e.g. Indian TDS) is income, and is shown, but not credited agains
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from consult.core.money import Money
 from consult.core.periods import Period
 from consult.core.records import Books
 from consult.earnings import Row, rollup
+from consult.errors import Problem
 from consult.invoices.record import Invoice
 
 GBP = "GBP"
@@ -97,3 +100,48 @@ def trading_profit(books: Books, invoices: Sequence[Invoice], period: Period, ba
                   Money.total(by_stream.values(), GBP), by_stream, e.expenses,
                   {s: Money(v, GBP) for s, v in sorted(personal.items())}, Money(pay, GBP), Money(tax, GBP),
                   Money(abroad, GBP), e.warnings)
+
+
+# --------------------------------------------------------------------------------------------
+# the issued records an estimate reads
+# --------------------------------------------------------------------------------------------
+def records_needed(books: Books, start: date, end: date) -> Callable[[dict[str, Any]], bool]:
+    """Which issued records profit over `start`..`end` can read, judged from a record as plain
+    data (consult.invoices.cache `keep`): those issued in it (the accruals basis counts them on
+    their issue date) and those that money moved in it names — a payment, an allocation (either
+    end), a refund or a write-off (the cash basis counts receipts; a write-off costs its
+    invoice's net share).
+
+    Why: ten years of books hold thousands of records and an estimate reads two or three years
+    of them; building the others is most of what the command would spend."""
+    first, last = start.isoformat(), end.isoformat()
+    named = {p.invoice for p in books.payments if start <= p.date <= end}
+    for a in books.allocations:
+        if start <= a.date <= end:
+            named |= {a.source_doc, a.invoice}
+    named |= {r.source_doc for r in books.refunds if start <= r.date <= end}
+    named |= {w.invoice for w in books.writeoffs if start <= w.date <= end}
+
+    def keep(rec: dict[str, Any]) -> bool:
+        return first <= str(rec["issue_date"]) <= last or rec.get("number") in named
+
+    return keep
+
+
+def read_invoices(books: Books, start: date, end: date) -> tuple[list[Invoice], list[Problem]]:
+    """The issued records `trading_profit` over any period inside `start`..`end` needs
+    (`records_needed`), and the problems of any record that cannot be read (every record is
+    still checked: the cache reads again each one that changed).
+
+    A credit note named by money moved (a refund of it, an allocation from it) stands for the
+    invoice it credits (consult.invoices.accounts), so that invoice is read too when it was
+    issued outside the window. The records come back in the order the store lists them."""
+    from consult.invoices.cache import load_invoices_cached
+
+    invoices, problems = load_invoices_cached(books.root, records_needed(books, start, end))
+    have = {i.number for i in invoices}
+    credited = {i.credits for i in invoices if i.is_credit_note and i.credits and i.credits not in have}
+    if credited:
+        more, _ = load_invoices_cached(books.root, lambda rec: rec.get("number") in credited)
+        invoices = sorted(invoices + [i for i in more if i.number not in have], key=lambda i: (i.client, f"{i.number}.yaml"))
+    return invoices, problems

@@ -99,6 +99,7 @@ class TaxTable:
     poa_below: Figure
     poa_at_source_share: Figure
     sources: tuple[tuple[str, str], ...] = ()
+    aia_limit: Figure | None = None  # the Annual Investment Allowance a year (optional in a books table)
 
     @property
     def label(self) -> str:
@@ -215,7 +216,7 @@ class _Reader:
 
 
 TOP_FIELDS = ("tax_year", "sources", "income_tax", "national_insurance", "employment", "corporation_tax",
-              "self_assessment")
+              "self_assessment", "capital_allowances")
 IT_FIELDS = ("personal_allowance", "taper_threshold", "taper_rate", "bands", "scottish_bands",
              "dividend_allowance", "dividend_ordinary_rate", "dividend_upper_rate", "dividend_additional_rate")
 NI_FIELDS = ("class_4_lower_profits_limit", "class_4_upper_profits_limit", "class_4_main_rate", "class_4_upper_rate",
@@ -226,6 +227,7 @@ EMP_FIELDS = ("apprenticeship_levy_rate", "apprenticeship_levy_allowance", "holi
 CT_FIELDS = ("financial_year", "small_profits_rate", "main_rate", "lower_limit", "upper_limit",
              "marginal_relief_fraction")
 SA_FIELDS = ("payments_on_account_below", "deducted_at_source_share")
+CA_FIELDS = ("annual_investment_allowance",)
 
 
 def read_table(f: Fields) -> TaxTable | None:
@@ -238,6 +240,7 @@ def read_table(f: Fields) -> TaxTable | None:
     r = _Reader(f)
     it, ni, emp, ct, sa = (f.sub(n, required=True) for n in
                            ("income_tax", "national_insurance", "employment", "corporation_tax", "self_assessment"))
+    ca = f.sub("capital_allowances")  # optional: needed only when the books hold capital items
     f.done(TOP_FIELDS)
     if it is None or ni is None or emp is None or ct is None or sa is None or year is None:
         return None
@@ -264,6 +267,7 @@ def read_table(f: Fields) -> TaxTable | None:
         ct_lower_limit=fig(ct, "lower_limit"), ct_upper_limit=fig(ct, "upper_limit"),
         ct_marginal_fraction=fig(ct, "marginal_relief_fraction", fraction_ok=True),
         poa_below=fig(sa, "payments_on_account_below"), poa_at_source_share=fig(sa, "deducted_at_source_share"),
+        aia_limit=fig(ca, "annual_investment_allowance") if ca is not None else None,
     )
     fy = ct.integer("financial_year", True, minimum=1900, maximum=2200, hint="the year it starts in, e.g. 2027")
     if fy is not None and fy != year:
@@ -275,6 +279,8 @@ def read_table(f: Fields) -> TaxTable | None:
                           "dividends are taxed in the same three")
     for sub, names in ((it, IT_FIELDS), (ni, NI_FIELDS), (emp, EMP_FIELDS), (ct, CT_FIELDS), (sa, SA_FIELDS)):
         sub.done(names)
+    if ca is not None:
+        ca.done(CA_FIELDS)
     if len(f.problems) > before or fy is None:
         return None
     return TaxTable(tax_year=year, origin=f.path, financial_year=fy, sources=tuple(r.sources.items()),
@@ -314,6 +320,21 @@ def shipped_tables() -> dict[int, TaxTable]:
     return out
 
 
+@cache
+def shipped_table(year: int) -> TaxTable | None:
+    """The shipped table of the tax year starting in `year`, reading only its own file
+    (`2026-27.yaml`; tests/test_tax_tables.py checks every file holds the year it is named
+    for): an estimate needs two years' tables, not every year's."""
+    path = SHIPPED / f"{year}-{(year + 1) % 100:02d}.yaml"
+    if not path.is_file():
+        return shipped_tables().get(year)
+    problems: list[Problem] = []
+    found = {t.tax_year: t for t in _tables_in(PACKAGE_ROOT, path, problems)}
+    if problems or year not in found:  # pragma: no cover - the shipped data is tested
+        return shipped_tables().get(year)
+    return found[year]
+
+
 def books_tables(books: Path | None) -> dict[int, TaxTable]:
     """The books' own tables (tax_tables.yaml), refusing the command while any has an error."""
     if books is None or not (books / BOOKS_FILE).exists():
@@ -344,9 +365,12 @@ def available(books: Path | None = None) -> dict[int, TaxTable]:
 
 def table_for(year: int, books: Path | None = None) -> TaxTable:
     """The table of the tax year starting in `year`, or `NoTaxTable` naming the year."""
+    own = books_tables(books)
+    if year in own:
+        return own[year]
+    if (shipped := shipped_table(year)) is not None:
+        return shipped
     tables = available(books)
-    if year in tables:
-        return tables[year]
     have = ", ".join(tax_year_label(y) for y in sorted(tables))
     raise NoTaxTable(f"no tax table for {tax_year_label(year)}: consult has {have}. Rates are never guessed; "
                      f"add the year's figures, each with its source, to {BOOKS_FILE} at the books root "

@@ -19,17 +19,13 @@ and the diff of tests/fixtures/imports/written/ is then the change, reviewed lik
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from test_importers import FIX, FORECAST, HAFEN_CLIENT
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE / "benchmarks"))
-
-from test_importers import FIX, FORECAST, HAFEN_CLIENT  # noqa: E402
+BENCH = Path(__file__).resolve().parent / "benchmarks" / "bench_import.py"
 
 WRITTEN = FIX / "written"
 MAPS = ("--map", "Demand forecast=hafen/forecast", "--map", "Model build=acme/build")
@@ -73,10 +69,14 @@ SCENARIOS: dict[str, tuple[dict[str, str], tuple[Step, ...]]] = {
 
 def bench_export(folder: Path) -> Path:
     """400 rows of the benchmark's own export (fifteen a working day, one past midnight each day)."""
-    from bench_import import make_export
+    import importlib.util
 
+    spec = importlib.util.spec_from_file_location("bench_import", BENCH)
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
     path = folder / "toggl-bench.csv"
-    make_export(path, 400)
+    bench.make_export(path, 400)
     return path
 
 

@@ -461,18 +461,24 @@ def import_rows(books: Books, export: Export, mapping: dict[str, Target], *, ski
         return months[key]
 
     with books_lock(root):
-        # read again what this import may touch: the clients it sends time to, and any client
-        # holding an entry with one of its ids (the other clients' entries count only per day)
-        ids = {i for r in export.rows for i in (r.source_id, *r.aliases)}
-        clients = {c for (c, _) in _targets(books, export, mapping)}
-        clients |= {e.client for e in books.entries if e.source_id in ids}
+        # every client's timesheets, read under the lock (another import may have run since
+        # `books` was loaded, which may have been without them: `open_books(timesheets=False)`
+        # spares the CLI a second reading). The entries are ordered as before this was so: the
+        # clients the import touches (those it sends time to, and any holding an entry with one
+        # of its ids) after the others, each part by client.
         problems: list[Problem] = []
-        current: list[TimeEntry] = [e for e in books.entries if e.client not in clients]
-        for cid in sorted(clients):
-            current.extend(read_timesheets(root, books.client(cid), books.engagements, problems))
-        errors = [p for p in problems if p.severity == "error"]
+        read: dict[str, list[TimeEntry]] = {
+            cid: read_timesheets(root, books.clients[cid], books.engagements, problems) for cid in sorted(books.clients)}
+        errors = sorted((p for p in problems if p.severity == "error"),  # in the order open_books lists them
+                        key=lambda p: (p.source.path, p.source.line or 0, p.source.column or 0))
         if errors:
             raise BooksError(errors, "the books have errors; fix them first (`consult check` lists them)")
+        ids = {i for r in export.rows for i in (r.source_id, *r.aliases)}
+        clients = {c for (c, _) in _targets(books, export, mapping)}
+        clients |= {cid for cid, got in read.items() if cid not in clients and any(e.source_id in ids for e in got)}
+        current: list[TimeEntry] = [e for cid, got in read.items() if cid not in clients for e in got]
+        for cid in sorted(clients):
+            current.extend(read[cid])
         plan = plan_import(books, export, mapping, skip_unmapped=skip_unmapped, today=today, entries=current,
                            billed=billed, period=period)
         edits: dict[Path, _FileEdit] = defaultdict(_FileEdit)

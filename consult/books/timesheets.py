@@ -13,11 +13,13 @@ import csv
 import io
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
-from datetime import date
+from datetime import date, time
+from decimal import Decimal
 from pathlib import Path
 
 from consult.books.fields import Fields, parse_date
 from consult.books.files import read_list, read_text, rel
+from consult.books.flowlines import Line, as_map, entry_lines
 from consult.core.durations import DurationError, parse_clock, parse_duration, span_minutes
 from consult.core.records import Client, Engagement, TimeEntry
 from consult.errors import Problem, Source
@@ -61,23 +63,135 @@ def read_timesheets(root: Path, client: Client, engagements: dict[tuple[str, str
             if text is not None:
                 out.extend(_read_csv(text, r, client, engagements, fallback, problems, broken))
             continue
+        lines = _one_line_entries(root, path)
+        if lines is not None:  # the books' one-line form: read without YAML, to the same entries
+            out.extend(_read_lines(lines, r, client, engagements, fallback, problems, broken))
+            continue
         for f in read_list(root, path, problems):
-            def get(name: str, f: Fields = f) -> str | None:
-                return f.text(name)
-
-            def where(name: str | None, f: Fields = f) -> Source:
-                return f.where(name)
-
-            unknown = [k for k in f.map if k not in ENTRY_FIELDS]
-            f.done(ENTRY_FIELDS)
-            if unknown:
-                continue
-            if (client.id, f.text("engagement")) in broken:
-                continue
-            e = _entry(get, where, f.prefix, client, engagements, fallback, problems)
+            e = _from_fields(f, client, engagements, fallback, problems, broken)
             if e is not None:
                 out.append(e)
     return out
+
+
+def _from_fields(f: Fields, client: Client, engagements: dict[tuple[str, str], Engagement],
+                 fallback: tuple[str | None, str], problems: list[Problem],
+                 broken: AbstractSet[tuple[str, str]]) -> TimeEntry | None:
+    """One YAML entry, every problem recorded."""
+    def get(name: str) -> str | None:
+        return f.text(name)
+
+    unknown = [k for k in f.map if k not in ENTRY_FIELDS]
+    f.done(ENTRY_FIELDS)
+    if unknown or (client.id, f.text("engagement")) in broken:
+        return None
+    return _entry(get, f.where, f.prefix, client, engagements, fallback, problems)
+
+
+def _one_line_entries(root: Path, path: Path) -> list[Line] | None:
+    """The file's entries when it is all in the one-line form (consult.books.flowlines), else
+    None: then `read_list` reads it, and reports whatever `read_text` refuses."""
+    text = read_text(root, path, [])
+    return entry_lines(text) if text is not None else None
+
+
+_QUICK = frozenset(ENTRY_FIELDS)
+_CLOCKS: dict[str, time] = {}
+_DURATIONS: dict[tuple[str, Decimal], int] = {}
+
+
+def _read_lines(lines: list[Line], r: str, client: Client, engagements: dict[tuple[str, str], Engagement],
+                fallback: tuple[str | None, str], problems: list[Problem],
+                broken: AbstractSet[tuple[str, str]]) -> list[TimeEntry]:
+    """The entries of one-line form lines: what `_from_fields` gives for each, without building
+    its tree where the line is an entry it would take without a problem (each date, time and
+    duration text parsed once per process by the same functions); any other line goes through
+    `_from_fields` itself."""
+    out: list[TimeEntry] = []
+    cid = client.id
+    dates, clocks, durations, minutes_of = _FAST_DATES, _CLOCKS, _DURATIONS, _FAST_MINUTES
+    for memo in (dates, clocks, durations, minutes_of):
+        if len(memo) > 100_000:  # bound the memo on odd inputs
+            memo.clear()
+    for i, line in enumerate(lines):
+        cells = line[3]
+        entry = None
+        if cells is not None and cells.keys() <= _QUICK:
+            entry = _quick(cells, cid, engagements, broken, dates, clocks, durations, minutes_of,
+                           Source(r, line[0], line[2]))
+        if entry is None:
+            entry = _from_fields(Fields(r, as_map(line), problems, f"[{i}]."), client, engagements, fallback,
+                                 problems, broken)
+        if entry is not None:
+            out.append(entry)
+    return out
+
+
+def _clock(memo: dict[str, time], text: str) -> time:
+    got = memo.get(text)
+    if got is None:
+        got = memo[text] = parse_clock(text)
+    return got
+
+
+def _quick(cells: dict[str, str], cid: str, engagements: dict[tuple[str, str], Engagement],
+           broken: AbstractSet[tuple[str, str]], dates: dict[str, date], clocks: dict[str, time],
+           durations: dict[tuple[str, Decimal], int], minutes_of: dict[str, int], where: Source) -> TimeEntry | None:
+    """`_entry` for a line that reads without a problem (no null value, no unknown field); None
+    for anything it would report or treat otherwise (left to `_from_fields`)."""
+    ds, eid = cells.get("date"), cells.get("engagement")
+    if ds is None or eid is None:
+        return None
+    ds, eid = ds.strip(), eid.strip()
+    eng = engagements.get((cid, eid))
+    if eng is None or (cid, eid) in broken:
+        return None
+    d = dates.get(ds)
+    if d is None:
+        try:
+            d = dates[ds] = parse_date(ds)
+        except ValueError:
+            return None
+    start = end = None
+    try:
+        if "start" in cells or "end" in cells:
+            s, e = cells.get("start"), cells.get("end")
+            if s is None or e is None or "hours" in cells or "duration" in cells or "days" in cells:
+                return None
+            s, e = s.strip(), e.strip()
+            start, end = _clock(clocks, s), _clock(clocks, e)
+            minutes = span_minutes(start, end)
+        elif "duration" in cells:
+            if "hours" in cells or "days" in cells:
+                return None
+            key = (cells["duration"].strip(), eng.hours_per_day)
+            got = durations.get(key)
+            minutes = got if got is not None else durations.setdefault(key, parse_duration(key[0], key[1]))
+        elif "hours" in cells:
+            if "days" in cells:
+                return None
+            h = cells["hours"].strip()
+            got = minutes_of.get(h)
+            minutes = got if got is not None else minutes_of.setdefault(h, hours_minutes(h))
+        elif "days" in cells:
+            minutes = parse_duration(cells["days"].strip().rstrip("dD") + "d", eng.hours_per_day)
+        else:
+            return None
+    except DurationError:
+        return None
+    b = cells.get("billable")
+    billable = True
+    if b is not None:
+        b = b.strip()
+        if b in _TRUE:
+            billable = True
+        elif b in _FALSE:
+            billable = False
+        else:
+            return None
+    note, sid = cells.get("note"), cells.get("id")
+    return TimeEntry(cid, eid, d, minutes, note.strip() if note is not None else None, billable, start, end,
+                     sid.strip() if sid is not None else None, where)
 
 
 def _read_csv(text: str, r: str, client: Client, engagements: dict[tuple[str, str], Engagement],

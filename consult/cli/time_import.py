@@ -63,7 +63,7 @@ def import_cmd(ctx: click.Context, file: Path, fmt: str | None, maps: tuple[str,
     from consult.work.importers import read_export, read_export_bytes, zone
     from consult.work.ingest import import_rows, lazily, parse_maps, per_engagement, read_map_file
 
-    books = load(ctx)
+    books = load(ctx, timesheets=False)  # import_rows reads the timesheets itself, under the lock
     covers = None
     if period is not None:
         p = parse_period(period, tax_year_start=books.practice.tax_year_start, today=today())

@@ -452,20 +452,30 @@ def import_rows(books: Books, export: Export, mapping: dict[str, Target], *, ski
         return months[key]
 
     with books_lock(root):
-        # read again what this import may touch: the clients it sends time to, and any client
-        # holding an entry with one of its ids (the other clients' entries count only per day)
+        # every client's timesheets, read under the lock (another import may have run since
+        # `books` was loaded, which may have been without them: `open_books(timesheets=False)`
+        # spares the CLI a second reading). The entries are ordered as before this was so: the
+        # clients the import touches (those it sends time to, and any holding an entry with one
+        # of its ids) after the others, each part by client.
+        read: dict[str, list[TimeEntry]] = {}
+        problems: dict[str, list[Problem]] = {}
+        for cid in sorted(books.clients):
+            problems[cid] = []
+            read[cid] = read_timesheets(root, books.clients[cid], books.engagements, problems[cid])
         ids = {i for r in export.rows for i in (r.source_id, *r.aliases)}
         clients = {c for (c, _) in _targets(books, export, mapping)}
-        clients |= {e.client for e in books.entries if e.source_id in ids}
-        problems: list[Problem] = []
-        current: list[TimeEntry] = [e for e in books.entries if e.client not in clients]
-        for cid in sorted(clients):
-            current.extend(read_timesheets(root, books.client(cid), books.engagements, problems))
-        errors = [p for p in problems if p.severity == "error"]
+        clients |= {cid for cid, got in read.items() if cid not in clients and any(e.source_id in ids for e in got)}
+        # only the clients this import writes into are stopped by their own errors (a broken
+        # timesheet elsewhere is that client's problem, as open_books(clients=...) scopes it)
+        errors = sorted((p for cid in clients for p in problems[cid] if p.severity == "error"),
+                        key=lambda p: (p.source.path, p.source.line or 0, p.source.column or 0))
         if errors:
             from consult.books.loader import refusal
 
             raise refusal(errors)
+        current: list[TimeEntry] = [e for cid, got in read.items() if cid not in clients for e in got]
+        for cid in sorted(clients):
+            current.extend(read[cid])
         plan = plan_import(books, export, mapping, skip_unmapped=skip_unmapped, today=today, entries=current,
                            billed=billed, period=period)
         edits: dict[Path, _FileEdit] = defaultdict(_FileEdit)

@@ -22,7 +22,7 @@ import pytest
 
 from tests.conftest import PRACTICE, REPO
 
-N = 20
+N = 12  # processes racing in the larger cases: enough to interleave every step on two cores
 OCT_WORK = ("- {date: 2026-10-05, engagement: build, hours: 7.5, note: Discovery}\n"
             "- {date: 2026-10-06, engagement: build, duration: 3h45m, note: Data audit}\n")
 NOV_START = "# November, by hand\n- {date: 2026-11-02, engagement: build, hours: 1, note: Kick-off}\n"
@@ -92,7 +92,7 @@ def _creates(root: Path) -> list[list[str]]:
 
 
 def _creates_check(root: Path, results: list[tuple[int, str]]) -> None:
-    """INV-2026-0001..0020, one per client, each printed once with its PDF whole."""
+    """INV-2026-0001..0012, one per client, each printed once with its PDF whole."""
     assert [code for code, _ in results] == [0] * N, [out for code, out in results if code]
     numbers = issued(root)
     assert sorted(numbers) == [f"INV-2026-{k:04d}" for k in range(1, N + 1)]
@@ -104,17 +104,17 @@ def _creates_check(root: Path, results: list[tuple[int, str]]) -> None:
 
 
 def _rebill(root: Path) -> list[list[str]]:
-    """Ten clients billed for October twice at once (20 commands)."""
-    return [consult(root, "invoice", "create", f"c{i:02d}", "--period", "2026-10") for i in range(1, 11)] * 2
+    """Six clients billed for October twice at once (12 commands)."""
+    return [consult(root, "invoice", "create", f"c{i:02d}", "--period", "2026-10") for i in range(1, 7)] * 2
 
 
 def _rebill_check(root: Path, results: list[tuple[int, str]]) -> None:
     """Exactly one invoice per client; every second attempt refused, naming the first."""
     ok = [out for code, out in results if code == 0]
     refused = [out for code, out in results if code == 1]
-    assert (len(ok), len(refused)) == (10, 10), results
+    assert (len(ok), len(refused)) == (6, 6), results
     assert all("is billed already (on INV-2026-" in out for out in refused), refused
-    assert sorted(issued(root).values()) == [f"c{i:02d}" for i in range(1, 11)]
+    assert sorted(issued(root).values()) == [f"c{i:02d}" for i in range(1, 7)]
 
 
 def _issue_one(root: Path) -> None:
@@ -155,7 +155,7 @@ def _logs(root: Path) -> list[list[str]]:
 
 
 def _logs_check(root: Path, results: list[tuple[int, str]]) -> None:
-    """Twenty entries in one file, each once, every byte that was there still there."""
+    """Twelve entries in one file, each once, every byte that was there still there."""
     from consult.books.loader import load_books
 
     assert [code for code, _ in results] == [0] * N, [out for code, out in results if code]
@@ -192,11 +192,11 @@ def _adds_check(root: Path, results: list[tuple[int, str]]) -> None:
 
 
 CASES = [
-    Case("twenty invoice creates get twenty gapless numbers", lambda r: None, _creates, _creates_check),
+    Case("twelve invoice creates get twelve gapless numbers", lambda r: None, _creates, _creates_check),
     Case("billing every client twice at once bills each once", lambda r: None, _rebill, _rebill_check),
     Case("four full credits of one invoice credit it once", _issue_one, _credits, _credits_check),
     Case("four payments never overpay", _issue_one, _pays, _pays_check),
-    Case("twenty time logs into one file keep every entry", lambda r: None, _logs, _logs_check),
+    Case("twelve time logs into one file keep every entry", lambda r: None, _logs, _logs_check),
     Case("eight quotes at once take eight numbers", lambda r: None, _quotes, _quotes_check),
     Case("six adds of one client make one", lambda r: None, _adds, _adds_check),
 ]

@@ -1,9 +1,11 @@
 """The bad-input corpus (tests/corpus/*.yaml) through the real CLI.
 
 Each case must end with exit 1 (books) or 2 (usage), one message that names the file, line
-and field (or the argument) — the fragments in the case — and no traceback; and the books
-must be byte for byte what they were before (nothing written, no temp file left). A few cases
-also go through a real `python -m consult` process, where a traceback would show for real.
+and field (or the argument) — the fragments in the case — and no traceback; the books, and
+any folder outside them the case links to, must be byte for byte what they were before
+(nothing written, no temp file left); and no `!!python/…` tag in a case may have run. A few
+cases also go through a real `python -m consult` process, where a traceback would show for
+real.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -26,6 +29,7 @@ CORPUS = Path(__file__).parent / "corpus"
 GOOD_TIMESHEET = "- {date: 2026-01-05, engagement: build, hours: 7.5, note: Kick-off}\n"
 IGNORED = {".consult.lock", ".consult-cache"}  # not data: the lock, and the cache a read may refresh
 FORBIDDEN = ("Traceback", "unexpected", "This is a bug")
+PWNED = Path("/tmp/consult-pwned")  # what the corpus's `!!python/…` tags would create if they ran
 
 
 class _CorpusLoader(yaml.SafeLoader):
@@ -52,9 +56,24 @@ CASES = load_cases()
 # ------------------------------------------------------------------------------------------
 # building the books of a case and snapshotting them
 # ------------------------------------------------------------------------------------------
+def outside_of(root: Path) -> Path:
+    """The folder beside the books that a case's links out of the books point into."""
+    return root.parent / "outside"
+
+
+def expand(text: str, root: Path) -> str:
+    """`{books}` and `{outside}` in a case's arguments, link targets and expected fragments."""
+    return text.replace("{books}", str(root)).replace("{outside}", str(outside_of(root)))
+
+
 def build_books(case: dict, dest: Path) -> Path:
-    """The case's books in `dest`: the inline or sample base, then the case's files over it."""
+    """The case's books in `dest`: the inline or sample base, then the case's files over it;
+    and the files it puts outside the books (`outside:`) in the folder beside them."""
     dest.mkdir(parents=True)
+    outside = outside_of(dest)
+    outside.mkdir()
+    for rel, spec in (case.get("outside") or {}).items():
+        write_spec(outside / rel, spec, dest)
     if case.get("base") == "sample":
         for part in SAMPLE_PARTS:
             src = REPO / part
@@ -68,11 +87,11 @@ def build_books(case: dict, dest: Path) -> Path:
             p.parent.mkdir(parents=True, exist_ok=True)
             p.write_text(textwrap.dedent(text), encoding="utf-8")
     for rel, spec in (case.get("files") or {}).items():
-        write_spec(dest / rel, spec)
+        write_spec(dest / rel, spec, dest)
     return dest
 
 
-def write_spec(p: Path, spec) -> None:
+def write_spec(p: Path, spec, root: Path) -> None:
     if isinstance(spec, dict) and "append" in spec:  # text added to the end of the base's file
         with p.open("a", encoding="utf-8") as fh:
             fh.write(spec["append"])
@@ -94,7 +113,7 @@ def write_spec(p: Path, spec) -> None:
         p.mkdir()
         (p / "stray.txt").write_text("a folder where a file belongs\n")
     elif "symlink" in spec:
-        p.symlink_to(spec["symlink"])
+        p.symlink_to(expand(spec["symlink"], root))
     elif spec.get("fifo"):
         os.mkfifo(p)  # a named pipe: reading it would wait for ever
     elif "nested" in spec:  # `levels` of lists inside each other
@@ -136,7 +155,7 @@ def snapshot(root: Path) -> dict[str, str]:
 # running a case
 # ------------------------------------------------------------------------------------------
 def case_argv(case: dict, root: Path) -> list[str]:
-    args = [str(a).replace("{books}", str(root)) for a in case["run"]]
+    args = [expand(str(a), root) for a in case["run"]]
     books = case.get("books")
     if books == "none":
         return args
@@ -164,12 +183,13 @@ def case_env(case: dict) -> dict[str, str]:
     return env
 
 
-def check_outcome(case: dict, code: int, out: str, err: str) -> None:
+def check_outcome(case: dict, root: Path, code: int, out: str, err: str) -> None:
     text = out + err
     assert code == case["exit"], f"exit {code}, expected {case['exit']}:\n{text}"
     for bad in FORBIDDEN:
         assert bad not in text, text
     for fragment in case["expect"]:
+        fragment = expand(fragment, root)
         assert fragment in text, f"missing {fragment!r} in:\n{text}"
     if case["run"][0] == "check" and code == 1:
         *problems, summary = out.splitlines()
@@ -182,6 +202,12 @@ def check_outcome(case: dict, code: int, out: str, err: str) -> None:
         assert err.strip(), "a refused command said nothing"
 
 
+def skip_without_fifos(case: dict) -> None:
+    if any(isinstance(s, dict) and s.get("fifo") for s in (case.get("files") or {}).values()) \
+            and not hasattr(os, "mkfifo"):
+        pytest.skip("named pipes (mkfifo) are POSIX only")
+
+
 def _param(case: dict):
     marks = [pytest.mark.xfail(strict=True, reason=case["xfail"])] if case.get("xfail") else []
     return pytest.param(case, id=case["name"], marks=marks)
@@ -190,14 +216,18 @@ def _param(case: dict):
 @pytest.mark.parametrize("case", [_param(c) for c in CASES])
 def test_bad_input_is_refused_with_one_message_and_nothing_written(case, tmp_path):
     """Exit 1 or 2, the message names where and what, no traceback, and the books are untouched."""
-    if any(isinstance(s, dict) and s.get("fifo") for s in (case.get("files") or {}).values()) \
-            and not hasattr(os, "mkfifo"):
-        pytest.skip("named pipes (mkfifo) are POSIX only")
+    skip_without_fifos(case)
     root = build_books(case, tmp_path / "books")
-    before = snapshot(root)
+    before, before_outside = snapshot(root), snapshot(outside_of(root))
+    started = time.perf_counter()
     code, out, err = run_in_process(case_argv(case, root), case_env(case))
-    check_outcome(case, code, out, err)
+    took = time.perf_counter() - started
+    check_outcome(case, root, code, out, err)
     assert snapshot(root) == before, "the books changed"
+    assert snapshot(outside_of(root)) == before_outside, "a file outside the books changed"
+    assert not PWNED.exists(), "a YAML tag ran code"
+    if "seconds" in case:  # refused before the work is done, not after (an alias bomb expanded)
+        assert took < case["seconds"], f"took {took:.2f} s"
 
 
 def test_the_corpus_is_large_and_covers_every_record_type_and_command():
@@ -224,15 +254,13 @@ SUBPROCESS_CASES = [  # the dangerous ones, and one of each exit code
 def test_real_process_shows_no_traceback(name, tmp_path):
     """The same inputs through `python -m consult`: what a user's terminal would show."""
     case = next(c for c in CASES if c["name"] == name)
-    if any(isinstance(s, dict) and s.get("fifo") for s in (case.get("files") or {}).values()) \
-            and not hasattr(os, "mkfifo"):
-        pytest.skip("named pipes (mkfifo) are POSIX only")
+    skip_without_fifos(case)
     root = build_books(case, tmp_path / "books")
     before = snapshot(root)
     env = {k: v for k, v in os.environ.items() if k not in ("CONSULT_BOOKS", "CONSULT_DEBUG")}
     env["CONSULT_TODAY"] = "2026-11-22"
     proc = subprocess.run([sys.executable, "-m", "consult", *case_argv(case, root)], capture_output=True,
                           text=True, env=env, cwd=tmp_path, timeout=60)
-    check_outcome(case, proc.returncode, proc.stdout, proc.stderr)
+    check_outcome(case, root, proc.returncode, proc.stdout, proc.stderr)
     assert snapshot(root) == before
-    assert not Path("/tmp/consult-pwned").exists()
+    assert not PWNED.exists()

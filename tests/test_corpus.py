@@ -1,11 +1,13 @@
-"""The bad-input corpus (tests/corpus/*.yaml) through the real CLI.
+"""The bad-input corpus (tests/corpus/*.yaml) through the real CLI: the one bad-input harness.
 
-Each case must end with exit 1 (books) or 2 (usage), one message that names the file, line
-and field (or the argument) — the fragments in the case — and no traceback; the books, and
-any folder outside them the case links to, must be byte for byte what they were before
-(nothing written, no temp file left); and no `!!python/…` tag in a case may have run. A few
-cases also go through a real `python -m consult` process, where a traceback would show for
-real.
+Every broken file and bad command line the tests feed consult is a case here (the inline
+`consult check` table that was tests/test_bad_input.py is folded in), so there is one place to
+add a case and one set of rules every case is held to. Each case must end with exit 1 (books)
+or 2 (usage), one message that names the file, line and field (or the argument) — the
+fragments in the case — and no traceback; the books, and any folder outside them the case
+links to, must be byte for byte what they were before (nothing written, no temp file left);
+and no `!!python/…` tag in a case may have run. A few cases also go through a real
+`python -m consult` process, where a traceback would show for real.
 """
 
 from __future__ import annotations

@@ -6,8 +6,6 @@ import io
 
 import pytest
 
-pytest.importorskip("consult.render.document")
-
 
 @pytest.fixture
 def books(unissued_books):

@@ -13,8 +13,6 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("reportlab")
-
 from tests.support.documents import REPO, font_names, pages_text, runs_of, text_of
 
 

@@ -12,8 +12,6 @@ import re
 from pathlib import Path
 
 import pytest
-
-pytest.importorskip("reportlab")
 from pypdf import PdfReader
 from reportlab.platypus import PageBreak
 

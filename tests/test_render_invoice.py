@@ -13,14 +13,10 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
+from pypdf import PdfReader
 
 from consult.core.money import Money
 from consult.invoices.record import Invoice, InvoiceLine, Party
-
-pytest.importorskip("reportlab")
-from pypdf import PdfReader
-
 from consult.render.invoice import invoice_pdf
 
 REPO = Path(__file__).resolve().parent.parent

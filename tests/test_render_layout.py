@@ -13,8 +13,6 @@ import re
 
 import pytest
 
-pytest.importorskip("reportlab")
-
 from consult.render.earnings import earnings_pdf
 from consult.render.invoice import invoice_pdf
 from consult.render.proposal import proposal_pdf

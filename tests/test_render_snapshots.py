@@ -16,8 +16,6 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("reportlab")
-
 from consult.render.earnings import earnings_pdf
 from consult.render.invoice import invoice_pdf
 from consult.render.proposal import proposal_pdf

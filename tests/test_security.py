@@ -1,4 +1,4 @@
-"""Security: what a hostile or careless file can and cannot make consult do.
+"""Security: the decisions, and the guards that are not bad-input cases.
 
 Decisions, written down here and in the README:
 
@@ -16,6 +16,13 @@ Decisions, written down here and in the README:
   `<b>`, `<font>` and `&amp;` are characters, never ReportLab markup.
 * **PDFs carry no actions.** No /JavaScript, /JS, /Launch, /URI, /SubmitForm, /OpenAction or
   /AA in anything consult renders.
+
+Every "this bad file or argument is refused, with this message" case lives in the one bad-input
+harness, the corpus (tests/corpus/books.yaml, section "security", and the path-like ids in
+arguments.yaml), where it is also held to exit code, error count, no traceback, nothing written
+inside or outside the books and no tag having run. What stays here is what is not a bad input:
+a scan of the source, the id grammar on values no command line can carry, a link that must
+work, and what the rendered PDFs contain.
 """
 
 from __future__ import annotations
@@ -30,63 +37,14 @@ import yaml
 
 from consult.books.fields import id_problem
 from consult.books.loader import load_books
-from consult.books.yamlsource import YamlProblem, load_yaml
 from consult.core.money import Money
 from consult.invoices.record import Invoice, InvoiceLine, Party, to_record
 from consult.invoices.store import load_invoices
 from tests.conftest import REPO
 
-PWNED = "/tmp/consult-security-pwned"
-EVIL_TAGS = [
-    f"!!python/object/apply:os.system ['touch {PWNED}']",
-    f"!!python/object/new:subprocess.check_output [['touch', '{PWNED}']]",
-    "!!python/name:os.system",
-    "!!python/module:os",
-    "!custom {a: 1}",
-]
-
-
 # ------------------------------------------------------------------------------------------
-# safe loading
+# safe loading: the source never asks for an unsafe loader
 # ------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("tag", EVIL_TAGS)
-def test_python_tags_are_refused_with_file_and_line_and_never_run(tag):
-    """A `!!python/object/apply:os.system` value is an error at its line, and nothing runs."""
-    with pytest.raises(YamlProblem) as e:
-        load_yaml(f"name: Acme\ncountry: {tag}\n", "clients/acme/client.yaml")
-    assert str(e.value).startswith("clients/acme/client.yaml:2:10: the YAML tag !")
-    assert "is not allowed here" in str(e.value)
-    assert not Path(PWNED).exists()
-
-
-@pytest.mark.parametrize("where", ["practice.yaml", "clients/acme/client.yaml",
-                                   "clients/acme/engagements/build.yaml", "clients/acme/timesheets/t.yaml",
-                                   "clients/acme/expenses.yaml", "clients/acme/income.yaml",
-                                   "clients/acme/payments.yaml"])
-def test_every_books_file_is_read_safely(where, make_books):
-    """The tag is refused in every kind of file the loader reads, not just one."""
-    evil = f"!!python/object/apply:os.system ['touch {PWNED}']"
-    text = (f"- {{date: {evil}}}\n" if where.endswith(("t.yaml", "expenses.yaml", "income.yaml", "payments.yaml"))
-            else f"name: {evil}\n")
-    root = make_books({where: text})
-    problems = load_books(root).problems
-    assert any(p.source.path == where and "!!python/object/apply:os.system is not allowed" in p.message
-               for p in problems), problems
-    assert not Path(PWNED).exists()
-
-
-def test_an_issued_record_with_a_python_tag_is_refused_not_run(tmp_path):
-    """Issued records use the base loader: a planted tag makes the record unreadable, not code."""
-    p = tmp_path / "clients" / "acme" / "invoices" / "INV-2026-0001.yaml"
-    p.parent.mkdir(parents=True)
-    p.write_text(f"number: !!python/object/apply:os.system ['touch {PWNED}']\ncurrency: GBP\n")
-    invoices, problems = load_invoices(tmp_path)
-    assert invoices == []
-    assert [pr.source.path for pr in problems] == ["clients/acme/invoices/INV-2026-0001.yaml"]
-    assert "cannot be read back" in problems[0].message
-    assert not Path(PWNED).exists()
-
-
 UNSAFE = re.compile(r"yaml\.(unsafe_load|full_load|load_all)\b|Loader\s*=\s*(yaml\.)?(Unsafe|Full)?Loader\b|"
                     r"yaml\.load\([^)]*Loader=yaml\.(Loader|FullLoader|UnsafeLoader)")
 
@@ -102,69 +60,15 @@ def test_no_module_uses_an_unsafe_yaml_loader():
     assert offenders == []
 
 
-def test_alias_bomb_is_refused_before_it_is_expanded():
-    """A billion-laughs document is refused in well under a second, without building it."""
-    import time
-
-    doc = "a: &a [" + ",".join(["x"] * 10) + "]\n"
-    for i, name in enumerate("bcdefghij"):
-        prev = "abcdefghij"[i]
-        doc += f"{name}: &{name} [" + ",".join([f"*{prev}"] * 10) + "]\n"
-    start = time.perf_counter()
-    with pytest.raises(YamlProblem, match="aliases expand to more than 2,000,000 values"):
-        load_yaml(doc, "practice.yaml")
-    assert time.perf_counter() - start < 1.0
-
-
 # ------------------------------------------------------------------------------------------
 # ids and paths
 # ------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("value", ["../acme", "..", ".", "/etc/passwd", "acme/../../x", ".hidden", "a/b",
                                    "Acme", "acme ltd", "acme\0", "-acme", "", "acme\n", "a" * 65, "ａcme"])
 def test_path_like_ids_are_never_valid(value):
-    """Nothing that could name another folder (or a hidden, odd or overlong one) is an id."""
+    """The id grammar itself: nothing that could name another folder (or a hidden, odd or
+    overlong one) is an id — including values no command line can carry (a NUL, a newline)."""
     assert id_problem(value) is not None
-
-
-@pytest.mark.parametrize("args", [["client", "show", "../../etc"], ["client", "show", "/etc"],
-                                  ["engagement", "show", "../acme/build"],
-                                  ["engagement", "show", "acme/../../etc/passwd"],
-                                  ["engagement", "list", "--client", ".."]])
-def test_ids_on_the_command_line_cannot_leave_the_books(args, make_books, run_cli):
-    """A path-like id on the command line is bad usage (exit 2), before any file is touched."""
-    code, out, err = run_cli(*args, books=make_books())
-    assert code == 2 and out == ""
-    assert "is not a valid id" in err or "is not CLIENT/ENGAGEMENT" in err
-
-
-def test_a_link_out_of_the_books_is_refused_and_not_read(make_books, tmp_path, run_cli):
-    """A timesheet linked to a file elsewhere is an error; its content is never read."""
-    outside = tmp_path / "elsewhere.yaml"
-    outside.write_text("- {date: 2026-01-05, engagement: build, hours: 7.5}\n")
-    root = make_books()
-    link = root / "clients/acme/timesheets/2026-01.yaml"
-    link.parent.mkdir(parents=True)
-    link.symlink_to(outside)
-    result = load_books(root)
-    assert [str(p) for p in result.errors] == [
-        f"clients/acme/timesheets/2026-01.yaml: is a link to {outside}, outside the books; consult reads "
-        "and writes only inside the books folder — put the file itself here"]
-    assert result.books is not None and result.books.entries == ()
-    code, _, err = run_cli("client", "list", books=root)
-    assert code == 1 and "outside the books" in err
-
-
-def test_a_linked_invoices_folder_stops_every_command_before_it_writes(make_books, tmp_path, run_cli):
-    """`invoices/` linked elsewhere: commands refuse (exit 1) and nothing lands in the other folder."""
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    root = make_books({"clients/acme/timesheets/2026-01.yaml": "- {date: 2026-01-05, engagement: build, hours: 7.5}\n"})
-    (root / "clients/acme/invoices").symlink_to(elsewhere, target_is_directory=True)
-    code, out, _ = run_cli("check", books=root)
-    assert code == 1 and "clients/acme/invoices: is a link to" in out
-    code, _, err = run_cli("invoice", "create", "acme", "--period", "2026-01", books=root)
-    assert code == 1 and "outside the books" in err
-    assert list(elsewhere.iterdir()) == []
 
 
 def test_links_inside_the_books_are_fine(make_books):
@@ -245,8 +149,9 @@ def pdf_text(data: bytes) -> str:
 
 
 def _render(inv: Invoice, root: Path) -> bytes:
-    render = pytest.importorskip("consult.render.invoice", reason="invoice renderer not built yet")
-    return render.invoice_pdf(inv, root)
+    from consult.render.invoice import invoice_pdf
+
+    return invoice_pdf(inv, root)
 
 
 def test_user_text_prints_literally_in_the_invoice_pdf(sample_books):

@@ -238,7 +238,6 @@ def test_an_invoice_asks_only_for_the_words_frozen_with_it():
     words frozen into its record, so a copy never depends on words that may change later."""
     from dataclasses import replace
 
-    pytest.importorskip("reportlab")
     from consult.render.fonts import fonts_for
     from consult.render.invoice import invoice_story
     from tests.support.documents import (

@@ -195,3 +195,20 @@ def test_a_file_that_is_not_a_list_of_entries_is_refused(text):
 def test_any_note_appended_to_any_form_reads_back(form, note):
     new = writers.with_item(FORMS[form], {"date": date(2026, 10, 5), "note": writers.Quoted(note)})
     assert load_yaml(new, "f")[-1]["note"].text == note
+
+
+def test_the_escape_class_is_exactly_the_complement_of_what_yaml_keeps_raw():
+    """writers.NOT_RAW (a class that compiles in well under a millisecond) escapes exactly the
+    characters outside YAML's raw-safe set _RAW_OK, and flowlines refuses the same ones."""
+    import re
+
+    from consult.books import flowlines, writers
+
+    raw = re.compile(f"[{writers._RAW_OK}]")
+    not_raw = re.compile(f"[{writers.NOT_RAW}]")
+    for cp in [*range(0x11000), 0x1F600, 0x10FFFF]:
+        c = chr(cp)
+        outside = raw.fullmatch(c) is None
+        assert (not_raw.fullmatch(c) is not None) == outside, hex(cp)
+        assert (flowlines._UNSAFE.fullmatch(c) is not None) == outside, hex(cp)
+        assert (writers._BLOCK_UNSAFE.fullmatch(c) is not None) == (outside and c != "\n"), hex(cp)

@@ -259,9 +259,9 @@ class Fields:
         s = self.scalar(field, required, "an ISO 3166 two-letter code such as GB, DE, US or IN")
         if s is None:
             return None
-        from babel import Locale
+        from consult.core.countries import is_country
 
-        if not (len(s.text) == 2 and s.text.isupper() and s.text in Locale("en").territories):
+        if not is_country(s.text):
             tip = " (the UK is GB)" if s.text.upper() in ("UK", "EN") else ""
             self.error(field, f"'{s.text}' is not an ISO 3166 two-letter country code{tip} — e.g. GB, DE, US, IN")
             return None

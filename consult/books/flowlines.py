@@ -38,7 +38,7 @@ from consult.books.yamlsource import _NULL_WORDS as NULL_WORDS
 from consult.books.yamlsource import MAX_EXPANDED_NODES, Scalar, YMap
 
 # in a line: a character YAML does not read as printable, a line break of its own, a BOM, a tab or a CR
-_UNSAFE = re.compile("[^\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")  # fast to compile, as writers.NOT_RAW
 _QUOTED = r'"([^"\\]*(?:\\(?:["\\bfnrt]|u(?![dD][89abAB])[0-9a-fA-F]{4})[^"\\]*)*)"'
 _PLAIN = r"([A-Za-z0-9][A-Za-z0-9._+-]*)"
 _KEY = r"([a-z_]{1,64})"

@@ -45,19 +45,24 @@ def invoice_group() -> None:
 
 
 
-def _renderer(root: Path, *, draft: bool = False, facturx: bool = False) -> Callable[[Invoice], bytes]:
+def _renderer(root: Path, *, draft: bool = False, facturx: bool = False,
+              books: Books | None = None) -> Callable[[Invoice], bytes]:
     """The PDF renderer (and the Factur-X step where the client or `--facturx` asks for it).
     Issued documents are drawn `invariant`, so the same record always gives the same bytes and
-    a lost PDF can be restored exactly (`invoice render`)."""
+    a lost PDF can be restored exactly (`invoice render`). `books`, when the command has read
+    them already, answer whether the client wants Factur-X (the XML itself comes from the record
+    alone) — reading them a third time cost `invoice create` about 0.1 s."""
     from consult.einvoice.terms import wants_facturx
     from consult.render.invoice import invoice_pdf
 
     def render(inv: Invoice) -> bytes:
         pdf = invoice_pdf(inv, root, draft=draft, invariant=not draft)
         if not draft:
-            from consult.books.loader import open_books
+            nonlocal books
+            if books is None or inv.client not in books.clients:
+                from consult.books.loader import open_books
 
-            books = open_books(root, timesheets=False, clients=[inv.client])
+                books = open_books(root, timesheets=False, clients=[inv.client])
             if wants_facturx(books.clients[inv.client].einvoice if inv.client in books.clients else None, facturx):
                 from consult.einvoice import facturx_pdf
 
@@ -131,7 +136,7 @@ def create_cmd(ctx: click.Context, client: str, period: str, engagement: str | N
     preview_path = output_path(root, preview, "--preview") if preview else None
     got = create_invoice(root, client, start, end, engagement=engagement, issued=day, expenses=not no_expenses,
                          gbp_rate=decimal_arg(gbp_rate, "--gbp-rate"), force_rate=force_rate,
-                         render=_renderer(root, facturx=facturx), issue_it=not (dry_run or preview))
+                         render=_renderer(root, facturx=facturx, books=books), issue_it=not (dry_run or preview))
     if isinstance(got, Draft):
         inv = got.invoice
         if preview_path is not None:

@@ -11,9 +11,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
+from consult.core.countries import address_names
 from consult.core.money import Money
 from consult.core.tax import TREATMENTS
 from consult.errors import ConsultError
@@ -93,26 +93,6 @@ _US_STYLE = re.compile(r"^(?P<city>.+?),?\s+(?P<state>[A-Z]{2})\s+(?P<pc>\d{5}(?
 _POSTCODE_LAST = re.compile(r"^(?P<city>\D.*?)[\s,-]+(?P<pc>\d{4,6})$")
 
 
-@cache
-def _country_names(code: str) -> frozenset[str]:
-    """How the country's name is written on an address: in English and a few EU languages."""
-    from babel import Locale
-
-    names = {code.lower()}
-    for lang in ("en", "de", "fr", "nl", "it", "es", "pt", "pl", "sv", "da", "fi"):
-        try:
-            name = Locale.parse(lang).territories.get(code)
-        except (ValueError, LookupError):  # pragma: no cover - babel ships all of these
-            continue
-        if name:
-            names.add(name.lower())
-    if code == "GB":
-        names |= {"uk", "great britain", "england", "scotland", "wales", "northern ireland"}
-    if code == "US":
-        names |= {"usa", "u.s.a.", "united states of america"}
-    return frozenset(names)
-
-
 def split_address(lines: Iterable[str], country: str | None) -> Address:
     """Street lines, postcode, city and country from the lines an invoice prints.
 
@@ -121,7 +101,7 @@ def split_address(lines: Iterable[str], country: str | None) -> Address:
     line is the city and there is no postcode.
     """
     ls = [ln.strip() for ln in lines if ln and ln.strip()]
-    if ls and country and ls[-1].strip(" .").lower() in _country_names(country):
+    if ls and country and ls[-1].strip(" .").casefold() in address_names(country):
         ls = ls[:-1]
     for i in range(len(ls) - 1, -1, -1):
         line = ls[i]

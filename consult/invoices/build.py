@@ -20,6 +20,9 @@ Rules written down because they are choices (each is also printed on the invoice
   £571.67, never 0.933 × £612.50. Rebillable expenses dated in the period are lines at cost: a
   VAT-registered practice reclaims the VAT it paid, so it rebills `amount - vat` and charges VAT
   on the recharge like any other line (a recharge is part of the supply, not a disbursement).
+  Under the Flat Rate Scheme that VAT is not reclaimed (VAT Notice 733; consult.vat.flat_rate),
+  so a cost paid from `vat.flat_rate_start` on is rebilled at `amount`, VAT paid included, and
+  VAT is charged on that.
 * **Totals.** net = Σ lines. VAT once, per rate, on the net total (consult.core.tax): half up,
   or down with `invoice.vat_rounding: down`. total = net + VAT.
 * **Tax point**: the issue date when issued within 14 days of the supply's end, else the end.
@@ -347,6 +350,8 @@ def build_invoice(books: Books, client_id: str, period_start: date, period_end: 
     expense_engs: set[str] = set()
     if expenses:
         registered = books.practice.vat_registered
+        frs_from = books.practice.vat.flat_rate_start if books.practice.vat.scheme == "flat_rate" else None
+        any_reclaimed = False
         wanted: set[str | None] = {e.id for e in engs}
         if engagement is None:
             wanted.add(None)  # expenses of no engagement go on the client's invoice
@@ -355,15 +360,18 @@ def build_invoice(books: Books, client_id: str, period_start: date, period_end: 
                 raise ConsultError(f"{x.source}: amount: this rebillable expense is in {x.amount.currency} "
                                    f"but {client.id} is invoiced in {currency}; record what you will "
                                    f"rebill in {currency} (or set rebill: false)")
-            cost = x.amount - x.vat if (registered and x.vat is not None) else x.amount
+            # VAT paid on the Flat Rate Scheme (from joining it) is not reclaimed: it is part of the cost
+            reclaims = registered and (frs_from is None or x.date < frs_from)
+            any_reclaimed |= reclaims
+            cost = x.amount - x.vat if (reclaims and x.vat is not None) else x.amount
             lines.append(InvoiceLine(x.note or "Expense", Decimal(1), "item", cost, cost, "expense",
                                      x.engagement, x.date, x.date))
             billed_expenses.append(BilledExpense(x.engagement, x.date, x.amount, x.vat, x.note))
             expense_engs.add(x.engagement or "expenses")
         if expense_engs:
             rules.append("Expenses: rebilled at cost, excluding any VAT reclaimed."
-                         if registered else "Expenses: rebilled at cost.")
-            rule_keys.append(Phrase("rule_expenses_reclaimed" if registered else "rule_expenses"))
+                         if any_reclaimed else "Expenses: rebilled at cost.")
+            rule_keys.append(Phrase("rule_expenses_reclaimed" if any_reclaimed else "rule_expenses"))
     if not lines:
         what = f"{client_id}/{engagement}" if engagement else client_id
         earlier = _already_billed(billed, engs, period_start, period_end)

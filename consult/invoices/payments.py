@@ -1,7 +1,9 @@
 """Getting paid: payments, allocations of money on account, refunds and write-offs.
 
 Each is one line appended to a file in the client's folder — `payments.yaml`,
-`allocations.yaml`, `refunds.yaml`, `writeoffs.yaml` — under the books lock, after reading,
+`allocations.yaml`, `refunds.yaml`, `writeoffs.yaml` — through the one serialiser
+(consult.books.writers `with_item`, as `time log` and `expense add` append: any valid form of
+the file stays valid, a note reads back exactly), under the books lock, after reading,
 under that same lock, everything that decides whether it may be written (the invoice, its
 credit notes and every money move so far: consult.invoices.accounts). So two at once can never
 together pay, allocate or refund more than is there.
@@ -30,7 +32,6 @@ after.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -38,9 +39,10 @@ from pathlib import Path
 
 from consult.books.journal import Transaction
 from consult.books.lock import books_lock
+from consult.books.writers import CannotAppend, NotText, Quoted, list_item, with_item
 from consult.core.money import Money
 from consult.core.records import Allocation, Books, Payment, Refund, WriteOff
-from consult.errors import ConflictError, Source, UsageError
+from consult.errors import ConflictError, ConsultError, Source, UsageError
 from consult.invoices.accounts import Holding, Moves, holding, owed_from
 from consult.invoices.record import Invoice
 from consult.invoices.store import find_invoice, load_invoices
@@ -53,33 +55,21 @@ HEADS = {
 }
 
 
-def _s(text: str) -> str:
-    """A YAML scalar for any text: a double-quoted string (JSON's escapes are YAML's), so a
-    note with a colon, a quote or a line break cannot change what the line means."""
-    return json.dumps(text, ensure_ascii=False)
+def _text(text: str | None) -> Quoted | None:
+    """A person's text (a note, a reason): always written quoted, whatever it holds, so a colon,
+    a quote or a line break cannot change what the line means (consult.books.writers)."""
+    return None if text is None else Quoted(text)
 
 
-def _line(fields: dict[str, object]) -> str:
-    parts = []
-    for k, v in fields.items():
-        if v is None:
-            continue
-        if isinstance(v, Money):
-            v = v.plain()
-        elif isinstance(v, Decimal):
-            v = f"{v:f}"
-        elif isinstance(v, date):
-            v = v.isoformat()
-        else:
-            v = _s(str(v)) if k in ("note", "reason") else str(v)
-        parts.append(f"{k}: {v}")
-    return "- {" + ", ".join(parts) + "}\n"
+def payment_item(p: Payment) -> dict[str, object]:
+    """One payments.yaml item, fields in the order written (None fields are left out)."""
+    return {"date": p.date, "invoice": p.invoice, "amount": p.amount, "currency": p.amount.currency,
+            "fx_rate": p.fx_rate, "withheld": p.withheld, "note": _text(p.note)}
 
 
 def payment_yaml(p: Payment) -> str:
     """One payments.yaml item as a flow mapping on one line (amounts as plain text)."""
-    return _line({"date": p.date, "invoice": p.invoice, "amount": p.amount, "currency": p.amount.currency,
-                  "fx_rate": p.fx_rate, "withheld": p.withheld, "note": p.note})
+    return list_item(payment_item(p))
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,9 +131,20 @@ def _too_much(h: Holding, source: str, amount: Money, verb: str) -> ConflictErro
     return ConflictError(f"{text}; {amount.format(loc)} cannot be {verb} it on {h.on}")
 
 
-def _write(root: Path, client: str, file: str, line: str, what: str) -> None:
+def _write(root: Path, client: str, file: str, item: dict[str, object], what: str) -> None:
+    """Append `item` to the client's `file` through the one serialiser (consult.books.writers
+    `with_item`: any valid form of a list file stays valid, the new line reads back as exactly
+    this item), as one journalled change. Call under the books lock."""
+    rel = f"clients/{client}/{file}"
+    path = root / rel
+    try:
+        old = path.read_bytes().decode("utf-8") if path.exists() else None  # bytes: CRLF line ends kept
+        text = with_item(old or "", item, header=HEADS[file] if old is None else "")
+    except (UnicodeDecodeError, CannotAppend, NotText) as e:
+        raise ConsultError(f"{rel}: cannot append safely ({e}); nothing was written — fix the file, or add "
+                           "the entry by hand") from None
     tx = Transaction(root, what)
-    tx.append(root / "clients" / client / file, line, head=HEADS[file])
+    tx.replace(rel, text)
     tx.commit()
 
 
@@ -181,7 +182,7 @@ def record_payment(root: Path, number: str, amount: Decimal, *, paid_on: date, f
                 "(it stays on the invoice as money on account)")
         p = Payment(inv.client, paid_on, number, pay_amt, fx_rate, held, note,
                     Source(f"clients/{inv.client}/payments.yaml"))
-        _write(root, inv.client, "payments.yaml", payment_yaml(p), f"recording a payment for {number}")
+        _write(root, inv.client, "payments.yaml", payment_item(p), f"recording a payment for {number}")
     return p
 
 
@@ -214,8 +215,8 @@ def allocate(root: Path, number: str, amount: Decimal, *, source: str, on: date,
                                 f"{amt.format(inv.locale)} would overpay it (use --force to move the credit anyway)")
         a = Allocation(inv.client, on, source, number, amt, note, Source(f"clients/{inv.client}/allocations.yaml"))
         _write(root, inv.client, "allocations.yaml",
-               _line({"date": on, "from": source, "to": number, "amount": amt, "currency": amt.currency,
-                      "note": note}), f"allocating {amt} from {source} to {number}")
+               {"date": on, "from": source, "to": number, "amount": amt, "currency": amt.currency,
+                "note": _text(note)}, f"allocating {amt} from {source} to {number}")
     return a
 
 
@@ -236,8 +237,8 @@ def refund(root: Path, source: str, amount: Decimal, *, on: date, fx_rate: Decim
             raise UsageError(f"--fx-rate: {fx_rate} is not a rate")
         r = Refund(doc.client, on, source, amt, fx_rate, note, Source(f"clients/{doc.client}/refunds.yaml"))
         _write(root, doc.client, "refunds.yaml",
-               _line({"date": on, "from": source, "amount": amt, "currency": amt.currency, "fx_rate": fx_rate,
-                      "note": note}), f"recording a refund from {source}")
+               {"date": on, "from": source, "amount": amt, "currency": amt.currency, "fx_rate": fx_rate,
+                "note": _text(note)}, f"recording a refund from {source}")
     return r
 
 
@@ -261,6 +262,6 @@ def write_off(root: Path, number: str, amount: Decimal, *, reason: str, on: date
         w = WriteOff(inv.client, on, number, amt, reason.strip(), category,
                      Source(f"clients/{inv.client}/writeoffs.yaml"))
         _write(root, inv.client, "writeoffs.yaml",
-               _line({"date": on, "invoice": number, "amount": amt, "currency": amt.currency,
-                      "reason": reason.strip(), "category": category}), f"writing off {amt} of {number}")
+               {"date": on, "invoice": number, "amount": amt, "currency": amt.currency,
+                "reason": _text(reason.strip()), "category": category}, f"writing off {amt} of {number}")
     return w

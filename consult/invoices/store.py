@@ -57,6 +57,25 @@ def record_paths(root: Path) -> list[Path]:
     return sorted(Path(root).glob("clients/*/invoices/*.yaml"))
 
 
+def _why(e: BaseException) -> str:
+    """What is wrong with a record, in words (never a Python exception's name)."""
+    if isinstance(e, KeyError):
+        return f"it has no '{e.args[0]}'" if e.args else "a field is missing"
+    if isinstance(e, UnicodeDecodeError):
+        return f"it is not UTF-8 text (byte {e.start})"
+    if isinstance(e, OSError):
+        return e.strerror or "the file cannot be opened"
+    if isinstance(e, yaml.YAMLError):
+        return f"not valid YAML: {e}"
+    if isinstance(e, (TypeError, AttributeError)):
+        return "a field holds the wrong kind of value (a list or mapping where text was written, or the reverse)"
+    if isinstance(e, ArithmeticError):
+        return "a figure in it is not a number"
+    if isinstance(e, RecursionError):
+        return "it nests too deeply"
+    return str(e)
+
+
 def read_record(path: Path, root: Path, *, entries: bool = True, sha256: str | None = None) -> Invoice:
     """One record; raises ValueError naming the file when it cannot be read back, when its
     figures do not add up (lines → net → VAT → total), when it names another client than the
@@ -81,10 +100,10 @@ def read_record(path: Path, root: Path, *, entries: bool = True, sha256: str | N
     except ValueError as e:
         if str(e).startswith(rel):
             raise
-        raise ValueError(f"{rel}: this issued record cannot be read back ({type(e).__name__}: {e}); {fix}") from None
+        raise ValueError(f"{rel}: this issued record cannot be read back ({_why(e)}); {fix}") from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError, KeyError, TypeError, ArithmeticError, AttributeError,
             RecursionError) as e:
-        raise ValueError(f"{rel}: this issued record cannot be read back ({type(e).__name__}: {e}); {fix}") from None
+        raise ValueError(f"{rel}: this issued record cannot be read back ({_why(e)}); {fix}") from None
     if inv.number != path.stem:
         raise ValueError(f"{rel}: the record says number {inv.number} but the file is named {path.stem}")
     folder = path.parent.parent.name

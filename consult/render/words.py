@@ -47,25 +47,16 @@ def date_locale(locale: str, theme: Theme) -> str:
 
 @lru_cache(maxsize=512)
 def country_names(code: str, locale: str) -> tuple[str, frozenset[str]]:
-    """The country's name in `locale`, and the names an address may already give it (in
-    English, German, French and the country's own language), case-folded."""
-    def name_in(loc: str) -> str | None:
-        try:
-            return Locale.parse(loc).territories.get(code)
-        except (ValueError, LookupError):
-            return None
+    """The country's name in `locale`, and the names an address may already give it
+    (consult.core.countries.address_names, and the name in `locale`), case-folded."""
+    from consult.core.countries import address_names
 
-    own = "en"
     try:
-        own = str(Locale.parse(f"und_{code}").language)
+        name = Locale.parse(locale).territories.get(code)
     except (ValueError, LookupError):
-        pass
-    names = {n.casefold() for n in (name_in(x) for x in (locale, "en", "de", "fr", own)) if n}
-    if code == "GB":
-        names |= {"uk", "u.k.", "great britain", "england", "scotland", "wales", "northern ireland"}
-    if code == "US":
-        names |= {"usa", "u.s.a.", "us", "u.s."}
-    return name_in(locale) or code, frozenset(names)
+        name = None
+    names = address_names(code) | ({name.casefold()} if name else set())
+    return name or code, frozenset(names)
 
 
 def country_line(p: Party, other: str | None, locale: str) -> str | None:

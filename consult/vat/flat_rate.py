@@ -6,20 +6,31 @@
   value still goes in box 6. Turnover is counted by tax point (`flat_rate_turnover: invoice`,
   the default) or by the money received (`cash`), the scheme's own bases; credit notes reduce
   it in the period they fall in.
+* **Rebilled expenses are turnover.** An expense rebilled to a client is a recharge: part of the
+  consideration for the practice's own supply (VAT Notice 700 §25; gov.uk "VAT: costs or
+  disbursements passed to customers"), so it is a line of the invoice, VAT is charged on it and
+  it is in the invoice's VAT-inclusive total, hence in flat-rate turnover and box 6 like the days
+  it goes with. (A true disbursement — paid as the client's agent, all eight conditions met — is
+  outside the scope and not turnover; consult does not record disbursements, docs/vat.md.)
 * **Box 1** = the flat rate × flat-rate turnover, worked once (half up to the penny) for each
   rate that applied in the period; plus the VAT on services bought from abroad under the
   reverse charge, which is accounted outside the scheme (also reclaimed in box 4).
-* **The limited-cost test**, every period: a practice whose VAT-inclusive spending on *relevant
-  goods* is under 2% of its flat-rate turnover, or under £1,000 a year (£250 a quarter, the
-  proportion for other lengths), is a limited cost business and uses 16.5% (from 1 April 2017).
-  Relevant goods are goods (`goods: true`) used for the business, not capital items, not food
-  or drink (`businessEntertainmentCosts`), not vehicle costs or fuel (`carVanTravelExpenses`);
-  services never count.
+* **The limited-cost test**, every period (VAT Regulations 1995 reg 55A(4)): a practice whose
+  VAT-inclusive spending on *relevant goods* is under the higher of 2% of its flat-rate turnover
+  and £1,000 a year (£250 a quarter, the proportion for other lengths) is a limited cost business
+  and uses 16.5% (from 1 April 2017). Relevant goods are goods (`goods: true`) used for the
+  business, not capital items, not food or drink (`businessEntertainmentCosts`), not vehicle
+  costs or fuel (`carVanTravelExpenses`), and not goods for resale — which a client's goods
+  rebilled to the client (`rebill: true`, the default in a client's expenses.yaml) are; services
+  never count.
 * **First year of VAT registration**: 1% off the percentage (the limited-cost 16.5% too) from
   joining the scheme until the day before the first anniversary of registration (VAT
   Regulations reg 55JB; HMRC FRS7100). Turnover is split by date when a period straddles it.
 * **Input VAT**: none, except on capital expenditure goods costing £2,000 or more VAT included,
   bought in one purchase (box 4 the VAT, box 7 the value); reverse-charge services as above.
+  Goods bought to be rebilled to a client are bought for resale, so never capital expenditure
+  goods (reg 55A(1)): their VAT is not reclaimed, and the invoice rebills them VAT included
+  (consult.invoices.build).
 """
 
 from __future__ import annotations
@@ -55,6 +66,7 @@ GOODS_PER_YEAR = Decimal(1000)         # or under £1,000 a year (£250 a quarte
 CAPITAL_GOODS_MINIMUM = Decimal(2000)  # capital expenditure goods of £2,000 or more, VAT included
 NOT_RELEVANT_CATEGORIES = {"businessEntertainmentCosts": "food and drink",
                            "carVanTravelExpenses": "vehicle costs and fuel"}
+RESOLD = "rebilled to the client: goods for resale"
 IN_SCHEME = ("standard", "zero", "exempt")
 
 
@@ -115,6 +127,9 @@ def limited_cost(ctx: Context, turnover: Decimal) -> tuple[bool, list[str]]:
     for x in purchases(ctx):
         if not x.goods or x.reverse_charge:
             continue
+        if x.rebill:  # reg 55A(4)(a)(iv): resale is not consulting's main business activity
+            left_out.append(f"{x.source} ({RESOLD})")
+            continue
         if x.capital:
             left_out.append(f"{x.source} (capital)")
             continue
@@ -170,7 +185,12 @@ def purchase_entries(ctx: Context) -> list[BoxEntry]:
         if not x.capital:
             continue
         s = expense_sterling(x, ctx.rates)
-        if s.vat and (why := blocked.blocked(ctx.books, x)) is not None:
+        if x.rebill:
+            if s.vat:
+                    ctx.notes.append(f"{x.source}: a capital item {RESOLD}, so not capital expenditure goods (VAT "
+                                 f"Regulations reg 55A(1)) — its £{s.vat:,.2f} VAT is not reclaimed; the invoice "
+                                 "rebills it VAT included.")
+        elif s.vat and (why := blocked.blocked(ctx.books, x)) is not None:
             ctx.notes.append(f"{x.source}: a capital item whose £{s.vat:,.2f} VAT is not reclaimed — {why}.")
         elif s.gross >= CAPITAL_GOODS_MINIMUM and s.vat:
             out.append(BoxEntry(x.date, "capital", str(x.source), expense_party(x), {4: s.vat, 7: s.net},

@@ -1,7 +1,8 @@
 """`consult check`: everything wrong with the books, in file order.
 
 The loader's problems (every file, line and field) come first; then the register is verified
-(consult.books.register: the chain, each issued document's hashes, gapless series); then each
+(consult.books.register: the chain, each issued document's hashes, gapless series) and the books'
+own market reference points (consult.work.market, read by no other command); then each
 feature's check adds what only it can see — time that reads but looks wrong, work on no invoice, issued records
 that cannot be read back or changed since, proposals, e-invoice readiness, and documents (themes,
 fonts, logos and languages; example values left from `consult init`). The list below is
@@ -14,7 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
-from consult.books.expenses import check_receipts
+from consult.books.expenses import check_expense_dates, check_receipts
 from consult.books.files import PRACTICE_FILE
 from consult.books.loader import LoadResult, load_books, scope_of
 from consult.books.register import verify as verify_register
@@ -42,12 +43,13 @@ FEATURE_CHECKS: Sequence[Check] = (
     check_einvoice,
     check_submissions,
     check_receipts,
+    check_expense_dates,
     check_recorded_rates,
     check_documents,
     check_tax_tables,
     check_bank_rates,
 )
-_NEEDS_TODAY = {check_timesheets, check_unbilled, check_invoices, check_proposals}
+_NEEDS_TODAY = {check_timesheets, check_unbilled, check_invoices, check_proposals, check_expense_dates}
 
 
 def check_books(root: Path, today: date | None = None) -> LoadResult:
@@ -62,6 +64,10 @@ def check_books(root: Path, today: date | None = None) -> LoadResult:
     unchecked: tuple[str, ...] = ()
     if books is not None:
         problems.extend(verify_register(books.root, books.practice.number_formats))
+        # read only by `consult rate market`, so not by the loader: checked here like any field
+        from consult.work.market import check_market_rates
+
+        problems.extend(check_market_rates(books.root))
         # A record that did not read is not cross-checked: every warning about it would follow
         # from the error already shown (one typo `rat: 95` would otherwise tell the user to
         # credit good invoices). An error in practice.yaml puts every cross-check off; an error

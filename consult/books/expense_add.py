@@ -185,7 +185,7 @@ def add_expense(root: Path, e: NewExpense, receipt_from: Path | None = None) -> 
     path = root / rel
     with books_lock(root):
         old = path.read_text(encoding="utf-8") if path.exists() else ""
-        header = ("# The practice's own costs (no client): amount includes any VAT paid; see README, \"Expenses\".\n"
+        header = ("# The practice's own costs (no client): amount includes any VAT paid; see README, \"Expenses and mileage\".\n"
                   if e.client is None else "# Costs paid for this client; rebill: false keeps one off the invoice.\n")
         text = _appended(old, item, header, rel)
         before, problems = _scratch_read(root, rel, old, reader)
@@ -237,7 +237,7 @@ def add_mileage(root: Path, day: date, miles: Decimal, note: str, vehicle: str =
     line = list_item(item)
     with books_lock(root):
         old = path.read_text(encoding="utf-8") if path.exists() else ""
-        header = "# Business miles in your own vehicle, priced at HMRC's approved rates; see README, \"Expenses\".\n"
+        header = "# Business miles in your own vehicle, priced at HMRC's approved rates; see README, \"Expenses and mileage\".\n"
         text = _appended(old, item, header, MILEAGE_FILE)
         before, _ = _scratch_read(root, MILEAGE_FILE, old, read_mileage)
         got, problems = _scratch_read(root, MILEAGE_FILE, text, read_mileage)

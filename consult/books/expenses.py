@@ -306,6 +306,38 @@ def check_receipts(books: Books) -> list[Problem]:
     return out
 
 
+# --------------------------------------------------------------------------------------------
+# dates in the future: `consult check`
+# --------------------------------------------------------------------------------------------
+def a_year_after(day: date) -> date:
+    """The same day a year later (29 February → 28 February)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
+def check_expense_dates(books: Books, today: date) -> list[Problem]:
+    """An expense (or a mileage trip) is dated the day it was paid (or made), so a date after
+    `today` is not a record of something that happened. After today: a warning (recorded
+    early; nothing is wrong once the day comes). More than a year after today: an error — a
+    typo in the year (`2062-10-14`) that would put the cost in a tax year and VAT return
+    decades away and leave it out of this year's, and never rebill it."""
+    limit = a_year_after(today)
+    out: list[Problem] = []
+    for x in books.expenses:
+        if x.date <= today:
+            continue
+        what, done = ("a trip", "made") if x.miles is not None else ("an expense", "paid")
+        if x.date > limit:
+            out.append(Problem(x.source, "date", f"{x.date} is more than a year after today ({today}); {what} is "
+                                                 f"dated the day it was {done} — check the year"))
+        else:
+            out.append(Problem(x.source, "date", f"{x.date} is after today ({today}); {what} is dated the day it "
+                                                 f"was {done} — record it once it is {done}", "warning"))
+    return out
+
+
 def expenses_in(books: Books, period: Any, *, practice_only: bool = False) -> list[Expense]:
     """Expenses dated in `period` (a consult.core.periods.Period), in date then file order."""
     return sorted((x for x in books.expenses if x.date in period and (x.practice_cost or not practice_only)),

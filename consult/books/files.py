@@ -144,9 +144,8 @@ def read_text(root: Path, path: Path, problems: list[Problem]) -> str | None:
     except OSError as e:
         problems.append(Problem(Source(r), None, f"cannot be read: {e.strerror}"))
         return None
-    if b"\0" in data:
-        problems.append(Problem(Source(r), None, "is a binary file, not text; remove it or "
-                                                 "replace it with the YAML/CSV it should be"))
+    if (kind := binary_kind(data)) is not None:
+        problems.append(Problem(Source(r), None, not_text_problem(kind, r)))
         return None
     try:
         text = data.decode("utf-8")
@@ -156,6 +155,67 @@ def read_text(root: Path, path: Path, problems: list[Problem]) -> str | None:
                                 f"is not UTF-8 text (byte 0x{data[e.start]:02x}); save it as UTF-8"))
         return None
     return text.removeprefix("\ufeff")
+
+
+# What a file that is not text is, by its first bytes: a receipt, an export or an office file
+# saved under a books name is named as what it is.
+_SIGNATURES = ((b"\x89PNG\r\n\x1a\n", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
+               (b"%PDF-", "a PDF document"), (b"PK\x03\x04", "a ZIP archive (an .xlsx, .docx or .ods file is one)"),
+               (b"\xd0\xcf\x11\xe0", "an old Office document (.xls or .doc)"), (b"\x1f\x8b", "a gzip archive"),
+               (b"RIFF", "a media file"), (b"\x7fELF", "a program"), (b"SQLite format 3\0", "an SQLite database"))
+
+
+def binary_kind(data: bytes) -> str | None:
+    """What `data` is when it is not text a books file can hold — "a PNG image", "UTF-16 text",
+    "binary data" (a NUL byte) — or None when it may be text (UTF-8, or a legacy encoding
+    `read_text` names by its first bad byte; a stray control character is YAML's to report)."""
+    for magic, kind in _SIGNATURES:
+        if data.startswith(magic):
+            return kind
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16 text"
+    if b"\0" not in data:
+        return None
+    head = data[:4096]
+    if max(head[0::2].count(0), head[1::2].count(0)) * 3 >= len(head) // 2:
+        return "UTF-16 text"  # every other byte zero: ASCII in UTF-16 without a byte-order mark
+    return "binary data"
+
+
+def expected_text(path: str) -> str:
+    """What the books file at `path` (relative to the books) holds, for a message about it."""
+    parts = path.split("/")
+    name = parts[-1]
+    if path == PRACTICE_FILE:
+        return "your practice's fields as YAML text (name:, address:, country: …; `consult init` writes an example)"
+    if parts[0] == "templates":
+        return "a theme as YAML text (page:, colours:, labels: …)"
+    if parts[0] != "clients" or len(parts) < 3:
+        if name in ("expenses.yaml", "mileage.yaml"):
+            return "a list of YAML entries, each starting with `- ` (- {date: 2026-10-05, …})"
+        return "YAML or CSV text"
+    if len(parts) == 3 and name == "client.yaml":
+        return "the client's fields as YAML text (name:, country:, currency: …)"
+    folder = parts[2] if len(parts) == 4 else ""
+    if folder == "engagements":
+        return "the engagement's fields as YAML text (title:, billing:, rate: …)"
+    if folder == "proposals":
+        return "a proposal as YAML text (title:, rate:, phases: …)"
+    if folder == "timesheets" and name.endswith(".csv"):
+        return "time entries as CSV text, a header row first (date,engagement,hours,note)"
+    if folder == "timesheets":
+        return "time entries as YAML text, one a line (- {date: 2026-10-05, engagement: build, hours: 7.5})"
+    return "a list of YAML entries, each starting with `- ` (- {date: 2026-10-05, …})"
+
+
+def not_text_problem(kind: str, path: str) -> str:
+    """The message for a books file that is `kind` (`binary_kind`) instead of text."""
+    if kind == "UTF-16 text":
+        return (f"is a binary file, not text consult can read: it is UTF-16 (Excel's \"Unicode Text\"); "
+                f"save it as UTF-8 — it should hold {expected_text(path)}")
+    what = "" if kind == "binary data" else f" ({kind})"
+    return (f"is a binary file, not text{what}; it should hold {expected_text(path)} — write that in a text "
+            "editor, and keep receipts and scans in receipts/")
 
 
 def read_yaml(root: Path, path: Path, problems: list[Problem], *, allow_empty: bool = False) -> Value | None:

@@ -13,7 +13,7 @@ from consult.errors import UsageError
 
 PRACTICE_TEMPLATE = """\
 # practice.yaml — who you are. Every invoice and proposal prints from this file.
-# Field reference: the README's "The books" section. Check your edits with `consult check`.
+# Field reference: docs/books-format.md ("The practice"). Check your edits with `consult check`.
 
 name: {name}                # your legal name, or your company's as on its certificate
 address: |                  # postal address, one line per line (EXAMPLE: replace it)

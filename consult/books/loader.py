@@ -33,6 +33,7 @@ from consult.books.files import (
 )
 from consult.books.register import series_regex
 from consult.books.timesheets import read_timesheets
+from consult.books.unread import client_folder_problems
 from consult.core.categories import EXPENSE_CATEGORIES as CATEGORY_NAMES
 from consult.core.records import (
     ACCOUNTING_BASES,
@@ -89,7 +90,17 @@ CLIENT_FIELDS = ("name", "kind", "contact", "email", "address", "country", "curr
                  "invoice_detail")
 ENGAGEMENT_FIELDS = ("title", "billing", "rate", "currency", "hours_per_day", "day_rounding",
                      "time_increment_minutes", "start", "end", "po_number", "budget",
-                     "milestones", "status", "overtime", "proposal", "description", "invoice_detail")
+                     "milestones", "status", "overtime", "invoice_detail")
+# Fields an engagement once accepted and nothing ever read: refused, saying why and what to do.
+# An engagement is tied to its proposal by id (proposals/<id>.yaml is accepted as
+# engagements/<id>.yaml, consult.proposals.proposal), and invoice lines print the title.
+NOT_ENGAGEMENT_FIELDS = {
+    "proposal": "unknown field — consult ties an engagement to its proposal by id (proposals/<id>.yaml is "
+                "accepted as engagements/<id>.yaml) and never read this one; remove it, or keep the note as "
+                "a comment (# from proposal P-2026-0001)",
+    "description": "unknown field — nothing prints an engagement's description (invoice lines print its "
+                   "title) and consult never read this one; remove it, or keep the text as a comment (# …)",
+}
 EXPENSE_FIELDS = ("date", "engagement", "amount", "currency", "note", "rebill", "vat", "category",
                   *EXPENSE_EXTRA_FIELDS)
 INCOME_FIELDS = ("date", "amount", "currency", "stream", "note", "fx_rate", "withheld")
@@ -123,16 +134,8 @@ def read_practice(root: Path, problems: list[Problem]) -> Practice | None:
     if vat is not None and (why := check_vat_number(vat)):
         f.error("vat_number", why)
     bank, banks = _read_banks(f, base)
-    tys = f.text("tax_year_start")
-    tax_year_start = (4, 6) if country == "GB" else (1, 1)
-    if tys is not None:
-        import re
-
-        m = re.fullmatch(r"(\d{2})-(\d{2})", tys)
-        if not m or not (1 <= int(m[1]) <= 12 and 1 <= int(m[2]) <= 31):
-            f.error("tax_year_start", f"'{tys}' is not MM-DD — e.g. 04-06 for the UK tax year")
-        else:
-            tax_year_start = (int(m[1]), int(m[2]))
+    tax_year_start = f.month_day("tax_year_start", "e.g. 04-06 (the UK tax year) or 01-01") or \
+        ((4, 6) if country == "GB" else (1, 1))
     inv = InvoiceSettings()
     if (i := f.sub("invoice")) is not None:
         inv = _read_invoice_settings(i)
@@ -141,7 +144,7 @@ def read_practice(root: Path, problems: list[Problem]) -> Practice | None:
                                 "add vat_number, or remove vat_rate if not VAT-registered")
     elif vat is not None:
         f.warn("vat_number", "VAT-registered but no invoice.vat_rate; add `invoice: {vat_rate: 20}`")
-    sub = f.text("subdivision")
+    sub = f.subdivision("subdivision", country)
     vat_settings = read_vat_settings(f, registered=vat is not None and inv.vat_rate is not None)
     structure = f.choice("structure", STRUCTURES, "sole_trader")
     basis = f.choice("accounting_basis", ACCOUNTING_BASES)
@@ -478,19 +481,14 @@ def read_engagement(root: Path, path: Path, client: Client, practice: Practice |
         budget = Budget(b.decimal("days", positive=True), b.decimal("hours", positive=True),
                         b.money("amount", cur, positive=True))
         b.done(("days", "hours", "amount"))
-    milestones = []
-    for m in f.items("milestones"):
-        mn, ma, md = m.text("name", True), m.money("amount", cur, True, positive=True), m.day("due", True)
-        m.done(("name", "amount", "due"))
-        if mn and ma and md:
-            milestones.append(Milestone(mn, ma, md))
+    milestones = _read_milestones(f, cur)
     if billing == "fixed" and not milestones and "milestones" not in f.map:
         f.error("milestones", "missing — fixed billing bills milestones: "
                               "[{name: Discovery, amount: 12000, due: 2026-09-30}]")
     status = f.choice("status", ENGAGEMENT_STATUSES, "active")
     overtime = f.boolean("overtime", False)
     detail = f.choice("invoice_detail", INVOICE_DETAILS, None)
-    f.done(ENGAGEMENT_FIELDS)
+    f.done(ENGAGEMENT_FIELDS, NOT_ENGAGEMENT_FIELDS)
     if title is None or billing is None or (billing != "fixed" and rate is None):
         return None
     return Engagement(
@@ -499,6 +497,30 @@ def read_engagement(root: Path, path: Path, client: Client, practice: Practice |
         po_number=f.text("po_number"), budget=budget, milestones=tuple(milestones),
         status=status or "active", overtime=overtime, currency=cur, source=f.where(), invoice_detail=detail,
     )
+
+
+def _read_milestones(f: Fields, cur: str) -> list[Milestone]:
+    """An engagement's milestones. What is billed remembers a milestone by its name, so two with
+    one name (in any case) would be one to billing: the second would never be billed. It is an
+    error at the second, naming the first."""
+    milestones: list[Milestone] = []
+    seen: dict[str, tuple[int, int | None, str]] = {}
+    for i, m in enumerate(f.items("milestones")):
+        mn = m.text("name", True, "what the milestone delivers, e.g. name: Discovery report")
+        ma, md = m.money("amount", cur, True, positive=True), m.day("due", True)
+        m.done(("name", "amount", "due"))
+        if mn is not None:
+            key = " ".join(mn.casefold().split())
+            if key in seen:
+                first, line, name = seen[key]
+                m.error("name", f"milestones[{first}] on line {line} is already named '{name}'; a milestone is "
+                                "billed by its name (in any case), so this one would never be billed — give each "
+                                "its own name")
+                continue
+            seen[key] = (i, m.where("name").line, mn)
+        if mn and ma and md:
+            milestones.append(Milestone(mn, ma, md))
+    return milestones
 
 
 def _engagement_ref(f: Fields, client: Client, engagements: dict[tuple[str, str], Engagement],
@@ -681,6 +703,7 @@ def load_books(root: Path, *, timesheets: bool = True) -> LoadResult:
         if not (d / "client.yaml").exists():
             problems.append(Problem(Source(r), None, "has no client.yaml; add one (see `consult init`)"))
             continue
+        problems.extend(client_folder_problems(root, d.name))
         client = read_client(root, d.name, practice, problems)
         if client is None:
             continue

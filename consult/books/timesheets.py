@@ -17,7 +17,7 @@ from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
 
-from consult.books.fields import Fields, parse_date
+from consult.books.fields import Fields, boolean_problem, parse_boolean, parse_date
 from consult.books.files import read_list, read_text, rel
 from consult.books.flowlines import Line, as_map, entry_lines
 from consult.core.durations import DurationError, parse_clock, parse_duration, span_minutes
@@ -29,8 +29,6 @@ ENTRY_FIELDS = ("date", "engagement", "hours", "duration", "days", "start", "end
 # text -> value memos for the CSV fast path (dates and hours repeat across 100,000 rows)
 _FAST_DATES: dict[str, date] = {}
 _FAST_MINUTES: dict[str, int] = {}
-_TRUE = {"true", "yes", "y", "1", "True", "Yes", "TRUE"}
-_FALSE = {"false", "no", "n", "0", "False", "No", "FALSE"}
 
 
 def timesheet_paths(client_dir: Path) -> list[Path]:
@@ -182,13 +180,10 @@ def _quick(cells: dict[str, str], cid: str, engagements: dict[tuple[str, str], E
     b = cells.get("billable")
     billable = True
     if b is not None:
-        b = b.strip()
-        if b in _TRUE:
-            billable = True
-        elif b in _FALSE:
-            billable = False
-        else:
+        got = parse_boolean(b)
+        if got is None:
             return None
+        billable = got
     note, sid = cells.get("note"), cells.get("id")
     return TimeEntry(cid, eid, d, minutes, note.strip() if note is not None else None, billable, start, end,
                      sid.strip() if sid is not None else None, where)
@@ -382,13 +377,12 @@ def _entry(get: Callable[[str], str | None], where: Callable[[str | None], Sourc
     billable = True
     b = get("billable")
     if b is not None:
-        if b in _TRUE:
-            billable = True
-        elif b in _FALSE:
-            billable = False
-        else:
-            err("billable", f"expected true or false, got '{b}'")
+        got = parse_boolean(b)
+        if got is None:
+            err("billable", boolean_problem(b))
             ok = False
+        else:
+            billable = got
     if not ok or d is None or eid is None or minutes is None:
         return None
     return TimeEntry(client.id, eid, d, minutes, get("note"), billable, start, end, get("id"), where(None))

@@ -157,13 +157,19 @@ def _parse(text: str, shown: str) -> YMap:
 
 
 def _read(path: Path, shown: str) -> YMap:
+    from consult.books.files import binary_kind, not_text_problem
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise _fail(Source(shown), None, "is not UTF-8 text; save it as UTF-8") from None
+        data = path.read_bytes()
     except OSError as e:
         raise _fail(Source(shown), None, f"cannot be read ({e.strerror})") from None
-    return _parse(text, shown)
+    if (kind := binary_kind(data)) is not None:  # a logo saved under the theme's name: say so
+        raise _fail(Source(shown), None, not_text_problem(kind, shown))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _fail(Source(shown), None, "is not UTF-8 text; save it as UTF-8") from None
+    return _parse(text.removeprefix("\ufeff"), shown)
 
 
 def _takes_new_keys(path: str) -> bool:

@@ -220,6 +220,23 @@ def reference_points(books: Path | None) -> list[RefPoint]:
     return points
 
 
+def check_market_rates(root: Path) -> list[Problem]:
+    """`consult check`: the books' own reference points — `market_rates.yaml` and practice.yaml's
+    `market_rates:` — read as `consult rate market` reads them, every problem with file, line
+    and field. (The points consult ships are its own tests' business.)"""
+    from consult.books.fields import Fields
+    from consult.books.files import PRACTICE_FILE, read_mapping
+
+    root = Path(root)
+    problems: list[Problem] = []
+    entries = _point_entries(root, root / MARKET_FILE, problems)
+    practice = read_mapping(root, root / PRACTICE_FILE, [])  # what is wrong with it otherwise is the loader's
+    if practice is not None:
+        entries += Fields(practice.path, practice.map, problems).items("market_rates")
+    read_points(entries)
+    return problems
+
+
 def ecb_converter(amount: Money, to: str, on: date) -> tuple[Money, str]:
     """`amount` in `to` at the ECB reference rate of `on` (consult.core.fx), with the rate and its source."""
     from consult.core.fx import convert as fx_convert

@@ -36,6 +36,10 @@ ENCODING_NAMES = {"utf-16": "UTF-16", "utf-16-le": "UTF-16 (little-endian, no by
 def decode(data: bytes) -> tuple[str, str | None]:
     """The text of an export and the encoding it was in (None for UTF-8); ValueError when it
     is none of UTF-8, UTF-16 or Windows-1252."""
+    from consult.books.files import binary_kind
+
+    if binary_kind(data) not in (None, "UTF-16 text"):  # an image, a PDF, an .xlsx: not an export
+        raise ValueError(_not_an_export(data))
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "utf-16"
     if data.startswith(b"\xef\xbb\xbf"):
@@ -49,8 +53,7 @@ def decode(data: bytes) -> tuple[str, str | None]:
                 return data.decode(enc), enc
             except UnicodeDecodeError:
                 pass
-        raise ValueError("holds zero bytes: it is not a text export (or is in an encoding consult does "
-                         "not read)")
+        raise ValueError(_not_an_export(data))
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as e:
@@ -60,6 +63,16 @@ def decode(data: bytes) -> tuple[str, str | None]:
     except UnicodeDecodeError:
         raise ValueError(f"is not text in UTF-8, UTF-16 or Windows-1252 (byte {at}); export it again as "
                          "CSV in UTF-8") from None
+
+
+def _not_an_export(data: bytes) -> str:
+    """A file that is not a text export at all, named as what it is (a PNG image, an .xlsx)."""
+    from consult.books.files import binary_kind
+
+    kind = binary_kind(data) or "binary data"
+    what = "" if kind == "binary data" else f" ({kind})"
+    return (f"is a binary file, not text{what}; export the time entries from the tool again as CSV (or, from "
+            "Watson and Timewarrior, JSON) and import that file")
 
 
 def sniff_delimiter(first_line: str) -> str:

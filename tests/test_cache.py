@@ -66,8 +66,8 @@ def test_an_unchanged_file_is_served_from_the_cache(books, monkeypatch):
 
 @pytest.mark.parametrize("damage", [
     "{not json",
-    json.dumps({"format": "consult-day-totals-2", "entries": []}),
-    json.dumps({"format": "consult-day-totals-2", "entries": {"acme": {"made": "x", "files": [], "value": 1}}}),
+    json.dumps({"format": "consult-day-totals-3", "entries": []}),
+    json.dumps({"format": "consult-day-totals-3", "entries": {"acme": {"made": "x", "files": [], "value": 1}}}),
 ])
 def test_a_damaged_cache_is_ignored_rebuilt_and_noted_once(books, damage):
     _minutes(books)
@@ -75,7 +75,7 @@ def test_a_damaged_cache_is_ignored_rebuilt_and_noted_once(books, damage):
     cache_mod.notices.clear()
     assert _minutes(books) == 180
     assert cache_mod.notices == ["ignored a damaged cache (.consult-cache/day-totals.json); it is being rebuilt"]
-    assert json.loads((books / ".consult-cache/day-totals.json").read_text())["format"] == "consult-day-totals-2"
+    assert json.loads((books / ".consult-cache/day-totals.json").read_text())["format"] == "consult-day-totals-3"
 
 
 def test_false_values_in_a_matching_entry_are_not_trusted(books):

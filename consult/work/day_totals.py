@@ -29,7 +29,7 @@ from consult.errors import Problem
 from consult.work.rules import billed_minutes
 
 CACHE_FILE = "day-totals.json"
-FORMAT = "consult-day-totals-2"
+FORMAT = "consult-day-totals-3"  # 3: booleans read by the one rule (true/yes, false/no)
 
 
 class DayTotal(NamedTuple):

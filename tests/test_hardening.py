@@ -372,6 +372,18 @@ def test_a_practice_yaml_linked_out_of_the_books_fails_check_too(make_books, run
 
 
 @pytest.mark.skipif(not POSIX, reason="symbolic links need privileges on Windows")
+@pytest.mark.parametrize("name", ["market_rates.yaml", "tax_tables.yaml"])
+def test_a_root_table_linked_out_of_the_books_is_an_error(make_books, run_cli, tmp_path, name):
+    """The market-rate points and the tax tables are books files like the rest: a link out is refused."""
+    root = make_books()
+    outside = tmp_path / name
+    outside.write_text("[]\n", encoding="utf-8")
+    (root / name).symlink_to(outside)
+    code, out, _ = run_cli("check", books=root)
+    assert code == 1 and f"{name}: is a link to {outside}, outside the books" in out
+
+
+@pytest.mark.skipif(not POSIX, reason="symbolic links need privileges on Windows")
 def test_a_linked_lock_file_is_never_created_or_locked_through(make_books, run_cli, tmp_path):
     root = make_books()
     target = tmp_path / "elsewhere.lock"

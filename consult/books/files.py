@@ -28,7 +28,7 @@ MAX_FILE_BYTES = 32 * 1024 * 1024
 PRACTICE_FILE = "practice.yaml"
 # What consult reads or writes at the top of the books: each is checked by `unsafe_paths`.
 BOOKS_FILES = (PRACTICE_FILE, "register.tsv", "expenses.yaml", "mileage.yaml", "bank_rate.yaml",
-               "import-map.yaml")
+               "import-map.yaml", "market_rates.yaml", "tax_tables.yaml")
 BOOKS_FOLDERS = ("clients", "templates", "receipts", "vat")
 
 

@@ -16,6 +16,19 @@ REPO = Path(__file__).resolve().parent.parent
 # days cannot change a figure a test pins; exported, so the `consult` processes tests start use it.
 ECB_HISTORY = Path(__file__).resolve().parent / "fixtures" / "ecb" / "eurofxref-hist.zip"
 os.environ["CONSULT_ECB_HISTORY"] = str(ECB_HISTORY)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Compile consult's modules once, as an installed package has them compiled: the suite
+    starts about 150 `consult` processes, and where bytecode is not written
+    (PYTHONDONTWRITEBYTECODE, as on CI machines) each would compile every module from source
+    again (~0.1 s each). compileall writes only what is stale and replaces files atomically, so
+    xdist workers doing it at once is harmless."""
+    import compileall
+
+    compileall.compile_dir(REPO / "consult", quiet=2, workers=1)
+
+
 SAMPLE_PARTS = ("practice.yaml", "register.tsv", "clients", "templates", "expenses.yaml", "mileage.yaml", "receipts")
 
 PRACTICE = """\

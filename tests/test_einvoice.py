@@ -730,3 +730,33 @@ def test_every_fixture_document_passes_the_official_rules(hafen: Invoice, acme: 
     found = [f"{inv.number} {inv.tax_treatment} {syntax}: {f}" for inv in (hafen, acme, credit, euro, *others)
              for syntax in ("cii", "ubl") for f in findings(ei.export_xml(inv, books, syntax), syntax)]
     assert found == []
+
+
+def test_check_judges_a_clients_specimen_once_until_its_records_change(sample_books: Path, monkeypatch) -> None:
+    """The verdict on the specimen e-invoice is kept (the XSD alone cost `check` ~0.1 s) and
+    judged again as soon as anything on the specimen changes — here the buyer reference."""
+    import importlib
+
+    from consult.check import check_books
+
+    echeck = importlib.import_module("consult.einvoice.check")  # the package's `check` is the function
+
+    calls: list[str] = []
+    real = echeck._verdict
+
+    def counted(inv, routing, syntax):
+        calls.append(inv.client)
+        return real(inv, routing, syntax)
+
+    monkeypatch.setattr(echeck, "_verdict", counted)
+    first = [str(p) for p in check_books(sample_books).problems]
+    judged = len(calls)
+    assert judged >= 1  # hafen-logistik is sent UBL
+    assert [str(p) for p in check_books(sample_books).problems] == first
+    assert len(calls) == judged  # answered from .consult-cache/einvoice-check.json
+    client = sample_books / "clients/hafen-logistik/client.yaml"
+    text = client.read_text(encoding="utf-8")
+    assert "buyer_reference:" in text
+    client.write_text(text.replace("buyer_reference:", "buyer_reference: X-", 1), encoding="utf-8")
+    check_books(sample_books)
+    assert calls[judged:] == ["hafen-logistik"]

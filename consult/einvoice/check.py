@@ -29,7 +29,7 @@ from consult.core.records import Books, Client
 from consult.core.tax import treatment, vat_on
 from consult.core.tax import vat_rate as vat_rate_of
 from consult.einvoice.peppol import peppol_id_problem
-from consult.einvoice.routing import PRACTICE_REL, client_rel, key_source, route
+from consult.einvoice.routing import PRACTICE_REL, Routing, client_rel, key_source, route
 from consult.einvoice.terms import address_problems
 from consult.errors import ConsultError, Problem, Severity
 from consult.invoices.record import Invoice, InvoiceLine
@@ -149,11 +149,44 @@ def specimen(books: Books, c: Client) -> Invoice:
                    tax_note=tr.note, vat_gbp=vat_gbp, gbp_rate=Decimal(1) if vat_gbp is not None else None)
 
 
-def _specimen(col: _Collector, c: Client) -> None:
+def _code_stamp() -> str:
+    """What the verdict on a specimen depends on besides the specimen: consult's version and
+    the e-invoice code and schemas it ran (name, size, mtime of each file here), so an edited
+    rule or schema in a development checkout is never answered from an older verdict."""
+    import hashlib
+    from pathlib import Path
+
+    from consult import __version__
+
+    h = hashlib.sha256(__version__.encode())
+    here = Path(__file__).parent
+    for f in sorted(here.rglob("*")):
+        if f.is_file() and "__pycache__" not in f.parts:
+            st = f.stat()
+            h.update(f"{f.relative_to(here).as_posix()}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()[:16]
+
+
+def _verdict(inv: Invoice, routing: Routing, syntax: str) -> tuple[str | None, list[str]]:
+    """The official XSD's complaint (None: valid) and the EN 16931 / Peppol rules `inv` breaks."""
     from consult.einvoice.cii import cii_xml
     from consult.einvoice.rules import problems
     from consult.einvoice.schema import xsd_errors
     from consult.einvoice.ubl import ubl_xml
+
+    xml = (ubl_xml if syntax == "ubl" else cii_xml)(inv, routing)
+    xsd = xsd_errors(xml, "cii" if syntax == "cii" else "ubl-invoice")
+    return xsd, ([] if xsd is not None else list(problems(xml, syntax)))
+
+
+def _specimen(col: _Collector, c: Client) -> None:
+    """Pass 2. The verdict is kept in `.consult-cache/einvoice-check.json`, keyed by the
+    specimen itself (every figure, party and routing field) and the code that judged it:
+    writing the XML and loading the official schema cost `consult check` about 0.1 s, for an
+    answer that changes only when the client's or the practice's records do."""
+    import hashlib
+
+    from consult.books.cache import Cache
 
     syntax = SYNTAX[c.einvoice or "facturx"]
     rel = client_rel(c.id)
@@ -162,13 +195,20 @@ def _specimen(col: _Collector, c: Client) -> None:
         routing = route(inv, col.books)
     except ConsultError:
         return  # a malformed peppol_id: reported above
-    xml = (ubl_xml if syntax == "ubl" else cii_xml)(inv, routing)
-    xsd = xsd_errors(xml, "cii" if syntax == "cii" else "ubl-invoice")
+    digest = hashlib.sha256(repr((syntax, inv, routing)).encode()).hexdigest()
+    cache = Cache(col.books.root, "einvoice-check.json", f"consult-einvoice-check-1-{_code_stamp()}")
+    got = cache.get(c.id, [])  # one entry per client: the verdict on its latest specimen
+    if isinstance(got, dict) and got.get("specimen") == digest and isinstance(got.get("broken"), list):
+        xsd, broken_rules = got.get("xsd"), [str(b) for b in got["broken"]]
+    else:
+        xsd, broken_rules = _verdict(inv, routing, syntax)
+        cache.put(c.id, [], {"specimen": digest, "xsd": xsd, "broken": broken_rules})
+        cache.save()
     if xsd is not None:  # pragma: no cover - a builder bug; the tests run every syntax through the XSD
         col.add(rel, "einvoice", f"a specimen e-invoice for this client fails the official schema ({xsd}) — "
                 "please report this as a bug in consult")
         return
-    for broken in problems(xml, syntax):
+    for broken in broken_rules:
         rule = broken.split(":", 1)[0]
         where, field = RULE_FIELDS.get(rule, ("client", "einvoice"))
         target = rel if where == "client" else PRACTICE_REL

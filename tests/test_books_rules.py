@@ -202,7 +202,8 @@ class TestBooleans:
                                                  ("false", False), ("FALSE", False), ("No", False), ("no", False)])
     def test_every_boolean_field_reads_the_same_words(self, make_books, word, value):
         problems, got = self.read(make_books, word)
-        assert problems == []
+        # true in every field makes a rebilled capital item, which is warned (and nothing else is)
+        assert [p for p in problems if "capital item that is also rebilled" not in p] == []
         assert got == dict.fromkeys(("overtime", "billable yaml", "billable .csv", "rebill", "capital", "goods",
                                      "reverse_charge"), value)
 
@@ -432,3 +433,20 @@ class TestWrittenPointers:
             named += [(path.name, t) for t in re.findall(r'README,? \\?"([^"\\]+)\\?"', text)]
         assert named, "the scan found no README reference"
         assert [(f, t) for f, t in named if t not in headings] == []
+
+
+def test_a_client_expense_both_capital_and_rebilled_is_warned(make_books, run_cli):
+    """capital: true with rebill left at its default (true) claims the item twice over: sold on to
+    the client and kept as the practice's own. check warns at the capital field."""
+    root = make_books({"clients/acme/expenses.yaml":
+                       "- {date: 2026-10-05, engagement: build, amount: 2400.00, vat: 400.00, capital: true, "
+                       "note: GPU workstation}\n"})
+    code, out, err = run_cli("check", books=root)
+    assert code == 0, out + err
+    assert ("clients/acme/expenses.yaml:1:80: warning: [0].capital: a capital item that is also rebilled to the client"
+            in out + err), out + err
+    root2 = make_books({"clients/acme/expenses.yaml":
+                        "- {date: 2026-10-05, engagement: build, amount: 2400.00, vat: 400.00, capital: true, "
+                        "rebill: false, note: GPU workstation}\n"})
+    code, out, err = run_cli("check", books=root2)
+    assert "capital item that is also rebilled" not in out + err

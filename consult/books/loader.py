@@ -548,9 +548,16 @@ def read_expenses(root: Path, client: Client, engagements: dict[tuple[str, str],
         vat = f.money("vat", cur)
         cat = f.choice("category", EXPENSE_CATEGORIES, None)
         extras = expense_extras(f, amount, vat)
+        rebill = f.boolean("rebill", True)
+        if extras["capital"] and rebill:
+            # a rebilled item is sold on to the client (goods for resale), not kept as the
+            # practice's own: its VAT and cost cannot be relieved as a capital item as well
+            f.warn("capital", "a capital item that is also rebilled to the client (rebill is true unless "
+                              "written) — an item you sell on is not your capital item: write rebill: false if "
+                              "you keep it, or remove capital: true if the client pays for it")
         f.done(EXPENSE_FIELDS)
         if d and amount and cur:
-            out.append(Expense(client.id, d, eid, amount, f.text("note"), f.boolean("rebill", True),
+            out.append(Expense(client.id, d, eid, amount, f.text("note"), rebill,
                                vat, cat, f.where(), **extras))
     return out
 

@@ -98,6 +98,7 @@ class _Doc:
         self.width = frame_width(theme)
         self.date_locale = date_locale(inv.locale, theme)
         self.title = theme.label("credit_note" if inv.is_credit_note else "invoice")
+        self._numbers: dict[str, str] = {}
 
     def label(self, key: str, **values: object) -> str:
         return self.theme.label(key, **values)
@@ -112,7 +113,13 @@ class _Doc:
         return self.day(a) if a == b else f"{self.day(a)} – {self.day(b)}"
 
     def number(self, q: Decimal) -> str:
-        return str(format_decimal(q.normalize(), locale=self.inv.locale, decimal_quantization=False))
+        # babel formats a number slowly and a timesheet repeats the same few ("1", "0.5") per row
+        key = str(q)
+        text = self._numbers.get(key)
+        if text is None:
+            text = self._numbers[key] = str(format_decimal(q.normalize(), locale=self.inv.locale,
+                                                           decimal_quantization=False))
+        return text
 
     def unit(self, unit: str, quantity: Decimal) -> str:
         key = f"unit_{unit}" if quantity == 1 else f"unit_{unit}s"
@@ -345,10 +352,9 @@ def _lines_table(d: _Doc, sheets: dict[int, Sheet]) -> Table:
     for label_text, amount in closing:
         rows.append([cell(label_text, total_style, fonts, sum(widths[:-1]) - 2 * PAD), *([""] * (n_cols - 2)), amount])
     right = tuple(range(1, n_cols))
-    t = table(rows, widths, theme, fonts, right=right, closing_rows=len(closing))
+    t = table(rows, widths, theme, fonts, right=right, closing_rows=len(closing), size=size)
     n = len(rows)
-    extra: list[tuple[object, ...]] = [("FONTSIZE", (0, 0), (-1, -1), size), ("LEADING", (0, 0), (-1, -1), size * 1.25),
-                                       ("ALIGN", (2, 1), (2, n - 1), "LEFT")]
+    extra: list[tuple[object, ...]] = [("ALIGN", (2, 1), (2, n - 1), "LEFT")]
     for i in range(n - len(closing), n):
         extra += [("SPAN", (0, i), (n_cols - 2, i)), ("ALIGN", (0, i), (n_cols - 2, i), "RIGHT")]
     last = n - 1

@@ -66,8 +66,7 @@ def fonts_for(theme: Theme) -> FontSet:
 
 def covered(text: str, font_name: str) -> bool:
     """True when `font_name` alone draws every character of `text`."""
-    cmap = _charmap(font_name)
-    return all(ord(c) in cmap for c in text)
+    return _charmap(font_name).issuperset(map(ord, text))
 
 
 def runs(text: str, font_name: str, fonts: FontSet) -> list[tuple[str, str]]:
@@ -75,7 +74,7 @@ def runs(text: str, font_name: str, fonts: FontSet) -> list[tuple[str, str]]:
     the fallback where only the fallback has it (characters neither has stay with the main
     font, which draws its 'missing' box rather than nothing)."""
     cmap = _charmap(font_name)
-    if all(ord(c) in cmap for c in text):
+    if cmap.issuperset(map(ord, text)):
         return [(font_name, text)] if text else []
     fallback = fonts.fallback
     fmap = _charmap(fallback) if fallback else frozenset()

@@ -19,11 +19,12 @@ from collections.abc import Sequence
 from functools import lru_cache
 from xml.sax.saxutils import escape
 
+from reportlab.lib.fonts import ps2tt, tt2ps
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph
 from reportlab.platypus.paragraph import cleanBlockQuotedText, textTransformFrags
-from reportlab.platypus.paraparser import ParaParser
+from reportlab.platypus.paraparser import ParaFrag, ParaParser
 
 from consult.render.fonts import FontSet, covered, runs
 
@@ -43,53 +44,77 @@ class _Paragraph(Paragraph):  # type: ignore[misc]  # ReportLab has no type hint
         return result
 
 
-# The only markup consult writes (see markup() and block()), and the three entities escape() makes.
-_TOKEN = re.compile(r'<font name="([^"<>&]*)">|<font name="([^"<>&]*)" size="([^"<>&]*)" color="([^"<>&]*)">'
-                    r'|(</font>)|(<br/>)|&(amp|lt|gt);|([^<&]+)')
+# The only markup consult writes (markup(), para(), block()) and the three entities escape() makes.
+_TOKEN = re.compile(r'([^<&]+)|&(amp|lt|gt);|(<br/>)|(</font>)'
+                    r'|<font name="([^"<>&]*)"(?: size="([^"<>&]*)" color="([^"<>&]*)")?>')
 _ENTITY = {"amp": "&", "lt": "<", "gt": ">"}
-_Tree = tuple[str, dict[str, str] | None, list["str | _Tree"] | None, None]
 
 
-def _tree(text: str) -> _Tree | None:
-    """`text` (markup that consult wrote) as the tuple tree ReportLab's parser walks, cut into
-    the same pieces of data as its HTML tokeniser cuts it (a new piece at every entity); None
-    for anything else, which then goes through the HTML parser as before."""
-    root: _Tree = ("para", None, [], None)
-    stack = [root]
+def _copy(frag: ParaFrag) -> ParaFrag:
+    """`copy.copy(frag)`, as the parser copies fragments (a new bag with the same attributes)."""
+    new = ParaFrag.__new__(ParaFrag)
+    new.__dict__.update(frag.__dict__)
+    return new
+
+
+def _frags(text: str, style: ParagraphStyle) -> list[ParaFrag] | None:
+    """The fragments ReportLab's paragraph parser makes of `text` — markup that consult wrote,
+    already cleaned as Paragraph cleans it — or None for anything else (which then goes
+    through the parser itself).
+
+    Step for step what `ParaParser` does for these tags: the paragraph's first fragment
+    (`_initial_frag`, `start_para`), a copy with the font tag's attributes pushed for
+    `<font …>` (`start_font`, the attributes read by its own code, see _font_attributes), a
+    copy holding the text for each piece of data, cut where its HTML tokeniser cuts it (at
+    every entity) (`handle_data`), and an empty line-break fragment for `<br/>` (`start_br`,
+    `end_br`). tests/test_render_paragraphs.py holds the two to the same fragments, attribute
+    for attribute; skipping the HTML tokeniser and the parser's generic dispatch is most of
+    the time a paragraph took to make.
+    """
+    first = ParaFrag()
+    first.rise = 0
+    first.greek = 0
+    first.link = []
+    first.fontName, first.bold, first.italic = ps2tt(style.fontName)
+    first.fontSize = style.fontSize
+    first.textColor = style.textColor
+    first.us_lines = []
+    first.__tag__ = "para"
+    stack = [first]
+    out: list[ParaFrag] = []
     pos, end = 0, len(text)
     while pos < end:
         m = _TOKEN.match(text, pos)
         if m is None:
             return None
         pos = m.end()
-        children = stack[-1][2]
-        assert children is not None
-        name, name4, size, colour, close, br, entity, data = m.groups()
-        if data is not None:
-            children.append(data)
-        elif entity is not None:
-            children.append(_ENTITY[entity])
+        data, entity, br, close, name, size, colour = m.groups()
+        if data is not None or entity is not None:
+            frag = _copy(stack[-1])
+            frag.fontName = tt2ps(frag.fontName, frag.bold, frag.italic)
+            frag.text = data if data is not None else _ENTITY[entity]
+            out.append(frag)
         elif br is not None:
-            children.append(("br", None, None, None))
+            brk = _copy(stack[-1])
+            brk.__tag__ = "br"
+            brk.lineBreak = True
+            brk.text = ""
+            frag = _copy(brk)
+            frag.fontName = tt2ps(frag.fontName, frag.bold, frag.italic)
+            frag.text = ""
+            out.append(frag)
         elif close is not None:
             if len(stack) == 1:
                 return None
             stack.pop()
         else:
-            attrs = {"name": name} if name is not None else {"name": name4, "size": size, "color": colour}
-            node: _Tree = ("font", attrs, [], None)
-            children.append(node)
-            stack.append(node)
-    return root if len(stack) == 1 else None
-
-
-class _Parser(ParaParser):  # type: ignore[misc]  # ReportLab has no type hints
-    """ReportLab's paragraph parser, reading each distinct `<font …>` tag's attributes once:
-    consult writes the same few tags (a style's font, size and colour) on every line of an
-    address block, and turning "#6b7280" into a colour is the dear part of opening one."""
-
-    def start_font(self, attr: dict[str, str]) -> None:
-        self._push("font", **_font_attributes(tuple(attr.items())))
+            attrs = (("name", name),) if size is None else (("name", name), ("size", size), ("color", colour))
+            frag = _copy(stack[-1])
+            frag.__tag__ = "font"
+            for k, v in _font_attributes(attrs).items():
+                setattr(frag, k, v)
+            stack.append(frag)
+    return out if len(stack) == 1 else None
 
 
 class _Capture(ParaParser):  # type: ignore[misc]  # ReportLab has no type hints
@@ -103,7 +128,8 @@ class _Capture(ParaParser):  # type: ignore[misc]  # ReportLab has no type hints
 
 @lru_cache(maxsize=256)
 def _font_attributes(attr: tuple[tuple[str, str], ...]) -> dict[str, object]:
-    """What `ParaParser.start_font` pushes for these attributes (its own code, run once)."""
+    """What `ParaParser.start_font` pushes for these attributes (its own code, run once per
+    distinct tag: consult writes the same few, and reading "#6b7280" as a colour is dear)."""
     parser = _Capture()
     parser.caseSensitive = 1  # as Paragraph sets it
     ParaParser.start_font(parser, dict(attr))
@@ -111,20 +137,10 @@ def _font_attributes(attr: tuple[tuple[str, str], ...]) -> dict[str, object]:
 
 
 def _paragraph(body: str, style: ParagraphStyle) -> Paragraph:
-    """`Paragraph(body, style)` exactly as ReportLab makes it from that markup, faster.
-
-    ReportLab's own paragraph parser is fed the tuple tree of the markup instead of its text
-    (`ParaParser.tt_parse`): the same start_/end_/handle_data calls in the same order give the
-    same fragments, so the same lines and the same PDF bytes, without tokenising HTML — which
-    was most of the cost of making a paragraph.
-    """
+    """`Paragraph(body, style)`, made as ReportLab makes it from that markup but faster: the
+    same cleaned text, the same fragments (see _frags), so the same lines and the same PDF."""
     text = cleanBlockQuotedText(body)  # what Paragraph does to its text before parsing it
-    tree = _tree(text)
-    if tree is None:
-        return _Paragraph(body, style)
-    parser = _Parser()
-    parser.caseSensitive = 1  # as Paragraph sets it
-    style, frags, _bullet = parser.tt_parse(tree, style)
+    frags = _frags(text, style)
     if frags is None:
         return _Paragraph(body, style)
     textTransformFrags(frags, style)

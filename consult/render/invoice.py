@@ -98,7 +98,8 @@ class _Doc:
         self.width = frame_width(theme)
         self.date_locale = date_locale(inv.locale, theme)
         self.title = theme.label("credit_note" if inv.is_credit_note else "invoice")
-        self._numbers: dict[str, str] = {}
+        self._numbers: dict[str, str] = {}  # formatted once per document (a timesheet repeats them)
+        self._durations: dict[int, str] = {}
 
     def label(self, key: str, **values: object) -> str:
         return self.theme.label(key, **values)
@@ -138,7 +139,11 @@ class _Doc:
         return self.label(p.key, **values)
 
     def duration(self, minutes: int) -> str:
-        return self.label("ts_hours_minutes", hours=minutes // 60, minutes=f"{minutes % 60:02d}")
+        text = self._durations.get(minutes)
+        if text is None:
+            text = self._durations[minutes] = self.label("ts_hours_minutes", hours=minutes // 60,
+                                                         minutes=f"{minutes % 60:02d}")
+        return text
 
     def footer_values(self) -> dict[str, object]:
         p = self.inv.seller
@@ -427,15 +432,24 @@ def _sheet_table(d: _Doc, s: Sheet) -> Table:
     loc = d.date_locale
     entries = s.mode == "entries"
 
+    from fractions import Fraction
+
+    from consult.invoices.build import decimal_of
+
+    said: dict[tuple[int | None, bool, object], str] = {}  # most rows bill the same "1 day"
+
     def billed(minutes: int | None, days: object) -> str:
-        from fractions import Fraction
-
-        from consult.invoices.build import decimal_of
-
-        if isinstance(days, Fraction):
-            q = decimal_of(days)
-            return f"{d.number(q)} {d.unit('day', q)}"
-        return d.duration(minutes) if minutes is not None else ""
+        in_days = isinstance(days, Fraction)
+        key = (minutes, in_days, days)
+        text = said.get(key)
+        if text is None:
+            if isinstance(days, Fraction):
+                q = decimal_of(days)
+                text = f"{d.number(q)} {d.unit('day', q)}"
+            else:
+                text = d.duration(minutes) if minutes is not None else ""
+            said[key] = text
+        return text
 
     header = [d.label("ts_date"), *([d.label("ts_note")] if entries else []), d.label("ts_logged"), d.label("ts_billed")]
     body: list[list[object]] = []

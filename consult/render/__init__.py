@@ -21,8 +21,9 @@ committed — add, do not change:
   block with a muted heading and bold labels), much faster than a paragraph per line.
 * `document.styles_for(theme, fonts) -> Styles` (body, bold, small, muted, heading, title,
   cell, cell_right, cell_bold); `document.frame_width(theme)`; `document.logo(theme)`;
-  `document.table(rows, col_widths, theme, fonts, right=(cols), closing_rows=n)` — header
-  repeated on each page, last n rows (totals) kept with the last body row;
+  `document.table(rows, col_widths, theme, fonts, right=(cols), closing_rows=n, size=None)` —
+  header repeated on each page, last n rows (totals) kept with the last body row, text at
+  `size` (the theme's by default);
   `document.layout(rows, col_widths, fonts, h_align=, padding=, row_gap=, column_styles=)` —
   an invisible table to put blocks side by side (always sets an embedded font, so an empty
   cell never pulls in Helvetica); `document.colour("#RRGGBB")`;

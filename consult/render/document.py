@@ -31,6 +31,7 @@ from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, Image, PageTemplate, Table, TableStyle
+from reportlab.platypus.tables import CellStyle
 
 from consult.render.fonts import FontSet, draw_string, fonts_for, string_width
 from consult.render.theme import Theme
@@ -105,29 +106,24 @@ def logo(theme: Theme, max_height: float = 60.0) -> Flowable | None:
 
 
 def table(rows: Sequence[Sequence[object]], col_widths: Sequence[float], theme: Theme, fonts: FontSet, *,
-          right: Sequence[int] = (), closing_rows: int = 0, header: bool = True) -> Table:
+          right: Sequence[int] = (), closing_rows: int = 0, header: bool = True, size: float | None = None) -> Table:
     """A data table: header row in the accent colour and repeated on every page, striped body,
     columns in `right` right-aligned, and the last `closing_rows` rows (totals) in bold, kept on
     the same page as the last body row.
 
     Cells are strings (drawn as-is: amounts keep their exact spaces) or flowables (`text.para`).
+    `size` is the text size of every cell (the theme's by default; leading 1.25 times it).
     """
     n = len(rows)
-    size = theme.font_size
+    size = theme.font_size if size is None else size
     c = theme.colours
     first_body = 1 if header else 0
     last_body = n - closing_rows - 1
-    cmds: list[tuple[object, ...]] = [
-        ("FONTNAME", (0, 0), (-1, -1), fonts.regular),
-        ("FONTSIZE", (0, 0), (-1, -1), size),
-        ("LEADING", (0, 0), (-1, -1), size * 1.25),
-        ("TEXTCOLOR", (0, 0), (-1, -1), colour(c.text)),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 3.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-        ("LEFTPADDING", (0, 0), (-1, -1), 5),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 5),
-    ]
+    # what every cell starts with (as FONTNAME, FONTSIZE, LEADING, TEXTCOLOR, VALIGN and the
+    # paddings over the whole table would set it, first)
+    every = {"fontname": fonts.regular, "fontsize": size, "leading": size * 1.25, "color": colour(c.text),
+             "valign": "TOP", "topPadding": 3.5, "bottomPadding": 4, "leftPadding": 5, "rightPadding": 5}
+    cmds: list[tuple[object, ...]] = []
     for col in right:
         cmds.append(("ALIGN", (col, 0), (col, -1), "RIGHT"))
     if header:
@@ -144,8 +140,9 @@ def table(rows: Sequence[Sequence[object]], col_widths: Sequence[float], theme: 
     if closing_rows:
         cmds += [("FONTNAME", (0, n - closing_rows), (-1, -1), fonts.bold),
                  ("NOSPLIT", (0, max(first_body, last_body)), (-1, -1))]
-    t = Table([list(r) for r in rows], colWidths=list(col_widths), repeatRows=1 if header else 0,
-              hAlign="LEFT")
+    data = [list(r) for r in rows]
+    t = Table(data, colWidths=list(col_widths), repeatRows=1 if header else 0, hAlign="LEFT",
+              cellStyles=_cell_styles(data, every))
     t.setStyle(TableStyle(cmds))
     return t
 
@@ -159,18 +156,36 @@ def layout(rows: Sequence[Sequence[object]], col_widths: Sequence[float], fonts:
     take the font, size and colour of `column_styles[i]`. The font is always set, so even
     empty cells never pull a non-embedded base-14 font into the PDF.
     """
-    cmds: list[tuple[object, ...]] = [
-        ("FONTNAME", (0, 0), (-1, -1), fonts.regular), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), padding), ("RIGHTPADDING", (0, 0), (-1, -1), padding),
-        ("TOPPADDING", (0, 0), (-1, -1), row_gap / 2), ("BOTTOMPADDING", (0, 0), (-1, -1), row_gap / 2),
-    ]
-    for i, st in enumerate(column_styles):
-        if st is not None:
-            cmds += [("FONTNAME", (i, 0), (i, -1), st.fontName), ("FONTSIZE", (i, 0), (i, -1), st.fontSize),
-                     ("LEADING", (i, 0), (i, -1), st.leading), ("TEXTCOLOR", (i, 0), (i, -1), st.textColor)]
-    t = Table([list(r) for r in rows], colWidths=list(col_widths), hAlign=h_align)
-    t.setStyle(TableStyle(cmds))
-    return t
+    every = {"fontname": fonts.regular, "valign": "TOP", "leftPadding": padding, "rightPadding": padding,
+             "topPadding": row_gap / 2, "bottomPadding": row_gap / 2}
+    columns = [every if st is None else
+               {**every, "fontname": st.fontName, "fontsize": st.fontSize, "leading": st.leading,
+                "color": colors.toColor(st.textColor, colors.Color(0, 0, 0))} for st in column_styles]
+    data = [list(r) for r in rows]
+    return Table(data, colWidths=list(col_widths), hAlign=h_align, cellStyles=_cell_styles(data, every, columns))
+
+
+def _cell_styles(data: list[list[object]], every: dict[str, object],
+                 columns: Sequence[dict[str, object]] = ()) -> list[list[CellStyle]]:
+    """The table's cell styles, each cell starting from its column's settings.
+
+    The same cell styles as `Table` makes and a TableStyle's whole-table (or whole-column)
+    FONTNAME, FONTSIZE, LEADING, TEXTCOLOR, VALIGN and padding commands then set, cell by cell —
+    which, through ReportLab's command dispatch, was a good part of the time it took to make a
+    table. A cell of column j starts from `columns[j]`, else from `every`. Each cell has its
+    own style: later commands on part of the table change it in place.
+    """
+    n_cols = max(map(len, data), default=0)
+    settings = [columns[j] if j < len(columns) else every for j in range(n_cols)]
+    out = []
+    for i in range(len(data)):
+        row = []
+        for j in range(n_cols):
+            cs = CellStyle(repr((i, j)))  # the name Table gives it
+            cs.__dict__.update(settings[j])
+            row.append(cs)
+        out.append(row)
+    return out
 
 
 def wrap_text(text: str, room: float, font: str, size: float, fonts: FontSet, sep: str = " · ") -> list[str]:

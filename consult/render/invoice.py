@@ -98,6 +98,8 @@ class _Doc:
         self.width = frame_width(theme)
         self.date_locale = date_locale(inv.locale, theme)
         self.title = theme.label("credit_note" if inv.is_credit_note else "invoice")
+        self._numbers: dict[str, str] = {}  # formatted once per document (a timesheet repeats them)
+        self._durations: dict[int, str] = {}
 
     def label(self, key: str, **values: object) -> str:
         return self.theme.label(key, **values)
@@ -112,7 +114,13 @@ class _Doc:
         return self.day(a) if a == b else f"{self.day(a)} – {self.day(b)}"
 
     def number(self, q: Decimal) -> str:
-        return str(format_decimal(q.normalize(), locale=self.inv.locale, decimal_quantization=False))
+        # babel formats a number slowly and a timesheet repeats the same few ("1", "0.5") per row
+        key = str(q)
+        text = self._numbers.get(key)
+        if text is None:
+            text = self._numbers[key] = str(format_decimal(q.normalize(), locale=self.inv.locale,
+                                                           decimal_quantization=False))
+        return text
 
     def unit(self, unit: str, quantity: Decimal) -> str:
         key = f"unit_{unit}" if quantity == 1 else f"unit_{unit}s"
@@ -131,7 +139,11 @@ class _Doc:
         return self.label(p.key, **values)
 
     def duration(self, minutes: int) -> str:
-        return self.label("ts_hours_minutes", hours=minutes // 60, minutes=f"{minutes % 60:02d}")
+        text = self._durations.get(minutes)
+        if text is None:
+            text = self._durations[minutes] = self.label("ts_hours_minutes", hours=minutes // 60,
+                                                         minutes=f"{minutes % 60:02d}")
+        return text
 
     def footer_values(self) -> dict[str, object]:
         p = self.inv.seller
@@ -345,10 +357,9 @@ def _lines_table(d: _Doc, sheets: dict[int, Sheet]) -> Table:
     for label_text, amount in closing:
         rows.append([cell(label_text, total_style, fonts, sum(widths[:-1]) - 2 * PAD), *([""] * (n_cols - 2)), amount])
     right = tuple(range(1, n_cols))
-    t = table(rows, widths, theme, fonts, right=right, closing_rows=len(closing))
+    t = table(rows, widths, theme, fonts, right=right, closing_rows=len(closing), size=size)
     n = len(rows)
-    extra: list[tuple[object, ...]] = [("FONTSIZE", (0, 0), (-1, -1), size), ("LEADING", (0, 0), (-1, -1), size * 1.25),
-                                       ("ALIGN", (2, 1), (2, n - 1), "LEFT")]
+    extra: list[tuple[object, ...]] = [("ALIGN", (2, 1), (2, n - 1), "LEFT")]
     for i in range(n - len(closing), n):
         extra += [("SPAN", (0, i), (n_cols - 2, i)), ("ALIGN", (0, i), (n_cols - 2, i), "RIGHT")]
     last = n - 1
@@ -421,15 +432,24 @@ def _sheet_table(d: _Doc, s: Sheet) -> Table:
     loc = d.date_locale
     entries = s.mode == "entries"
 
+    from fractions import Fraction
+
+    from consult.invoices.build import decimal_of
+
+    said: dict[tuple[int | None, bool, object], str] = {}  # most rows bill the same "1 day"
+
     def billed(minutes: int | None, days: object) -> str:
-        from fractions import Fraction
-
-        from consult.invoices.build import decimal_of
-
-        if isinstance(days, Fraction):
-            q = decimal_of(days)
-            return f"{d.number(q)} {d.unit('day', q)}"
-        return d.duration(minutes) if minutes is not None else ""
+        in_days = isinstance(days, Fraction)
+        key = (minutes, in_days, days)
+        text = said.get(key)
+        if text is None:
+            if isinstance(days, Fraction):
+                q = decimal_of(days)
+                text = f"{d.number(q)} {d.unit('day', q)}"
+            else:
+                text = d.duration(minutes) if minutes is not None else ""
+            said[key] = text
+        return text
 
     header = [d.label("ts_date"), *([d.label("ts_note")] if entries else []), d.label("ts_logged"), d.label("ts_billed")]
     body: list[list[object]] = []

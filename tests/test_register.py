@@ -251,3 +251,21 @@ def test_minutes_are_priced_exactly_by_the_hour(make_books, run_cli):
     assert code == 0 and "net £377.06" in out
     rec = (root / "clients/acme/invoices/INV-2026-0001.yaml").read_text()
     assert "minutes: '259'" in rec and "unit_minutes: '60'" in rec
+
+
+def test_every_sample_invoice_pdf_is_restored_byte_for_byte_from_its_record(sample_books, run_cli):
+    """The sample books' issued invoices are current records (a frozen theme): a lost PDF is drawn
+    again from its record alone, to the very bytes whose SHA-256 the register holds."""
+    import hashlib
+
+    lines = [ln.split("\t") for ln in (sample_books / "register.tsv").read_text(encoding="utf-8").splitlines()[1:]]
+    invoices = [(cols[1], cols[9], cols[11]) for cols in lines if cols[2] == "invoice"]
+    assert len(invoices) == 3
+    for number, record, pdf_sha in invoices:
+        pdf = sample_books / record.replace(".yaml", ".pdf")
+        pdf.unlink()
+        code, out, err = run_cli("invoice", "render", number, books=sample_books)
+        assert code == 0, err
+        assert hashlib.sha256(pdf.read_bytes()).hexdigest() == pdf_sha, number
+    code, out, _ = run_cli("check", books=sample_books)
+    assert code == 0 and "0 errors" in out

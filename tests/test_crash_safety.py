@@ -30,7 +30,7 @@ from consult.books.lock import books_lock
 from tests.test_concurrency import NOV_START, consult, env, many_clients_books
 from tests.test_corpus import snapshot
 
-KILL_BUDGET_S = float(os.environ.get("CONSULT_KILL_BUDGET", "2.0"))  # per kill test; raise it for a deeper run
+KILL_BUDGET_S = float(os.environ.get("CONSULT_KILL_BUDGET", "1.5"))  # per kill test; raise it for a deeper run
 TEMP = re.compile(r"^\..+\.tmp$")
 COUNTS: dict[str, int] = {}  # kills survived per test, printed in the summary
 

@@ -73,8 +73,18 @@ def read_regular(path: Path, limit: int | None = None, *, regular_only: bool = T
             raise Unreadable(not_a_file(st.st_mode))
         if regular and st.st_size > limit:
             raise Unreadable(_too_big(st.st_size, limit, what))
-        if not regular and hasattr(os, "set_blocking"):
-            os.set_blocking(fd, True)  # a pipe the user gave (`<(cat x.csv)`): wait for its writer
+        if stat.S_ISFIFO(st.st_mode):
+            # a pipe the user gave (`consult time import fifo`, `<(cat x.csv)`): opened without
+            # blocking it reads as empty until its writer comes, so open it again, waiting for the
+            # writer — and make sure it is still the same pipe
+            again = os.open(path, flags & ~getattr(os, "O_NONBLOCK", 0))
+            st2 = os.fstat(again)
+            os.close(fd)
+            fd = again
+            if (st2.st_dev, st2.st_ino) != (st.st_dev, st.st_ino):
+                raise Unreadable("was replaced while it was being opened; run the command again")
+        elif not regular and hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)  # a character device (/dev/stdin, /dev/zero): read as it comes
         chunks: list[bytes] = []
         got = 0
         while True:

@@ -114,7 +114,14 @@ def read(root: Path) -> tuple[list[Line], list[Problem]]:
         problems.append(Problem(Source(REGISTER, n), field, msg))
 
     if path.is_symlink() or not path.is_file():
-        return [], [Problem(Source(REGISTER), None, "must be a plain file in the books (it is a link or a folder)")]
+        import stat as st
+
+        from consult.books.files import not_a_file
+
+        mode = path.lstat().st_mode
+        why = ("is a link; the register must be a plain file in the books" if st.S_ISLNK(mode)
+               else not_a_file(mode))
+        return [], [Problem(Source(REGISTER), None, why)]
     try:
         text = path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as e:

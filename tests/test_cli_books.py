@@ -1,6 +1,7 @@
 """The books commands as a user sees them: init, check, client and engagement listings."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -103,4 +104,16 @@ def test_startup_imports_neither_pandas_nor_reportlab():
             "run(['--help']); run(['--books', sys.argv[1], 'check'])\n"
             "print(' '.join(m for m in ('pandas', 'reportlab') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code, str(REPO)], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines()[-1] == ""
+
+
+def test_invoice_create_dry_run_draws_nothing_so_imports_no_reportlab(sample_books):
+    """`invoice create --dry-run` shows figures only: ReportLab (0.2 s of imports) stays out."""
+    code = ("import sys\n"
+            "from consult.cli import run\n"
+            "run(['--books', sys.argv[1], 'invoice', 'create', 'acme-analytics', '--period', '2026-10', '--dry-run'])\n")
+    code += "print(' '.join(m for m in ('pandas', 'reportlab') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code, str(sample_books)], capture_output=True, text=True,
+                         env={**os.environ, "CONSULT_TODAY": "2026-11-22"})
+    assert "DRAFT acme-analytics" in out.stdout, out.stderr
     assert out.stdout.splitlines()[-1] == ""

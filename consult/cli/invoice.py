@@ -51,13 +51,14 @@ def _renderer(root: Path, *, draft: bool = False, facturx: bool = False) -> Call
     a lost PDF can be restored exactly (`invoice render`). Whether the client wants Factur-X is
     read from its client.yaml alone (the XML itself comes from the record): reading the whole
     books again for that one field cost `invoice create` about 0.05 s."""
-    from consult.einvoice.terms import wants_facturx
-    from consult.render.invoice import invoice_pdf
 
     def render(inv: Invoice) -> bytes:
+        from consult.render.invoice import invoice_pdf  # ReportLab: only when a PDF is drawn (not --dry-run)
+
         pdf = invoice_pdf(inv, root, draft=draft, invariant=not draft)
         if not draft:
             from consult.books.loader import read_client
+            from consult.einvoice.terms import wants_facturx
 
             client = read_client(root, inv.client, None, [])
             if wants_facturx(client.einvoice if client is not None else None, facturx):

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
+DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "countries.json"  # as the other data files are found
 NOT_COUNTRIES = frozenset({"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "XK", "ZZ"})
 NAME_LANGUAGES = ("en", "de", "fr", "nl", "it", "es", "pt", "pl", "sv", "da", "fi")
 SHORT_FORMS = {
@@ -33,8 +34,7 @@ SHORT_FORMS = {
 
 @cache
 def _data() -> dict[str, list[str]]:
-    text = resources.files("consult").joinpath("data/countries.json").read_text(encoding="utf-8")
-    data: dict[str, list[str]] = json.loads(text)
+    data: dict[str, list[str]] = json.loads(DATA_FILE.read_text(encoding="utf-8"))
     return data
 
 

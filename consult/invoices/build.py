@@ -17,12 +17,13 @@ Rules written down because they are choices (each is also printed on the invoice
   `time_increment_minutes`; a fixed price the milestones due in the period. **Exact pricing:**
   a time line's net is rate × minutes ÷ minutes in a unit (a day of the engagement's hours, or
   an hour), worked exactly and rounded half up once — 7 h of a 7.5 h day at £612.50 is
-  £571.67, never 0.933 × £612.50. Rebillable expenses dated in the period are lines at cost: a
-  VAT-registered practice reclaims the VAT it paid, so it rebills `amount - vat` and charges VAT
-  on the recharge like any other line (a recharge is part of the supply, not a disbursement).
-  Under the Flat Rate Scheme that VAT is not reclaimed (VAT Notice 733; consult.vat.flat_rate),
-  so a cost paid from `vat.flat_rate_start` on is rebilled at `amount`, VAT paid included, and
-  VAT is charged on that.
+  £571.67, never 0.933 × £612.50. Rebillable expenses dated in the period are lines at cost:
+  what was paid less the VAT the practice's return reclaims (consult.vat.blocked.reclaimed_vat),
+  with VAT charged on the recharge like any other line (a recharge is part of the supply, not a
+  disbursement). So a VAT-registered practice rebills `amount - vat` for UK VAT it gets back, and
+  `amount`, VAT paid included, where it gets none back: on the Flat Rate Scheme from
+  `vat.flat_rate_start` (VAT Notice 733), foreign VAT on a cost in another currency, and blocked
+  VAT (business entertainment of a UK client, Notice 700/65).
 * **Totals.** net = Σ lines. VAT once, per rate, on the net total (consult.core.tax): half up,
   or down with `invoice.vat_rounding: down`. total = net + VAT.
 * **Tax point**: the issue date when issued within 14 days of the supply's end, else the end.
@@ -349,6 +350,8 @@ def build_invoice(books: Books, client_id: str, period_start: date, period_end: 
     billed_expenses: list[BilledExpense] = []
     expense_engs: set[str] = set()
     if expenses:
+        from consult.vat.blocked import reclaimed_vat
+
         registered = books.practice.vat_registered
         frs_from = books.practice.vat.flat_rate_start if books.practice.vat.scheme == "flat_rate" else None
         any_reclaimed = False
@@ -360,10 +363,13 @@ def build_invoice(books: Books, client_id: str, period_start: date, period_end: 
                 raise ConsultError(f"{x.source}: amount: this rebillable expense is in {x.amount.currency} "
                                    f"but {client.id} is invoiced in {currency}; record what you will "
                                    f"rebill in {currency} (or set rebill: false)")
-            # VAT paid on the Flat Rate Scheme (from joining it) is not reclaimed: it is part of the cost
-            reclaims = registered and (frs_from is None or x.date < frs_from)
-            any_reclaimed |= reclaims
-            cost = x.amount - x.vat if (reclaims and x.vat is not None) else x.amount
+            # only the VAT the return gets back is left out (consult.vat.blocked.reclaimed_vat): VAT on
+            # the Flat Rate Scheme, foreign VAT and blocked VAT (entertainment) are part of the cost
+            back = reclaimed_vat(books, x)
+            # the rule states the policy: a practice that reclaims VAT at all says so (a zero-rated
+            # rail fare reclaims none, yet is rebilled on the same terms)
+            any_reclaimed |= registered and (frs_from is None or x.date < frs_from)
+            cost = Money(x.amount.amount - back, x.amount.currency)
             lines.append(InvoiceLine(x.note or "Expense", Decimal(1), "item", cost, cost, "expense",
                                      x.engagement, x.date, x.date))
             billed_expenses.append(BilledExpense(x.engagement, x.date, x.amount, x.vat, x.note))

@@ -30,6 +30,8 @@ A blocked purchase still counts in box 7 at its value excluding the VAT (the box
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from consult.core.records import Books, Expense
 
 ENTERTAINMENT = "businessEntertainmentCosts"
@@ -67,3 +69,22 @@ def note(books: Books, x: Expense) -> str | None:
         return ("a vehicle bought as a capital item: VAT reclaimed as for a van; if it is a car used privately "
                 "too, its VAT is blocked (VAT Notice 700/64): record it with vat: 0")
     return None
+
+
+def reclaimed_vat(books: Books, x: Expense) -> Decimal:
+    """The UK input VAT the practice's VAT return reclaims on `x` (0 when none) — what a cost
+    rebilled "at cost" leaves out, since the practice gets it back (consult.invoices.build).
+
+    Reclaimed only by a VAT-registered practice, not on the Flat Rate Scheme from its start (VAT
+    Notice 733: the flat rate replaces input tax, and a rebilled item is not the practice's own
+    capital item), only UK VAT (an expense in sterling: VAT written on one in another currency is
+    foreign VAT, part of the cost, consult.vat.documents), and not when it is blocked (above).
+    """
+    p = books.practice
+    if x.vat is None or not x.vat.amount or not p.vat_registered or x.reverse_charge:
+        return Decimal(0)
+    if p.vat.scheme == "flat_rate" and (p.vat.flat_rate_start is None or x.date >= p.vat.flat_rate_start):
+        return Decimal(0)
+    if x.amount.currency != "GBP" or blocked(books, x) is not None:
+        return Decimal(0)
+    return x.vat.amount

@@ -52,7 +52,7 @@ from consult.core.records import Books, Expense, IncomeItem, Payment
 from consult.errors import UsageError
 from consult.invoices.accounts import Moves
 from consult.invoices.record import Invoice
-from consult.vat.blocked import blocked as blocked_input_tax
+from consult.vat.blocked import reclaimed_vat
 from consult.work.day_totals import Minutes, aggregate
 from consult.work.rules import day_fraction, quantity
 
@@ -454,16 +454,14 @@ def _costed(books: Books, period: Period, conv: _Converter, basis: str = "accrua
             invoices: Sequence[Invoice] = ()) -> list[Costed]:
     """Every expense of the period, without reclaimable VAT, converted (ECB or same currency).
 
-    VAT paid is reclaimable when the practice is VAT-registered, except under the Flat Rate
-    Scheme, where only capital goods of £2,000 or more (VAT included) have their VAT reclaimed,
-    and except VAT that is never input tax (business entertainment: consult.vat.blocked).
+    The VAT left out is what the practice's VAT return reclaims (consult.vat.blocked.reclaimed_vat:
+    UK VAT, not blocked, and on the Flat Rate Scheme only on capital goods of £2,000 or more it
+    keeps); foreign VAT, blocked VAT and VAT on the scheme are part of the cost.
     On the accrual basis a write-off (`writeoffs.yaml`: income invoiced that will never come)
     is a cost too, in its category (irrecoverableDebts unless it says financeCharges…), at its
     net share — the VAT part is not income lost; on the cash basis it never was income. The
     net share is read from `invoices` (the records the rollup was given) when they hold the
     written-off invoice, else from the issued records."""
-    registered = books.practice.vat_registered
-    flat = books.practice.vat.scheme == "flat_rate"
     out: list[Costed] = []
     expenses = list(books.expenses)
     if basis == "accrual":
@@ -471,12 +469,8 @@ def _costed(books: Books, period: Period, conv: _Converter, basis: str = "accrua
     for x in expenses:
         if x.date not in period:
             continue
-        reclaim = registered and x.vat is not None and x.vat.currency == x.amount.currency
-        if reclaim and flat:
-            reclaim = x.capital and x.amount.currency == "GBP" and x.amount.amount >= 2000
-        if reclaim and blocked_input_tax(books, x) is not None:  # business entertainment: VAT is part of the cost
-            reclaim = False
-        value = x.amount - x.vat if reclaim and x.vat is not None else x.amount
+        back = reclaimed_vat(books, x)  # the VAT the return reclaims: the rest is part of the cost
+        value = Money(x.amount.amount - back, x.amount.currency) if back else x.amount
         r = conv.rate(value.currency, x.date, None, str(x.source))
         out.append(Costed(x, value if value.currency == conv.currency else value.convert(r.rate, conv.currency)))
     return out

@@ -93,3 +93,26 @@ def test_foreign_vat_is_part_of_the_cost_and_rebilled(make_books, run_cli):
     got = _lines(run_cli, root, "hafen")
     assert got["Hotel Hamburg"] == "238.00"
     assert (got["net"], got["vat"], got["total"]) == ("888.00", "0.00", "888.00")
+
+
+def test_earnings_count_as_cost_the_vat_the_return_does_not_reclaim(make_books):
+    """One rule for invoices, the VAT return and earnings: a practice cost of £120.00 incl. UK VAT
+    £20.00 costs £100.00 (box 4 takes the £20.00); a €238.00 Hamburg hotel incl. €38.00 German
+    VAT costs all €238.00 (no UK return reclaims it — earnings used to take the €38.00 off)."""
+    from datetime import date
+
+    from consult.books.loader import load_books
+    from consult.core.periods import parse_period
+    from consult.earnings import _costed, _Converter
+
+    root = make_books({"expenses.yaml":
+                       "- {date: 2026-07-06, amount: 120.00, vat: 20.00, category: travelAndSubsistence, "
+                       "supplier: Hotel Leeds}\n"
+                       "- {date: 2026-07-07, amount: 238.00, vat: 38.00, currency: EUR, "
+                       "category: travelAndSubsistence, supplier: Hotel Hamburg}\n"})
+    books = load_books(root).books
+    period = parse_period("2026-07", tax_year_start=books.practice.tax_year_start, today=date(2026, 8, 1))
+    got = {c.expense.supplier: c.value for c in _costed(books, period, _Converter("EUR", "GBP"))}
+    assert got["Hotel Hamburg"].plain() == "238.00"
+    costs_gbp = {c.expense.supplier: c.value for c in _costed(books, period, _Converter("GBP", "GBP"))}
+    assert costs_gbp["Hotel Leeds"].plain() == "100.00"

@@ -39,7 +39,6 @@ from consult.work.rates import Step
 
 CASH = "cash"  # a sole trader's cash basis: deducted as paid
 AIA = "aia"  # capital allowances: the Annual Investment Allowance
-FLAT_RATE_CAPITAL_MINIMUM = Decimal(2000)  # VAT Notice 733: capital goods of £2,000 or more, VAT included
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,21 +83,30 @@ def route_for(structure: str, basis: str) -> str:
 
 
 def reclaimed_vat(books: Books, x: Expense) -> tuple[Decimal, str]:
-    """The VAT on `x` the VAT return reclaims (pounds), and what became of it, in words."""
+    """The VAT on `x` the VAT return reclaims (pounds), and what became of it, in words. The
+    amount is consult.vat.blocked.reclaimed_vat's — the one rule, shared with the invoice that
+    rebills a cost and with earnings; this adds only the words."""
+    from consult.vat.blocked import CAPITAL_GOODS_MINIMUM, blocked
+    from consult.vat.blocked import reclaimed_vat as reclaimed
+
     p = books.practice
     vat = x.vat.amount if x.vat is not None else ZERO
     if x.reverse_charge or not vat:
         return ZERO, "no VAT paid"
+    back = reclaimed(books, x)
+    if back:
+        return back, f"net of {gbp(back)} VAT reclaimed"
     if not p.vat_registered:
         return ZERO, f"gross: {gbp(vat)} VAT not reclaimed (not VAT-registered)"
     if x.amount.currency != GBP:
         return ZERO, f"gross: its {x.amount.currency} VAT is foreign VAT, part of the cost"
-    settings = p.vat
-    flat = settings.scheme == "flat_rate" and (settings.flat_rate_start is None or x.date >= settings.flat_rate_start)
-    if flat and x.amount.amount < FLAT_RATE_CAPITAL_MINIMUM:
-        return ZERO, (f"gross: under the Flat Rate Scheme no VAT is reclaimed on capital goods under "
-                      f"{gbp(FLAT_RATE_CAPITAL_MINIMUM)} VAT included")
-    return vat, f"net of {gbp(vat)} VAT reclaimed"
+    if (why := blocked(books, x)) is not None:
+        return ZERO, f"gross: {gbp(vat)} VAT not reclaimed — {why}"
+    if x.rebill:
+        return ZERO, ("gross: rebilled to the client, so goods for resale and not capital goods — its VAT is "
+                      "not reclaimed under the Flat Rate Scheme")
+    return ZERO, (f"gross: under the Flat Rate Scheme no VAT is reclaimed on capital goods under "
+                  f"{gbp(CAPITAL_GOODS_MINIMUM)} VAT included")
 
 
 def capital_items(books: Books, start: date, end: date) -> list[CapitalItem]:

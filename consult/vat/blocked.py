@@ -35,6 +35,9 @@ from decimal import Decimal
 from consult.core.records import Books, Expense
 
 ENTERTAINMENT = "businessEntertainmentCosts"
+# the Flat Rate Scheme's capital expenditure goods: £2,000 or more, VAT included (VAT Regulations
+# 1995 reg 55A(1); VAT Notice 733) — the one input VAT reclaimed on the scheme
+CAPITAL_GOODS_MINIMUM = Decimal(2000)
 VEHICLES = "carVanTravelExpenses"
 # one VAT territory for this rule: the United Kingdom and the Isle of Man (SI 1992/3222 art 5(4))
 UK_AND_ISLE_OF_MAN = frozenset({"GB", "IM"})
@@ -75,16 +78,19 @@ def reclaimed_vat(books: Books, x: Expense) -> Decimal:
     """The UK input VAT the practice's VAT return reclaims on `x` (0 when none) — what a cost
     rebilled "at cost" leaves out, since the practice gets it back (consult.invoices.build).
 
-    Reclaimed only by a VAT-registered practice, not on the Flat Rate Scheme from its start (VAT
-    Notice 733: the flat rate replaces input tax, and a rebilled item is not the practice's own
-    capital item), only UK VAT (an expense in sterling: VAT written on one in another currency is
+    Reclaimed only by a VAT-registered practice; on the Flat Rate Scheme from its start only for
+    capital expenditure goods of £2,000 or more that the practice keeps (VAT Notice 733: the flat
+    rate replaces input tax; a rebilled item is goods for resale); only UK VAT (an expense in sterling: VAT written on one in another currency is
     foreign VAT, part of the cost, consult.vat.documents), and not when it is blocked (above).
     """
     p = books.practice
     if x.vat is None or not x.vat.amount or not p.vat_registered or x.reverse_charge:
         return Decimal(0)
-    if p.vat.scheme == "flat_rate" and (p.vat.flat_rate_start is None or x.date >= p.vat.flat_rate_start):
-        return Decimal(0)
     if x.amount.currency != "GBP" or blocked(books, x) is not None:
         return Decimal(0)
+    if p.vat.scheme == "flat_rate" and (p.vat.flat_rate_start is None or x.date >= p.vat.flat_rate_start):
+        # only capital expenditure goods of £2,000 or more, VAT included, kept by the practice
+        # (reg 55A(1); consult.vat.flat_rate.purchase_entries puts them in box 4)
+        keeps = x.capital and not x.rebill and x.amount.amount >= CAPITAL_GOODS_MINIMUM
+        return x.vat.amount if keeps else Decimal(0)
     return x.vat.amount

@@ -63,7 +63,7 @@ LIMITED_COST_PERCENT = Decimal("16.5")
 LIMITED_COST_FROM = date(2017, 4, 1)
 GOODS_SHARE = Decimal("0.02")          # relevant goods under 2% of flat-rate turnover
 GOODS_PER_YEAR = Decimal(1000)         # or under £1,000 a year (£250 a quarter)
-CAPITAL_GOODS_MINIMUM = Decimal(2000)  # capital expenditure goods of £2,000 or more, VAT included
+CAPITAL_GOODS_MINIMUM = blocked.CAPITAL_GOODS_MINIMUM  # capital expenditure goods of £2,000 or more, VAT included
 NOT_RELEVANT_CATEGORIES = {"businessEntertainmentCosts": "food and drink",
                            "carVanTravelExpenses": "vehicle costs and fuel"}
 RESOLD = "rebilled to the client: goods for resale"

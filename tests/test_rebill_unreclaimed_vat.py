@@ -103,7 +103,7 @@ def test_earnings_count_as_cost_the_vat_the_return_does_not_reclaim(make_books):
 
     from consult.books.loader import load_books
     from consult.core.periods import parse_period
-    from consult.earnings import _costed, _Converter
+    from consult.earnings import _Converter, _costed
 
     root = make_books({"expenses.yaml":
                        "- {date: 2026-07-06, amount: 120.00, vat: 20.00, category: travelAndSubsistence, "

@@ -129,6 +129,9 @@ class Fields:
         if not isinstance(v, Scalar):
             self.error(field, f"expected a single value, got {describe(v)}" + (f" — {hint}" if hint else ""))
             return None
+        if (bad := CONTROL.search(v.text)) is not None:
+            self.error(field, control_problem(bad.group()))
+            return None
         return v
 
     def text(self, field: str, required: bool = False, hint: str = "") -> str | None:
@@ -404,6 +407,18 @@ def known_subdivisions(country: str) -> dict[str, str]:
     for alias, code in aliases.items():
         names.setdefault(str(code), str(alias))
     return {str(c): names.get(str(c), "") for c in codes}
+
+
+# A character no document, record or e-invoice can carry, written into a value through a YAML
+# escape ("\x00", "\u0007"): C0 and C1 controls but tab and the line breaks (which have rules of
+# their own), DEL, lone surrogates and the non-characters U+FFFE/U+FFFF. (YAML refuses them
+# written raw; an escape is how one gets in, and lxml or a PDF would then fail on it.)
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def control_problem(ch: str) -> str:
+    return (f"holds the control character U+{ord(ch):04X}, which nothing consult writes can carry — remove it "
+            "(in quotes, an escape such as \\x00 or \\u0007 writes one)")
 
 
 def empty_problem(hint: str) -> str:

@@ -660,3 +660,17 @@ def test_a_transaction_never_writes_through_a_folder_linked_out_of_the_books(tmp
     with pytest.raises(ConsultError, match="its folder leads out of the books"):
         tx.new("clients/acme/invoices/INV-1.yaml", "x")
     assert list(outside.iterdir()) == []
+
+
+def test_a_name_taller_than_a_page_is_refused_and_nothing_is_issued(make_books, run_cli):
+    """A client name 30,000 characters long made ReportLab's LayoutError print as "unexpected";
+    now the command says what cannot be laid out and what to look for, and issues nothing."""
+    root = make_books({"clients/acme/client.yaml": "name: Acme " + "x" * 30000 + "\naddress: |\n  2 Road\n  Leeds\n"
+                                                   "country: GB\ncurrency: GBP\n",
+                       "clients/acme/timesheets/2026-01.yaml": "- {date: 2026-01-05, engagement: build, hours: 7.5}\n"})
+    code, out, err = run_cli("invoice", "create", "acme", "--period", "2026-01", "--date", "2026-02-02", books=root)
+    assert code == 1, out + err
+    assert "cannot be laid out: one block of it is taller than a page" in err
+    assert "unexpected" not in out + err
+    assert not (root / "clients/acme/invoices").exists() or not any((root / "clients/acme/invoices").iterdir())
+    assert not (root / "register.tsv").exists() or "INV-" not in (root / "register.tsv").read_text()

@@ -337,6 +337,13 @@ class Fields:
         else:
             self.error(field, "expected lines of text (a `|` block or a list)")
             return ()
+        if (long := next((ln for ln in out if len(ln) > MAX_LINE), None)) is not None:
+            self.error(field, f"a line of {len(long):,} characters; a line of an address holds at most {MAX_LINE} "
+                              "(it is printed in a column of the document) — break it into lines")
+            return ()
+        if (bad := CONTROL.search("".join(out))) is not None:
+            self.error(field, control_problem(bad.group()))
+            return ()
         if required and not out:
             self.error(field, empty_problem(hint))
         return out
@@ -414,6 +421,9 @@ def known_subdivisions(country: str) -> dict[str, str]:
 # their own), DEL, lone surrogates and the non-characters U+FFFE/U+FFFF. (YAML refuses them
 # written raw; an escape is how one gets in, and lxml or a PDF would then fail on it.)
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+MAX_LINE = 200  # characters in one printed line of an address: a column of a page holds ~60
 
 
 def control_problem(ch: str) -> str:

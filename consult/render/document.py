@@ -31,8 +31,10 @@ from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, Image, PageTemplate, Table, TableStyle
+from reportlab.platypus.doctemplate import LayoutError
 from reportlab.platypus.tables import CellStyle
 
+from consult.errors import ConsultError
 from consult.render.fonts import FontSet, draw_string, fonts_for, string_width
 from consult.render.theme import Theme
 
@@ -341,7 +343,14 @@ def build_pdf(story: list[Flowable], theme: Theme, *, title: str, author: str, s
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
     furniture = _furniture(theme, fonts, running_head=running_head, foot=foot, watermark=watermark)
-    doc.build(story, canvasmaker=_numbered_canvas(furniture))
+    try:
+        doc.build(story, canvasmaker=_numbered_canvas(furniture))
+    except LayoutError:
+        # a block taller than a page cannot be split (a table cell): in practice a name, an
+        # address line or a note thousands of characters long in the books
+        raise ConsultError(f"{title} cannot be laid out: one block of it is taller than a page — look for a "
+                           "name, address line or note far longer than it should be in the books, shorten it, "
+                           "and run the command again (nothing was written)") from None
     return buf.getvalue()
 
 

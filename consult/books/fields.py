@@ -129,7 +129,8 @@ class Fields:
         if not isinstance(v, Scalar):
             self.error(field, f"expected a single value, got {describe(v)}" + (f" — {hint}" if hint else ""))
             return None
-        if (bad := CONTROL.search(v.text)) is not None:
+        verbatim = field in VERBATIM and "/timesheets/" in self.path
+        if not verbatim and (bad := CONTROL.search(v.text)) is not None:
             self.error(field, control_problem(bad.group()))
             return None
         return v
@@ -423,6 +424,10 @@ def known_subdivisions(country: str) -> dict[str, str]:
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
+# Free text kept exactly as written, whatever it holds: a time entry's note (in a timesheet) reads
+# back as it was logged (tests/test_hardening.py) and goes on no e-invoice. Every other value is
+# printed on documents or e-invoices (an expense's note is its invoice line's description).
+VERBATIM = frozenset({"note"})
 MAX_LINE = 200  # characters in one printed line of an address: a column of a page holds ~60
 
 

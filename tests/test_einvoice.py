@@ -760,3 +760,20 @@ def test_check_judges_a_clients_specimen_once_until_its_records_change(sample_bo
     client.write_text(text.replace("buyer_reference:", "buyer_reference: X-", 1), encoding="utf-8")
     check_books(sample_books)
     assert calls[judged:] == ["hafen-logistik"]
+
+
+def test_a_character_xml_cannot_carry_is_named_not_a_crash(sample_books: Path, run_cli) -> None:
+    """The books keep any text exactly, so a practice name written "Northlight\\x00 Ltd" reads
+    back with its NUL; lxml then failed and check printed "unexpected ValueError" (fuzzer seed
+    8117). Now the e-invoice step names the element and the character, and check exits 1."""
+    practice = sample_books / "practice.yaml"
+    text = practice.read_text(encoding="utf-8")
+    practice.write_text(text.replace("name: Northlight Machine Learning Ltd", 'name: "Northlight\\x00 Ltd"', 1),
+                        encoding="utf-8")
+    code, out, err = run_cli("check", books=sample_books)
+    assert code == 1, out + err
+    assert "a specimen e-invoice to hafen-logistik cannot be written: RegistrationName" in out
+    assert "holds the control character U+0000, which an e-invoice cannot carry (XML 1.0)" in out
+    assert "unexpected" not in out + err
+    code, out, err = run_cli("invoice", "export", "INV-2026-0002", "--format", "ubl", books=sample_books)
+    assert "unexpected" not in out + err

@@ -129,10 +129,6 @@ class Fields:
         if not isinstance(v, Scalar):
             self.error(field, f"expected a single value, got {describe(v)}" + (f" — {hint}" if hint else ""))
             return None
-        verbatim = field in VERBATIM and "/timesheets/" in self.path
-        if not verbatim and (bad := CONTROL.search(v.text)) is not None:
-            self.error(field, control_problem(bad.group()))
-            return None
         return v
 
     def text(self, field: str, required: bool = False, hint: str = "") -> str | None:
@@ -342,9 +338,6 @@ class Fields:
             self.error(field, f"a line of {len(long):,} characters; a line of an address holds at most {MAX_LINE} "
                               "(it is printed in a column of the document) — break it into lines")
             return ()
-        if (bad := CONTROL.search("".join(out))) is not None:
-            self.error(field, control_problem(bad.group()))
-            return ()
         if required and not out:
             self.error(field, empty_problem(hint))
         return out
@@ -417,23 +410,7 @@ def known_subdivisions(country: str) -> dict[str, str]:
     return {str(c): names.get(str(c), "") for c in codes}
 
 
-# A character no document, record or e-invoice can carry, written into a value through a YAML
-# escape ("\x00", "\u0007"): C0 and C1 controls but tab and the line breaks (which have rules of
-# their own), DEL, lone surrogates and the non-characters U+FFFE/U+FFFF. (YAML refuses them
-# written raw; an escape is how one gets in, and lxml or a PDF would then fail on it.)
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
-
-
-# Free text kept exactly as written, whatever it holds: a time entry's note (in a timesheet) reads
-# back as it was logged (tests/test_hardening.py) and goes on no e-invoice. Every other value is
-# printed on documents or e-invoices (an expense's note is its invoice line's description).
-VERBATIM = frozenset({"note"})
 MAX_LINE = 200  # characters in one printed line of an address: a column of a page holds ~60
-
-
-def control_problem(ch: str) -> str:
-    return (f"holds the control character U+{ord(ch):04X}, which nothing consult writes can carry — remove it "
-            "(in quotes, an escape such as \\x00 or \\u0007 writes one)")
 
 
 def empty_problem(hint: str) -> str:

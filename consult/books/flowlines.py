@@ -34,7 +34,6 @@ from __future__ import annotations
 import json
 import re
 
-from consult.books.fields import CONTROL, VERBATIM
 from consult.books.yamlsource import _NULL_WORDS as NULL_WORDS
 from consult.books.yamlsource import MAX_EXPANDED_NODES, Scalar, YMap
 
@@ -106,9 +105,6 @@ def entry_lines(text: str) -> list[Line] | None:
         nodes += 1 + 2 * len(got)
     if not out or nodes > MAX_EXPANDED_NODES:
         return None
-    if "\\" in text and any(c and any(CONTROL.search(v) for k, v in c.items() if k not in VERBATIM)
-                              for _, _, _, c in out):
-        return None  # an escape wrote a control character: the full reader names it (Fields.scalar)
     return out
 
 

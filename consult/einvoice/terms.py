@@ -215,9 +215,19 @@ def lxml_etree() -> Any:
     return etree
 
 
+# What XML 1.0 cannot carry (its Char production): C0 controls but tab, LF and CR, lone
+# surrogates, U+FFFE and U+FFFF. The books keep any text exactly (a name written with an escape,
+# "\x00", reads back as written); an e-invoice is where such a character must stop, with words.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def sub(parent: Any, tag: str, text: str | None = None, ns: dict[str, str] = NS, **attrs: str) -> Any:
     prefix, name = tag.split(":")
     el = lxml_etree().SubElement(parent, f"{{{ns[prefix]}}}{name}", attrs)
     if text is not None:
+        if (bad := NOT_XML.search(text)) is not None:
+            raise ConsultError(f"{name} '{NOT_XML.sub('?', text)[:60]}' holds the control character "
+                               f"U+{ord(bad.group()):04X}, which an e-invoice cannot carry (XML 1.0) — remove it "
+                               "from the books (a name, address or note written with an escape such as \\x00)")
         el.text = text
     return el

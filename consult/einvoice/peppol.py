@@ -19,10 +19,10 @@ access point looks the participant up as it was registered, so consult never ref
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from importlib import import_module
 
-from consult.books.fields import stdnum_reason
+from consult.books.identifiers import stdnum_reason
+from consult.core.record import record
 
 # The `eaid` code list of OpenPEPPOL peppol-bis-invoice-3 v3.0.19 (rules/sch/PEPPOL-EN16931-UBL.sch),
 # the list rule PEPPOL-EN16931-CL008 checks. tests/test_einvoice_official.py compares it with the
@@ -36,7 +36,7 @@ EAS_CODES = frozenset("""
 """.split())
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Scheme:
     """What consult knows about one EAS scheme: its name, the shape of its identifiers and the
     python-stdnum module that verifies their check digits (None where there is none)."""
@@ -116,7 +116,7 @@ SCHEMES: dict[str, Scheme] = {s.code: s for s in (
 COMMON = ("0088", "0060", "9932", "9930", "0208", "0009", "0192")  # the ones an error message suggests
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PeppolId:
     """A checked participant id. `scheme` is the EAS code (the EndpointID's schemeID)."""
 

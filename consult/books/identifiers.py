@@ -1,0 +1,119 @@
+"""VAT numbers, IBANs and BICs judged by python-stdnum, each answer kept between runs.
+
+The books name a handful of such numbers (the practice's VAT number and bank accounts, each
+client's VAT number) and every command that reads the books checks them, so a typo is caught
+where it was typed. python-stdnum is the one judge (check digits, lengths and formats per
+country), but importing it — with the `ssl`, `socket` and `pydoc` modules it imports — took
+35 ms of every such command (measured 30 November 2026 on the 0.69 s `consult invoice create`),
+for answers that cannot change: whether a text is a valid IBAN depends only on the text and on
+the python-stdnum release.
+
+So each answer is kept in `.consult-cache/identifiers.json` (consult.books.cache: JSON, never
+trusted if damaged, deleted at will), keyed by the kind and the exact text, under a version
+naming the installed python-stdnum (the SHA-256 of its `__init__.py`, which carries its version
+number): another release judges every number again. Only stdnum's verdict is kept — valid (with
+its standard form), invalid (with its reason) or a VAT scheme it does not know — and the
+messages a user reads are written by the callers from it, so changing a message never needs
+the cache thrown away. Books without a root (a record read on its own) are judged afresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from consult.books.cache import Cache
+
+Kind = Literal["vat", "iban", "bic"]
+Verdict = tuple[Literal["valid", "invalid", "unknown"], str]  # (status, standard form or reason)
+
+CACHE_NAME = "identifiers.json"
+FORMAT = "consult-identifiers-1"
+
+_caches: dict[Path, Cache] = {}  # books root -> its consult.books.cache.Cache, once per process
+_stamp: list[str] = []
+
+
+def stdnum_reason(e: Exception) -> str:
+    """python-stdnum's reason ("The number has an invalid check digit.") as a clause."""
+    return str(getattr(e, "message", None) or e).rstrip(".").lower()
+
+
+def check_vat_number(number: str, root: Path | None = None) -> str | None:
+    """Why a VAT number is invalid, or None. Numbers of countries stdnum does not know pass.
+
+    `root`: the books whose kept verdicts to use."""
+    compact = re.sub(r"[\s.-]", "", number).upper()
+    if not re.fullmatch(r"[A-Z]{2}[0-9A-Z]+", compact):
+        return f"'{number}' is not a VAT number: it starts with the country prefix, e.g. GB123456789 or DE123456789"
+    status, reason = verdict("vat", compact, root)
+    if status == "invalid":
+        return f"'{number}' is not a valid VAT number ({reason}) — check for a typo"
+    return None
+
+
+def verdict(kind: Kind, text: str, root: Path | None = None) -> Verdict:
+    """stdnum's verdict on `text` as a `kind`: ("valid", its standard form), ("invalid", the
+    reason as a clause) or, for a VAT number of a country stdnum has no scheme for, ("unknown", "").
+
+    `text` is given as the caller checks it (a VAT number already compacted and upper-case)."""
+    cache = _cache(root) if root is not None else None
+    key = f"{kind}:{text}"
+    if cache is not None:
+        got = cache.get(key, [])
+        if (isinstance(got, list) and len(got) == 2 and got[0] in ("valid", "invalid", "unknown")
+                and isinstance(got[1], str)):
+            return got[0], got[1]
+    answer = _judge(kind, text)
+    if cache is not None:
+        cache.put(key, [], list(answer))
+        cache.save()
+    return answer
+
+
+def _judge(kind: Kind, text: str) -> Verdict:
+    from stdnum import bic, iban, vatin
+    from stdnum.exceptions import InvalidComponent, ValidationError
+
+    try:
+        if kind == "vat":
+            try:
+                return "valid", str(vatin.validate(text))
+            except InvalidComponent:
+                return "unknown", ""  # a country stdnum cannot check (e.g. no VAT scheme it knows)
+        if kind == "iban":
+            return "valid", str(iban.format(iban.validate(text)))
+        return "valid", str(bic.validate(text))
+    except ValidationError as e:
+        return "invalid", stdnum_reason(e)
+
+
+def _cache(root: Path) -> Cache | None:
+    from consult.books.cache import Cache
+
+    root = Path(root)
+    cache = _caches.get(root)
+    if cache is None:
+        stamp = _stdnum_stamp()
+        if stamp is None:
+            return None
+        cache = _caches[root] = Cache(root, CACHE_NAME, f"{FORMAT}-{stamp}")
+    return cache
+
+
+def _stdnum_stamp() -> str | None:
+    """The SHA-256 (first 16 hex digits) of the installed python-stdnum's `__init__.py`, found
+    without importing it; None when it cannot be found (then nothing is kept)."""
+    if not _stamp:
+        from importlib.util import find_spec
+
+        spec = find_spec("stdnum")
+        try:
+            assert spec is not None and spec.origin is not None
+            _stamp.append(hashlib.sha256(Path(spec.origin).read_bytes()).hexdigest()[:16])
+        except (AssertionError, OSError):
+            _stamp.append("")
+    return _stamp[0] or None

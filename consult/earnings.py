@@ -41,13 +41,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from consult.core import fx
 from consult.core.money import Money
 from consult.core.periods import Period, Slice, months_of, quarters_of
+from consult.core.record import record
 from consult.core.records import Books, Expense, IncomeItem, Payment
 from consult.errors import UsageError
 from consult.invoices.accounts import Moves
@@ -66,7 +67,7 @@ BUCKETS = ("0-30", "31-60", "61-90", "90+")
 # --------------------------------------------------------------------------------------------
 # rows: one per document, stream and event, each converted on its own
 # --------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@record
 class Row:
     """One counted event. `amount` is income in its own currency (negative for a credit note);
     `vat` is VAT charged or received with it (not income); `withheld` is the part of `amount`
@@ -247,7 +248,7 @@ def working_days(period: Period, country: str, subdivision: str | None) -> int:
 # --------------------------------------------------------------------------------------------
 # the report
 # --------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@record
 class Group:
     """One line of the rollup: a month, quarter, client or stream."""
 
@@ -262,7 +263,7 @@ class Group:
     end: date | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MtdUpdate:
     """One MTD Income Tax quarterly update: cumulative figures from the tax year's first day.
 
@@ -283,7 +284,7 @@ class MtdUpdate:
         return Money.total(self.expenses.values(), self.turnover.currency)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Earnings:
     """The period's income in one currency, grouped, with the figures around it."""
 
@@ -442,7 +443,7 @@ def _client_groups(books: Books, rows: list[Row], days: list[tuple[date, str, De
     return out
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Costed:
     """An expense of the period and its value in the report currency (reclaimable VAT out)."""
 
@@ -535,7 +536,7 @@ def _mtd_updates(books: Books, period: Period, rows: Sequence[Row], costed: Sequ
 # --------------------------------------------------------------------------------------------
 # receivables
 # --------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@record
 class Receivable:
     """An invoice with money still owed, aged by days since it was issued."""
 
@@ -552,7 +553,7 @@ class Receivable:
     base: Money
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Receivables:
     """`total` is what clients owe net: the invoices outstanding less `on_account` (money
     clients hold on account, a negative amount)."""

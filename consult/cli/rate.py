@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +21,7 @@ from consult.cli.common import books_root
 from consult.cli.output import table, to_json
 from consult.clock import today
 from consult.core.money import Money
+from consult.core.record import record
 from consult.errors import BooksError, Problem, UsageError
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ from consult.work.rates import (
 # --------------------------------------------------------------------------------------------
 # defaults: the practice's, else the UK's
 # --------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@record
 class Defaults:
     hours_per_day: Decimal = Decimal("7.5")
     currency: str = "GBP"

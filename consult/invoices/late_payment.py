@@ -34,12 +34,12 @@ The rules (docs/money-rules.md §9, with their sources):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from consult.core.money import Money
+from consult.core.record import record
 from consult.core.records import Books, Client
 from consult.errors import BooksError, Problem, Source, UsageError
 from consult.invoices.accounts import Account
@@ -57,7 +57,7 @@ FIXED_SUMS: tuple[tuple[Decimal | None, Decimal], ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ReferenceRate:
     """The Bank Rate in force on a reference day (30 June or 31 December)."""
 
@@ -66,7 +66,7 @@ class ReferenceRate:
     source: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LateClaim:
     """What may be claimed on one overdue invoice as of a date."""
 

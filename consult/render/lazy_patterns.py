@@ -82,13 +82,13 @@ class _Finder(MetaPathFinder):
                     return LazyPattern(pattern, flags)
                 return real(pattern, flags)
 
-            re.compile = compile_lazily  # type: ignore[assignment]
+            re.compile = compile_lazily
             try:
                 run(module)
             finally:
                 re.compile = real
 
-        loader.exec_module = exec_module  # this module's loader only
+        loader.exec_module = exec_module  # type: ignore[method-assign]  # this module's loader only
         return spec
 
 

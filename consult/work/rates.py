@@ -43,11 +43,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Context, Decimal, localcontext
 from typing import TYPE_CHECKING, Literal
 
 from consult.core.money import Money, parse_decimal
+from consult.core.record import record
 from consult.errors import UsageError
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ _UNITS: dict[str, Per] = {"day": "day", "d": "day", "days": "day", "daily": "day
 # --------------------------------------------------------------------------------------------
 # results
 # --------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@record
 class Step:
     """One line of a breakdown.
 
@@ -101,7 +101,7 @@ class Step:
         return d
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RateResult:
     """A day and an hourly rate, with every line of arithmetic that produced them."""
 
@@ -215,7 +215,7 @@ def convert(amount: Decimal, per: Per, hours_per_day: Decimal, currency: str) ->
 # --------------------------------------------------------------------------------------------
 # the working year
 # --------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@record
 class YearPlan:
     """How many days of a year can be billed, and why.
 

@@ -39,7 +39,3 @@ committed — add, do not change:
 
 No arithmetic on money happens here: documents print the figures their records hold.
 """
-
-from consult.render.lazy_patterns import install as _install_lazy_patterns
-
-_install_lazy_patterns()  # before any module here imports ReportLab: see consult.render.lazy_patterns

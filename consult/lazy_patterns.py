@@ -1,26 +1,28 @@
-"""Two of ReportLab's regular expressions, compiled when first used instead of at import.
+"""A few regular expressions of PyYAML and ReportLab, compiled when first used, not at import.
 
-ReportLab compiles every module-level regular expression when the module is imported, and
-two of them cost more than anything else in drawing an invoice's text while being used only in
-paths consult never takes:
+Libraries compile their module-level regular expressions when imported. A handful cost consult
+more than anything else it does at start-up while serving paths consult never takes (measured
+30 November 2026, Python 3.11.7, on the 0.69 s `consult invoice create`):
 
-* `reportlab.platypus.paragraph.uri_pat` (matches a URL, for hyphenating one at a line end;
-  consult does not hyphenate) is case-insensitive over character ranges up to U+FFFF: compiling
-  it took 56 ms of a 0.69 s `consult invoice create` (measured 30 November 2026, Python 3.11,
-  ReportLab 4.4), more than any other single thing the command does;
-* `reportlab.lib.textsplit.rx` (CJK wrapping in `cjkwrap`, which nothing calls): 7 ms.
+* `reportlab.platypus.paragraph.uri_pat` (matches a URL, to hyphenate one at a line end;
+  consult does not hyphenate): case-insensitive over ranges up to U+FFFF, 56 ms;
+* `yaml.reader.Reader.NON_PRINTABLE` (the pure-Python reader's check; consult reads YAML with
+  libyaml, consult.books.yamlsource): 8.5 ms; `yaml.constructor`'s `timestamp_regexp` (consult
+  composes nodes and builds its own values, so no YAML timestamp is ever constructed): 2.6 ms;
+* `reportlab.lib.textsplit.rx` (CJK wrapping in `cjkwrap`, which nothing calls): 7 ms;
+  `reportlab.lib.rl_safe_eval.__rl_unsafe_re__` (defined, never used): 3 ms.
 
-`install()` (run by `consult.render`'s `__init__`, so before any module of the package imports
-ReportLab) puts a finder first on `sys.meta_path` that, when one of those two modules is
-loaded, runs it with `re.compile` answering exactly those patterns with a `LazyPattern`: an
-object that compiles the real pattern on first use and then behaves as it (both are used only
-through methods: `uri_pat.match`, `rx.sub`). Every other pattern, in those modules or
-anywhere, is compiled as before. Once both modules are loaded the finder answers every other
-import with a set lookup (it stays on `sys.meta_path`: taking it off while the import system
-walks that list would skip the next finder). Nothing drawn changes (tests/test_render_lazy_patterns.py: the patterns still match as
-ReportLab's own, and the sample invoices still restore byte for byte). A ReportLab release that
-changes either pattern only loses the saving: the text no longer matches and it is compiled at
-import as usual.
+`install()` (run by `consult/__init__.py`, before anything imports those libraries) puts a
+finder first on `sys.meta_path` that, when one of those modules is loaded, runs it with
+`re.compile` answering exactly those patterns (recognised by how they start) with a
+`LazyPattern`: an object that compiles the real pattern on first use and then behaves as it
+(each is used only through its methods: `.match`, `.search`, `.sub`). Every other pattern, in
+those modules or anywhere, is compiled as before. Once the modules are loaded the finder
+answers every other import with a set lookup (it stays on `sys.meta_path`: taking it off while
+the import system walks that list would skip the next finder). Nothing read or drawn changes
+(tests/test_lazy_patterns.py: the patterns match as the libraries' own, and the sample
+invoices still restore byte for byte). A release that changes a pattern only loses the saving:
+its text no longer matches and it is compiled at import as usual.
 """
 
 from __future__ import annotations
@@ -33,10 +35,13 @@ from importlib.machinery import ModuleSpec
 from types import ModuleType
 from typing import Any
 
-# module -> the start of the pattern it compiles lazily (the whole text is long and version-specific)
-LAZY: dict[str, str] = {
-    "reportlab.platypus.paragraph": "(^(?:[a-z0-9\\.\\-\\+]*)://)",
-    "reportlab.lib.textsplit": "([\u2e80-\uffff])",
+# module -> how the patterns it compiles lazily start (the whole texts are long and version-specific)
+LAZY: dict[str, tuple[str, ...]] = {
+    "reportlab.platypus.paragraph": ("(^(?:[a-z0-9\\.\\-\\+]*)://)",),
+    "reportlab.lib.textsplit": ("([\u2e80-\uffff])",),
+    "reportlab.lib.rl_safe_eval": ("\\b(?:",),
+    "yaml.reader": ("[^\x09\x0A\x0D\x20-\x7E\x85",),
+    "yaml.constructor": ("^(?P<year>[0-9][0-9][0-9][0-9])",),
 }
 
 
@@ -71,14 +76,14 @@ class _Finder(MetaPathFinder):
         loader = spec.loader if spec is not None else None
         if loader is None or not hasattr(loader, "exec_module"):
             return spec
-        prefix = LAZY[fullname]
+        prefixes = LAZY[fullname]
         run = loader.exec_module
 
         def exec_module(module: ModuleType) -> None:
             real = re.compile
 
             def compile_lazily(pattern: Any, flags: int = 0) -> Any:
-                if isinstance(pattern, str) and pattern.startswith(prefix):
+                if isinstance(pattern, str) and pattern.startswith(prefixes):
                     return LazyPattern(pattern, flags)
                 return real(pattern, flags)
 

@@ -30,7 +30,6 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Sequence
-from importlib.abc import MetaPathFinder
 from importlib.machinery import ModuleSpec
 from types import ModuleType
 from typing import Any
@@ -63,7 +62,9 @@ class LazyPattern:
         return f"LazyPattern({self._args[0][:30]!r}…)"
 
 
-class _Finder(MetaPathFinder):
+class _Finder:
+    """A meta path finder (duck-typed: `importlib.abc` imports tempfile and random, 10 ms)."""
+
     def __init__(self) -> None:
         self.pending = set(LAZY)
 
@@ -98,7 +99,7 @@ class _Finder(MetaPathFinder):
 
 
 def _spec_from_others(fullname: str, path: Sequence[str] | None, target: ModuleType | None,
-                      me: MetaPathFinder) -> ModuleSpec | None:
+                      me: object) -> ModuleSpec | None:
     """The spec the import system would find without this finder."""
     for finder in sys.meta_path:
         if finder is me or not hasattr(finder, "find_spec"):

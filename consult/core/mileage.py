@@ -55,7 +55,8 @@ def table() -> Table:
     """The shipped table, read once (every number from its text: no float)."""
     import yaml
 
-    data = yaml.load(DATA_FILE.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+    loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)  # libyaml when present: the same strings, 10x faster
+    data = yaml.load(DATA_FILE.read_text(encoding="utf-8"), Loader=loader)
     rows = tuple(MileageRate(date.fromisoformat(r["from"]), r["vehicle"], Decimal(r["rate"]),
                              Decimal(r["after"]) if r.get("after") else None, r.get("source", ""))
                  for r in data["rates"])

@@ -1,8 +1,12 @@
-"""A few regular expressions of PyYAML and ReportLab, compiled when first used, not at import.
+"""What consult changes in how a few libraries load, to start fast — and nothing they do.
 
-Libraries compile their module-level regular expressions when imported. A handful cost consult
-more than anything else it does at start-up while serving paths consult never takes (measured
-30 November 2026, Python 3.11.7, on the 0.69 s `consult invoice create`):
+Measured 30 November 2026 (Python 3.11.7) on the 0.69 s `consult invoice create`, some of the
+costliest work at start-up served nothing consult uses. `install()` (run by
+`consult/__init__.py`, before anything imports those libraries) puts a finder first on
+`sys.meta_path` that changes how exactly these modules are loaded:
+
+**Regular expressions compiled when first used, not at import.** Libraries compile their
+module-level regular expressions when imported; these are the costly ones consult never uses:
 
 * `reportlab.platypus.paragraph.uri_pat` (matches a URL, to hyphenate one at a line end;
   consult does not hyphenate): case-insensitive over ranges up to U+FFFF, 56 ms;
@@ -12,17 +16,24 @@ more than anything else it does at start-up while serving paths consult never ta
 * `reportlab.lib.textsplit.rx` (CJK wrapping in `cjkwrap`, which nothing calls): 7 ms;
   `reportlab.lib.rl_safe_eval.__rl_unsafe_re__` (defined, never used): 3 ms.
 
-`install()` (run by `consult/__init__.py`, before anything imports those libraries) puts a
-finder first on `sys.meta_path` that, when one of those modules is loaded, runs it with
-`re.compile` answering exactly those patterns (recognised by how they start) with a
-`LazyPattern`: an object that compiles the real pattern on first use and then behaves as it
-(each is used only through its methods: `.match`, `.search`, `.sub`). Every other pattern, in
-those modules or anywhere, is compiled as before. Once the modules are loaded the finder
-answers every other import with a set lookup (it stays on `sys.meta_path`: taking it off while
-the import system walks that list would skip the next finder). Nothing read or drawn changes
-(tests/test_lazy_patterns.py: the patterns match as the libraries' own, and the sample
-invoices still restore byte for byte). A release that changes a pattern only loses the saving:
-its text no longer matches and it is compiled at import as usual.
+Those modules run with `re.compile` answering exactly those patterns (recognised by how they
+start) with a `LazyPattern`, which compiles the real pattern on first use and then behaves as
+it (each is used only through its methods: `.match`, `.search`, `.sub`). Every other pattern is
+compiled as before. A release that changes a pattern only loses the saving.
+
+**babel's local time zone from `zoneinfo`, not pytz.** babel finds the machine's time zone
+when `babel.dates` is imported — which any money formatting does, since babel's locale data
+refers to its classes — and asks pytz for it when pytz is installed (pandas installs it). pytz's
+first lookup of a zone checks its 598 zone files exist: 17–25 ms of every command that prints
+an amount. `babel.localtime._helpers` is loaded as if pytz were absent, so babel asks the
+standard library's `zoneinfo` (babel's own choice without pytz; the same IANA database, the
+`tzdata` package where the system has none). consult formats dates and amounts, never times,
+so no output can change; pytz itself stays importable for everything else.
+
+Once the modules are loaded the finder answers every other import with a set lookup (it stays
+on `sys.meta_path`: taking it off while the import system walks that list would skip the next
+finder). tests/test_startup.py: the patterns match as the libraries' own, babel's zone is
+zoneinfo's, and the sample invoices still restore byte for byte.
 """
 
 from __future__ import annotations
@@ -62,11 +73,17 @@ class LazyPattern:
         return f"LazyPattern({self._args[0][:30]!r}…)"
 
 
+# module -> the modules it must not see while it is loaded
+HIDDEN: dict[str, tuple[str, ...]] = {
+    "babel.localtime._helpers": ("pytz",),
+}
+
+
 class _Finder:
     """A meta path finder (duck-typed: `importlib.abc` imports tempfile and random, 10 ms)."""
 
     def __init__(self) -> None:
-        self.pending = set(LAZY)
+        self.pending = set(LAZY) | set(HIDDEN)
 
     def find_spec(self, fullname: str, path: Sequence[str] | None,
                   target: ModuleType | None = None) -> ModuleSpec | None:
@@ -77,7 +94,8 @@ class _Finder:
         loader = spec.loader if spec is not None else None
         if loader is None or not hasattr(loader, "exec_module"):
             return spec
-        prefixes = LAZY[fullname]
+        prefixes = LAZY.get(fullname, ())
+        hidden = HIDDEN.get(fullname, ())
         run = loader.exec_module
 
         def exec_module(module: ModuleType) -> None:
@@ -88,11 +106,20 @@ class _Finder:
                     return LazyPattern(pattern, flags)
                 return real(pattern, flags)
 
-            re.compile = compile_lazily
+            saved = {name: sys.modules.get(name) for name in hidden}
+            if prefixes:
+                re.compile = compile_lazily
+            for name in hidden:
+                sys.modules[name] = None  # type: ignore[assignment]  # `import name` raises ModuleNotFoundError
             try:
                 run(module)
             finally:
                 re.compile = real
+                for name, was in saved.items():
+                    if was is None:
+                        sys.modules.pop(name, None)
+                    else:
+                        sys.modules[name] = was
 
         loader.exec_module = exec_module  # type: ignore[method-assign]  # this module's loader only
         return spec

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -60,14 +61,21 @@ def verdict(kind: Kind, text: str, root: Path | None = None) -> Verdict:
     reason as a clause) or, for a VAT number of a country stdnum has no scheme for, ("unknown", "").
 
     `text` is given as the caller checks it (a VAT number already compacted and upper-case)."""
+    return kept(f"{kind}:{text}", lambda: _judge(kind, text), root)
+
+
+def kept(key: str, judge: Callable[[], Verdict], root: Path | None) -> Verdict:
+    """The verdict kept under `key` in the books at `root`, else `judge()`'s, then kept.
+
+    For every caller whose answer depends only on the text it judges and on python-stdnum
+    (the e-invoice Peppol ids as well as the numbers above); `key` names what was judged."""
     cache = _cache(root) if root is not None else None
-    key = f"{kind}:{text}"
     if cache is not None:
         got = cache.get(key, [])
         if (isinstance(got, list) and len(got) == 2 and got[0] in ("valid", "invalid", "unknown")
                 and isinstance(got[1], str)):
             return got[0], got[1]
-    answer = _judge(kind, text)
+    answer = judge()
     if cache is not None:
         cache.put(key, [], list(answer))
         cache.save()

@@ -89,7 +89,7 @@ def endpoint(text: str | None, root: Path | None, rel: str) -> PeppolId | None:
     if text is None:
         return None
     try:
-        return parse_peppol_id(text)
+        return parse_peppol_id(text, root)
     except PeppolIdError as e:
         raise ConsultError(f"{key_source(root, rel, 'peppol_id')}: peppol_id: {e}") from None
 

@@ -44,6 +44,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 from consult.core import fx
 from consult.core.money import Money
@@ -238,11 +239,31 @@ def billable_days(books: Books, period: Period, minutes: Minutes | None = None) 
     return out
 
 
-def working_days(period: Period, country: str, subdivision: str | None) -> int:
-    """Weekdays less the bank holidays on them (consult.core.workdays, from the holidays library)."""
+def working_days(period: Period, country: str, subdivision: str | None, root: Path | None = None) -> int:
+    """Weekdays less the bank holidays on them (consult.core.workdays, from the holidays library).
+
+    With the books' `root`, the period's bank holidays are kept in `.consult-cache/holidays.json`
+    under the installed holidays release (consult.books.kept): the library's first country
+    imports all 250 of them, 0.2 s of every `consult earnings`."""
+    from consult.core.workdays import bank_holidays
     from consult.core.workdays import working_days as wd
 
-    return int(wd(*period.days, country, subdivision))
+    start, end = period.days
+    if root is None:
+        return int(wd(start, end, country, subdivision))
+    from consult.books.kept import kept
+
+    table = kept(root, "holidays", f"{country}|{subdivision or ''}|{start.isoformat()}|{end.isoformat()}",
+                 lambda: [[d.isoformat(), name] for d, name in bank_holidays(start, end, country, subdivision)],
+                 _is_holiday_table)
+    return int(wd(start, end, country, subdivision, holidays=[date.fromisoformat(d) for d, _ in table]))
+
+
+def _is_holiday_table(v: object) -> bool:
+    try:
+        return isinstance(v, list) and all(isinstance(n, str) and bool(date.fromisoformat(d)) for d, n in v)
+    except (TypeError, ValueError):
+        return False
 
 
 # --------------------------------------------------------------------------------------------
@@ -406,7 +427,7 @@ def rollup(books: Books, invoices: Sequence[Invoice], period: Period, *, basis: 
 
     by_stream = {s: _total((r.base for r in rows if r.stream == s), cur) for s in streams}
     income = _total((r.base for r in rows), cur)
-    wd = working_days(period, practice.country, practice.subdivision) if count_days else 0
+    wd = working_days(period, practice.country, practice.subdivision, books.root) if count_days else 0
     util = (None if not wd else
             (total_days * 100 / Decimal(wd)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
     consulting = by_stream.get(CONSULTING, Money.zero(cur))

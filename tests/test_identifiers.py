@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from consult.books import identifiers
+from consult.books import kept as kept_mod
 
 PROBE = ("import sys; from consult.cli import run; code = run(['--books', sys.argv[1], 'client', 'list']); "
          "print(code, 'stdnum' in sys.modules)")
@@ -24,8 +25,8 @@ def _fresh_process(books: Path) -> str:
 
 def test_a_second_command_reads_the_kept_verdicts_without_importing_stdnum(sample_books):
     assert _fresh_process(sample_books) == ["0", "True"]  # first: judged by python-stdnum
-    kept = json.loads((sample_books / ".consult-cache/identifiers.json").read_text())
-    assert kept["format"].startswith("consult-identifiers-1-")
+    kept = json.loads((sample_books / ".consult-cache/stdnum.json").read_text())
+    assert kept["format"].startswith("consult-kept-1-")
     assert any(k.startswith("vat:GB") for k in kept["entries"]) and any(k.startswith("iban:") for k in kept["entries"])
     assert _fresh_process(sample_books) == ["0", "False"]  # then: from .consult-cache
 
@@ -40,7 +41,7 @@ def test_an_invalid_vat_number_says_the_same_from_the_cache(make_books, run_cli)
         vat_number: GB123456788
         """})
     first = run_cli("check", books=books)
-    identifiers._caches.clear()  # as a new process would: the verdict now comes from the file
+    kept_mod._caches.clear()  # as a new process would: the verdict now comes from the file
     second = run_cli("check", books=books)
     assert first[0] == second[0] == 1
     assert "'GB123456788' is not a valid VAT number (the number's checksum or check digit is invalid)" in first[1]
@@ -51,20 +52,20 @@ def test_another_stdnum_release_or_a_damaged_entry_is_judged_again(tmp_path, mon
     calls = []
     real = identifiers._judge
     monkeypatch.setattr(identifiers, "_judge", lambda kind, text: calls.append(text) or real(kind, text))
-    monkeypatch.setattr(identifiers, "_caches", {})
+    monkeypatch.setattr(kept_mod, "_caches", {})
     assert identifiers.verdict("iban", "GB82 WEST 1234 5698 7654 32", tmp_path) == ("valid", "GB82 WEST 1234 5698 7654 32")
-    identifiers._caches.clear()
+    kept_mod._caches.clear()
     identifiers.verdict("iban", "GB82 WEST 1234 5698 7654 32", tmp_path)
     assert len(calls) == 1  # kept
-    monkeypatch.setattr(identifiers, "_stamp", ["another-release"])
-    identifiers._caches.clear()
+    monkeypatch.setitem(kept_mod._stamps, "stdnum", "another-release")
+    kept_mod._caches.clear()
     identifiers.verdict("iban", "GB82 WEST 1234 5698 7654 32", tmp_path)
     assert len(calls) == 2  # a new python-stdnum: judged again
-    path = tmp_path / ".consult-cache/identifiers.json"
+    path = tmp_path / ".consult-cache/stdnum.json"
     data = json.loads(path.read_text())
     data["entries"]["iban:GB82 WEST 1234 5698 7654 32"]["value"] = ["valid"]  # not a verdict
     path.write_text(json.dumps(data))
-    identifiers._caches.clear()
+    kept_mod._caches.clear()
     assert identifiers.verdict("iban", "GB82 WEST 1234 5698 7654 32", tmp_path)[0] == "valid"
     assert len(calls) == 3
     assert identifiers.verdict("vat", "XX123", None) == ("unknown", "")  # no books: judged, nothing kept

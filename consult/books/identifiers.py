@@ -8,34 +8,22 @@ country), but importing it — with the `ssl`, `socket` and `pydoc` modules it i
 for answers that cannot change: whether a text is a valid IBAN depends only on the text and on
 the python-stdnum release.
 
-So each answer is kept in `.consult-cache/identifiers.json` (consult.books.cache: JSON, never
-trusted if damaged, deleted at will), keyed by the kind and the exact text, under a version
-naming the installed python-stdnum (the SHA-256 of its `__init__.py`, which carries its version
-number): another release judges every number again. Only stdnum's verdict is kept — valid (with
-its standard form), invalid (with its reason) or a VAT scheme it does not know — and the
-messages a user reads are written by the callers from it, so changing a message never needs
+So each answer is kept in `.consult-cache/stdnum.json` (consult.books.kept), keyed by the kind
+and the exact text, under a version naming the installed python-stdnum: another release judges
+every number again. Only stdnum's verdict is kept — valid (with its standard form), invalid
+(with its reason) or a VAT scheme it does not know — and the messages a user reads are written by the callers from it, so changing a message never needs
 the cache thrown away. Books without a root (a record read on its own) are judged afresh.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
-
-if TYPE_CHECKING:
-    from consult.books.cache import Cache
+from typing import Literal, cast
 
 Kind = Literal["vat", "iban", "bic"]
 Verdict = tuple[Literal["valid", "invalid", "unknown"], str]  # (status, standard form or reason)
-
-CACHE_NAME = "identifiers.json"
-FORMAT = "consult-identifiers-1"
-
-_caches: dict[Path, Cache] = {}  # books root -> its consult.books.cache.Cache, once per process
-_stamp: list[str] = []
 
 
 def stdnum_reason(e: Exception) -> str:
@@ -69,17 +57,14 @@ def kept(key: str, judge: Callable[[], Verdict], root: Path | None) -> Verdict:
 
     For every caller whose answer depends only on the text it judges and on python-stdnum
     (the e-invoice Peppol ids as well as the numbers above); `key` names what was judged."""
-    cache = _cache(root) if root is not None else None
-    if cache is not None:
-        got = cache.get(key, [])
-        if (isinstance(got, list) and len(got) == 2 and got[0] in ("valid", "invalid", "unknown")
-                and isinstance(got[1], str)):
-            return got[0], got[1]
-    answer = judge()
-    if cache is not None:
-        cache.put(key, [], list(answer))
-        cache.save()
-    return answer
+    from consult.books.kept import kept as keep
+
+    got = keep(root, "stdnum", key, lambda: list(judge()), _is_verdict)
+    return cast(Verdict, (got[0], got[1]))
+
+
+def _is_verdict(v: object) -> bool:
+    return isinstance(v, list) and len(v) == 2 and v[0] in ("valid", "invalid", "unknown") and isinstance(v[1], str)
 
 
 def _judge(kind: Kind, text: str) -> Verdict:
@@ -97,31 +82,3 @@ def _judge(kind: Kind, text: str) -> Verdict:
         return "valid", str(bic.validate(text))
     except ValidationError as e:
         return "invalid", stdnum_reason(e)
-
-
-def _cache(root: Path) -> Cache | None:
-    from consult.books.cache import Cache
-
-    root = Path(root)
-    cache = _caches.get(root)
-    if cache is None:
-        stamp = _stdnum_stamp()
-        if stamp is None:
-            return None
-        cache = _caches[root] = Cache(root, CACHE_NAME, f"{FORMAT}-{stamp}")
-    return cache
-
-
-def _stdnum_stamp() -> str | None:
-    """The SHA-256 (first 16 hex digits) of the installed python-stdnum's `__init__.py`, found
-    without importing it; None when it cannot be found (then nothing is kept)."""
-    if not _stamp:
-        from importlib.util import find_spec
-
-        spec = find_spec("stdnum")
-        try:
-            assert spec is not None and spec.origin is not None
-            _stamp.append(hashlib.sha256(Path(spec.origin).read_bytes()).hexdigest()[:16])
-        except (AssertionError, OSError):
-            _stamp.append("")
-    return _stamp[0] or None

@@ -176,7 +176,7 @@ def _plan(d: Defaults, kw: dict[str, Any], on: date) -> YearPlan:
                         leave_days=leave, sick_days=sick, non_billable_days=other, utilisation=utilisation)
     country = kw["country"] or d.country
     subdiv = kw["subdiv"] if kw["country"] else (kw["subdiv"] or d.subdivision)
-    return plan_for_year(kw["year"] or on.year, country, subdiv, leave_days=leave, sick_days=sick,
+    return plan_for_year(kw["year"] or on.year, country, subdiv, d.root, leave_days=leave, sick_days=sick,
                          non_billable_days=other, utilisation=utilisation)
 
 

@@ -37,12 +37,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from consult.core.money import Money
 from consult.core.record import record
 from consult.core.records import Books, Client
 from consult.errors import BooksError, Problem, Source, UsageError
-from consult.invoices.accounts import Account
+
+if TYPE_CHECKING:
+    from consult.invoices.accounts import Account  # annotations only: create need not load the ledger
 
 STATUTORY_MARGIN = Decimal(8)  # percentage points over the reference Bank Rate
 DAYS_IN_YEAR = Decimal(365)

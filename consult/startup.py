@@ -30,10 +30,16 @@ standard library's `zoneinfo` (babel's own choice without pytz; the same IANA da
 `tzdata` package where the system has none). consult formats dates and amounts, never times,
 so no output can change; pytz itself stays importable for everything else.
 
+**Pillow's `PIL.Image` executed when first used.** ReportLab imports it unconditionally
+(`reportlab.lib.utils`), with the EXIF and TIFF tag tables it builds as enumerations: 15 ms of
+every PDF, for the theme's logo — which most invoices do not have. It is loaded through the
+standard library's `importlib.util.LazyLoader`: the module runs, unchanged, the first time one
+of its attributes is used (drawing a logo), not when ReportLab names it.
+
 Once the modules are loaded the finder answers every other import with a set lookup (it stays
 on `sys.meta_path`: taking it off while the import system walks that list would skip the next
 finder). tests/test_startup.py: the patterns match as the libraries' own, babel's zone is
-zoneinfo's, and the sample invoices still restore byte for byte.
+zoneinfo's, Pillow runs when a logo is drawn, and the sample invoices still restore byte for byte.
 """
 
 from __future__ import annotations
@@ -79,11 +85,15 @@ HIDDEN: dict[str, tuple[str, ...]] = {
 }
 
 
+# modules executed when first used (importlib.util.LazyLoader), not when imported
+DEFERRED: frozenset[str] = frozenset({"PIL.Image"})
+
+
 class _Finder:
     """A meta path finder (duck-typed: `importlib.abc` imports tempfile and random, 10 ms)."""
 
     def __init__(self) -> None:
-        self.pending = set(LAZY) | set(HIDDEN)
+        self.pending = set(LAZY) | set(HIDDEN) | set(DEFERRED)
 
     def find_spec(self, fullname: str, path: Sequence[str] | None,
                   target: ModuleType | None = None) -> ModuleSpec | None:
@@ -92,7 +102,12 @@ class _Finder:
         self.pending.discard(fullname)
         spec = _spec_from_others(fullname, path, target, self)
         loader = spec.loader if spec is not None else None
-        if loader is None or not hasattr(loader, "exec_module"):
+        if spec is None or loader is None or not hasattr(loader, "exec_module"):
+            return spec
+        if fullname in DEFERRED:
+            from importlib.util import LazyLoader
+
+            spec.loader = LazyLoader(loader)
             return spec
         prefixes = LAZY.get(fullname, ())
         hidden = HIDDEN.get(fullname, ())

@@ -76,3 +76,20 @@ def test_babel_takes_the_local_zone_from_zoneinfo_and_formats_as_before() -> Non
     assert out[1] == "zoneinfo"  # not pytz's: its first lookup checks 598 zone files
     assert out[2] == "30 novembre 2026"
     assert out[3] == "Europe/London"  # pytz still works for anyone who imports it
+
+
+PILLOW = textwrap.dedent("""
+    import sys
+    import consult.render.document
+    from reportlab.lib import utils
+    print("PIL.ExifTags" in sys.modules, utils.haveImages)
+    from consult.render.document import logo
+    print(utils.Image.Image.__name__, "PIL.ExifTags" in sys.modules)
+""")
+
+
+def test_pillow_runs_only_when_an_image_is_drawn() -> None:
+    first, second = subprocess.run([sys.executable, "-c", PILLOW], capture_output=True, text=True,
+                                   check=True).stdout.splitlines()
+    assert first == "False True"  # ReportLab sees an image library, none of it executed yet
+    assert second == "Image True"  # the first use runs it, whole

@@ -18,11 +18,13 @@ imported before this rule (a digest of every cell) are still recognised by that 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
+from hashlib import sha256
+from operator import itemgetter
+from typing import NamedTuple
 
 from consult.errors import Problem, Source, UsageError
 from consult.work.importers.cells import (
@@ -130,7 +132,7 @@ def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
             why = ('a quote (") opened on this row is never closed' if "end of data" in str(e)
                    else f"cannot be read as CSV ({e})")
             raise _CsvBroken(line + 1, why) from None
-        if any(c.strip() for c in cells):
+        if any(map(str.strip, cells)):
             yield line + 1, cells
         line = reader.line_num
 
@@ -175,7 +177,7 @@ def read_csv_export(spec: CsvSpec, text: str, path: str, tz: tzinfo | None, opts
         raise UsageError(f"{path}: not a {spec.label} export — no column {', '.join(missing)} "
                          f"(its columns: {', '.join(header)}); check --format")
     try:
-        body = [(line, cells) for line, cells in records]
+        body = list(records)
     except _CsvBroken as e:
         raise refused([Problem(Source(path, e.line), None, f"{e} — the file is damaged; export it again")],
                       path) from None
@@ -197,7 +199,8 @@ def read_csv_export(spec: CsvSpec, text: str, path: str, tz: tzinfo | None, opts
     if reader.i_bill is None:
         facts.append(f"no {spec.billable[0]} column: every entry taken as billable")
     date_cols = [i for i in (reader.i_sd, reader.i_ed, reader.i_day) if i is not None]
-    order = date_order((cells[i] for _, cells in body for i in date_cols), opts.dates, path)
+    # each distinct date text once (a month's rows share a few dozen), in order of appearance
+    order = date_order(dict.fromkeys(cells[i] for _, cells in body for i in date_cols), opts.dates, path)
     out: list[Row] = []
     problems: list[Problem] = []
     skipped: list[str] = []
@@ -213,7 +216,13 @@ def read_csv_export(spec: CsvSpec, text: str, path: str, tz: tzinfo | None, opts
 
 
 class _RowReader:
-    """Reads one spec's rows from one file's columns (the column lookups done once)."""
+    """Reads one spec's rows from one file's columns (the column lookups done once).
+
+    An export repeats itself: the same person, client, project, task and note on many rows, the
+    same dates and times of day on many more. Whatever a row's cells decide alone is worked out
+    once per distinct text and kept (`fixed`, `days`, `clocks`); a row then costs its own
+    digest and its own times. Errors are never kept: a bad cell is read (and refused) on every
+    row that holds it, so each is named at its own line."""
 
     def __init__(self, spec: CsvSpec, cols: _Columns, path: str, tz: tzinfo | None, opts: CsvOptions):
         self.spec, self.cols, self.path, self.tz = spec, cols, path, tz
@@ -235,18 +244,30 @@ class _RowReader:
         self.order = "dmy"
         self.offsets: dict[date, timedelta | None] = {}
         self.bills: dict[str, bool] = {}
-        self.text_at = (self.i_project, self.i_client, self.i_task, self.i_notes, self.i_code, self.i_ed,
-                        self.i_et, self.i_dur)
+        # the cells that decide a row's note, billable flag, names and person, read together
+        at = [i for i in (self.i_project, self.i_client, self.i_task, self.i_notes, self.i_code, self.i_bill,
+                          self.i_person, self.i_last, self.i_email) if i is not None]
+        self.fixed_cells = itemgetter(*at)
+        self.fixed: dict[object, _Fixed] = {}
+        self.who_of: dict[object, tuple[str, str]] = {}
+        who_at = [i for i in (self.i_person, self.i_last, self.i_email) if i is not None]
+        self.who_cells = itemgetter(*who_at) if who_at else None
 
     def cell(self, cells: list[str], i: int | None) -> str:
         return cells[i].strip() if i is not None else ""
 
     def who(self, cells: list[str]) -> tuple[str, str]:
         """(name, email) of the row's person ('' when the export does not say)."""
-        name = self.cell(cells, self.i_person)
-        if self.i_last is not None:
-            name = f"{name} {self.cell(cells, self.i_last)}".strip()
-        return name, self.cell(cells, self.i_email)
+        if self.who_cells is None:
+            return "", ""
+        key = self.who_cells(cells)
+        got = self.who_of.get(key)
+        if got is None:
+            name = self.cell(cells, self.i_person)
+            if self.i_last is not None:
+                name = f"{name} {self.cell(cells, self.i_last)}".strip()
+            got = self.who_of[key] = (name, self.cell(cells, self.i_email))
+        return got
 
     def people(self, body: list[tuple[int, list[str]]]) -> list[str]:
         """Everyone in the file, as `Name <email>` (or whichever it gives), in order of appearance."""
@@ -269,20 +290,21 @@ class _RowReader:
                              f"(it holds: {', '.join(people) or 'nobody'})")
         return got
 
-    def ids(self, parts: list[str], cells: list[str]) -> tuple[str, tuple[str, ...]]:
-        """The row's id from what identifies the work, and its id under the old every-cell rule."""
+    def ids(self, head: str, tail: str, cells: list[str]) -> tuple[str, tuple[str, ...]]:
+        """The row's id from what identifies the work (`head`, then `tail`: its times, already
+        joined by \\x1f), and its id under the old every-cell rule."""
         tool = self.spec.tool
-        h = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+        h = sha256(f"{head}\x1f{tail}".encode()).hexdigest()[:16]
         n = self.seen[h] = self.seen.get(h, 0) + 1
-        sid = f"{tool}:{h}" + (f"-{n}" if n > 1 else "")
+        sid = f"{tool}:{h}-{n}" if n > 1 else f"{tool}:{h}"
         if self.unique:
             old_cells = cells
         else:
             by_name = dict(zip(self.header, cells, strict=True))
             old_cells = [by_name[k] for k in self.header]
-        old = hashlib.sha256("\x1f".join(map(str.strip, old_cells)).encode("utf-8")).hexdigest()[:16]
+        old = sha256("\x1f".join(map(str.strip, old_cells)).encode()).hexdigest()[:16]
         k = self.seen_old[old] = self.seen_old.get(old, 0) + 1
-        return sid, (f"{tool}:{old}" + (f"-{k}" if k > 1 else ""),)
+        return sid, (f"{tool}:{old}-{k}" if k > 1 else f"{tool}:{old}",)
 
     def steady(self, day: date) -> timedelta | None:
         """The zone's offset on `day` when it is the same all day (no change of the clock that
@@ -296,21 +318,27 @@ class _RowReader:
                 self.offsets[day] = a if a is not None and a == b and a % _MINUTE == timedelta() else None
         return self.offsets[day]
 
-    def day(self, text: str, i: int | None) -> date:
+    def day(self, text: str, i: int | None) -> tuple[date, str]:
+        """The date a cell holds, with its ISO form (for the row's id)."""
         got = self.days.get(text)
         if got is None:
-            got = self.days[text] = parse_day(text, self.order, self.cols.name(i))
+            d = parse_day(text, self.order, self.cols.name(i))
+            got = self.days[text] = (d, d.isoformat())
         return got
 
-    def clock(self, text: str, i: int | None) -> time:
+    def clock(self, text: str, i: int | None) -> tuple[time, str]:
+        """The time of day a cell holds, with its ISO form (for the row's id)."""
         got = self.clocks.get(text)
         if got is None:
-            got = self.clocks[text] = time(*parse_time_of_day(text, self.cols.name(i)))
+            t = time(*parse_time_of_day(text, self.cols.name(i)))
+            got = self.clocks[text] = (t, t.isoformat())
         return got
 
-    def row(self, where: Source, cells: list[str], order: str, skipped: list[str]) -> list[Row]:
-        project, client, task, notes, code, end_d, end_t, dur = [
-            cells[i].strip() if i is not None else "" for i in self.text_at]
+    def _fixed_of(self, cells: list[str]) -> _Fixed:
+        """What the row's non-time cells decide (raises Bad for a billable flag it cannot read)."""
+        cell = self.cell
+        project, client, task = cell(cells, self.i_project), cell(cells, self.i_client), cell(cells, self.i_task)
+        notes, code = cell(cells, self.i_notes), cell(cells, self.i_code)
         note = one_line(f"{task}: {notes}" if task and notes else (notes or task))
         billable = True
         if self.i_bill is not None:
@@ -321,45 +349,64 @@ class _RowReader:
             billable = got
         keys = ([f"{client}/{project}", project] if client and project else [project]) + ([code] if code else [])
         name, email = self.who(cells)
-        person = name or email or None
         ident = [self.spec.tool, (name or email).casefold(), client, project, task, " ".join(notes.split())]
-        shown = project or "(no project)"
+        return _Fixed(note, billable, tuple(keys), project or "(no project)", name or email or None,
+                      "\x1f".join(ident))
+
+    def row(self, where: Source, cells: list[str], order: str, skipped: list[str]) -> list[Row]:
+        key = self.fixed_cells(cells)
+        fixed = self.fixed.get(key)
+        if fixed is None:
+            fixed = self.fixed[key] = self._fixed_of(cells)
+        note, billable, keys, shown, person, head = fixed
         if not self.spec.timed:
-            return self._dated(where, cells, order, tuple(keys), shown, note, billable, person, ident)
-        if not end_t and not end_d and (self.i_et is not None or not dur):
+            return self._dated(where, cells, order, keys, shown, note, billable, person, head)
+        i_ed, i_et, i_dur = self.i_ed, self.i_et, self.i_dur
+        end_d = cells[i_ed].strip() if i_ed is not None else ""
+        end_t = cells[i_et].strip() if i_et is not None else ""
+        dur = cells[i_dur].strip() if i_dur is not None else ""
+        if not end_t and not end_d and (i_et is not None or not dur):
             skipped.append(f"{where}: still running")
             return []
         self.order = order
-        sd = self.day(cells[self.i_sd], self.i_sd)  # type: ignore[index]  # the column is required for this tool: found when the header was read
-        start = datetime.combine(sd, self.clock(cells[self.i_st], self.i_st))  # type: ignore[index]  # the column is required for this tool: found when the header was read
+        sd, sd_iso = self.days.get(text := cells[self.i_sd]) or self.day(text, self.i_sd)  # type: ignore[index]  # the column is required for this tool: found when the header was read
+        t0, t0_iso = self.clocks.get(text := cells[self.i_st]) or self.clock(text, self.i_st)  # type: ignore[index]  # the column is required for this tool: found when the header was read
+        start = datetime.combine(sd, t0)
+        # naive, whole seconds: start.isoformat() is the date's and the time's ISO forms joined by T
+        start_iso = f"{sd_iso}T{t0_iso}"
         seconds = None
-        if self.i_et is not None:
-            ed = self.day(end_d, self.i_ed) if self.i_ed is not None and end_d else sd
-            end = datetime.combine(ed, self.clock(end_t, self.i_et))
-            if self.i_ed is None and end < start:  # no end date: an end before the start is the next day
+        if i_et is not None:
+            ed, ed_iso = self.day(end_d, i_ed) if i_ed is not None and end_d else (sd, sd_iso)
+            t1, t1_iso = self.clock(end_t, i_et)
+            end = datetime.combine(ed, t1)
+            if i_ed is None and end < start:  # no end date: an end before the start is the next day
                 end += timedelta(days=1)
-            ident += [start.isoformat(), end.isoformat()]
+                tail = f"{start_iso}\x1f{end.isoformat()}"
+            else:
+                tail = f"{start_iso}\x1f{ed_iso}T{t1_iso}"
         else:  # Toggl's import form: a start and a duration
-            minutes = parse_hours(dur, self.cols.name(self.i_dur))
+            minutes = parse_hours(dur, self.cols.name(i_dur))
             seconds = duration_seconds(dur)
             seconds = seconds if seconds is not None else minutes * 60
             end = start + timedelta(seconds=seconds)
-            ident += [start.isoformat(), f"{seconds}s"]
-        sid, aliases = self.ids(ident, cells)
-        off = self.steady(sd)
+            tail = f"{start_iso}\x1f{seconds}s"
+        sid, aliases = self.ids(head, tail, cells)
+        off = self.offsets[sd] if sd in self.offsets else self.steady(sd)
         if off is not None and end.date() == sd:  # the common case: one stretch of one day, clock steady
-            a, b = round_minute(start), round_minute(end)
+            a = round_minute(start) if t0.second else start
+            b = round_minute(end) if end.second or end.microsecond else end
             if a < b:
-                return [Row(where, tuple(keys), shown, sd, (b - a) // _MINUTE, a.time(), b.time(), note,
-                            billable, sid, (), a.replace(tzinfo=UTC) - off, person, aliases)]
+                ta = a.time()
+                return [Row(where, keys, shown, sd, (b - a) // _MINUTE, ta, b.time(), note, billable, sid, (),
+                            datetime.combine(a.date(), ta, UTC) - off, person, aliases)]
         if seconds is None and dur:
             seconds = duration_seconds(dur)
         a, b = wall_span(start, end, self.tz, seconds)
-        return entry_rows(where, tuple(keys), shown, a, b, self.tz or UTC, note, billable, sid, skipped,
+        return entry_rows(where, keys, shown, a, b, self.tz or UTC, note, billable, sid, skipped,
                           self.spec.label, person=person, aliases=aliases)
 
     def _dated(self, where: Source, cells: list[str], order: str, keys: tuple[str, ...], shown: str,
-               note: str | None, billable: bool, person: str | None, ident: list[str]) -> list[Row]:
+               note: str | None, billable: bool, person: str | None, head: str) -> list[Row]:
         """A Harvest row: a date and decimal hours (Harvest keeps no clock times)."""
         name_of = self.cols.name
         day = parse_day(cells[self.i_day], order, name_of(self.i_day))  # type: ignore[index]  # the column is required for this tool: found when the header was read
@@ -368,8 +415,19 @@ class _RowReader:
         if minutes > 24 * 60:
             raise Bad(name_of(self.i_hours), f"'{hours_text}' is more than a day — fix it in {self.spec.label} "
                       "and export again")
-        sid, aliases = self.ids(ident + [day.isoformat(), f"{minutes}m"], cells)
+        sid, aliases = self.ids(head, f"{day.isoformat()}\x1f{minutes}m", cells)
         if minutes == 0:
             return []
         return [Row(where, keys, shown, day, minutes, None, None, note, billable, sid, person=person,
                     aliases=aliases, begins=datetime.combine(day, time(0), UTC))]
+
+
+class _Fixed(NamedTuple):
+    """What a row's non-time cells decide, kept for every row with the same cells."""
+
+    note: str | None
+    billable: bool
+    keys: tuple[str, ...]
+    shown: str
+    person: str | None
+    head: str  # the identifying values before the times, joined for the digest

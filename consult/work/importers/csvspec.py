@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from hashlib import sha256
@@ -119,22 +118,22 @@ class _CsvBroken(Exception):
         self.line = line
 
 
-def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    """(line, cells) of each non-blank record; raises _CsvBroken at a record that is not CSV."""
+def _records(text: str, delimiter: str) -> tuple[list[tuple[int, list[str]]], _CsvBroken | None]:
+    """(line, cells) of each non-blank record, read in one pass, up to the first record that is
+    not CSV; and that record's error (None when every record read)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    out: list[tuple[int, list[str]]] = []
     line = 0
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as e:
-            why = ('a quote (") opened on this row is never closed' if "end of data" in str(e)
-                   else f"cannot be read as CSV ({e})")
-            raise _CsvBroken(line + 1, why) from None
-        if any(map(str.strip, cells)):
-            yield line + 1, cells
-        line = reader.line_num
+    try:
+        for cells in reader:
+            if cells and (cells[0].strip() or any(map(str.strip, cells))):
+                out.append((line + 1, cells))
+            line = reader.line_num
+    except csv.Error as e:
+        why = ('a quote (") opened on this row is never closed' if "end of data" in str(e)
+               else f"cannot be read as CSV ({e})")
+        return out, _CsvBroken(line + 1, why)
+    return out, None
 
 
 def header_of(text: str) -> list[str]:
@@ -160,15 +159,13 @@ def read_csv_export(spec: CsvSpec, text: str, path: str, tz: tzinfo | None, opts
 
     first = text.split("\n", 1)[0]
     delimiter = sniff_delimiter(first)
-    records = _records(text, delimiter)
-    try:
-        line0, header = next(records)
-    except StopIteration:
-        raise refused([Problem(Source(path), None, "is empty — export the detailed report again")], path) from None
-    except _CsvBroken as e:
-        raise refused([Problem(Source(path, e.line), None, f"{e} — the file is damaged; export it again")],
-                      path) from None
-    header = [h.strip() for h in header]
+    records, broken = _records(text, delimiter)
+    if not records:
+        if broken is not None:
+            raise refused([Problem(Source(path, broken.line), None, f"{broken} — the file is damaged; export it "
+                                   "again")], path)
+        raise refused([Problem(Source(path), None, "is empty — export the detailed report again")], path)
+    header = [h.strip() for h in records[0][1]]
     cols = _Columns(header)
     missing = [f"'{alts[0]}'" for alts in spec.required() if cols.find(alts) is None]
     if spec.timed and cols.find(spec.end_time) is None and cols.find(spec.duration) is None:
@@ -176,11 +173,10 @@ def read_csv_export(spec: CsvSpec, text: str, path: str, tz: tzinfo | None, opts
     if missing:
         raise UsageError(f"{path}: not a {spec.label} export — no column {', '.join(missing)} "
                          f"(its columns: {', '.join(header)}); check --format")
-    try:
-        body = list(records)
-    except _CsvBroken as e:
-        raise refused([Problem(Source(path, e.line), None, f"{e} — the file is damaged; export it again")],
-                      path) from None
+    if broken is not None:  # after the header's own refusal, as when the records were read one by one
+        raise refused([Problem(Source(path, broken.line), None, f"{broken} — the file is damaged; export it again")],
+                      path)
+    body = records[1:]
     width = len(header)
     for line, cells in body:
         if len(cells) != width:
@@ -204,10 +200,12 @@ def read_csv_export(spec: CsvSpec, text: str, path: str, tz: tzinfo | None, opts
     out: list[Row] = []
     problems: list[Problem] = []
     skipped: list[str] = []
+    reader.order = order
+    row = reader.row
     for line, cells in body:
         where = Source(path, line)
         try:
-            out.extend(reader.row(where, cells, order, skipped))
+            row(where, cells, order, skipped, out)
         except Bad as e:
             problems.append(Problem(where, e.column, str(e)))
     if problems:
@@ -241,7 +239,8 @@ class _RowReader:
         self.unique = len(set(self.header)) == len(self.header)
         self.days: dict[str, date] = {}  # cell text -> value: a month's dates and times repeat
         self.clocks: dict[str, time] = {}
-        self.order = "dmy"
+        self.order = "dmy"  # how day-first dates are read: the file's, set before its rows are read
+        self.timed = spec.timed
         self.offsets: dict[date, timedelta | None] = {}
         self.bills: dict[str, bool] = {}
         # the cells that decide a row's note, billable flag, names and person, read together
@@ -353,31 +352,34 @@ class _RowReader:
         return _Fixed(note, billable, tuple(keys), project or "(no project)", name or email or None,
                       "\x1f".join(ident))
 
-    def row(self, where: Source, cells: list[str], order: str, skipped: list[str]) -> list[Row]:
+    def row(self, where: Source, cells: list[str], order: str, skipped: list[str], out: list[Row]) -> None:
+        """Add the row's entries to `out` (none when it is skipped, two or more when it crosses
+        midnight or a change of the clock); Bad when a cell cannot be read."""
         key = self.fixed_cells(cells)
         fixed = self.fixed.get(key)
         if fixed is None:
             fixed = self.fixed[key] = self._fixed_of(cells)
         note, billable, keys, shown, person, head = fixed
-        if not self.spec.timed:
-            return self._dated(where, cells, order, keys, shown, note, billable, person, head)
+        if not self.timed:
+            out.extend(self._dated(where, cells, order, keys, shown, note, billable, person, head))
+            return
         i_ed, i_et, i_dur = self.i_ed, self.i_et, self.i_dur
         end_d = cells[i_ed].strip() if i_ed is not None else ""
         end_t = cells[i_et].strip() if i_et is not None else ""
         dur = cells[i_dur].strip() if i_dur is not None else ""
         if not end_t and not end_d and (i_et is not None or not dur):
             skipped.append(f"{where}: still running")
-            return []
-        self.order = order
-        sd, sd_iso = self.days.get(text := cells[self.i_sd]) or self.day(text, self.i_sd)  # type: ignore[index]  # the column is required for this tool: found when the header was read
-        t0, t0_iso = self.clocks.get(text := cells[self.i_st]) or self.clock(text, self.i_st)  # type: ignore[index]  # the column is required for this tool: found when the header was read
+            return
+        days, clocks = self.days, self.clocks
+        sd, sd_iso = days.get(text := cells[self.i_sd]) or self.day(text, self.i_sd)  # type: ignore[index]  # the column is required for this tool: found when the header was read
+        t0, t0_iso = clocks.get(text := cells[self.i_st]) or self.clock(text, self.i_st)  # type: ignore[index]  # the column is required for this tool: found when the header was read
         start = datetime.combine(sd, t0)
         # naive, whole seconds: start.isoformat() is the date's and the time's ISO forms joined by T
         start_iso = f"{sd_iso}T{t0_iso}"
         seconds = None
         if i_et is not None:
-            ed, ed_iso = self.day(end_d, i_ed) if i_ed is not None and end_d else (sd, sd_iso)
-            t1, t1_iso = self.clock(end_t, i_et)
+            ed, ed_iso = (days.get(end_d) or self.day(end_d, i_ed)) if i_ed is not None and end_d else (sd, sd_iso)
+            t1, t1_iso = clocks.get(end_t) or self.clock(end_t, i_et)
             end = datetime.combine(ed, t1)
             if i_ed is None and end < start:  # no end date: an end before the start is the next day
                 end += timedelta(days=1)
@@ -397,13 +399,14 @@ class _RowReader:
             b = round_minute(end) if end.second or end.microsecond else end
             if a < b:
                 ta = a.time()
-                return [Row(where, keys, shown, sd, (b - a) // _MINUTE, ta, b.time(), note, billable, sid, (),
-                            datetime.combine(a.date(), ta, UTC) - off, person, aliases)]
+                out.append(Row(where, keys, shown, sd, (b - a) // _MINUTE, ta, b.time(), note, billable, sid, (),
+                               datetime.combine(a.date(), ta, UTC) - off, person, aliases))
+                return
         if seconds is None and dur:
             seconds = duration_seconds(dur)
         a, b = wall_span(start, end, self.tz, seconds)
-        return entry_rows(where, keys, shown, a, b, self.tz or UTC, note, billable, sid, skipped,
-                          self.spec.label, person=person, aliases=aliases)
+        out.extend(entry_rows(where, keys, shown, a, b, self.tz or UTC, note, billable, sid, skipped,
+                              self.spec.label, person=person, aliases=aliases))
 
     def _dated(self, where: Source, cells: list[str], order: str, keys: tuple[str, ...], shown: str,
                note: str | None, billable: bool, person: str | None, head: str) -> list[Row]:

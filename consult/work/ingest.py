@@ -275,7 +275,7 @@ def plan_import(books: Books, export: Export, mapping: dict[str, Target], *, ski
         note = _note(row, matched)
         entry = NewEntry(target[0], target[1], row if note == row.note else replace(row, note=note))
         known = by_id.get(row.source_id)
-        if known is None:
+        if known is None and by_id:
             known = next((by_id[a] for a in row.aliases if a in by_id), None)
         if known is None:
             new.append(entry)

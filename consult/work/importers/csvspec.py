@@ -237,8 +237,9 @@ class _RowReader:
         self.seen_old: dict[str, int] = {}
         self.user = opts.user
         self.unique = len(set(self.header)) == len(self.header)
-        self.days: dict[str, date] = {}  # cell text -> value: a month's dates and times repeat
-        self.clocks: dict[str, time] = {}
+        # cell text -> (value, its ISO text): a month's dates and times of day repeat
+        self.days: dict[str, tuple[date, str]] = {}
+        self.clocks: dict[str, tuple[time, str]] = {}
         self.order = "dmy"  # how day-first dates are read: the file's, set before its rows are read
         self.timed = spec.timed
         self.offsets: dict[date, timedelta | None] = {}

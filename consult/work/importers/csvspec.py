@@ -201,13 +201,7 @@ def read_csv_export(spec: CsvSpec, text: str, path: str, tz: tzinfo | None, opts
     problems: list[Problem] = []
     skipped: list[str] = []
     reader.order = order
-    row = reader.row
-    for line, cells in body:
-        where = Source(path, line)
-        try:
-            row(where, cells, order, skipped, out)
-        except Bad as e:
-            problems.append(Problem(where, e.column, str(e)))
+    reader.rows(body, order, out, skipped, problems)
     if problems:
         raise refused(problems, path, "row")
     return Export(path, spec.tool, tuple(out), tuple(skipped), tuple(facts), tuple(people), opts.user)
@@ -353,61 +347,74 @@ class _RowReader:
         return _Fixed(note, billable, tuple(keys), project or "(no project)", name or email or None,
                       "\x1f".join(ident))
 
-    def row(self, where: Source, cells: list[str], order: str, skipped: list[str], out: list[Row]) -> None:
-        """Add the row's entries to `out` (none when it is skipped, two or more when it crosses
-        midnight or a change of the clock); Bad when a cell cannot be read."""
-        key = self.fixed_cells(cells)
-        fixed = self.fixed.get(key)
-        if fixed is None:
-            fixed = self.fixed[key] = self._fixed_of(cells)
-        note, billable, keys, shown, person, head = fixed
-        if not self.timed:
-            out.extend(self._dated(where, cells, order, keys, shown, note, billable, person, head))
-            return
-        i_ed, i_et, i_dur = self.i_ed, self.i_et, self.i_dur
-        end_d = cells[i_ed].strip() if i_ed is not None else ""
-        end_t = cells[i_et].strip() if i_et is not None else ""
-        dur = cells[i_dur].strip() if i_dur is not None else ""
-        if not end_t and not end_d and (i_et is not None or not dur):
-            skipped.append(f"{where}: still running")
-            return
-        days, clocks = self.days, self.clocks
-        sd, sd_iso = days.get(text := cells[self.i_sd]) or self.day(text, self.i_sd)  # type: ignore[index]  # the column is required for this tool: found when the header was read
-        t0, t0_iso = clocks.get(text := cells[self.i_st]) or self.clock(text, self.i_st)  # type: ignore[index]  # the column is required for this tool: found when the header was read
-        start = datetime.combine(sd, t0)
-        # naive, whole seconds: start.isoformat() is the date's and the time's ISO forms joined by T
-        start_iso = f"{sd_iso}T{t0_iso}"
-        seconds = None
-        if i_et is not None:
-            ed, ed_iso = (days.get(end_d) or self.day(end_d, i_ed)) if i_ed is not None and end_d else (sd, sd_iso)
-            t1, t1_iso = clocks.get(end_t) or self.clock(end_t, i_et)
-            end = datetime.combine(ed, t1)
-            if i_ed is None and end < start:  # no end date: an end before the start is the next day
-                end += timedelta(days=1)
-                tail = f"{start_iso}\x1f{end.isoformat()}"
-            else:
-                tail = f"{start_iso}\x1f{ed_iso}T{t1_iso}"
-        else:  # Toggl's import form: a start and a duration
-            minutes = parse_hours(dur, self.cols.name(i_dur))
-            seconds = duration_seconds(dur)
-            seconds = seconds if seconds is not None else minutes * 60
-            end = start + timedelta(seconds=seconds)
-            tail = f"{start_iso}\x1f{seconds}s"
-        sid, aliases = self.ids(head, tail, cells)
-        off = self.offsets[sd] if sd in self.offsets else self.steady(sd)
-        if off is not None and end.date() == sd:  # the common case: one stretch of one day, clock steady
-            a = round_minute(start) if t0.second else start
-            b = round_minute(end) if end.second or end.microsecond else end
-            if a < b:
-                ta = a.time()
-                out.append(Row(where, keys, shown, sd, (b - a) // _MINUTE, ta, b.time(), note, billable, sid, (),
-                               datetime.combine(a.date(), ta, UTC) - off, person, aliases))
-                return
-        if seconds is None and dur:
-            seconds = duration_seconds(dur)
-        a, b = wall_span(start, end, self.tz, seconds)
-        out.extend(entry_rows(where, keys, shown, a, b, self.tz or UTC, note, billable, sid, skipped,
-                              self.spec.label, person=person, aliases=aliases))
+    def rows(self, body: list[tuple[int, list[str]]], order: str, out: list[Row], skipped: list[str],
+             problems: list[Problem]) -> None:
+        """Add each row's entries to `out` (none when it is skipped, two or more when it crosses
+        midnight or a change of the clock), and a Problem for each row that cannot be read.
+
+        One loop over the rows with what it looks up held in local names: a method call and a
+        dozen attribute look-ups for each row were 3–4% of reading 10,000 rows."""
+        path, label, tz, timed = self.path, self.spec.label, self.tz, self.timed
+        fixed_cells, fixed, fixed_of = self.fixed_cells, self.fixed, self._fixed_of
+        i_sd, i_st, i_ed, i_et, i_dur = self.i_sd, self.i_st, self.i_ed, self.i_et, self.i_dur
+        days, clocks, offsets = self.days, self.clocks, self.offsets
+        day, clock, steady, ids = self.day, self.clock, self.steady, self.ids
+        combine, minute = datetime.combine, _MINUTE
+        for line, cells in body:
+            where = Source(path, line)
+            try:
+                key = fixed_cells(cells)
+                got = fixed.get(key)
+                if got is None:
+                    got = fixed[key] = fixed_of(cells)
+                note, billable, keys, shown, person, head = got
+                if not timed:
+                    out.extend(self._dated(where, cells, order, keys, shown, note, billable, person, head))
+                    continue
+                end_d = cells[i_ed].strip() if i_ed is not None else ""
+                end_t = cells[i_et].strip() if i_et is not None else ""
+                dur = cells[i_dur].strip() if i_dur is not None else ""
+                if not end_t and not end_d and (i_et is not None or not dur):
+                    skipped.append(f"{where}: still running")
+                    continue
+                sd, sd_iso = days.get(text := cells[i_sd]) or day(text, i_sd)  # type: ignore[index]  # the column is required for this tool: found when the header was read
+                t0, t0_iso = clocks.get(text := cells[i_st]) or clock(text, i_st)  # type: ignore[index]  # the column is required for this tool: found when the header was read
+                start = combine(sd, t0)
+                # naive, whole seconds: start.isoformat() is the date's and the time's ISO forms joined by T
+                start_iso = f"{sd_iso}T{t0_iso}"
+                seconds = None
+                if i_et is not None:
+                    ed, ed_iso = (days.get(end_d) or day(end_d, i_ed)) if i_ed is not None and end_d else (sd, sd_iso)
+                    t1, t1_iso = clocks.get(end_t) or clock(end_t, i_et)
+                    end = combine(ed, t1)
+                    if i_ed is None and end < start:  # no end date: an end before the start is the next day
+                        end += timedelta(days=1)
+                        tail = f"{start_iso}\x1f{end.isoformat()}"
+                    else:
+                        tail = f"{start_iso}\x1f{ed_iso}T{t1_iso}"
+                else:  # Toggl's import form: a start and a duration
+                    minutes = parse_hours(dur, self.cols.name(i_dur))
+                    seconds = duration_seconds(dur)
+                    seconds = seconds if seconds is not None else minutes * 60
+                    end = start + timedelta(seconds=seconds)
+                    tail = f"{start_iso}\x1f{seconds}s"
+                sid, aliases = ids(head, tail, cells)
+                off = offsets[sd] if sd in offsets else steady(sd)
+                if off is not None and end.date() == sd:  # the common case: one stretch of one day, clock steady
+                    a = round_minute(start) if t0.second else start
+                    b = round_minute(end) if end.second or end.microsecond else end
+                    if a < b:
+                        ta = a.time()
+                        out.append(Row(where, keys, shown, sd, (b - a) // minute, ta, b.time(), note, billable, sid,
+                                       (), combine(a.date(), ta, UTC) - off, person, aliases))
+                        continue
+                if seconds is None and dur:
+                    seconds = duration_seconds(dur)
+                a, b = wall_span(start, end, tz, seconds)
+                out.extend(entry_rows(where, keys, shown, a, b, tz or UTC, note, billable, sid, skipped, label,
+                                      person=person, aliases=aliases))
+            except Bad as e:
+                problems.append(Problem(where, e.column, str(e)))
 
     def _dated(self, where: Source, cells: list[str], order: str, keys: tuple[str, ...], shown: str,
                note: str | None, billable: bool, person: str | None, head: str) -> list[Row]:

@@ -22,6 +22,7 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from hashlib import sha256
+from itertools import chain
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -196,7 +197,8 @@ def read_csv_export(spec: CsvSpec, text: str, path: str, tz: tzinfo | None, opts
         facts.append(f"no {spec.billable[0]} column: every entry taken as billable")
     date_cols = [i for i in (reader.i_sd, reader.i_ed, reader.i_day) if i is not None]
     # each distinct date text once (a month's rows share a few dozen), in order of appearance
-    order = date_order(dict.fromkeys(cells[i] for _, cells in body for i in date_cols), opts.dates, path)
+    dates = map(itemgetter(*date_cols), [cells for _, cells in body])
+    order = date_order(dict.fromkeys(chain.from_iterable(dates) if len(date_cols) > 1 else dates), opts.dates, path)
     out: list[Row] = []
     problems: list[Problem] = []
     skipped: list[str] = []
@@ -266,7 +268,12 @@ class _RowReader:
     def people(self, body: list[tuple[int, list[str]]]) -> list[str]:
         """Everyone in the file, as `Name <email>` (or whichever it gives), in order of appearance."""
         out: dict[str, None] = {}
-        for _, cells in body:
+        if self.who_cells is None:
+            return []
+        # one row of each distinct (name, email) cells, in order of appearance: their people are
+        # everyone's, in the same order
+        rows = [cells for _, cells in body]
+        for cells in dict(zip(map(self.who_cells, rows), rows, strict=True)).values():
             name, email = self.who(cells)
             shown = f"{name} <{email}>" if name and email else (name or email)
             if shown:

@@ -18,7 +18,11 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from consult.startup import install as _install_startup
+
 __version__ = "0.2.0"
+
+_install_startup()  # before PyYAML, ReportLab or babel is imported: see consult.startup
 
 # name -> "module:attribute"; grouped as the README's Python API section is
 _API: dict[str, str] = {

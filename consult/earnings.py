@@ -41,13 +41,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 from consult.core import fx
 from consult.core.money import Money
 from consult.core.periods import Period, Slice, months_of, quarters_of
+from consult.core.record import record
 from consult.core.records import Books, Expense, IncomeItem, Payment
 from consult.errors import UsageError
 from consult.invoices.accounts import Moves
@@ -66,7 +68,7 @@ BUCKETS = ("0-30", "31-60", "61-90", "90+")
 # --------------------------------------------------------------------------------------------
 # rows: one per document, stream and event, each converted on its own
 # --------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@record
 class Row:
     """One counted event. `amount` is income in its own currency (negative for a credit note);
     `vat` is VAT charged or received with it (not income); `withheld` is the part of `amount`
@@ -237,17 +239,37 @@ def billable_days(books: Books, period: Period, minutes: Minutes | None = None) 
     return out
 
 
-def working_days(period: Period, country: str, subdivision: str | None) -> int:
-    """Weekdays less the bank holidays on them (consult.core.workdays, from the holidays library)."""
+def working_days(period: Period, country: str, subdivision: str | None, root: Path | None = None) -> int:
+    """Weekdays less the bank holidays on them (consult.core.workdays, from the holidays library).
+
+    With the books' `root`, the period's bank holidays are kept in `.consult-cache/holidays.json`
+    under the installed holidays release (consult.books.kept): the library's first country
+    imports all 250 of them, 0.2 s of every `consult earnings`."""
+    from consult.core.workdays import bank_holidays
     from consult.core.workdays import working_days as wd
 
-    return int(wd(*period.days, country, subdivision))
+    start, end = period.days
+    if root is None:
+        return int(wd(start, end, country, subdivision))
+    from consult.books.kept import kept
+
+    table = kept(root, "holidays", f"{country}|{subdivision or ''}|{start.isoformat()}|{end.isoformat()}",
+                 lambda: [[d.isoformat(), name] for d, name in bank_holidays(start, end, country, subdivision)],
+                 _is_holiday_table)
+    return int(wd(start, end, country, subdivision, holidays=[date.fromisoformat(d) for d, _ in table]))
+
+
+def _is_holiday_table(v: object) -> bool:
+    try:
+        return isinstance(v, list) and all(isinstance(n, str) and bool(date.fromisoformat(d)) for d, n in v)
+    except (TypeError, ValueError):
+        return False
 
 
 # --------------------------------------------------------------------------------------------
 # the report
 # --------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@record
 class Group:
     """One line of the rollup: a month, quarter, client or stream."""
 
@@ -262,7 +284,7 @@ class Group:
     end: date | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MtdUpdate:
     """One MTD Income Tax quarterly update: cumulative figures from the tax year's first day.
 
@@ -283,7 +305,7 @@ class MtdUpdate:
         return Money.total(self.expenses.values(), self.turnover.currency)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Earnings:
     """The period's income in one currency, grouped, with the figures around it."""
 
@@ -405,7 +427,7 @@ def rollup(books: Books, invoices: Sequence[Invoice], period: Period, *, basis: 
 
     by_stream = {s: _total((r.base for r in rows if r.stream == s), cur) for s in streams}
     income = _total((r.base for r in rows), cur)
-    wd = working_days(period, practice.country, practice.subdivision) if count_days else 0
+    wd = working_days(period, practice.country, practice.subdivision, books.root) if count_days else 0
     util = (None if not wd else
             (total_days * 100 / Decimal(wd)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
     consulting = by_stream.get(CONSULTING, Money.zero(cur))
@@ -442,7 +464,7 @@ def _client_groups(books: Books, rows: list[Row], days: list[tuple[date, str, De
     return out
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Costed:
     """An expense of the period and its value in the report currency (reclaimable VAT out)."""
 
@@ -535,7 +557,7 @@ def _mtd_updates(books: Books, period: Period, rows: Sequence[Row], costed: Sequ
 # --------------------------------------------------------------------------------------------
 # receivables
 # --------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@record
 class Receivable:
     """An invoice with money still owed, aged by days since it was issued."""
 
@@ -552,7 +574,7 @@ class Receivable:
     base: Money
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Receivables:
     """`total` is what clients owe net: the invoices outstanding less `on_account` (money
     clients hold on account, a negative amount)."""

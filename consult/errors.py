@@ -9,8 +9,9 @@ report every one of them at once (the beancount habit). Exceptions are for stopp
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Literal
+
+from consult.core.record import record
 
 EXIT_OK = 0
 EXIT_BOOKS = 1  # the books (or the state of the world) have a problem the message explains
@@ -19,7 +20,7 @@ EXIT_USAGE = 2  # the command line itself was wrong
 Severity = Literal["error", "warning"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Source:
     """Where a value came from: a path relative to the books root, 1-based line and column."""
 
@@ -35,7 +36,7 @@ class Source:
         return f"{self.path}:{self.line}:{self.column}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Problem:
     """One thing wrong (or worth a warning) in the books."""
 

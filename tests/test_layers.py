@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "consult"
 
 # rank of each top-level part: a module may import only parts of its own rank or lower
 RANK = {
-    "errors": 0, "clock": 0, "core": 0,
+    "errors": 0, "clock": 0, "core": 0, "startup": 0,  # how a few libraries load, run by consult/__init__
     "books": 1,
     "work": 2,
     "themes": 3,  # document themes as data (no ReportLab): issuing freezes them, check reads them

@@ -9,7 +9,7 @@ import pytest
 
 from consult.books.lock import books_lock
 from consult.books.store import WriteError, append_text, atomic_write, write_new
-from consult.errors import ConflictError
+from consult.errors import ConflictError, ConsultError
 
 
 def test_atomic_write_replaces_whole_file(tmp_path):
@@ -94,3 +94,30 @@ def test_lock_serialises_read_modify_write_across_processes(tmp_path):
     for p in procs:
         p.join(30)
     assert int(counter.read_text()) == 100
+
+
+def _hold_lock(root, ready, stop):
+    with books_lock(root):
+        ready.set()
+        stop.wait(30)
+
+
+def test_a_held_lock_times_out_with_the_holder_named_and_is_free_once_released(tmp_path):
+    """Another process holding the books: a command waits, then says what holds it; once the
+    holder is done, the lock is taken at once (the OS dropped it)."""
+    ready, stop = multiprocessing.Event(), multiprocessing.Event()
+    holder = multiprocessing.Process(target=_hold_lock, args=(tmp_path, ready, stop))
+    holder.start()
+    try:
+        assert ready.wait(30)
+        t = time.monotonic()
+        with pytest.raises(ConsultError, match=r"another consult command has held .*\.consult\.lock for 0 s"):
+            with books_lock(tmp_path, timeout=0.3):
+                pass
+        assert 0.25 <= time.monotonic() - t < 5
+    finally:
+        stop.set()
+        holder.join(30)
+    with books_lock(tmp_path, timeout=1):
+        with books_lock(tmp_path, timeout=1):  # re-entrant in one thread
+            pass

@@ -28,10 +28,10 @@ import json
 import os
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from consult.core.record import record
 from consult.errors import notice, notices  # noqa: F401 - `notices` re-exported for tests
 
 CACHE_DIR = ".consult-cache"
@@ -53,7 +53,7 @@ def sha256_file(path: Path) -> str | None:
         return None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Stamp:
     """What a file was when an entry was derived from it."""
 

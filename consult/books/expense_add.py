@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import re
 import tempfile
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -32,11 +31,12 @@ from consult.books.loader import open_books, read_expenses
 from consult.books.lock import books_lock
 from consult.books.writers import CannotAppend, Quoted, line_of, list_item, one_line, with_item
 from consult.core.mileage import Trip, allowances
+from consult.core.record import record
 from consult.core.records import Expense
 from consult.errors import ConflictError, ConsultError, Problem, UsageError
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NewExpense:
     """An expense as given on the command line (amounts as the exact Decimals typed)."""
 
@@ -55,7 +55,7 @@ class NewExpense:
     rebill: bool | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Added:
     """What an `add` wrote: the file, the line number and text, the record, the receipt."""
 

@@ -33,7 +33,6 @@ from typing import Any, Literal
 from consult.books.fields import Fields
 from consult.books.files import read_list
 from consult.core.categories import CATEGORY_HINT, EXPENSE_CATEGORIES
-from consult.core.mileage import VEHICLES, Trip, allowances, table
 from consult.core.money import Money
 from consult.core.records import PRACTICE_COSTS, Books, Expense, Practice, VatScheme, VatSettings
 from consult.errors import Problem, Source
@@ -194,9 +193,14 @@ def read_practice_expenses(root: Path, practice: Practice, problems: list[Proble
 
 def read_mileage(root: Path, problems: list[Problem]) -> list[Expense]:
     """The root `mileage.yaml`: business trips, each priced at HMRC's approved rates."""
+    rows = read_list(root, root / MILEAGE_FILE, problems)
+    if not rows:
+        return []  # most books keep no mileage: the rates table is not even loaded
+    from consult.core.mileage import VEHICLES, Trip, allowances, table
+
     first_day = table().rates[0].start
     found: list[tuple[date, Source, Decimal, str, str | None]] = []
-    for f in read_list(root, root / MILEAGE_FILE, problems):
+    for f in rows:
         d = f.day("date", True, "the day of the trip, e.g. date: 2026-10-12")
         miles = f.decimal("miles", True, positive=True, maximum=Decimal(10_000),
                           hint="business miles of the trip, e.g. miles: 84")
@@ -221,6 +225,8 @@ def read_mileage(root: Path, problems: list[Problem]) -> list[Expense]:
 
 def mileage_working(books: Books) -> dict[Source, str]:
     """How each mileage claim was priced ("84 mi × £0.45"), by its source, for listings."""
+    from consult.core.mileage import Trip, allowances
+
     trips = sorted((x for x in books.expenses if x.miles is not None), key=lambda x: (x.date, x.source.line or 0))
     priced = allowances(Trip(x.date, x.miles or Decimal(0), x.vehicle or "car") for x in trips)
     return {x.source: a.working for x, a in zip(trips, priced, strict=True)}

@@ -416,25 +416,3 @@ MAX_LINE = 200  # characters in one printed line of an address: a column of a pa
 def empty_problem(hint: str) -> str:
     """A required text given as `""` or spaces: what to write instead."""
     return f"is empty — write {hint}" if hint else "is empty — write its value, it is required"
-
-
-def check_vat_number(number: str) -> str | None:
-    """Why a VAT number is invalid, or None. Numbers of countries stdnum does not know pass."""
-    from stdnum import vatin
-    from stdnum.exceptions import InvalidComponent, ValidationError
-
-    compact = re.sub(r"[\s.-]", "", number).upper()
-    if not re.fullmatch(r"[A-Z]{2}[0-9A-Z]+", compact):
-        return f"'{number}' is not a VAT number: it starts with the country prefix, e.g. GB123456789 or DE123456789"
-    try:
-        vatin.validate(compact)
-    except InvalidComponent:
-        return None  # a country stdnum cannot check (e.g. no VAT scheme it knows)
-    except ValidationError as e:
-        return f"'{number}' is not a valid VAT number ({stdnum_reason(e)}) — check for a typo"
-    return None
-
-
-def stdnum_reason(e: Exception) -> str:
-    """python-stdnum's reason ("The number has an invalid check digit.") as a clause."""
-    return str(getattr(e, "message", None) or e).rstrip(".").lower()

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
+from consult.core.record import record
 from consult.errors import ConflictError, ConsultError
 
 JOURNAL = ".consult-journal.json"
@@ -40,7 +41,7 @@ FORMAT = "consult-journal-1"
 Mode = Literal["new", "replace"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Change:
     path: str  # relative to the books, POSIX form
     data: bytes

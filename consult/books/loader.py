@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from consult.books.expenses import (
     read_vat_settings,
     root_problems,
 )
-from consult.books.fields import Fields, check_vat_number, id_problem, stdnum_reason
+from consult.books.fields import Fields, id_problem
 from consult.books.files import (
     PRACTICE_FILE,
     read_list,
@@ -31,10 +30,12 @@ from consult.books.files import (
     rel,
     unsafe_paths,
 )
+from consult.books.identifiers import check_vat_number
 from consult.books.register import series_regex
 from consult.books.timesheets import read_timesheets
 from consult.books.unread import client_folder_problems
 from consult.core.categories import EXPENSE_CATEGORIES as CATEGORY_NAMES
+from consult.core.record import record
 from consult.core.records import (
     ACCOUNTING_BASES,
     BILLINGS,
@@ -131,9 +132,9 @@ def read_practice(root: Path, problems: list[Problem]) -> Practice | None:
     locale = f.locale("locale", "en_GB")
     hpd = f.decimal("hours_per_day", positive=True, maximum=Decimal(24)) or Decimal("7.5")
     vat = f.text("vat_number")
-    if vat is not None and (why := check_vat_number(vat)):
+    if vat is not None and (why := check_vat_number(vat, root)):
         f.error("vat_number", why)
-    bank, banks = _read_banks(f, base)
+    bank, banks = _read_banks(f, base, root)
     tax_year_start = f.month_day("tax_year_start", "e.g. 04-06 (the UK tax year) or 01-01") or \
         ((4, 6) if country == "GB" else (1, 1))
     inv = InvoiceSettings()
@@ -168,7 +169,7 @@ def read_practice(root: Path, problems: list[Problem]) -> Practice | None:
     )
 
 
-def _read_banks(f: Fields, base: str | None) -> tuple[Bank, tuple[Bank, ...]]:
+def _read_banks(f: Fields, base: str | None, root: Path) -> tuple[Bank, tuple[Bank, ...]]:
     """`bank:` as one account (a mapping) or a list of accounts by `currency` (addition): the
     practice's main account (the base currency's, else the one with no currency, else the
     first) and every account."""
@@ -176,12 +177,12 @@ def _read_banks(f: Fields, base: str | None) -> tuple[Bank, tuple[Bank, ...]]:
 
     if not isinstance(f.map.get("bank"), YSeq):
         b = f.sub("bank")
-        one = _read_bank(b) if b is not None else Bank()
+        one = _read_bank(b, root) if b is not None else Bank()
         return one, ((one,) if b is not None else ())
     accounts: list[Bank] = []
     seen: dict[str | None, int] = {}
     for i, item in enumerate(f.items("bank")):
-        acct = _read_bank(item)
+        acct = _read_bank(item, root)
         if acct.currency in seen:
             item.error("currency", f"another account (bank[{seen[acct.currency]}]) is already for "
                                    f"{acct.currency or 'no currency'}; give each currency one account")
@@ -287,11 +288,10 @@ def _read_company(f: Fields, structure: str) -> Company | None:
     return Company(year_end, started, associated or 0, salary, dividends)
 
 
-def _read_bank(b: Fields) -> Bank:
+def _read_bank(b: Fields, root: Path) -> Bank:
     import re
 
-    from stdnum import bic, iban
-    from stdnum.exceptions import ValidationError
+    from consult.books.identifiers import verdict
 
     sort_code = b.text("sort_code")
     if sort_code is not None and not re.fullmatch(r"\d{2}-?\d{2}-?\d{2}", sort_code):
@@ -308,16 +308,14 @@ def _read_bank(b: Fields) -> Bank:
         b.error("account_number", f"'{acct}' is not a UK account number — eight digits (quote it: \"01234567\")")
     ib = b.text("iban")
     if ib is not None:
-        try:
-            ib = iban.format(iban.validate(ib))
-        except ValidationError as e:
-            b.error("iban", f"'{ib}' is not a valid IBAN ({stdnum_reason(e)}) — check for a typo")
+        status, detail = verdict("iban", ib, root)
+        if status == "valid":
+            ib = detail  # the standard form: groups of four
+        else:
+            b.error("iban", f"'{ib}' is not a valid IBAN ({detail}) — check for a typo")
     bc = b.text("bic")
-    if bc is not None:
-        try:
-            bic.validate(bc)
-        except ValidationError:
-            b.error("bic", f"'{bc}' is not a valid BIC — 8 or 11 characters, e.g. NWBKGB2L")
+    if bc is not None and verdict("bic", bc, root)[0] != "valid":
+        b.error("bic", f"'{bc}' is not a valid BIC — 8 or 11 characters, e.g. NWBKGB2L")
     if routing is not None:
         if acct is None:
             b.error(None, "give the account_number with the routing_number")
@@ -393,7 +391,7 @@ def read_client(root: Path, cid: str, practice: Practice | None, problems: list[
     locale = f.locale("locale", practice.locale if practice else "en_GB")
     country = f.country("country", required=kind == "client")
     vat = f.text("vat_number")
-    if vat is not None and (why := check_vat_number(vat)):
+    if vat is not None and (why := check_vat_number(vat, root)):
         f.error("vat_number", why)
     registered = practice is not None and practice.vat_registered
     default_tax: TreatmentName = "standard" if registered else "none"
@@ -648,7 +646,7 @@ def scope_of(problem: Problem) -> str | None:
     return parts[1] if len(parts) >= 2 and parts[0] == "clients" and parts[1] else None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LoadResult:
     """What `load_books` read and every problem found. `unchecked`: the clients (or
     `practice.yaml`) whose errors kept `consult check` from cross-checking them."""

@@ -23,12 +23,12 @@ from __future__ import annotations
 import hashlib
 import re
 import string
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Literal
 
+from consult.core.record import record
 from consult.errors import Problem, Source
 
 REGISTER = "register.tsv"
@@ -41,7 +41,7 @@ NONE = "-"
 Kind = Literal["invoice", "credit_note", "proposal", "void"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Line:
     """One register line. Amounts are exact decimal text as the record holds them."""
 

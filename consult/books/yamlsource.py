@@ -24,11 +24,11 @@ overflow the stack) before anything is built, and fails in milliseconds with fil
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Union
 
 import yaml
 
+from consult.core.record import record
 from consult.errors import Problem, Source
 
 try:  # libyaml is several times faster; fall back so a build without it still works
@@ -43,7 +43,7 @@ _ALLOWED_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "time
 _NULL_WORDS = {"", "~", "null", "Null", "NULL"}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Scalar:
     """A scalar's exact text and whether it was written plain (unquoted)."""
 

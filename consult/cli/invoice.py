@@ -58,10 +58,9 @@ def _renderer(root: Path, *, draft: bool = False, facturx: bool = False) -> Call
         pdf = invoice_pdf(inv, root, draft=draft, invariant=not draft)
         if not draft:
             from consult.books.loader import read_client
-            from consult.einvoice.terms import wants_facturx
 
             client = read_client(root, inv.client, None, [])
-            if wants_facturx(client.einvoice if client is not None else None, facturx):
+            if facturx or (client is not None and client.sends_facturx):
                 from consult.einvoice import facturx_pdf
 
                 pdf = facturx_pdf(pdf, inv)

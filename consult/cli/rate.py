@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +21,7 @@ from consult.cli.common import books_root
 from consult.cli.output import table, to_json
 from consult.clock import today
 from consult.core.money import Money
+from consult.core.record import record
 from consult.errors import BooksError, Problem, UsageError
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ from consult.work.rates import (
 # --------------------------------------------------------------------------------------------
 # defaults: the practice's, else the UK's
 # --------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@record
 class Defaults:
     hours_per_day: Decimal = Decimal("7.5")
     currency: str = "GBP"
@@ -176,7 +176,7 @@ def _plan(d: Defaults, kw: dict[str, Any], on: date) -> YearPlan:
                         leave_days=leave, sick_days=sick, non_billable_days=other, utilisation=utilisation)
     country = kw["country"] or d.country
     subdiv = kw["subdiv"] if kw["country"] else (kw["subdiv"] or d.subdivision)
-    return plan_for_year(kw["year"] or on.year, country, subdiv, leave_days=leave, sick_days=sick,
+    return plan_for_year(kw["year"] or on.year, country, subdiv, d.root, leave_days=leave, sick_days=sick,
                          non_billable_days=other, utilisation=utilisation)
 
 

@@ -11,10 +11,10 @@ for tax (it is added back: SA103F "disallowable expenses").
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from consult.core.record import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Category:
     name: str    # MTD API field name, as written in the books
     box: int     # SA103F box (allowable expenses), 2020s editions

@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import bisect
 import os
-import zipfile
-from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import cache
@@ -34,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from consult.core.money import Money
+from consult.core.record import record
 from consult.errors import ConsultError, Problem
 
 if TYPE_CHECKING:
@@ -53,7 +52,7 @@ class NoRate(ConsultError):
     """No rate can be had for a conversion: the caller names the record and asks for `fx_rate`."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Rate:
     """Units of `to` per one unit of `frm`, with the words that say where it came from."""
 
@@ -63,7 +62,7 @@ class Rate:
     source: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Conversion:
     """One amount and its value in the report currency."""
 
@@ -148,6 +147,8 @@ def data_path() -> Path:
 @cache
 def history() -> EcbHistory:
     """The shipped ECB history, read once per process."""
+    import zipfile  # here, not at the top: 6 ms of every command that never converts
+
     path = data_path()
     try:
         if path.suffix == ".csv":

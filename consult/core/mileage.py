@@ -18,13 +18,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
 from consult.core.money import Money
+from consult.core.record import record
 from consult.errors import ConsultError
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "mileage_rates.yaml"
@@ -32,7 +32,7 @@ VEHICLES = ("car", "van", "motorcycle", "bicycle")
 SHARED = {"car": "car/van", "van": "car/van"}  # vehicles whose miles count towards one threshold
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MileageRate:
     """One row of the table: from `start`, `rate` per mile (£), `after` past the threshold."""
 
@@ -43,7 +43,7 @@ class MileageRate:
     source: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Table:
     threshold: Decimal
     rates: tuple[MileageRate, ...]
@@ -55,7 +55,8 @@ def table() -> Table:
     """The shipped table, read once (every number from its text: no float)."""
     import yaml
 
-    data = yaml.load(DATA_FILE.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+    loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)  # libyaml when present: the same strings, 10x faster
+    data = yaml.load(DATA_FILE.read_text(encoding="utf-8"), Loader=loader)
     rows = tuple(MileageRate(date.fromisoformat(r["from"]), r["vehicle"], Decimal(r["rate"]),
                              Decimal(r["after"]) if r.get("after") else None, r.get("source", ""))
                  for r in data["rates"])
@@ -77,14 +78,14 @@ def tax_year_of(day: date) -> int:
     return day.year if (day.month, day.day) >= (4, 6) else day.year - 1
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Trip:
     day: date
     miles: Decimal
     vehicle: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Allowance:
     """What one trip is worth, and how it was worked."""
 

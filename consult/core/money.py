@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 from functools import cache
 
+from consult.core.record import record
 from consult.errors import CurrencyMismatch
 
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
@@ -79,7 +79,7 @@ def round_money(value: Decimal, currency: str, rounding: str = ROUND_HALF_UP) ->
     return value.quantize(quantum(currency), rounding=rounding)
 
 
-@dataclass(frozen=True, slots=True, order=False)
+@record
 class Money:
     """An amount at its currency's minor unit. Build with `Money.of` or `Money.rounded`."""
 

@@ -26,10 +26,10 @@ the latest such day on or before today, as a person logging time means it). Year
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+from consult.core.record import record
 from consult.errors import UsageError
 
 MIN_YEAR, MAX_YEAR = 1900, 2200
@@ -41,7 +41,7 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 Kind = Literal["day", "week", "month", "quarter", "year", "tax_year", "range", "open"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Period:
     """Inclusive days; None at either end means open (all time before or after).
 
@@ -241,7 +241,7 @@ def parse_period(text: str, *, tax_year_start: tuple[int, int] = (4, 6), today: 
 # ------------------------------------------------------------------------------------------
 # slicing a period for reports
 # ------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@record
 class Slice:
     """A month or a quarter of a period (inclusive days) with its label."""
 

@@ -7,13 +7,14 @@ are computed elsewhere from these, never stored here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
 from consult.core.money import Money
+from consult.core.record import record
 from consult.core.tax import TreatmentName, VatRounding
 from consult.errors import Source
 
@@ -41,7 +42,7 @@ InvoiceDetail = Literal["summary", "days", "entries"]
 INVOICE_DETAILS: tuple[InvoiceDetail, ...] = ("summary", "days", "entries")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Bank:
     """Where clients pay. UK accounts give sort code + account number; others IBAN + BIC; US
     accounts an ABA routing number + account number.
@@ -60,7 +61,7 @@ class Bank:
     routing_number: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class InvoiceSettings:
     """practice.yaml `invoice:` block.
 
@@ -86,7 +87,7 @@ class InvoiceSettings:
 VatScheme = Literal["standard", "cash", "flat_rate"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class VatSettings:
     """practice.yaml `vat:` block: how the VAT return is worked (docs/vat.md has every rule).
 
@@ -114,7 +115,7 @@ class VatSettings:
     sterling_rate: Literal["hmrc", "ecb"] = "hmrc"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Employment:
     """Addition: a job's pay and the income tax deducted from it in one tax year (a P60's
     figures), for the person behind the practice. `tax_year` is the year it starts in."""
@@ -126,7 +127,7 @@ class Employment:
     source: Source = field(default=Source("practice.yaml"), compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SelfAssessmentBill:
     """Addition: a tax year's Self Assessment bill as HMRC worked it (income tax and Class 4
     less tax deducted at source): what that year's payments on account were set from."""
@@ -136,7 +137,7 @@ class SelfAssessmentBill:
     source: Source = field(default=Source("practice.yaml"), compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Person:
     """Addition (`person:` in practice.yaml): the person behind the practice, for personal tax.
 
@@ -148,7 +149,7 @@ class Person:
     self_assessment: tuple[SelfAssessmentBill, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Company:
     """Addition (`company:` in practice.yaml, for `structure: limited_company`).
 
@@ -167,7 +168,7 @@ class Company:
     dividends: Money | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Practice:
     """The consultant. `subdivision` (addition) picks regional bank holidays, e.g. ENG, SCT.
     `vat` (addition) holds the VAT scheme and return settings; `structure`, `accounting_basis`,
@@ -214,7 +215,7 @@ class Practice:
         return {"invoice": i.number_format, "credit note": i.credit_note_format, "proposal": i.proposal_format}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Client:
     """Who is billed (or, for `platform`/`employer` kinds, who pays without an invoice).
 
@@ -247,22 +248,28 @@ class Client:
     template: str | None = None               # addition: the theme of its documents (templates/NAME.yaml)
     invoice_detail: InvoiceDetail | None = None  # addition: summary | days | entries
 
+    @property
+    def sends_facturx(self) -> bool:
+        """Whether the PDFs issued to this client carry Factur-X XML (`einvoice: facturx`;
+        `invoice create --facturx` asks for it on one invoice)."""
+        return self.einvoice == "facturx"
 
-@dataclass(frozen=True, slots=True)
+
+@record
 class Budget:
     days: Decimal | None = None
     hours: Decimal | None = None
     amount: Money | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Milestone:
     name: str
     amount: Money
     due: date
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Engagement:
     """What was agreed with a client. `rate` is per day, per hour, or None for fixed price.
 
@@ -294,7 +301,7 @@ class Engagement:
         return f"{self.client}/{self.id}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TimeEntry:
     """One piece of work. Time is whole minutes as logged; billing rounds, this never does.
 
@@ -316,7 +323,7 @@ class TimeEntry:
 PRACTICE_COSTS = ""  # the `client` of a practice cost (root expenses.yaml, mileage.yaml): no client
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Expense:
     """A cost paid: a client's (clients/<id>/expenses.yaml, maybe rebilled) or the practice's
     own (expenses.yaml and mileage.yaml at the books root, `client` == PRACTICE_COSTS).
@@ -356,7 +363,7 @@ class Expense:
         return self.client == PRACTICE_COSTS
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IncomeItem:
     """Money in with no invoice: a platform payout, a salary. `withheld` (addition): tax kept
     back at source, in the same currency."""
@@ -371,7 +378,7 @@ class IncomeItem:
     source: Source = field(default=Source(""), compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Payment:
     client: str
     date: date
@@ -383,7 +390,7 @@ class Payment:
     source: Source = field(default=Source(""), compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Allocation:
     """Money on account moved from one document to an invoice of the same client (addition,
     `allocations.yaml`): from an invoice holding more than it was owed (an overpayment, a payment
@@ -398,7 +405,7 @@ class Allocation:
     source: Source = field(default=Source(""), compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Refund:
     """Money paid back to a client out of what a document holds on account (addition,
     `refunds.yaml`)."""
@@ -412,7 +419,7 @@ class Refund:
     source: Source = field(default=Source(""), compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class WriteOff:
     """A balance cleared without a document to the customer: bank charges, a disputed penny
     (addition, `writeoffs.yaml`). Earnings count it as a cost (`category`, default
@@ -427,7 +434,7 @@ class WriteOff:
     source: Source = field(default=Source(""), compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Books:
     """Everything read from one books folder. Issued invoices and proposals are read by their
     own modules (they are documents, not inputs)."""

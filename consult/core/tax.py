@@ -15,19 +15,19 @@ continuous services, or the invoice date when the invoice is issued within 14 da
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from consult.core.money import Money
+from consult.core.record import record
 
 TreatmentName = Literal["standard", "reverse_charge", "outside_scope", "zero", "exempt", "none"]
 VatRounding = Literal["half_up", "down"]
 TAX_POINT_DAYS = 14  # an invoice issued within 14 days of the basic tax point becomes the tax point
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Treatment:
     """What one `tax:` value means.
 

@@ -21,6 +21,7 @@ Nothing here reads a file or the clock: callers pass the dates.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -92,12 +93,16 @@ def weekdays(start: date, end: date) -> int:
     return count
 
 
-def working_days(start: date, end: date, country: str, subdiv: str | None = None) -> int:
+def working_days(start: date, end: date, country: str, subdiv: str | None = None,
+                 holidays: Iterable[date] | None = None) -> int:
     """Weekdays from `start` to `end` inclusive, less the public holidays that fall on a weekday.
 
     England 2026: 261 − 8 = 253 (Boxing Day is a Saturday; Monday 28 December is its substitute).
+    `holidays`: `bank_holidays(start, end, country, subdiv)`'s dates when the caller has them
+    already (kept between runs: consult.earnings), instead of asking the library again.
     """
-    on_weekdays = [d for d, _ in bank_holidays(start, end, country, subdiv) if d.weekday() not in WEEKEND]
+    days = [d for d, _ in bank_holidays(start, end, country, subdiv)] if holidays is None else holidays
+    on_weekdays = {d for d in days if start <= d <= end and d.weekday() not in WEEKEND}
     return weekdays(start, end) - len(on_weekdays)
 
 

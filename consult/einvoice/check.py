@@ -69,10 +69,10 @@ def check_einvoice(books: Books) -> list[Problem]:
     """Every e-invoice problem `consult check` reports (see the module docstring)."""
     col = _Collector(books, [], {}, set())
     p = books.practice
-    if p.peppol_id is not None and (why := peppol_id_problem(p.peppol_id)):
+    if p.peppol_id is not None and (why := peppol_id_problem(p.peppol_id, books.root)):
         col.add(PRACTICE_REL, "peppol_id", why)
     for cid, c in sorted(books.clients.items()):
-        if c.peppol_id is not None and (why := peppol_id_problem(c.peppol_id)):
+        if c.peppol_id is not None and (why := peppol_id_problem(c.peppol_id, books.root)):
             col.add(client_rel(cid), "peppol_id", why)
     for _cid, c in sorted(books.clients.items()):
         if c.kind != "client" or c.einvoice is None:

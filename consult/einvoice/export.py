@@ -13,8 +13,7 @@ first, naming the file and field to fill in.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from consult.core.record import record
 from consult.core.records import Books
 from consult.einvoice.routing import PRACTICE_REL, Routing, Taken, client_rel, key_source, route
 from consult.einvoice.schema import xsd_errors
@@ -25,7 +24,7 @@ from consult.invoices.record import Invoice
 SYNTAX_NAMES = {"ubl": "UBL 2.1 (Peppol BIS Billing 3.0)", "cii": "CII (Factur-X EN 16931)"}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Export:
     """An e-invoice ready to write, and what it took from the books rather than the record."""
 

@@ -19,10 +19,11 @@ access point looks the participant up as it was registered, so consult never ref
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from importlib import import_module
+from pathlib import Path
 
-from consult.books.fields import stdnum_reason
+from consult.books.identifiers import Verdict, kept, stdnum_reason
+from consult.core.record import record
 
 # The `eaid` code list of OpenPEPPOL peppol-bis-invoice-3 v3.0.19 (rules/sch/PEPPOL-EN16931-UBL.sch),
 # the list rule PEPPOL-EN16931-CL008 checks. tests/test_einvoice_official.py compares it with the
@@ -36,7 +37,7 @@ EAS_CODES = frozenset("""
 """.split())
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Scheme:
     """What consult knows about one EAS scheme: its name, the shape of its identifiers and the
     python-stdnum module that verifies their check digits (None where there is none)."""
@@ -116,7 +117,7 @@ SCHEMES: dict[str, Scheme] = {s.code: s for s in (
 COMMON = ("0088", "0060", "9932", "9930", "0208", "0009", "0192")  # the ones an error message suggests
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PeppolId:
     """A checked participant id. `scheme` is the EAS code (the EndpointID's schemeID)."""
 
@@ -140,8 +141,10 @@ def _examples() -> str:
     return ", ".join(f"{c} {SCHEMES[c].name}" for c in COMMON)
 
 
-def parse_peppol_id(text: str) -> PeppolId:
+def parse_peppol_id(text: str, root: Path | None = None) -> PeppolId:
     """The participant id written `SCHEME:IDENTIFIER`, checked; PeppolIdError says what is wrong.
+
+    `root`: the books whose kept check-digit verdicts to use (consult.books.identifiers).
 
     >>> parse_peppol_id("9930:DE136695976")
     PeppolId(scheme='9930', identifier='DE136695976')
@@ -168,42 +171,40 @@ def parse_peppol_id(text: str) -> PeppolId:
         eg = f", e.g. {code}:{s.example}" if s.example else ""
         raise PeppolIdError(f"'{raw}': not a {s.name} in the form Peppol expects{eg}")
     if s.stdnum:
-        why = _check_digits(s, ident)
-        if why:
+        status, why = kept(f"peppol:{s.stdnum}:{s.vat_country}:{ident}", lambda: _check_digits(s, ident), root)
+        if status == "invalid":
             raise PeppolIdError(f"'{raw}': not a valid {s.name} ({why}) — check for a typo")
     return PeppolId(code, ident)
 
 
-def _check_digits(s: Scheme, ident: str) -> str | None:
-    """python-stdnum's reason the identifier is invalid, or None (also when stdnum has no module
-    for it: then only the EAS code is checked)."""
-    from stdnum.exceptions import InvalidComponent, ValidationError
+def _check_digits(s: Scheme, ident: str) -> Verdict:
+    """python-stdnum's verdict on the identifier: ("invalid", why) or ("valid", "") (also when
+    stdnum has no module for it: then only the EAS code is checked)."""
+    from stdnum.exceptions import ValidationError
     from stdnum.util import get_cc_module
 
     number = ident
     if s.vat_country is not None:
         if get_cc_module("gr" if s.vat_country == "EL" else s.vat_country.lower(), "vat") is None:
-            return None  # python-stdnum knows no VAT number of that country: only the EAS code is checked
+            return "valid", ""  # python-stdnum knows no VAT number of that country: only the EAS code is checked
         number = ident if ident[:2].upper() == s.vat_country else s.vat_country + ident
     try:
         mod = import_module(f"stdnum.{s.stdnum}")
     except ImportError:  # an older python-stdnum without this module
-        return None
+        return "valid", ""
     try:
         if s.stdnum == "ean" and len(mod.compact(number)) != 13:
-            return "a GLN has 13 digits"
+            return "invalid", "a GLN has 13 digits"
         mod.validate(number)
-    except InvalidComponent as e:
-        return stdnum_reason(e)
-    except ValidationError as e:
-        return stdnum_reason(e)
-    return None
+    except ValidationError as e:  # InvalidComponent among them
+        return "invalid", stdnum_reason(e)
+    return "valid", ""
 
 
-def peppol_id_problem(text: str) -> str | None:
+def peppol_id_problem(text: str, root: Path | None = None) -> str | None:
     """None if `text` is a usable participant id, else why not."""
     try:
-        parse_peppol_id(text)
+        parse_peppol_id(text, root)
     except PeppolIdError as e:
         return str(e)
     return None

@@ -27,9 +27,9 @@ from anywhere but the record.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
+from consult.core.record import record
 from consult.core.records import Books
 from consult.einvoice.peppol import PeppolId, PeppolIdError, parse_peppol_id
 from consult.einvoice.terms import Address, split_address
@@ -43,7 +43,7 @@ def client_rel(client_id: str) -> str:
     return f"clients/{client_id}/client.yaml"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Taken:
     """One value an e-invoice took from the books (not from the issued record)."""
 
@@ -56,7 +56,7 @@ class Taken:
         return f"{self.what} {self.value} — from {self.source}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Routing:
     """The routing data of one e-invoice (see the module docstring for where each comes from)."""
 
@@ -89,7 +89,7 @@ def endpoint(text: str | None, root: Path | None, rel: str) -> PeppolId | None:
     if text is None:
         return None
     try:
-        return parse_peppol_id(text)
+        return parse_peppol_id(text, root)
     except PeppolIdError as e:
         raise ConsultError(f"{key_source(root, rel, 'peppol_id')}: peppol_id: {e}") from None
 

@@ -17,17 +17,18 @@ e-invoice they make, so a rule re-stated wrongly here, or one not re-stated, sho
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from consult.core.record import record
 from consult.einvoice.peppol import EAS_CODES, PeppolIdError, parse_peppol_id
 from consult.einvoice.terms import NS, UBL_NS
 
 TWO = Decimal("0.01")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Line:
     id: str  # BT-126
     quantity: Decimal  # BT-129
@@ -41,7 +42,7 @@ class Line:
     period: tuple[str, str] | None = None  # BT-134, BT-135 (ISO dates)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Breakdown:
     basis: Decimal  # BT-116
     tax: Decimal  # BT-117
@@ -51,7 +52,7 @@ class Breakdown:
     reason_code: str | None  # BT-121
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Parsed:
     """An e-invoice read back into EN 16931 business terms (the ones consult writes)."""
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from consult.core.countries import address_names
 from consult.core.money import Money
+from consult.core.record import record
 from consult.core.tax import TREATMENTS
 from consult.errors import ConsultError
 from consult.invoices.record import Invoice
@@ -44,7 +44,7 @@ UBL_NS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class VatCategory:
     """The EN 16931 VAT category of a whole invoice, and which VAT ids it must (not) carry."""
 
@@ -53,12 +53,6 @@ class VatCategory:
     reason: str | None  # BT-120
     reason_code: str | None  # BT-121, VATEX code list
     vat_ids: bool  # False for O: neither party's VAT id may appear (BR-O-02)
-
-
-def wants_facturx(einvoice_setting: str | None, asked: bool = False) -> bool:
-    """Whether an issued PDF carries Factur-X XML: asked for on the command line, or the
-    client's `einvoice: facturx`."""
-    return asked or einvoice_setting == "facturx"
 
 
 def vat_category(inv: Invoice) -> VatCategory:
@@ -75,7 +69,7 @@ def vat_category(inv: Invoice) -> VatCategory:
 # --------------------------------------------------------------------------------------------
 # postal addresses from printed lines
 # --------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@record
 class Address:
     """A postal address as EN 16931 wants it (BG-5/BG-8)."""
 
@@ -154,7 +148,7 @@ def quantity_text(d: Decimal) -> str:
     return f"{n.quantize(Decimal(1)):f}" if n == n.to_integral() else f"{n:f}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Payee:
     """Where the buyer pays (BG-16/BG-17)."""
 

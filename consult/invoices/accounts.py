@@ -40,12 +40,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from decimal import Decimal
 from typing import Literal
 
 from consult.core.money import Money
+from consult.core.record import record
 from consult.core.records import Allocation, Books, Payment, Refund, WriteOff
 from consult.errors import Problem, Severity, Source
 from consult.invoices.record import Invoice
@@ -55,7 +56,7 @@ EventKind = Literal["invoice", "credit_note", "payment", "withheld", "allocation
                     "refund", "writeoff"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Moves:
     """The money moves of the books (everything but the issued documents)."""
 
@@ -69,7 +70,7 @@ class Moves:
         return cls(books.payments, books.allocations, books.refunds, books.writeoffs)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Event:
     """One change to what an invoice is owed: `amount` adds to what the client owes (an
     invoice) or takes from it (negative: a payment, a credit)."""
@@ -81,7 +82,7 @@ class Event:
     note: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Account:
     """One invoice and everything settled against it, as of a date."""
 
@@ -303,7 +304,7 @@ def _lowest_from(balances: Sequence[tuple[date, Decimal]], on: date, sign: int) 
     return max(Decimal(0), min(sign * b for b in (at_on, *later)))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Holding:
     """Money on account behind a document on a day: what may leave `holder` dated `on` —
     the least it holds at the end of `on` or of any later day, since money moved out on `on`
@@ -359,7 +360,7 @@ def owed_from(inv: Invoice, invoices: Sequence[Invoice], moves: Moves, on: date)
 # ------------------------------------------------------------------------------------------
 # money received, for cash-basis figures
 # ------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@record
 class Receipt:
     """Money that moved on `date` and which invoice's VAT it carries: a payment (with tax
     withheld), money allocated to or from an invoice, a refund (negative). Cash-basis earnings
@@ -499,7 +500,7 @@ def _allocation_problems(a: Allocation, known: dict[str, Invoice]) -> list[Probl
     return []
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Out:
     """Money leaving an invoice: an allocation from it or a refund out of it."""
 

@@ -30,6 +30,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from consult.core.money import Money
+from consult.core.record import record
 from consult.core.records import Books, Engagement, Expense, Milestone, TimeEntry
 from consult.errors import Problem, Source
 from consult.invoices.record import BilledEntry, BilledExpense, Invoice
@@ -147,7 +148,7 @@ def entry_billed_by(invoices: Iterable[Invoice]) -> Callable[[TimeEntry], str | 
 # ------------------------------------------------------------------------------------------
 # what is left to bill
 # ------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@record
 class DayWork:
     """Unbilled work of one engagement on one day: the entries not billed, and what they bill.
 
@@ -163,7 +164,7 @@ class DayWork:
     minutes: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Changed:
     """A billed entry that the timesheet no longer has as it was billed."""
 
@@ -171,7 +172,7 @@ class Changed:
     invoice: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Work:
     """Everything of one engagement left to bill in a period."""
 
@@ -287,7 +288,7 @@ def unbilled_expenses(books: Books, client: str, billed: Billed, start: date, en
 # ------------------------------------------------------------------------------------------
 # `consult time unbilled` and `consult check`
 # ------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@record
 class Unbilled:
     """An engagement's billable work (or milestones due) not yet on an issued invoice."""
 

@@ -39,7 +39,7 @@ practice's invoice is a VAT invoice, which must show the customer's address (VAT
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING
 
 from consult.core.fx import sterling_rate
 from consult.core.money import Money
+from consult.core.record import record
 from consult.core.records import Bank, Books, Client, Engagement
 from consult.core.tax import tax_point, treatment, vat_on, vat_rule_text
 from consult.core.tax import vat_rate as vat_rate_of
@@ -432,7 +433,7 @@ def build_invoice(books: Books, client_id: str, period_start: date, period_end: 
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Draft:
     """What `create_invoice` made, with the number it would take when it only previews."""
 

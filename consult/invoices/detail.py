@@ -18,15 +18,15 @@ The totals are the line's own quantity (days or billed minutes), which the lines
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date, time
 from fractions import Fraction
 
+from consult.core.record import record
 from consult.invoices.record import BilledEntry, Invoice, InvoiceLine
 from consult.work.rules import billed_minutes
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SheetRow:
     """One row: a day (mode `days`) or an entry (mode `entries`). `billed_days` is set for daily
     engagements on the day's last row, `billed_minutes` for hourly ones."""
@@ -39,7 +39,7 @@ class SheetRow:
     first_of_day: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Sheet:
     """The timesheet of one line."""
 

@@ -19,13 +19,14 @@ gapless series (per year when the format has `{year}`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from consult.books import register
 from consult.books.journal import Transaction
 from consult.books.lock import books_lock
+from consult.core.record import record
 from consult.core.records import Books
 from consult.errors import BooksError, ConflictError
 from consult.invoices.record import RECORD_VERSION, FrozenTheme, Invoice, dump_record, to_record
@@ -34,7 +35,7 @@ from consult.invoices.store import invoice_dir, record_paths
 Renderer = Callable[[Invoice], bytes]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Issued:
     invoice: Invoice
     record: Path

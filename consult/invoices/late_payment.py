@@ -34,15 +34,18 @@ The rules (docs/money-rules.md §9, with their sources):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from consult.core.money import Money
+from consult.core.record import record
 from consult.core.records import Books, Client
 from consult.errors import BooksError, Problem, Source, UsageError
-from consult.invoices.accounts import Account
+
+if TYPE_CHECKING:
+    from consult.invoices.accounts import Account  # annotations only: create need not load the ledger
 
 STATUTORY_MARGIN = Decimal(8)  # percentage points over the reference Bank Rate
 DAYS_IN_YEAR = Decimal(365)
@@ -57,7 +60,7 @@ FIXED_SUMS: tuple[tuple[Decimal | None, Decimal], ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ReferenceRate:
     """The Bank Rate in force on a reference day (30 June or 31 December)."""
 
@@ -66,7 +69,7 @@ class ReferenceRate:
     source: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LateClaim:
     """What may be claimed on one overdue invoice as of a date."""
 

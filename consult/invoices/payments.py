@@ -32,7 +32,6 @@ after.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -41,6 +40,7 @@ from consult.books.journal import Transaction
 from consult.books.lock import books_lock
 from consult.books.writers import CannotAppend, NotText, Quoted, list_item, with_item
 from consult.core.money import Money
+from consult.core.record import record
 from consult.core.records import Allocation, Books, Payment, Refund, WriteOff
 from consult.errors import ConflictError, ConsultError, Source, UsageError
 from consult.invoices.accounts import Holding, Moves, holding, owed_from
@@ -72,7 +72,7 @@ def payment_yaml(p: Payment) -> str:
     return list_item(payment_item(p))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _State:
     books: Books
     invoices: list[Invoice]

@@ -33,13 +33,14 @@ addition is a new key, so a version 3 reader reads a version 4 record as it alwa
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, time
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Literal
 
 from consult.core.money import Money
+from consult.core.record import record
 
 RECORD_VERSION = 4
 # v4: language, the frozen theme, keyed rules and notes, line detail/increment/milestone,
@@ -55,7 +56,7 @@ DAY_COLUMNS = ("engagement", "date", "fraction")
 EXPENSE_COLUMNS = ("engagement", "date", "amount", "vat", "note")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Party:
     """A seller or buyer block as printed."""
 
@@ -76,7 +77,7 @@ class Party:
 PARTY_EXTRA = ("phone", "website", "registered_in", "registered_office")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Phrase:
     """A sentence by key, translated by the theme (label `key`, `{name}` filled from `values`).
     Values are text; a decimal value is printed in the document's locale."""
@@ -89,7 +90,7 @@ class Phrase:
         return dict(self.values)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MilestoneNote:
     """Where a milestone line stands in its contract: milestone `n` of `count`, the contract's
     value (all its milestones) and what is billed of it with this invoice."""
@@ -100,7 +101,7 @@ class MilestoneNote:
     billed_to_date: Money
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FrozenTheme:
     """The theme an issued document was drawn with (consult.themes.theme.freeze): its text and
     the SHA-256 of each font and logo file it names."""
@@ -109,7 +110,7 @@ class FrozenTheme:
     files: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class InvoiceLine:
     """One line: quantity x unit price = net (rounded once, half up).
 
@@ -140,7 +141,7 @@ class InvoiceLine:
         return Fraction(self.quantity)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BilledPeriod:
     """An engagement's dates this invoice billed; a later invoice may not overlap them."""
 
@@ -149,7 +150,7 @@ class BilledPeriod:
     end: date
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BilledEntry:
     """A time entry as it was when billed: what identifies it (consult.invoices.billed) and
     where it was (file:line), to warn if the timesheet changes afterwards."""
@@ -165,7 +166,7 @@ class BilledEntry:
     source_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BilledDay:
     """The fraction of one calendar day of a daily engagement that an invoice bills."""
 
@@ -174,14 +175,14 @@ class BilledDay:
     fraction: Fraction
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BilledMilestone:
     engagement: str
     name: str
     amount: Money
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BilledExpense:
     """A rebillable expense as it was when billed (its identity)."""
 
@@ -192,7 +193,7 @@ class BilledExpense:
     note: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Invoice:
     """Everything an invoice or credit note prints. `number` is None only for a draft preview."""
 

@@ -15,7 +15,6 @@ reserved in a series by hand), so the series stays gapless; an issued document i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -24,10 +23,11 @@ from consult.books import register
 from consult.books.journal import Transaction
 from consult.books.loader import open_books
 from consult.books.lock import books_lock
+from consult.core.record import record
 from consult.errors import BooksError, ConflictError, Problem, Source, UsageError
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Found:
     number: str
     kind: register.Kind
@@ -42,7 +42,7 @@ class Found:
     pdf: bytes | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class InitResult:
     lines: int
     invoices: int

@@ -18,11 +18,11 @@ prints it and the renderer sets it in the practice's theme.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from consult.core.money import Money
+from consult.core.record import record
 from consult.core.records import Books
 from consult.errors import ConflictError
 from consult.invoices.accounts import Account, Moves, accounts
@@ -34,7 +34,7 @@ FORMAL_AFTER_DAYS = 30
 PAY_WITHIN_DAYS = 7
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Reminder:
     number: str
     kind: str            # polite | formal

@@ -24,10 +24,10 @@ closing balance is what `invoice list`, `earnings receivables` and `invoice over
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date
 
 from consult.core.money import Money
+from consult.core.record import record
 from consult.core.records import Books, Client
 from consult.errors import UsageError
 from consult.invoices.accounts import Account, Event, Moves, accounts
@@ -39,7 +39,7 @@ _KIND = {"invoice": "invoice", "credit_note": "credit note", "payment": "payment
 BROUGHT_FORWARD = "brought forward"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Line:
     date: date
     kind: str
@@ -55,7 +55,7 @@ class Line:
         return self.detail if self.kind == BROUGHT_FORWARD else f"{self.kind}: {self.detail}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OpenItem:
     """An invoice still owed after money on account is applied, oldest debt first."""
 
@@ -69,7 +69,7 @@ class OpenItem:
     owed: Money          # what is left of it once money on account is applied (what is aged)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Statement:
     client: Client
     seller: Party

@@ -37,7 +37,6 @@ from __future__ import annotations
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -47,6 +46,7 @@ from consult.books.fields import Fields, id_problem
 from consult.books.files import read_text, rel
 from consult.books.yamlsource import Scalar, YamlProblem, YMap, load_yaml
 from consult.core.money import Money
+from consult.core.record import record
 from consult.core.records import Books, Client, Practice
 from consult.core.tax import treatment, vat_on, vat_rate
 from consult.errors import BooksError, ConflictError, ConsultError, NotFound, Problem, Source, UsageError
@@ -67,7 +67,7 @@ Day = date  # the type, for a record whose field is called `date`
 # --------------------------------------------------------------------------------------------
 # records
 # --------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@record
 class Phase:
     """One piece of the work: days x the proposal's day rate = fee (half up, once)."""
 
@@ -79,7 +79,7 @@ class Phase:
     optional: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Proposal:
     """A proposal as written. `number` and `date` are None until it is first rendered."""
 
@@ -118,7 +118,7 @@ class Proposal:
         return self.rate.currency
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Fees:
     """The fee table's figures. `vat_rate` is None when no VAT is charged (see `tax_note`)."""
 
@@ -133,7 +133,7 @@ class Fees:
     optional_net: Money
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ProposalDocument:
     """Everything the PDF prints, worked out here (the renderer does no arithmetic)."""
 
@@ -369,7 +369,7 @@ def set_top_level(text: str, values: Mapping[str, object]) -> str:
     return "".join(lines)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Issued:
     document: ProposalDocument
     record: Path
@@ -721,7 +721,7 @@ def quote(books: Books, client_id: str, *, title: str, days: Decimal, rate: Deci
 # --------------------------------------------------------------------------------------------
 # accepting
 # --------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@record
 class Accepted:
     proposal: Proposal
     engagement: Path

@@ -23,7 +23,6 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import cache
 
 from reportlab.lib import colors
@@ -34,6 +33,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, Image, PageTemp
 from reportlab.platypus.doctemplate import LayoutError
 from reportlab.platypus.tables import CellStyle
 
+from consult.core.record import record
 from consult.errors import ConsultError
 from consult.render.fonts import FontSet, draw_string, fonts_for, string_width
 from consult.render.theme import Theme
@@ -45,7 +45,7 @@ def colour(hex_text: str) -> colors.Color:
     return colors.HexColor(hex_text)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Styles:
     """The paragraph styles of a theme (sizes follow the theme's base font size)."""
 
@@ -217,7 +217,7 @@ def wrap_text(text: str, room: float, font: str, size: float, fonts: FontSet, se
     return lines
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Footer:
     """The footer laid out: its lines (bottom line first) and where the body must end."""
 

@@ -13,7 +13,6 @@ The fallback is large (3 MB); it is parsed only the first time a character needs
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -21,10 +20,11 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from consult.core.record import record
 from consult.render.theme import Theme
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FontSet:
     """The registered font names a document draws with."""
 

@@ -24,12 +24,12 @@ over the AIA, the structures and buildings allowance, private use, disposals.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from consult.core import fx
 from consult.core.money import Money
+from consult.core.record import record
 from consult.core.records import Books, Expense
 from consult.errors import UsageError
 from consult.tax.company import add_months
@@ -41,7 +41,7 @@ CASH = "cash"  # a sole trader's cash basis: deducted as paid
 AIA = "aia"  # capital allowances: the Annual Investment Allowance
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CapitalItem:
     """One capital item of the period and the cost its relief is worked on, in pounds."""
 
@@ -62,7 +62,7 @@ class CapitalItem:
         return f"{x.note or x.supplier or 'capital item'}, {where}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CapitalRelief:
     """The relief a period's capital items give, as lines of the working."""
 

@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Context, Decimal, localcontext
 from fractions import Fraction
 
+from consult.core.record import record
 from consult.errors import UsageError
 from consult.tax.lines import ZERO, gbp, money, pct, pence
 from consult.tax.tables import TaxTable
@@ -36,7 +36,7 @@ from consult.work.rates import Step, number_text
 _EXACT = Context(prec=50)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Part:
     """The slice of an accounting period that falls in one financial year."""
 
@@ -51,7 +51,7 @@ class Part:
     relief: Decimal  # to the penny
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CorporationTax:
     start: date
     end: date

@@ -41,6 +41,7 @@ from pathlib import Path
 
 from consult.core.money import Money
 from consult.core.periods import Period
+from consult.core.record import record
 from consult.core.records import Books
 from consult.errors import Problem, UsageError
 from consult.invoices.record import Invoice
@@ -79,7 +80,7 @@ LEFT_OUT_COMPANY = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Due:
     """A payment to HMRC on a date."""
 
@@ -89,7 +90,7 @@ class Due:
     note: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Span:
     """A year (tax year or accounting period) as of a day: how much has passed."""
 
@@ -132,7 +133,7 @@ class Span:
                 money("=", label, self.project(value))]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Estimate:
     """The tax of a year, worked line by line, with its payment dates and what to set aside."""
 

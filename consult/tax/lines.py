@@ -12,10 +12,11 @@ up, to the penny; a total is the sum of the lines printed above it, so the lines
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from consult.core.money import Money
+from consult.core.record import record
 from consult.work.rates import Step, number_text
 
 GBP = "GBP"
@@ -60,7 +61,7 @@ def total(values: Iterable[Decimal]) -> Decimal:
     return sum(values, ZERO)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Section:
     """A titled run of lines, e.g. "Income tax" or "Corporation tax, 1 Apr 2026 – 31 Mar 2027"."""
 

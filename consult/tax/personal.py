@@ -26,9 +26,9 @@ Every band's tax is rounded half up to the penny and the totals add the rounded 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
+from consult.core.record import record
 from consult.core.records import Practice
 from consult.tax.lines import ZERO, gbp, money, pct, pence, total, whole_pounds_up
 from consult.tax.tables import Band, TaxTable
@@ -37,7 +37,7 @@ from consult.work.rates import Step
 DIVIDEND_RATE_NAMES = ("ordinary rate", "upper rate", "additional rate")  # in the basic, higher, additional bands
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Income:
     """What one person has in a tax year, in pounds (losses and negatives count as nothing)."""
 
@@ -55,7 +55,7 @@ class Income:
         return self.non_savings + max(self.dividends, ZERO)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Computed:
     """Some tax and the lines that worked it out."""
 
@@ -63,7 +63,7 @@ class Computed:
     amount: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IncomeTax:
     steps: tuple[Step, ...]
     allowance: Decimal

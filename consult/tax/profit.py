@@ -18,13 +18,13 @@ client abroad (e.g. Indian TDS) is income, and is shown, but not credited agains
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from consult.core.money import Money
 from consult.core.periods import Period
+from consult.core.record import record
 from consult.core.records import Books
 from consult.earnings import Row, rollup
 from consult.errors import Problem
@@ -34,7 +34,7 @@ GBP = "GBP"
 BASES = {"cash": "cash", "accruals": "accrual", "accrual": "accrual"}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Profit:
     """A period's income by owner, in pounds, and the business's profit."""
 

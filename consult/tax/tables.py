@@ -15,7 +15,6 @@ docs/tax.md describes the format and the rules the figures feed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -24,6 +23,7 @@ from consult.books.fields import Fields
 from consult.books.files import read_yaml, rel
 from consult.books.yamlsource import Scalar, YMap, YSeq
 from consult.core.money import parse_decimal
+from consult.core.record import record
 from consult.core.records import Books
 from consult.errors import BooksError, Problem, Source, UsageError
 
@@ -37,7 +37,7 @@ class NoTaxTable(UsageError):
     """The tax year asked for has no table (shipped or in the books)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Figure:
     """One number of a table and where it comes from (`source`: the sources' text, joined)."""
 
@@ -51,7 +51,7 @@ class Figure:
         return self.value / 100
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Band:
     """An income tax band: `rate` percent on taxable income up to `to` (None: no upper end)."""
 
@@ -60,7 +60,7 @@ class Band:
     to: Figure | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TaxTable:
     """The rates and thresholds of one tax year (and the financial year starting in it)."""
 

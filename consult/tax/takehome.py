@@ -25,11 +25,11 @@ Each tax line is rounded half up to the penny (consult.tax.lines); nothing here 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 
 from consult.core.money import Money
+from consult.core.record import record
 from consult.errors import UsageError
 from consult.tax.company import corporation_tax
 from consult.tax.lines import GBP, PENNY, ZERO, Section, count, gbp, money, pct, pence
@@ -43,7 +43,7 @@ DEFAULT_MARGIN_PER_WEEK = Decimal(25)  # an assumption, not a rule: umbrellas st
 WEEKS = Decimal(52)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TakeHome:
     """A year at a day rate under one structure: the working, and what reaches you."""
 

@@ -29,13 +29,14 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from consult.books.fields import id_problem
 from consult.books.yamlsource import Scalar, Value, YamlProblem, YMap, YSeq, load_yaml
+from consult.core.record import record
 from consult.errors import ConsultError, Problem, Source
 from consult.themes.files import font_problem, image_problem
 
@@ -54,7 +55,7 @@ TRANSLATION_FIELDS: dict[str, Any] = {"locale": None, "date_format": None, "foot
 FIRST_PROPOSAL_WORD = "proposal"  # in default.yaml the invoice words come first, then the proposal words
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Colours:
     """`#RRGGBB` strings; the renderer turns them into ReportLab colours."""
 
@@ -67,7 +68,7 @@ class Colours:
     watermark: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Theme:
     """A resolved theme for one language: every path checked, every size in points.
 
@@ -468,7 +469,7 @@ def _resolve(books_root: Path, name: str, language: str | None, doc: YMap | None
 # --------------------------------------------------------------------------------------------
 # frozen themes: what an issued document was drawn with
 # --------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@record
 class Frozen:
     """A theme as frozen into an issued record: the theme as YAML text (every field given,
     the words of one language) and the SHA-256 of each font and logo file it names."""

@@ -6,10 +6,12 @@ sent by `consult vat submit`. Boxes 1–5 are pounds and pence, boxes 6–9 whol
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from decimal import Decimal
 from typing import Any
+
+from consult.core.record import record
 
 # HMRC's field names, in box order (box 1 … box 9)
 HMRC_FIELDS = ("vatDueSales", "vatDueAcquisitions", "totalVatDue", "vatReclaimedCurrPeriod", "netVatDue",
@@ -30,7 +32,7 @@ BOX_TITLES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BoxEntry:
     """One document's part in a return: what it adds to each box, in sterling pounds and pence
     (boxes 6–9 are cut to whole pounds only on the totals).
@@ -55,7 +57,7 @@ class BoxEntry:
         return self.boxes.get(n, Decimal(0))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Correction:
     """An error found on a return already submitted, corrected on this one (VAT Notice 700/45,
     "method 1": the net value of the errors goes in box 1 when it is VAT due to HMRC, in box 4
@@ -80,7 +82,7 @@ class Correction:
         return self.boxes.get(1, Decimal(0)) + self.boxes.get(2, Decimal(0)) - self.boxes.get(4, Decimal(0))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class VatReturn:
     """One return. Amounts are sterling `Decimal`s (boxes 6–9 whole pounds).
 

@@ -29,11 +29,11 @@ differ but not carried: method 1 corrects VAT.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from consult.core.record import record
 from consult.core.records import Books
 from consult.invoices.record import Invoice
 from consult.vat.boxes import BoxEntry, Correction, VatReturn
@@ -53,7 +53,7 @@ def limit(box6: Decimal) -> Decimal:
     return max(THRESHOLD, min(box6 * SHARE_OF_BOX6, CEILING))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Difference:
     """A submitted return beside what the books now give for its period."""
 

@@ -29,6 +29,7 @@ from decimal import Decimal
 
 from consult.core import fx
 from consult.core.money import round_money
+from consult.core.record import record
 from consult.core.records import Books, Expense
 from consult.errors import ConsultError
 from consult.invoices.record import Invoice
@@ -66,7 +67,7 @@ class SterlingRates:
         return got
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Sterling:
     """A document's net and VAT in sterling, and the rate that made them (None for GBP)."""
 

@@ -9,12 +9,13 @@ read here by everything that needs to know what HMRC holds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 from consult.books.files import read_mapping, rel
+from consult.core.record import record
 from consult.errors import BooksError, Problem
 from consult.vat.boxes import HMRC_FIELDS, Correction
 
@@ -32,7 +33,7 @@ DOCUMENT_KEYS = ("ref", "kind", "date", "box1", "box2", "box4", "box6", "box7", 
 VAT_BOX_FIELDS = {1: "vatDueSales", 2: "vatDueAcquisitions", 4: "vatReclaimedCurrPeriod"}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SentDocument:
     """One document's part in a return as it was sent (the record's `documents`)."""
 
@@ -42,7 +43,7 @@ class SentDocument:
     boxes: dict[int, Decimal]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Submitted:
     """A return the books record as submitted (one file under `vat/submitted/` or `vat/sandbox/`).
 

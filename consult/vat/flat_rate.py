@@ -35,11 +35,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from consult.core.periods import month_end
+from consult.core.record import record
 from consult.core.records import VatSettings
 from consult.errors import UsageError
 from consult.invoices.record import Invoice
@@ -70,7 +70,7 @@ RESOLD = "rebilled to the client: goods for resale"
 IN_SCHEME = ("standard", "zero", "exempt")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Turnover:
     date: date
     gross: Decimal  # VAT-inclusive sterling, negative for a credit note

@@ -30,13 +30,13 @@ import sys
 import urllib.parse
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from consult import __version__
+from consult.core.record import record
 from consult.errors import ConsultError
 from consult.vat.oauth import (
     HttpAnswer,
@@ -77,7 +77,7 @@ class OutcomeUnknown(MtdError):
 # ------------------------------------------------------------------------------------------
 # values
 # ------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@record
 class Obligation:
     """A return HMRC expects: its period key, dates, due date, and whether it is met."""
 
@@ -97,7 +97,7 @@ class Obligation:
         return "open" if self.open else "fulfilled"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Receipt:
     """What HMRC answered a submitted return with (body fields under HMRC's own names)."""
 

@@ -32,11 +32,11 @@ import sys
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from consult.core.record import record
 from consult.errors import ConsultError
 
 if TYPE_CHECKING:
@@ -131,7 +131,7 @@ def read_private(path: Path) -> str | None:
 # ------------------------------------------------------------------------------------------
 # settings: which HMRC, as which application
 # ------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@record
 class Settings:
     """How consult talks to HMRC, from `<config>/mtd.yaml`.
 
@@ -225,7 +225,7 @@ def _setting(raw: Mapping[str, Any], key: str, path: Path) -> str | None:
 # ------------------------------------------------------------------------------------------
 # HTTP (standard library only: one request, its answer, and what went wrong in words)
 # ------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@record
 class HttpAnswer:
     status: int
     headers: Message
@@ -275,7 +275,7 @@ def _origin(url: str) -> str:
 # ------------------------------------------------------------------------------------------
 # tokens
 # ------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@record
 class Token:
     """An HMRC grant: the access token, the single-use refresh token and when access expires (UTC)."""
 

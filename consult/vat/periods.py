@@ -19,11 +19,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 from consult.core.periods import PERIOD_EXAMPLES, month_end, parse_period
+from consult.core.record import record
 from consult.core.records import VatSettings
 from consult.errors import Problem, UsageError
 
@@ -77,7 +77,7 @@ def is_regular(start: date, end: date, stagger: int) -> bool:
         period_ending(end.year, end.month, stagger)[0] == start
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Obligation:
     """One of HMRC's VAT obligations, as its API names the fields."""
 
@@ -110,7 +110,7 @@ def recorded_obligations(root: Path, environment: str | None = None) -> list[Obl
     return out
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class VatPeriod:
     """The dates a return covers, how they were asked for, and what is known about them."""
 

@@ -21,7 +21,6 @@ first; HMRC's own `DUPLICATE_SUBMISSION` is the last guard.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -31,6 +30,7 @@ from consult import __version__
 from consult.books.files import read_mapping, rel
 from consult.books.lock import books_lock
 from consult.books.store import atomic_write, write_new
+from consult.core.record import record
 from consult.errors import BooksError, ConflictError, ConsultError, Problem, Source, UsageError
 from consult.vat.boxes import HMRC_FIELDS, BoxEntry, Correction, VatReturn
 from consult.vat.filed import (
@@ -56,7 +56,7 @@ DECLARATION = ("When you submit this VAT information you are making a legal decl
 MAX_NET = Decimal("99999999999.99")  # HMRC: netVatDue between 0 and 99,999,999,999.99
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Outcome:
     """A submission that HMRC accepted and the books now record."""
 
@@ -327,7 +327,7 @@ def _record(books: Books, api: VatApi, ob: Obligation, scheme: str, body: dict[s
                      {n: body[n] for n in HMRC_FIELDS}, recovered, scheme, corrections, sent)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Note:
     """A pending note: what an interrupted attempt sent (or was about to send)."""
 

@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Literal
 
 from consult.books.writers import quoted, scalar
+from consult.core.record import record
 from consult.core.records import Books, Client, TimeEntry
 from consult.errors import BooksError, ConsultError, NotFound, Problem, Source, UsageError
 from consult.work.importers import Export, Row
@@ -65,14 +66,14 @@ def _nothing_billed(_: TimeEntry) -> str | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NewEntry:
     client: str
     engagement: str
     row: Row
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Change:
     """An imported entry the tool now shows otherwise (`new`), or no longer has (`new` None)."""
 
@@ -81,7 +82,7 @@ class Change:
     billed: str | None = None  # the invoice that billed `old`: then it is never changed
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Plan:
     """What an import would do; `write_import` carries it out."""
 
@@ -100,7 +101,7 @@ class Plan:
     period: tuple[date, date] | None = None  # --period: the dates the export covers, as the user says
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Written:
     path: Path
     entries: int  # entries added to the file
@@ -109,7 +110,7 @@ class Written:
     removed: int = 0  # lines removed (entries gone from the tool, or moved to another file)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Done:
     """An import carried out (or, in a dry run, checked to the last step before writing)."""
 

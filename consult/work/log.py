@@ -13,12 +13,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
 from datetime import date, time
 from pathlib import Path
 
 from consult.books.writers import CannotAppend, Quoted, comment, line_of, list_item, one_line, with_item
 from consult.core.durations import DurationError, parse_clock, parse_duration, span_minutes
+from consult.core.record import record
 from consult.core.records import Books, Client, Engagement
 from consult.errors import ConsultError, Problem, UsageError
 from consult.work.export import duration_text
@@ -26,7 +26,7 @@ from consult.work.export import duration_text
 _RANGE = re.compile(r"(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Logged:
     """What `time log` wrote: the entry, where, and the engagement's month so far."""
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from consult.core.money import Money
+from consult.core.record import record
 from consult.errors import BooksError, Problem, Source, UsageError
 from consult.work.rates import _EXACT, DEFAULT_SALARY_BASIS_DAYS, MAX_DAYS, check_hours_per_day, number_text
 
@@ -32,7 +33,7 @@ PointKind = Literal["day_rate", "hour_rate", "salary"]
 POINT_KINDS: tuple[PointKind, ...] = ("day_rate", "hour_rate", "salary")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RefPoint:
     """A dated reference figure: what someone reported a rate or salary to be, and when."""
 
@@ -60,7 +61,7 @@ class RefPoint:
 AS_OF_RE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Comparison:
     """One reference point against the rate: as a day rate in the rate's currency."""
 
@@ -70,7 +71,7 @@ class Comparison:
     difference_percent: Decimal | None  # (rate − point) ÷ point × 100, half up to 1 place
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MarketResult:
     rate: Money
     rows: tuple[Comparison, ...]

@@ -29,6 +29,7 @@ from functools import lru_cache
 
 from consult.core.money import Money
 from consult.core.periods import ALL_TIME, Period
+from consult.core.record import record
 from consult.core.records import Books, Engagement, TimeEntry
 from consult.errors import Problem, UsageError
 from consult.work.day_totals import Totals
@@ -40,7 +41,7 @@ GROUPS = ("day", "week", "month", "engagement", "client")
 # --------------------------------------------------------------------------------------------
 # the report
 # --------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@record
 class ReportRow:
     """One group of a time report, in one currency (see the module docstring for the figures)."""
 

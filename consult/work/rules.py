@@ -20,18 +20,18 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from consult.core.record import record
 from consult.core.records import Engagement, TimeEntry
 
 QUANTITY_PLACES = Decimal("0.001")  # quantities (days, hours) carry at most three decimals
 _HALF = Decimal("0.5")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DayBilling:
     """One calendar day of one engagement: time logged and the days it bills."""
 

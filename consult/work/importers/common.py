@@ -21,10 +21,10 @@ written with its minutes only. Each start and end instant is rounded to the near
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import NamedTuple
 
+from consult.core.record import record
 from consult.errors import BooksError, Problem, Source, UsageError
 
 UTC = timezone.utc
@@ -33,7 +33,7 @@ MAX_ENTRY = timedelta(hours=24)  # a longer entry is a timer left running: refus
 _MINUTE = timedelta(minutes=1)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Row:
     """One entry as it will be written: a local day, whole minutes, not yet matched to the books."""
 
@@ -53,7 +53,7 @@ class Row:
     aliases: tuple[str, ...] = ()  # ids the same work may carry in the books from older imports
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Export:
     """What a file held: its rows, what was left out and why, and how it was read."""
 

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from hashlib import sha256
 from itertools import chain
 from operator import itemgetter
 from typing import NamedTuple
 
+from consult.core.record import record
 from consult.errors import Problem, Source, UsageError
 from consult.work.importers.cells import (
     DELIMITER_NAMES,
@@ -55,7 +55,7 @@ _MINUTE = timedelta(minutes=1)
 Names = tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CsvSpec:
     """One tool's export: its columns (each a tuple of accepted names) and how to tell it."""
 
@@ -143,7 +143,7 @@ def header_of(text: str) -> list[str]:
     return [h.strip() for h in next(csv.reader([first], delimiter=sniff_delimiter(first)), [])]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CsvOptions:
     dates: str | None = None  # dmy | mdy when the file cannot prove it
     user: str | None = None  # NAME or EMAIL: one person of a team export

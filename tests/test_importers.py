@@ -183,6 +183,22 @@ def test_reimporting_the_same_file_adds_nothing(books, run_cli, name):
     assert snapshot(books) == before
 
 
+@pytest.mark.parametrize(("name", "code"), [("toggl-detailed-2026-10.csv", 0), ("toggl-bad-row.csv", 1)])
+@pytest.mark.parametrize("enabled", [True, False])
+def test_an_import_leaves_the_cycle_collector_as_it_found_it(books, run_cli, name, code, enabled):
+    """The import pauses Python's cycle collector while it runs (its objects hold no cycles);
+    after it, done or refused, the collector is on or off as it was before."""
+    import gc
+
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        assert imp(run_cli, books, name, "--skip-unmapped")[0] == code
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
 def test_dry_run_writes_nothing_and_says_what_would_come(books, run_cli):
     before = snapshot(books)
     code, out, _ = imp(run_cli, books, "watson-frames.json", "--dry-run")
@@ -430,7 +446,8 @@ def test_the_readme_example_imports_into_the_sample_books(sample_books, run_cli)
 @pytest.mark.parametrize("note", [None, "Feature review", "Café – résumé", 'Say "hi"', "back\\slash", "tab\there",
                                   "line\u2028sep", "特徴量レビュー", "colon: and # hash", "ctrl\x01"])
 @pytest.mark.parametrize(("minutes", "start", "end", "billable"), [
-    (90, time(9, 0), time(10, 30), True), (90, None, None, False), (45, None, None, True), (120, None, None, True)])
+    (90, time(9, 0), time(10, 30), True), (5, time(0, 0), time(0, 5), True), (59, time(23, 0), time(23, 59), False),
+    (90, None, None, False), (45, None, None, True), (120, None, None, True)])
 def test_an_imported_line_is_the_books_own_one_line_form(note, minutes, start, end, billable):
     """ingest composes its lines fast; each is exactly consult.work.log.yaml_line's."""
     from consult.errors import Source

@@ -115,9 +115,10 @@ def read_export(source: Path, fmt: str | None, *, tz: tzinfo | None, dates: str 
         raise UsageError(f"{path}: no such file")
     text, encoding = "", None
     if not source.is_dir():
-        from consult.work.importers.timewarrior import side_file
+        if source.suffix == ".data":  # beside Timewarrior's month files: its tags and undo files
+            from consult.work.importers.timewarrior import side_file
 
-        side_file(source, path)
+            side_file(source, path)
         try:
             text, encoding = decode(read_import(source, path))
         except ValueError as e:

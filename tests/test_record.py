@@ -1,10 +1,12 @@
 """`@record` behaves exactly as `@dataclass(frozen=True, slots=True)` — compared here with the
-real thing on the same class — so moving consult's records to it changed no comparison, hash,
-repr, copy or error anywhere."""
+real thing on the same class — so moving consult's records to it changed no construction,
+comparison, hash, repr, copy or error anywhere."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import inspect
 import pickle
 from dataclasses import FrozenInstanceError, dataclass, field
 from decimal import Decimal
@@ -95,3 +97,41 @@ def test_consults_records_are_made_by_record():
     for cls in (Client, Invoice):
         assert cls.__eq__.__qualname__ == f"{cls.__qualname__}.__eq__"
         assert cls.__eq__.__module__ == "consult.core.record"
+
+
+@dataclass(frozen=True, slots=True)
+class RefBag:
+    name: str
+    items: list[int] = field(default_factory=list)
+    size: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "size", len(self.items))
+
+
+@record
+class Bag:
+    name: str
+    items: list[int] = field(default_factory=list)
+    size: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "size", len(self.items))
+
+
+def test_construction_matches_dataclass_defaults_factories_and_post_init():
+    for args, kwargs in [(("a",), {}), (("a", [1, 2]), {}), ((), {"name": "b", "items": [3]})]:
+        assert repr(RefBag(*args, **kwargs)) == "Ref" + repr(Bag(*args, **kwargs))
+    assert Bag("a").items is not Bag("a").items  # a fresh list each time, as the factory promises
+    for bad in [((), {}), (("a", [], 0, 9), {}), (("a",), {"nope": 1})]:
+        with pytest.raises(TypeError):
+            Bag(*bad[0], **bad[1])
+    assert list(inspect.signature(Bag.__init__).parameters) == ["self", "name", "items", "size"]
+
+
+def test_copies_and_pickles_keep_a_frozen_record_whole():
+    v = Bag("a", [1])
+    for c in (copy.copy(v), copy.deepcopy(v), pickle.loads(pickle.dumps(v, protocol=2))):
+        assert c == v and c is not v and c.items == [1]
+        with pytest.raises(FrozenInstanceError):
+            c.name = "b"  # type: ignore[misc]  # the point: frozen

@@ -141,8 +141,10 @@ def create_cmd(ctx: click.Context, client: str, period: str, engagement: str | N
     if engagement:
         check_id(engagement, "--engagement")
     root = books_root(ctx)
-    practice = _practice(ctx, root, client)
-    start, end = parse_period(period, tax_year_start=practice.tax_year_start, today=today()).days
+    # only a tax year written 2025/26 depends on the practice (its tax_year_start): read
+    # practice.yaml for that alone, since create_invoice reads the books again under the lock
+    year_start = _practice(ctx, root, client).tax_year_start if "/" in period else (4, 6)
+    start, end = parse_period(period, tax_year_start=year_start, today=today()).days
     day = date_arg(issued, "--date") or today()
     preview_path = output_path(root, preview, "--preview") if preview else None
     got = create_invoice(root, client, start, end, engagement=engagement, issued=day, expenses=not no_expenses,

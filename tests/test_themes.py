@@ -260,3 +260,17 @@ def test_an_invoice_asks_only_for_the_words_frozen_with_it():
             invoice_story(inv, recording, fonts, draft=draft)
         assert {"invoice", "credit_to", "timesheet", "milestone_context"} <= labels.asked
         assert labels.asked - set(invoice_words()) == set()
+
+
+def test_the_shipped_font_sums_are_the_fonts_own():
+    """consult/fonts/SHA256SUMS stands in for hashing the shipped fonts when a record freezes its
+    theme: it must name every shipped font with its real digest."""
+    import hashlib
+
+    from consult.themes.theme import PACKAGED_FONTS, packaged_font_sums
+
+    sums = packaged_font_sums()
+    fonts = sorted(p.name for p in PACKAGED_FONTS.glob("*.ttf"))
+    assert sorted(sums) == fonts and len(fonts) == 3
+    for name in fonts:
+        assert sums[name] == hashlib.sha256((PACKAGED_FONTS / name).read_bytes()).hexdigest(), name

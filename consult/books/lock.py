@@ -83,7 +83,8 @@ def _acquire(path: Path, timeout: float) -> Callable[[], None]:
             lock.acquire()
         except Timeout:
             raise TimeoutError from None
-        return lock.release
+        release_lock: Callable[[], None] = lock.release  # filelock is installed on Windows only
+        return release_lock
     import fcntl
 
     deadline = time.monotonic() + timeout

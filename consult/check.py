@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
-from consult.books.expenses import check_expense_dates, check_receipts
+from consult.books.expenses import check_money_dates, check_receipts
 from consult.books.files import PRACTICE_FILE
 from consult.books.loader import LoadResult, load_books, scope_of
 from consult.books.register import verify as verify_register
@@ -43,13 +43,13 @@ FEATURE_CHECKS: Sequence[Check] = (
     check_einvoice,
     check_submissions,
     check_receipts,
-    check_expense_dates,
+    check_money_dates,
     check_recorded_rates,
     check_documents,
     check_tax_tables,
     check_bank_rates,
 )
-_NEEDS_TODAY = {check_timesheets, check_unbilled, check_invoices, check_proposals, check_expense_dates}
+_NEEDS_TODAY = {check_timesheets, check_unbilled, check_invoices, check_proposals, check_money_dates}
 
 
 def check_books(root: Path, today: date | None = None) -> LoadResult:

@@ -340,6 +340,38 @@ class TestFutureExpenses:
                 "it was made — record it once it is made") in lines
 
 
+    def test_money_received_refunded_or_written_off_ahead_of_today_is_reported_the_same_way(self, sample_books,
+                                                                                             run_cli):
+        """A payment typed 2062 for 2026 would leave the invoice overdue and its money out of this
+        year; income, refunds and write-offs follow the one rule (consult.core.periods.future_date)."""
+        with open(sample_books / "clients/hafen-logistik/payments.yaml", "a", encoding="utf-8") as f:
+            f.write("- {date: 2062-11-01, invoice: INV-2026-0002, amount: 1322.50, currency: EUR}\n")
+        (sample_books / "clients/brightpath-ai/income.yaml").write_text(
+            "- {date: 2026-12-02, amount: 120.00, currency: USD, stream: writing, note: Article}\n", encoding="utf-8")
+        code, lines = check(run_cli, sample_books)
+        assert code == 1
+        assert any(ln.startswith("clients/hafen-logistik/payments.yaml:") and ln.endswith(
+            "date: 2062-11-01 is more than a year after today (2026-11-22); a payment is dated the day it was "
+            "received — check the year") for ln in lines), lines
+        assert any(ln.startswith("clients/brightpath-ai/income.yaml:1:3: warning: date: 2026-12-02 is after today")
+                   and "income is dated the day it was received" in ln for ln in lines), lines
+
+    def test_the_commands_that_record_money_refuse_a_year_typo_and_write_nothing(self, sample_books, run_cli):
+        payments = sample_books / "clients/hafen-logistik/payments.yaml"
+        before = payments.read_bytes() if payments.exists() else None
+        code, _, err = run_cli("invoice", "pay", "INV-2026-0002", "1322.50", "--date", "2062-11-01", books=sample_books)
+        assert code == 2 and "--date: 2062-11-01 is more than a year after today (2026-11-22); a payment" in err
+        assert (payments.read_bytes() if payments.exists() else None) == before
+        code, _, err = run_cli("expense", "add", "12.00", "--date", "2062-01-01", "--category", "adminCosts",
+                               "--note", "pens", books=sample_books)
+        assert code == 2 and "an expense is dated the day it was paid — check the year" in err
+        assert not (sample_books / "expenses.yaml").exists() or "2062" not in (sample_books / "expenses.yaml").read_text()
+        code, out, err = run_cli("invoice", "pay", "INV-2026-0002", "1322.50", "--date", "2026-11-23",
+                                 books=sample_books)
+        assert code == 0 and "recorded 1322.50 EUR against INV-2026-0002 on 2026-11-23" in out
+        assert "note: --date: 2026-11-23 is after today (2026-11-22); a payment is dated the day it was received" in err
+
+
 # --- 10. files that are not text -----------------------------------------------------------------
 PNG = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10"
 

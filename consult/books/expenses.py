@@ -315,32 +315,24 @@ def check_receipts(books: Books) -> list[Problem]:
 # --------------------------------------------------------------------------------------------
 # dates in the future: `consult check`
 # --------------------------------------------------------------------------------------------
-def a_year_after(day: date) -> date:
-    """The same day a year later (29 February → 28 February)."""
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:
-        return day.replace(year=day.year + 1, day=28)
+def check_money_dates(books: Books, today: date) -> list[Problem]:
+    """Every record of money that moved — expenses and mileage trips, money received against an
+    invoice or without one, refunds, write-offs, allocations — dated after `today`: a warning,
+    or an error beyond a year (consult.core.periods.future_date, the one rule)."""
+    from consult.core.periods import future_date
 
-
-def check_expense_dates(books: Books, today: date) -> list[Problem]:
-    """An expense (or a mileage trip) is dated the day it was paid (or made), so a date after
-    `today` is not a record of something that happened. After today: a warning (recorded
-    early; nothing is wrong once the day comes). More than a year after today: an error — a
-    typo in the year (`2062-10-14`) that would put the cost in a tax year and VAT return
-    decades away and leave it out of this year's, and never rebill it."""
-    limit = a_year_after(today)
+    dated = [(x.date, x.source, *(("a trip", "made") if x.miles is not None else ("an expense", "paid")))
+             for x in books.expenses]
+    dated += [(x.date, x.source, "income", "received") for x in books.income]
+    dated += [(x.date, x.source, "a payment", "received") for x in books.payments]
+    dated += [(x.date, x.source, "a refund", "paid") for x in books.refunds]
+    dated += [(x.date, x.source, "a write-off", "decided") for x in books.writeoffs]
+    dated += [(x.date, x.source, "an allocation", "made") for x in books.allocations]
     out: list[Problem] = []
-    for x in books.expenses:
-        if x.date <= today:
-            continue
-        what, done = ("a trip", "made") if x.miles is not None else ("an expense", "paid")
-        if x.date > limit:
-            out.append(Problem(x.source, "date", f"{x.date} is more than a year after today ({today}); {what} is "
-                                                 f"dated the day it was {done} — check the year"))
-        else:
-            out.append(Problem(x.source, "date", f"{x.date} is after today ({today}); {what} is dated the day it "
-                                                 f"was {done} — record it once it is {done}", "warning"))
+    for day, src, what, done in dated:
+        if (found := future_date(day, today, what, done)) is not None:
+            severity, why = found
+            out.append(Problem(src, "date", why, severity))
     return out
 
 

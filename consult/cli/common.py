@@ -67,6 +67,24 @@ def date_arg(value: str | None, name: str) -> date | None:
     return parse_day(value, today(), name)
 
 
+def money_day(value: str | None, name: str, what: str, done: str) -> date:
+    """The day money moved, typed on the command line (default today): after today it is
+    written with a warning, more than a year after today it is refused (exit 2, nothing
+    written) — the rule `consult check` applies to the books (consult.core.periods.future_date)."""
+    from consult.core.periods import future_date
+    from consult.errors import notice
+
+    now = today()
+    day = date_arg(value, name) or now
+    found = future_date(day, now, what, done)
+    if found is not None:
+        severity, why = found
+        if severity == "error":
+            raise UsageError(f"{name}: {why}")
+        notice(f"{name}: {why}")
+    return day
+
+
 @overload
 def decimal_arg(value: str, name: str) -> Decimal: ...
 

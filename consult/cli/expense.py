@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from consult.cli.common import books_root, check_id, date_arg, echo_rows, format_option, load
+from consult.cli.common import books_root, check_id, echo_rows, format_option, load, money_day
 from consult.clock import today
 from consult.core.categories import EXPENSE_CATEGORIES
 from consult.core.mileage import VEHICLES
@@ -91,7 +91,7 @@ def expense_add_cmd(ctx: click.Context, amount: str, category: str | None, suppl
     if (engagement is not None or rebill is not None) and client is None:
         raise UsageError("--engagement/--rebill: give --client too (a practice cost belongs to no client)")
     cur = currency.upper() if currency else None
-    new = NewExpense(date=date_arg(day, "--date") or today(), amount=amt, category=category, currency=cur,
+    new = NewExpense(date=money_day(day, "--date", "an expense", "paid"), amount=amt, category=category, currency=cur,
                      vat=_decimal(vat, "--vat"), supplier=supplier, note=note, capital=capital, goods=goods,
                      reverse_charge=reverse_charge, client=client, engagement=engagement, rebill=rebill)
     root = books_root(ctx)
@@ -148,7 +148,7 @@ def mileage_add_cmd(ctx: click.Context, miles: str, note: str, day: str | None, 
     if n <= 0:
         raise UsageError(f"MILES: give the business miles of the trip, more than zero (got {miles})")
     root = books_root(ctx)
-    done, working = add_mileage(root, date_arg(day, "--date") or today(), n, note, vehicle)
+    done, working = add_mileage(root, money_day(day, "--date", "a trip", "made"), n, note, vehicle)
     click.echo(f"recorded in {_rel(done.path, root)}:{done.line}: {done.text}")
     click.echo(f"claim {done.expense.amount.format('en_GB')} ({working})")
 

@@ -20,6 +20,7 @@ from consult.cli.common import (
     echo_rows,
     format_option,
     load,
+    money_day,
     output_path,
 )
 from consult.clock import today
@@ -324,7 +325,8 @@ def pay_cmd(ctx: click.Context, number: str, amount: str, source: str | None, pa
       consult invoice pay INV-2026-0007 100.00 --from CN-2026-0002     # a credit note's unused credit
     """
     root = books_root(ctx)
-    day = date_arg(paid, "--date") or today()
+    day = money_day(paid, "--date", "an allocation" if source is not None else "a payment",
+                    "made" if source is not None else "received")
     amt = decimal_arg(amount, "AMOUNT")
     if source is not None:
         from consult.invoices.payments import allocate
@@ -360,7 +362,7 @@ def refund_cmd(ctx: click.Context, source: str, amount: str, day: str | None, fx
     """
     from consult.invoices.payments import refund
 
-    r = refund(books_root(ctx), source, decimal_arg(amount, "AMOUNT"), on=date_arg(day, "--date") or today(),
+    r = refund(books_root(ctx), source, decimal_arg(amount, "AMOUNT"), on=money_day(day, "--date", "a refund", "paid"),
                fx_rate=decimal_arg(fx_rate, "--fx-rate"), note=note)
     click.echo(f"recorded a refund of {r.amount} from {r.source_doc} on {r.date} in clients/{r.client}/refunds.yaml")
 
@@ -385,7 +387,7 @@ def writeoff_cmd(ctx: click.Context, number: str, amount: str, reason: str, day:
     if category not in EXPENSE_CATEGORIES:
         raise UsageError(f"--category: '{category}' is not one of {', '.join(EXPENSE_CATEGORIES)}")
     w = write_off(books_root(ctx), number, decimal_arg(amount, "AMOUNT"), reason=reason,
-                  on=date_arg(day, "--date") or today(), category=category)
+                  on=money_day(day, "--date", "a write-off", "decided"), category=category)
     click.echo(f"wrote off {w.amount} of {w.invoice} on {w.date} ({w.reason}) in clients/{w.client}/writeoffs.yaml")
 
 

@@ -313,3 +313,31 @@ def year_or_period(text: str | None, *, today: date, use_tax_year: bool = False,
     if use_tax_year and p.kind != "tax_year":
         raise UsageError(f"--tax-year takes a year (2026 or 2026/27), not '{text}'")
     return p
+
+
+# --------------------------------------------------------------------------------------------
+# a record of something that happened is not dated after today
+def a_year_after(day: date) -> date:
+    """The same day a year later (29 February → 28 February)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
+def future_date(day: date, today: date, what: str, done: str) -> tuple[Literal["warning", "error"], str] | None:
+    """The one rule for a record of money that moved (an expense or trip, money received, a
+    refund, a write-off, an allocation): it is dated the day it happened, so a day after `today`
+    is not a record of something that happened.
+
+    None when `day` is today or earlier; ("warning", why) when it is after today (recorded early:
+    nothing is wrong once the day comes); ("error", why) when it is more than a year after today
+    — a typo in the year (`2062-10-14`) that would put the money in a tax year and VAT return
+    decades away and leave it out of this one's. `what` names the record ("a payment"), `done`
+    what happened on its day ("received")."""
+    if day <= today:
+        return None
+    if day > a_year_after(today):
+        return "error", (f"{day} is more than a year after today ({today}); {what} is dated the day it was "
+                         f"{done} — check the year")
+    return "warning", f"{day} is after today ({today}); {what} is dated the day it was {done} — record it once it is {done}"

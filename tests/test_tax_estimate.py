@@ -374,8 +374,9 @@ class TestSettings:
 
     def test_a_year_end_must_be_a_real_day(self, make_books):
         got = self.problems(make_books, "structure: limited_company\ncompany:\n  year_end: 02-29\n")
-        assert got == ["practice.yaml:11:13: company.year_end: '02-29' is not a month and day — write MM-DD, e.g. "
-                       "03-31 (the accounting reference date; 29 February is not allowed)"]
+        assert got == ["practice.yaml:11:13: company.year_end: '02-29' is not a day every year has (29 February is "
+                       "in leap years only) — write MM-DD with a day the month always has, e.g. 03-31 (the "
+                       "accounting reference date)"]
 
     def test_a_company_block_for_a_sole_trader_is_a_warning(self, make_books):
         got = self.problems(make_books, "company:\n  year_end: 12-31\n")

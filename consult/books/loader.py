@@ -256,24 +256,13 @@ def _read_person(f: Fields) -> Person:
 
 
 def _read_company(f: Fields, structure: str) -> Company | None:
-    import re
 
     c = f.sub("company")
     if c is None:
         return Company() if structure == "limited_company" else None
     if structure != "limited_company":
         f.warn("company", "is only read for `structure: limited_company`; it is ignored for a sole trader")
-    year_end = (3, 31)
-    ye = c.text("year_end")
-    if ye is not None:
-        m = re.fullmatch(r"(\d{2})-(\d{2})", ye)
-        from consult.core.periods import month_end
-
-        if not m or not 1 <= int(m[1]) <= 12 or not 1 <= int(m[2]) <= month_end(2027, int(m[1])).day:
-            c.error("year_end", f"'{ye}' is not a month and day — write MM-DD, e.g. 03-31 (the accounting "
-                                "reference date; 29 February is not allowed)")
-        else:
-            year_end = (int(m[1]), int(m[2]))
+    year_end = c.month_day("year_end", "e.g. 03-31 (the accounting reference date)") or (3, 31)
     started = c.day("started")
     associated = c.integer("associated_companies", minimum=0, maximum=999)
     salary = dividends = None

@@ -240,30 +240,15 @@ def billable_days(books: Books, period: Period, minutes: Minutes | None = None) 
 
 
 def working_days(period: Period, country: str, subdivision: str | None, root: Path | None = None) -> int:
-    """Weekdays less the bank holidays on them (consult.core.workdays, from the holidays library).
-
-    With the books' `root`, the period's bank holidays are kept in `.consult-cache/holidays.json`
-    under the installed holidays release (consult.books.kept): the library's first country
-    imports all 250 of them, 0.2 s of every `consult earnings`."""
-    from consult.core.workdays import bank_holidays
+    """Weekdays less the bank holidays on them (consult.core.workdays, from the holidays library;
+    with the books' `root`, kept between runs by consult.books.kept: the library's first country
+    imports all 250 of them, 0.2 s of every `consult earnings`)."""
+    from consult.books.kept import bank_holidays
     from consult.core.workdays import working_days as wd
 
     start, end = period.days
-    if root is None:
-        return int(wd(start, end, country, subdivision))
-    from consult.books.kept import kept
-
-    table = kept(root, "holidays", f"{country}|{subdivision or ''}|{start.isoformat()}|{end.isoformat()}",
-                 lambda: [[d.isoformat(), name] for d, name in bank_holidays(start, end, country, subdivision)],
-                 _is_holiday_table)
-    return int(wd(start, end, country, subdivision, holidays=[date.fromisoformat(d) for d, _ in table]))
-
-
-def _is_holiday_table(v: object) -> bool:
-    try:
-        return isinstance(v, list) and all(isinstance(n, str) and bool(date.fromisoformat(d)) for d, n in v)
-    except (TypeError, ValueError):
-        return False
+    days = [d for d, _ in bank_holidays(root, start, end, country, subdivision)]
+    return int(wd(start, end, country, subdivision, holidays=days))
 
 
 # --------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from datetime import date
 from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -81,3 +82,31 @@ def release_stamp(library: str) -> str | None:
         except (OSError, ValueError, ImportError):
             _stamps[library] = ""
     return _stamps[library] or None
+
+
+# --------------------------------------------------------------------------------------------
+# the holidays package's answers, kept (the one place commands ask for them through the books)
+def bank_holidays(root: Path | None, start: date, end: date, country: str,
+                  subdiv: str | None) -> list[tuple[date, str]]:
+    """consult.core.workdays.bank_holidays, kept in `.consult-cache/holidays.json` (asked afresh
+    without books). An unknown country or subdivision is the library's usage error, every time."""
+    from consult.core.workdays import bank_holidays as ask
+
+    table = kept(root, "holidays", f"{country}|{subdiv or ''}|{start.isoformat()}|{end.isoformat()}",
+                 lambda: [[d.isoformat(), name] for d, name in ask(start, end, country, subdiv)], _is_holiday_table)
+    return [(date.fromisoformat(d), name) for d, name in table]
+
+
+def subdivisions(root: Path | None, country: str) -> list[str]:
+    """consult.core.workdays.subdivisions, kept the same way."""
+    from consult.core.workdays import subdivisions as ask
+
+    return kept(root, "holidays", f"subdivisions|{country}", lambda: list(ask(country)),
+                lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v))
+
+
+def _is_holiday_table(v: object) -> bool:
+    try:
+        return isinstance(v, list) and all(isinstance(n, str) and bool(date.fromisoformat(d)) for d, n in v)
+    except (TypeError, ValueError):
+        return False

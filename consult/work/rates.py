@@ -45,7 +45,7 @@ import re
 from collections.abc import Sequence
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Context, Decimal, localcontext
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from consult.core.money import Money, parse_decimal
 from consult.core.record import record
@@ -235,36 +235,22 @@ def plan_for_year(year: int, country: str, subdiv: str | None, root: Path | None
                   **deductions: Decimal | None) -> YearPlan:
     """A `YearPlan` whose working days are `year`'s weekdays less its weekday bank holidays.
 
-    With the books' `root`, the year's figures from the holidays library are kept in
-    `.consult-cache/holidays.json` (consult.books.kept): its first country imports all 250, 0.2 s
-    of every `consult rate target` or `salary`."""
+    With the books' `root`, the holidays library's answers are kept between runs
+    (consult.books.kept): its first country imports all 250, 0.2 s of every `consult rate target`."""
     if not 1900 <= year <= 2200:
         raise UsageError(f"--year {year}: give a calendar year such as 2026")
+    from consult.books.kept import bank_holidays, subdivisions
+    from consult.core.workdays import weekdays, working_days, year_bounds
 
-    def ask() -> list[Any]:
-        from consult.core.workdays import subdivisions, weekday_holidays, weekdays, working_days, year_bounds
-
-        start, end = year_bounds(year)
-        return [working_days(start, end, country, subdiv), weekdays(start, end),
-                len(weekday_holidays(start, end, country, subdiv)), [] if subdiv else list(subdivisions(country))]
-
-    if root is None:
-        n, week, held, regions = ask()
-    else:
-        from consult.books.kept import kept
-
-        n, week, held, regions = kept(root, "holidays", f"year|{year}|{country}|{subdiv or ''}", ask, _is_year)
+    start, end = year_bounds(year)
+    n = working_days(start, end, country, subdiv, holidays=[d for d, _ in bank_holidays(root, start, end, country, subdiv)])
+    week = weekdays(start, end)
     where = f"{country.upper()}/{subdiv.upper()}" if subdiv else country.upper()
-    note = f"{year}: {week} weekdays − {held} bank holidays ({where}, holidays library)"
-    if not subdiv and regions:
+    note = f"{year}: {week} weekdays − {week - n} bank holidays ({where}, holidays library)"
+    if not subdiv and (regions := subdivisions(root, country)):
         shown = ", ".join(regions[:4]) + (", …" if len(regions) > 4 else "")
         note += f"; national days only — give a subdivision ({shown}) for regional ones"
     return YearPlan(working_days=n, working_note=note, **deductions)
-
-
-def _is_year(v: object) -> bool:
-    return (isinstance(v, list) and len(v) == 4 and all(isinstance(x, int) and not isinstance(x, bool) for x in v[:3])
-            and isinstance(v[3], list) and all(isinstance(r, str) for r in v[3]))
 
 
 def _days_arg(value: Decimal | None, option: str, default: Decimal) -> Decimal:
